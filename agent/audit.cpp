@@ -1,0 +1,111 @@
+#include "agent/audit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "agent/evaluator.h"
+#include "agent/scoring.h"
+
+namespace cloison {
+
+namespace {
+
+struct planned {
+  const probe* p;
+  target t;
+};
+
+std::vector<observation> observe_all(const inventory& inv, const std::vector<planned>& plan,
+                                     const audit_settings& settings, audit_listener& listener) {
+  std::vector<observation> results(plan.size());
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress;
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < plan.size();) {
+      const auto until = std::chrono::steady_clock::now() + settings.per_target;
+      results[i] = plan[i].p->observe(inv, plan[i].t, until);
+      std::lock_guard lock(progress);
+      listener.observed(++done, plan.size(), results[i]);
+    }
+  };
+  const std::size_t n =
+      std::clamp<std::size_t>(settings.concurrency, 1, std::max<std::size_t>(plan.size(), 1));
+  std::vector<std::jthread> workers;
+  for (std::size_t i = 0; i < n; ++i)
+    workers.emplace_back(worker);
+  workers.clear();
+  return results;
+}
+
+}  // namespace
+
+int audit_result::exit_code() const {
+  for (const auto& o : report.objectives) {
+    if (o.status == objective_status::not_met)
+      return 1;
+  }
+  return 0;
+}
+
+audit_result run_audit(const inventory& inv, const std::vector<policy>& policies,
+                       const std::vector<waiver>& waivers, const probe_set& probes,
+                       const audit_settings& settings, audit_listener& listener) {
+  audit_result result;
+  report& r = result.report;
+  r.tool_version = settings.tool_version;
+  r.establishment = inv.establishment;
+  r.inventory = inv.source;
+  r.started_at = utc_now_iso8601();
+  r.scoring = scoring_formula();
+
+  listener.phase(msg::phase_plan);
+  std::vector<planned> plan;
+  for (const auto& p : probes.all()) {
+    for (auto& t : p->plan(inv))
+      plan.push_back({p.get(), std::move(t)});
+  }
+
+  listener.phase(msg::phase_collect);
+  auto observations = observe_all(inv, plan, settings, listener);
+
+  listener.phase(msg::phase_evaluate);
+  std::vector<check> checks;
+  bool ads_checks = false;
+  for (const auto& p : policies) {
+    r.policies.push_back({p.file, p.sha256});
+    for (const auto& c : p.checks) {
+      ads_checks = ads_checks || (c.enabled && c.objective == kObjectiveAds);
+      checks.push_back(c);
+    }
+  }
+  r.findings = evaluate(checks, observations, waivers, settings.today);
+  std::vector<std::string> objectives{std::string(kObjectiveA), std::string(kObjectiveB)};
+  if (ads_checks)
+    objectives.emplace_back(kObjectiveAds);
+  r.objectives = score(r.findings, objectives);
+  const auto backup_directory =
+      std::find_if(inv.directories.begin(), inv.directories.end(),
+                   [](const directory& d) { return d.role == directory_role::backup; });
+  if (ads_checks && backup_directory != inv.directories.end()) {
+    r.ads = estimate_ads_level(r.findings, backup_directory->name);
+  }
+
+  listener.phase(msg::phase_report);
+  for (auto& obs : observations) {
+    r.observations.push_back({obs.probe, obs.target, obs.outcome, obs.detail,
+                              static_cast<long long>(obs.elapsed.count())});
+    for (auto& e : obs.evidence) {
+      r.evidence.push_back({e.id, e.source, e.collected_at, e.sha256,
+                            e.content.substr(0, kEvidenceExcerptBytes), e.content.size(),
+                            e.truncated});
+      result.evidence.push_back(std::move(e));
+    }
+  }
+  r.finished_at = utc_now_iso8601();
+  return result;
+}
+
+}  // namespace cloison

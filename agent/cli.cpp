@@ -1,0 +1,221 @@
+#include "agent/cli.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "agent/console.h"
+#include "agent/embedded_policies.h"
+#include "agent/inventory_loader.h"
+#include "agent/policy_loader.h"
+#include "agent/waivers.h"
+#include "agent/yaml_reader.h"
+#include "probes/inventory_probe.h"
+
+#ifndef CLOISON_VERSION
+#error "CLOISON_VERSION must be defined by the build"
+#endif
+
+namespace cloison {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/cloison/cloison.yaml";
+
+void print_diagnostics(const diagnostics& d) {
+  for (const auto& item : d.sorted())
+    std::cerr << item.to_string() << "\n";
+}
+
+// Validates one file of any kind, detected by its content. Returns false when it has problems.
+bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out) {
+  const auto before = out.size();
+  auto text = read_config_file(path, out);
+  if (!text)
+    return false;
+  auto doc = load_yaml_text(*text, path, out);
+  if (!doc)
+    return false;
+  std::string kind;
+  if (doc->IsMap() && (*doc)["checks"]) {
+    kind = "policy";
+    read_policy(*doc, path, sha256_hex(*text), probes, out);
+  } else if (doc->IsMap() && ((*doc)["establishment"] || (*doc)["segments"] || (*doc)["hosts"])) {
+    kind = "inventory";
+    read_inventory(*doc, path, out);
+  } else if (doc->IsMap() && (*doc)["waivers"]) {
+    kind = "waivers";
+    read_waivers(*doc, path, out);
+  } else {
+    out.add(path, 1, 1,
+            "cannot tell what this file is: expected an inventory (establishment, segments, "
+            "hosts...), a policy (policy, checks) or a waivers file (waivers)");
+    return false;
+  }
+  if (out.size() != before)
+    return false;
+  std::cout << path << ": valid " << kind << "\n";
+  return true;
+}
+
+std::vector<policy> load_policies(const std::vector<std::string>& files, const probe_set& probes,
+                                  diagnostics& out) {
+  std::vector<policy> policies;
+  if (files.empty()) {
+    for (const auto& e : embedded_policies()) {
+      if (auto p = load_policy_text(e.text, std::string(e.name), probes, out))
+        policies.push_back(std::move(*p));
+    }
+  }
+  for (const auto& f : files) {
+    if (auto p = load_policy(f, probes, out))
+      policies.push_back(std::move(*p));
+  }
+  check_unique_ids(policies, out);
+  return policies;
+}
+
+void write_evidence(const std::vector<evidence>& items, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "evidence");
+  for (const auto& e : items)
+    write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content);
+}
+
+struct audit_args {
+  std::string config;
+  bool local = false;
+  std::string out = "cloison-report";
+  std::string language = "fr";
+  std::vector<std::string> policies;
+  std::string waivers;
+  std::size_t concurrency = 8;
+  bool verbose = false;
+};
+
+int audit(const audit_args& a) {
+  const lang l = *lang_from_string(a.language);
+  setup_logging(a.verbose);
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  std::optional<inventory> inv;
+  if (a.local) {
+    inv = local_machine_inventory();
+  } else {
+    const std::string path = a.config.empty() ? kDefaultConfig : a.config;
+    if (a.config.empty() && !std::filesystem::exists(path)) {
+      std::cerr
+          << "cloison audit: no inventory: give --config FILE, or --local to audit this machine ("
+          << path << " does not exist)\n";
+      return kExitUsage;
+    }
+    inv = load_inventory(path, problems);
+  }
+  std::vector<std::string> policy_files = a.policies;
+  if (inv && policy_files.empty())
+    policy_files = inv->policies;
+  const auto policies = load_policies(policy_files, probes, problems);
+  std::vector<waiver> waivers;
+  const std::string waivers_file = !a.waivers.empty() ? a.waivers : inv ? inv->waivers : "";
+  if (!waivers_file.empty())
+    waivers = load_waivers(waivers_file, problems).value_or(std::vector<waiver>{});
+  if (!problems.empty() || !inv) {
+    print_diagnostics(problems);
+    std::cerr << "cloison audit: " << problems.size()
+              << " configuration problem(s); nothing audited\n";
+    return kExitUsage;
+  }
+
+  audit_settings settings;
+  settings.concurrency = a.concurrency;
+  settings.today = inventory_probe::system_clock_today();
+  settings.tool_version = CLOISON_VERSION;
+  const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+  audit_result result;
+  {
+    console_listener listener(terminal, l);
+    result = run_audit(*inv, policies, waivers, probes, settings, listener);
+  }
+  const std::filesystem::path out_dir(a.out);
+  try {
+    write_report(result.report, out_dir.string());
+    write_evidence(result.evidence, out_dir);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  print_summary(std::cout, result.report, l, terminal, (out_dir / "report.json").string());
+  const int code = result.exit_code();
+  if (!terminal)
+    spdlog::info("audit finished: exit code {}", code);
+  return code;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) noexcept {
+  try {
+    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)"};
+    app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION);
+    app.require_subcommand(1);
+    app.footer(
+        "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
+        "3 the audit could not run.");
+
+    std::vector<std::string> files;
+    auto* validate = app.add_subcommand(
+        "validate",
+        "Check inventory, policy or waivers files; report every problem as file:line:col");
+    validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
+
+    audit_args a;
+    auto* audit_cmd =
+        app.add_subcommand("audit", "Run the probes, evaluate the policies, write DIR/report.json");
+    auto* config = audit_cmd->add_option(
+        "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
+    audit_cmd
+        ->add_flag("--local", a.local,
+                   "audit this machine as a backup server, with the local runner")
+        ->excludes(config);
+    audit_cmd->add_option("--out", a.out,
+                          "folder for report.json and the evidence (default ./cloison-report)");
+    audit_cmd->add_option("--lang", a.language, "language of the summary: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    audit_cmd->add_option(
+        "--policy", a.policies,
+        "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)");
+    audit_cmd->add_option("--waivers", a.waivers, "waivers file (default: the inventory's)");
+    audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
+        ->check(CLI::Range(1, 256));
+    audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? kExitMet : kExitUsage;
+    }
+    if (*validate) {
+      const auto probes = builtin_probes();
+      diagnostics problems;
+      bool ok = true;
+      for (const auto& f : files)
+        ok = validate_file(f, probes, problems) && ok;
+      print_diagnostics(problems);
+      if (!ok)
+        std::cerr << problems.size() << " problem(s) found\n";
+      return ok ? kExitMet : kExitUsage;
+    }
+    return audit(a);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison: the audit could not run: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "cloison: the audit could not run (unknown error)\n";
+  }
+  return kExitCannotRun;
+}
+
+}  // namespace cloison

@@ -1,0 +1,19 @@
+// The command line (CLI11): `cloison validate`, `cloison audit`, `--version`.
+// Exit codes, which scripts rely on:
+//   0 every objective met / the files are valid
+//   1 an objective is not met
+//   2 usage or configuration error
+//   3 the audit could not run
+#pragma once
+
+namespace cloison {
+
+inline constexpr int kExitMet = 0;
+inline constexpr int kExitNotMet = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCannotRun = 3;
+
+// Runs the program. Never throws; maps every failure to an exit code.
+int run_cli(int argc, char** argv) noexcept;
+
+}  // namespace cloison

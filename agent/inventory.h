@@ -1,0 +1,118 @@
+// The inventory: what the establishment declares about its backup estate
+// (/etc/cloison/cloison.yaml). Plain data produced by load_inventory() (agent/inventory_loader.h).
+// Secrets are never held here, only the paths of the files that contain them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probes/cidr.h"
+
+namespace cloison {
+
+enum class segment_role { production, backup, administration, directory, other };
+
+struct segment {
+  std::string name;
+  segment_role role = segment_role::other;
+  std::vector<cidr> cidrs;
+};
+
+struct ssh_access {
+  std::string user;
+  unsigned port = 22;
+  std::string key_file;
+  std::string passphrase_file;  // optional
+  std::string known_hosts;      // required unless trust_on_first_use
+  bool trust_on_first_use = false;
+  bool use_agent = false;
+  bool sudo = false;
+};
+
+// How a host is read: through the local runner (this machine) or over SSH.
+enum class access_method { local, ssh, none };
+
+struct backup_host {
+  std::string name;
+  std::string address;
+  std::string os = "linux";  // linux | windows
+  std::vector<std::string> roles;
+  access_method access = access_method::none;
+  ssh_access ssh;               // when access == ssh
+  std::string repository_path;  // optional: where backup files live (immutability checks)
+};
+
+struct vantage_point {
+  std::string name;
+  std::string segment;
+  std::string via = "local";  // "local", or the name of a backup_host reached over SSH
+};
+
+enum class directory_role { production, backup };
+
+struct directory {
+  std::string name;
+  directory_role role = directory_role::production;
+  std::string uri;
+  std::string base;
+  std::string bind_method = "simple";  // simple | gssapi
+  std::string bind_dn;
+  std::string password_file;
+  std::string keytab;
+  std::string ca_file;
+  bool allow_plaintext = false;
+};
+
+struct backup_account {
+  std::string name;
+  std::string directory;  // a directory name, or "local"
+};
+
+struct port_range {
+  unsigned first = 0;
+  unsigned last = 0;
+};
+
+// A declared allowed flow; every flow into the backup zone that is not declared is forbidden.
+struct flow {
+  std::string from;  // segment name
+  std::string to;    // segment or host name
+  std::string protocol = "tcp";
+  std::vector<port_range> ports;
+  std::string purpose;
+};
+
+struct isolation_procedure {
+  std::string description;   // what cuts the backup zone off
+  std::string triggered_by;  // who decides and triggers it
+  std::string last_drill;    // YYYY-MM-DD, empty when never drilled
+};
+
+struct alert_target {
+  std::string type;  // syslog | webhook | prometheus
+  std::string url;
+};
+
+struct inventory {
+  std::string source;  // the file it was loaded from, or "(built-in)"
+  std::string establishment;
+  std::vector<segment> segments;
+  std::vector<vantage_point> vantage_points;
+  std::vector<backup_host> hosts;
+  std::vector<directory> directories;
+  std::vector<backup_account> backup_accounts;
+  std::vector<flow> flows;
+  std::optional<isolation_procedure> isolation;
+  std::string schedule;  // cron expression
+  std::vector<alert_target> alerts;
+  std::vector<std::string> policies;  // policy files; empty: the built-in D2.03 policy
+  std::string waivers;                // optional waivers file
+};
+
+// The inventory `cloison audit --local` uses without a configuration file: this machine, read
+// with the local runner, as if it were a backup server.
+inventory local_machine_inventory();
+
+}  // namespace cloison

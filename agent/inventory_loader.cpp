@@ -1,0 +1,378 @@
+#include "agent/inventory_loader.h"
+
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "agent/yaml_reader.h"
+
+namespace cloison {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class inventory_reader {
+ public:
+  inventory_reader(const std::string& path, diagnostics& out)
+      : y_(path, out), base_(fs::path(path).parent_path()) {}
+
+  inventory read(const YAML::Node& doc) {
+    inventory inv;
+    inv.source = y_.file();
+    if (!y_.expect_map(
+            doc, "inventory",
+            {"establishment", "segments", "vantage_points", "hosts", "directories",
+             "backup_accounts", "flows", "isolation", "schedule", "alerts", "policies", "waivers"},
+            {"establishment"})) {
+      return inv;
+    }
+    inv.establishment = y_.text(doc, "establishment").value_or("");
+    for_each(doc, "segments", [&](const YAML::Node& n) { read_segment(n, inv); });
+    for_each(doc, "hosts", [&](const YAML::Node& n) { read_host(n, inv); });
+    for_each(doc, "directories", [&](const YAML::Node& n) { read_directory(n, inv); });
+    for_each(doc, "vantage_points", [&](const YAML::Node& n) { read_vantage_point(n, inv); });
+    for_each(doc, "backup_accounts", [&](const YAML::Node& n) { read_account(n, inv); });
+    for_each(doc, "flows", [&](const YAML::Node& n) { read_flow(n, inv); });
+    for_each(doc, "alerts", [&](const YAML::Node& n) { read_alert(n, inv); });
+    if (doc["isolation"])
+      read_isolation(doc["isolation"], inv);
+    inv.schedule = y_.text(doc, "schedule").value_or("");
+    for (const auto& p : y_.texts(doc, "policies").value_or(std::vector<std::string>{})) {
+      inv.policies.push_back(resolve(p));
+    }
+    if (auto w = y_.text(doc, "waivers"))
+      inv.waivers = resolve(*w);
+    return inv;
+  }
+
+ private:
+  template <typename F>
+  void for_each(const YAML::Node& doc, const char* key, F&& f) {
+    const YAML::Node list = doc[key];
+    if (!list.IsDefined() || !y_.expect_sequence(list, key))
+      return;
+    for (const auto& item : list)
+      f(item);
+  }
+
+  std::string resolve(const std::string& p) const {
+    if (p.empty() || fs::path(p).is_absolute() || base_.empty())
+      return p;
+    return (base_ / p).lexically_normal().string();
+  }
+
+  // Records a name in a namespace of unique names; reports duplicates.
+  void unique(const YAML::Node& at, const std::string& kind, const std::string& name) {
+    auto [it, fresh] = names_.emplace(name, kind);
+    if (!fresh)
+      y_.error(at, "duplicate name '" + name + "' (already used by a " + it->second + ")");
+  }
+
+  std::string required_name(const YAML::Node& n, const std::string& kind) {
+    auto name = y_.text(n, "name").value_or("");
+    if (!name.empty())
+      unique(n["name"], kind, name);
+    return name;
+  }
+
+  void read_segment(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "segment", {"name", "role", "cidrs"}, {"name", "role", "cidrs"}))
+      return;
+    segment s;
+    s.name = required_name(n, "segment");
+    if (auto role = y_.text(n, "role")) {
+      static const std::map<std::string, segment_role> kRoles{
+          {"production", segment_role::production},
+          {"backup", segment_role::backup},
+          {"administration", segment_role::administration},
+          {"directory", segment_role::directory},
+          {"other", segment_role::other}};
+      auto it = kRoles.find(*role);
+      if (it == kRoles.end()) {
+        y_.error(n["role"],
+                 "role: unknown segment role '" + *role +
+                     "' (expected production, backup, administration, directory or other)");
+      } else {
+        s.role = it->second;
+      }
+    }
+    if (n["cidrs"] && y_.expect_sequence(n["cidrs"], "cidrs")) {
+      for (const auto& c : n["cidrs"]) {
+        auto text = y_.scalar_text(c, "cidrs");
+        if (!text)
+          continue;
+        if (auto parsed = cidr::parse(*text)) {
+          s.cidrs.push_back(*parsed);
+        } else {
+          y_.error(
+              c, "cidrs: '" + *text + "' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)");
+        }
+      }
+    }
+    inv.segments.push_back(std::move(s));
+  }
+
+  void read_host(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "host",
+                       {"name", "address", "os", "roles", "access", "ssh", "repository_path"},
+                       {"name", "address"})) {
+      return;
+    }
+    backup_host h;
+    h.name = required_name(n, "host");
+    h.address = y_.text(n, "address").value_or("");
+    if (!h.address.empty() && !ip_address::parse(h.address)) {
+      y_.error(n["address"], "address: '" + h.address + "' is not an IPv4 or IPv6 address");
+    }
+    h.os = y_.text(n, "os").value_or("linux");
+    if (h.os != "linux" && h.os != "windows") {
+      y_.error(n["os"], "os: expected linux or windows, found '" + h.os + "'");
+    }
+    h.roles = y_.texts(n, "roles").value_or(std::vector<std::string>{});
+    const auto access = y_.text(n, "access").value_or(n["ssh"] ? "ssh" : "none");
+    if (access == "local") {
+      h.access = access_method::local;
+    } else if (access == "ssh") {
+      h.access = access_method::ssh;
+    } else if (access != "none") {
+      y_.error(n["access"], "access: expected local, ssh or none, found '" + access + "'");
+    }
+    if (h.access == access_method::ssh && !n["ssh"]) {
+      y_.error(n, "host '" + h.name + "': access ssh needs an 'ssh' section");
+    }
+    if (n["ssh"])
+      read_ssh(n["ssh"], h.ssh);
+    if (auto p = y_.text(n, "repository_path"))
+      h.repository_path = *p;
+    inv.hosts.push_back(std::move(h));
+  }
+
+  void read_ssh(const YAML::Node& n, ssh_access& s) {
+    if (!y_.expect_map(n, "ssh",
+                       {"user", "port", "key_file", "passphrase_file", "known_hosts",
+                        "trust_on_first_use", "use_agent", "sudo"},
+                       {"user"})) {
+      return;
+    }
+    s.user = y_.text(n, "user").value_or("");
+    s.port = static_cast<unsigned>(y_.integer(n, "port", 1, 65535).value_or(22));
+    s.key_file = resolve(y_.text(n, "key_file").value_or(""));
+    s.passphrase_file = resolve(y_.text(n, "passphrase_file").value_or(""));
+    s.known_hosts = resolve(y_.text(n, "known_hosts").value_or(""));
+    s.trust_on_first_use = y_.boolean(n, "trust_on_first_use").value_or(false);
+    s.use_agent = y_.boolean(n, "use_agent").value_or(false);
+    s.sudo = y_.boolean(n, "sudo").value_or(false);
+    if (s.key_file.empty() && !s.use_agent) {
+      y_.error(n, "ssh: key_file is required unless use_agent is true");
+    }
+    if (s.known_hosts.empty() && !s.trust_on_first_use) {
+      y_.error(
+          n,
+          "ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is true");
+    }
+  }
+
+  void read_directory(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "directory",
+                       {"name", "role", "uri", "base", "bind", "ca_file", "allow_plaintext"},
+                       {"name", "role", "uri", "base"})) {
+      return;
+    }
+    directory d;
+    d.name = required_name(n, "directory");
+    const auto role = y_.text(n, "role").value_or("production");
+    if (role == "backup") {
+      d.role = directory_role::backup;
+    } else if (role != "production") {
+      y_.error(n["role"], "role: expected production or backup, found '" + role + "'");
+    }
+    d.uri = y_.text(n, "uri").value_or("");
+    if (!d.uri.empty() && d.uri.rfind("ldap://", 0) != 0 && d.uri.rfind("ldaps://", 0) != 0) {
+      y_.error(n["uri"], "uri: expected ldap://HOST or ldaps://HOST, found '" + d.uri + "'");
+    }
+    d.base = y_.text(n, "base").value_or("");
+    d.ca_file = resolve(y_.text(n, "ca_file").value_or(""));
+    d.allow_plaintext = y_.boolean(n, "allow_plaintext").value_or(false);
+    if (const YAML::Node b = n["bind"];
+        b && y_.expect_map(b, "bind", {"method", "dn", "password_file", "keytab"}, {"method"})) {
+      d.bind_method = y_.text(b, "method").value_or("simple");
+      d.bind_dn = y_.text(b, "dn").value_or("");
+      d.password_file = resolve(y_.text(b, "password_file").value_or(""));
+      d.keytab = resolve(y_.text(b, "keytab").value_or(""));
+      if (d.bind_method == "simple" && (d.bind_dn.empty() || d.password_file.empty())) {
+        y_.error(b, "bind: method simple needs dn and password_file");
+      } else if (d.bind_method == "gssapi" && d.keytab.empty()) {
+        y_.error(b, "bind: method gssapi needs keytab");
+      } else if (d.bind_method != "simple" && d.bind_method != "gssapi") {
+        y_.error(b["method"], "method: expected simple or gssapi, found '" + d.bind_method + "'");
+      }
+    }
+    inv.directories.push_back(std::move(d));
+  }
+
+  void read_vantage_point(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "vantage point", {"name", "segment", "via"}, {"name", "segment"}))
+      return;
+    vantage_point v;
+    v.name = y_.text(n, "name").value_or("");
+    if (!vantage_names_.insert(v.name).second) {
+      y_.error(n["name"], "duplicate vantage point name '" + v.name + "'");
+    }
+    v.segment = y_.text(n, "segment").value_or("");
+    v.via = y_.text(n, "via").value_or("local");
+    references_.push_back({n["segment"], v.segment, {"segment"}});
+    if (v.via != "local")
+      references_.push_back({n["via"], v.via, {"host"}});
+    inv.vantage_points.push_back(std::move(v));
+  }
+
+  void read_account(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "backup account", {"name", "directory"}, {"name", "directory"}))
+      return;
+    backup_account a{y_.text(n, "name").value_or(""), y_.text(n, "directory").value_or("")};
+    if (a.directory != "local")
+      references_.push_back({n["directory"], a.directory, {"directory"}});
+    inv.backup_accounts.push_back(std::move(a));
+  }
+
+  void read_flow(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "flow", {"from", "to", "protocol", "ports", "purpose"},
+                       {"from", "to", "ports"})) {
+      return;
+    }
+    flow f;
+    f.from = y_.text(n, "from").value_or("");
+    f.to = y_.text(n, "to").value_or("");
+    f.purpose = y_.text(n, "purpose").value_or("");
+    f.protocol = y_.text(n, "protocol").value_or("tcp");
+    if (f.protocol != "tcp" && f.protocol != "udp") {
+      y_.error(n["protocol"], "protocol: expected tcp or udp, found '" + f.protocol + "'");
+    }
+    references_.push_back({n["from"], f.from, {"segment"}});
+    references_.push_back({n["to"], f.to, {"segment", "host"}});
+    if (n["ports"] && y_.expect_sequence(n["ports"], "ports")) {
+      for (const auto& p : n["ports"]) {
+        if (auto range = read_port_range(p))
+          f.ports.push_back(*range);
+      }
+    }
+    inv.flows.push_back(std::move(f));
+  }
+
+  std::optional<port_range> read_port_range(const YAML::Node& p) {
+    auto text = y_.scalar_text(p, "ports");
+    if (!text)
+      return std::nullopt;
+    const auto dash = text->find('-');
+    auto number = [](std::string_view s, unsigned& v) {
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      return !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= 1 && v <= 65535;
+    };
+    port_range r;
+    const std::string_view t(*text);
+    if (!number(t.substr(0, dash), r.first) ||
+        !(dash == std::string::npos ? (r.last = r.first, true)
+                                    : number(t.substr(dash + 1), r.last)) ||
+        r.last < r.first) {
+      y_.error(p, "ports: '" + *text + "' is not a port (1-65535) or a range FIRST-LAST");
+      return std::nullopt;
+    }
+    return r;
+  }
+
+  void read_alert(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "alert", {"type", "url"}, {"type"}))
+      return;
+    alert_target a{y_.text(n, "type").value_or(""), y_.text(n, "url").value_or("")};
+    if (a.type != "syslog" && a.type != "webhook" && a.type != "prometheus") {
+      y_.error(n["type"], "type: expected syslog, webhook or prometheus, found '" + a.type + "'");
+    } else if (a.type == "webhook" && a.url.empty()) {
+      y_.error(n, "alert: a webhook needs a url");
+    }
+    inv.alerts.push_back(std::move(a));
+  }
+
+  void read_isolation(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "isolation", {"description", "triggered_by", "last_drill"},
+                       {"description", "triggered_by"})) {
+      return;
+    }
+    isolation_procedure p;
+    p.description = y_.text(n, "description").value_or("");
+    p.triggered_by = y_.text(n, "triggered_by").value_or("");
+    p.last_drill = y_.text(n, "last_drill").value_or("");
+    if (!p.last_drill.empty() && !parse_iso_date(p.last_drill)) {
+      y_.error(n["last_drill"],
+               "last_drill: expected a date YYYY-MM-DD, found '" + p.last_drill + "'");
+    }
+    inv.isolation = std::move(p);
+  }
+
+ public:
+  // Reports references to names that no segment, host or directory declares.
+  void check_references() {
+    for (const auto& r : references_) {
+      if (r.name.empty())
+        continue;
+      auto it = names_.find(r.name);
+      bool ok = false;
+      for (const auto& k : r.kinds)
+        ok = ok || (it != names_.end() && it->second == k);
+      if (!ok) {
+        std::string kinds;
+        for (const auto& k : r.kinds)
+          kinds += (kinds.empty() ? "" : " or ") + k;
+        y_.error(r.at, "'" + r.name + "' does not name a declared " + kinds);
+      }
+    }
+  }
+
+ private:
+  struct reference {
+    YAML::Node at;
+    std::string name;
+    std::vector<std::string> kinds;
+  };
+
+  yaml_reader y_;
+  fs::path base_;
+  std::map<std::string, std::string> names_;  // segment, host and directory names -> kind
+  std::set<std::string> vantage_names_;
+  std::vector<reference> references_;
+};
+
+}  // namespace
+
+std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
+                                        diagnostics& out) {
+  const auto before = out.size();
+  inventory_reader reader(path, out);
+  auto inv = reader.read(doc);
+  reader.check_references();
+  if (out.size() != before)
+    return std::nullopt;
+  return inv;
+}
+
+std::optional<inventory> load_inventory(const std::string& path, diagnostics& out) {
+  auto doc = load_yaml_file(path, out);
+  if (!doc)
+    return std::nullopt;
+  return read_inventory(*doc, path, out);
+}
+
+inventory local_machine_inventory() {
+  inventory inv;
+  inv.source = "(built-in: this machine)";
+  inv.establishment = "local machine";
+  backup_host self;
+  self.name = "localhost";
+  self.address = "127.0.0.1";
+  self.access = access_method::local;
+  inv.hosts.push_back(self);
+  return inv;
+}
+
+}  // namespace cloison

@@ -1,0 +1,83 @@
+// report.json, version 1 (docs/report-schema.md): the source of truth of an audit. Later versions
+// add fields, never remove or change them. Serialization is pure; write_report() is atomic.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/findings.h"
+#include "probes/observation.h"
+
+namespace cloison {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+struct policy_ref {
+  std::string file;
+  std::string sha256;
+  friend bool operator==(const policy_ref&, const policy_ref&) = default;
+};
+
+struct flow_result {
+  std::string from;
+  std::string to;
+  unsigned port = 0;
+  std::string protocol = "tcp";
+  std::string verdict;   // open | refused | filtered | unreachable
+  std::string expected;  // allowed | forbidden
+  friend bool operator==(const flow_result&, const flow_result&) = default;
+};
+
+struct observation_summary {
+  std::string probe;
+  std::string target;
+  enum outcome outcome = outcome::ok;
+  std::string detail;
+  long long elapsed_ms = 0;
+  friend bool operator==(const observation_summary&, const observation_summary&) = default;
+};
+
+struct evidence_ref {
+  std::string id;
+  std::string source;
+  std::string collected_at;
+  std::string sha256;
+  std::string excerpt;  // at most kEvidenceExcerptBytes of the content
+  std::size_t size = 0;
+  bool truncated = false;  // the peer produced more than the collection cap
+  friend bool operator==(const evidence_ref&, const evidence_ref&) = default;
+};
+
+inline constexpr std::size_t kEvidenceExcerptBytes = 4096;
+
+struct report {
+  int schema_version = kReportSchemaVersion;
+  std::string tool_version;
+  std::string establishment;
+  std::string inventory;  // the inventory file, or a description of the built-in one
+  std::string started_at;
+  std::string finished_at;
+  std::vector<policy_ref> policies;
+  std::string scoring;  // the formula
+  std::vector<objective_result> objectives;
+  std::optional<ads_estimate> ads;
+  std::vector<finding> findings;
+  std::vector<flow_result> flows;
+  std::vector<observation_summary> observations;
+  std::vector<evidence_ref> evidence;
+  friend bool operator==(const report&, const report&) = default;
+};
+
+json to_json(const report& r);
+// Reads a report written by to_json(). Throws std::runtime_error naming the first bad field.
+report report_from_json(const json& j);
+
+// Writes `r` to `dir`/report.json atomically (temporary file, fsync, rename). Throws
+// std::runtime_error on I/O failure; the previous report.json is then left untouched.
+void write_report(const report& r, const std::string& dir);
+
+// Writes `content` to `path` atomically (temporary file in the same folder, fsync, rename).
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace cloison

@@ -1,0 +1,70 @@
+// Strict, located reading of YAML configuration (yaml-cpp). Loaders use it to check shapes, keys
+// and scalar types; every problem becomes a diagnostic with file:line:col and reading goes on, so
+// that one run reports all problems. Not thread-safe (one reader per file being loaded).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/diagnostics.h"
+#include "probes/observation.h"
+
+namespace cloison {
+
+// Files larger than this are refused before parsing.
+inline constexpr std::uintmax_t kMaxConfigBytes = 8u << 20;
+
+// Reads a configuration file's bytes, refusing files larger than kMaxConfigBytes. On failure adds
+// a diagnostic and returns nullopt. Never throws.
+std::optional<std::string> read_config_file(const std::string& path, diagnostics& out);
+// Reads and parses a YAML file. On any failure (unreadable, too large, not UTF-8 text, syntax
+// error, excessive nesting) adds a located diagnostic and returns nullopt. Never throws.
+std::optional<YAML::Node> load_yaml_file(const std::string& path, diagnostics& out);
+// The same for text already in memory; `name` is used as the file name in diagnostics.
+std::optional<YAML::Node> load_yaml_text(std::string_view text, const std::string& name,
+                                         diagnostics& out);
+
+class yaml_reader {
+ public:
+  yaml_reader(std::string file, diagnostics& out) : file_(std::move(file)), out_(out) {}
+
+  const std::string& file() const { return file_; }
+
+  // Adds a diagnostic located at `at`.
+  void error(const YAML::Node& at, std::string message);
+
+  // Checks that `node` is a map with no keys outside `allowed`, no duplicate keys, and every key
+  // of `required`. Reports each problem; returns false only when `node` is not a map at all.
+  bool expect_map(const YAML::Node& node, std::string_view what,
+                  std::initializer_list<std::string_view> allowed,
+                  std::initializer_list<std::string_view> required = {});
+  // Checks that `node` is a sequence; reports and returns false otherwise.
+  bool expect_sequence(const YAML::Node& node, std::string_view what);
+
+  // Typed optional fields of a map. Absent key: nullopt, no diagnostic. Present with the wrong
+  // type: a diagnostic and nullopt.
+  std::optional<std::string> text(const YAML::Node& map, std::string_view key);
+  std::optional<std::int64_t> integer(const YAML::Node& map, std::string_view key, std::int64_t min,
+                                      std::int64_t max);
+  std::optional<bool> boolean(const YAML::Node& map, std::string_view key);
+  // A sequence of strings (a single string is not accepted).
+  std::optional<std::vector<std::string>> texts(const YAML::Node& map, std::string_view key);
+
+  // The value of a plain scalar node as a string, or a diagnostic and nullopt.
+  std::optional<std::string> scalar_text(const YAML::Node& node, std::string_view what);
+
+ private:
+  std::string file_;
+  diagnostics& out_;
+};
+
+// Converts YAML to JSON with YAML 1.2 core-schema typing: quoted scalars are strings; plain
+// scalars become null (~, null), booleans (true, false), integers, floats, or strings.
+json yaml_to_json(const YAML::Node& node);
+
+}  // namespace cloison

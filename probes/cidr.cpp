@@ -1,0 +1,91 @@
+#include "probes/cidr.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace cloison {
+
+std::optional<ip_address> ip_address::parse(std::string_view text) {
+  if (text.empty() || text.size() > INET6_ADDRSTRLEN)
+    return std::nullopt;
+  const std::string s(text);
+  ip_address a;
+  if (s.find(':') == std::string::npos) {
+    if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) != 1)
+      return std::nullopt;
+  } else {
+    a.v6 = true;
+    if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) != 1)
+      return std::nullopt;
+  }
+  return a;
+}
+
+std::string ip_address::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf);
+  return buf;
+}
+
+namespace {
+
+unsigned width(const ip_address& a) {
+  return a.v6 ? 128 : 32;
+}
+
+bool bit(const ip_address& a, unsigned i) {
+  return (a.bytes[i / 8] >> (7 - i % 8)) & 1;
+}
+
+bool same_prefix(const ip_address& a, const ip_address& b, unsigned bits) {
+  for (unsigned i = 0; i < bits; ++i) {
+    if (bit(a, i) != bit(b, i))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<cidr> cidr::parse(std::string_view text) {
+  const auto slash = text.find('/');
+  auto address = ip_address::parse(text.substr(0, slash));
+  if (!address)
+    return std::nullopt;
+  cidr c{*address, width(*address)};
+  if (slash != std::string_view::npos) {
+    const auto digits = text.substr(slash + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), c.prefix);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+        c.prefix > width(*address)) {
+      return std::nullopt;
+    }
+  }
+  for (unsigned i = c.prefix; i < width(*address); ++i) {
+    if (bit(c.network, i))
+      return std::nullopt;
+  }
+  return c;
+}
+
+std::string cidr::to_string() const {
+  return network.to_string() + "/" + std::to_string(prefix);
+}
+
+bool cidr::contains(const ip_address& address) const {
+  return address.v6 == network.v6 && same_prefix(network, address, prefix);
+}
+
+bool cidr::overlaps(const cidr& other) const {
+  return network.v6 == other.network.v6 &&
+         same_prefix(network, other.network, std::min(prefix, other.prefix));
+}
+
+std::uint64_t cidr::size() const {
+  const unsigned host_bits = width(network) - prefix;
+  return host_bits >= 64 ? UINT64_MAX : std::uint64_t{1} << host_bits;
+}
+
+}  // namespace cloison

@@ -1,0 +1,38 @@
+// IPv4/IPv6 addresses and CIDR blocks: parsing, containment and overlap.
+// Pure value types; safe to share between threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cloison {
+
+struct ip_address {
+  bool v6 = false;
+  std::array<std::uint8_t, 16> bytes{};  // IPv4 uses the first 4 bytes
+
+  // Parses a textual IPv4 or IPv6 address; nullopt when it is not one.
+  static std::optional<ip_address> parse(std::string_view text);
+  std::string to_string() const;
+  friend bool operator==(const ip_address&, const ip_address&) = default;
+};
+
+struct cidr {
+  ip_address network;
+  unsigned prefix = 0;
+
+  // Parses "a.b.c.d/n", "x::/n" or a bare address (a host route). Returns nullopt on
+  // malformed text, an out-of-range prefix, or host bits set below the prefix.
+  static std::optional<cidr> parse(std::string_view text);
+  std::string to_string() const;
+  bool contains(const ip_address& address) const;
+  bool overlaps(const cidr& other) const;
+  // Number of addresses, saturated at 2^64 - 1.
+  std::uint64_t size() const;
+  friend bool operator==(const cidr&, const cidr&) = default;
+};
+
+}  // namespace cloison

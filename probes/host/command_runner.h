@@ -1,0 +1,37 @@
+// Runs fixed, read-only commands on an audited host. Implementations: the local runner (this
+// machine) and, later, the SSH runner. Commands are argv vectors from the probe's own list; a
+// runner never goes through a shell with text from a policy or an inventory.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "probes/observation.h"
+#include "probes/probe.h"
+
+namespace cloison {
+
+// Default cap on what one command may return (stdout and stderr each).
+inline constexpr std::size_t kDefaultOutputCap = 4u << 20;
+
+struct command_result {
+  enum outcome outcome = outcome::ok;  // ok when the command ran (whatever its exit code)
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  bool truncated = false;  // true when stdout or stderr exceeded the cap and was cut
+  std::string failure;     // why it could not run or finish (outcome error/timeout)
+};
+
+class command_runner {
+ public:
+  virtual ~command_runner() = default;
+  // Runs argv to completion or until `until`, keeping at most `cap` bytes of each stream.
+  // Never throws for failures of the command (missing program, timeout): they are in the result.
+  // Thread-safe.
+  virtual command_result run(const std::vector<std::string>& argv, deadline until,
+                             std::size_t cap) const = 0;
+};
+
+}  // namespace cloison

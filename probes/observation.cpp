@@ -1,0 +1,94 @@
+#include "probes/observation.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+namespace cloison {
+
+std::string_view to_string(outcome o) {
+  switch (o) {
+    case outcome::ok:
+      return "ok";
+    case outcome::failed:
+      return "failed";
+    case outcome::error:
+      return "error";
+    case outcome::timeout:
+      return "timeout";
+  }
+  return "error";
+}
+
+std::optional<outcome> outcome_from_string(std::string_view s) {
+  for (auto o : {outcome::ok, outcome::failed, outcome::error, outcome::timeout}) {
+    if (to_string(o) == s)
+      return o;
+  }
+  return std::nullopt;
+}
+
+fact fact::of(json v, std::vector<std::string> evidence_ids) {
+  return fact{std::move(v), {}, std::move(evidence_ids)};
+}
+
+fact fact::missing(std::string why, std::vector<std::string> evidence_ids) {
+  return fact{std::nullopt, std::move(why), std::move(evidence_ids)};
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 computation failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+evidence make_evidence(std::string id, std::string source, std::string content, bool truncated) {
+  evidence e{std::move(id),      std::move(source), utc_now_iso8601(), {},
+             std::move(content), truncated};
+  e.sha256 = sha256_hex(e.content);
+  return e;
+}
+
+}  // namespace cloison
+
+namespace cloison {
+
+std::optional<std::chrono::sys_days> parse_iso_date(std::string_view text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+    return std::nullopt;
+  if (std::sscanf(std::string(text).c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) != 3) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
+                                        std::chrono::day{d}};
+  if (!ymd.ok())
+    return std::nullopt;
+  return std::chrono::sys_days{ymd};
+}
+
+}  // namespace cloison

@@ -1,0 +1,68 @@
+// What probes produce: observations of one target, made of typed facts and the evidence
+// they were read from. Plain data; no behaviour beyond helpers to build it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cloison {
+
+using json = nlohmann::ordered_json;
+
+// How the observation of a target went. A failing audited system is an outcome, not an error.
+enum class outcome { ok, failed, error, timeout };
+std::string_view to_string(outcome o);
+std::optional<outcome> outcome_from_string(std::string_view s);
+
+// One piece of raw material (command output, file, LDAP entries) a fact was read from.
+struct evidence {
+  std::string id;            // unique within a report: "<probe>/<target>/<source>"
+  std::string source;        // the command or query that produced it, e.g. "sshd -T"
+  std::string collected_at;  // ISO-8601 UTC
+  std::string sha256;        // of the full content
+  std::string content;       // the full content, possibly cut at the collection cap
+  bool truncated = false;    // true when the peer produced more than the cap
+};
+
+// A typed value read about a target, or the reason it could not be read.
+struct fact {
+  std::optional<json> value;          // absent when the fact could not be established
+  std::string error;                  // why it is absent (non-empty iff !value)
+  std::vector<std::string> evidence;  // ids of the evidence it was read from
+
+  static fact of(json v, std::vector<std::string> evidence_ids = {});
+  static fact missing(std::string why, std::vector<std::string> evidence_ids = {});
+};
+
+struct observation {
+  std::string probe;
+  std::string target;
+  enum outcome outcome = outcome::ok;
+  std::string detail;                 // human explanation when outcome != ok
+  std::map<std::string, fact> facts;  // keyed by full fact name, e.g. "host.sshd.permit_root_login"
+  std::vector<cloison::evidence> evidence;
+  std::chrono::milliseconds elapsed{0};
+};
+
+// Builds an evidence item: hashes the content and stamps the current UTC time.
+evidence make_evidence(std::string id, std::string source, std::string content, bool truncated);
+
+// SHA-256 of bytes, as lowercase hex.
+std::string sha256_hex(std::string_view bytes);
+
+// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
+std::string utc_now_iso8601();
+
+}  // namespace cloison
+
+namespace cloison {
+
+// Parses a calendar date "YYYY-MM-DD"; nullopt when malformed or not a real date.
+std::optional<std::chrono::sys_days> parse_iso_date(std::string_view text);
+
+}  // namespace cloison

@@ -1,0 +1,42 @@
+#include "probes/probe.h"
+
+#include <exception>
+
+namespace cloison {
+
+std::string_view to_string(fact_type t) {
+  switch (t) {
+    case fact_type::text:
+      return "text";
+    case fact_type::integer:
+      return "integer";
+    case fact_type::boolean:
+      return "boolean";
+    case fact_type::text_list:
+      return "list of text";
+  }
+  return "text";
+}
+
+observation probe::observe(const inventory& inv, const target& t, deadline until) const noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  observation result;
+  try {
+    result = collect(inv, t, until);
+  } catch (const std::exception& e) {
+    result = observation{};
+    result.outcome = outcome::error;
+    result.detail = std::string("probe failed: ") + e.what();
+  } catch (...) {
+    result = observation{};
+    result.outcome = outcome::error;
+    result.detail = "probe failed with an unknown exception";
+  }
+  result.probe = std::string(name());
+  result.target = t.name;
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return result;
+}
+
+}  // namespace cloison

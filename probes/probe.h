@@ -1,0 +1,57 @@
+// The probe extension point. A probe observes targets that it derives from the inventory and
+// returns observations made of typed facts and evidence. Adding a probe: one file pair in probes/,
+// one line in probes/registry.cpp, its facts documented in policies/README.md.
+//
+// Contract: a failure of the audited system (refused connection, missing command, timeout) is an
+// observation with an outcome, never an exception. The non-virtual observe() enforces it: it times
+// the call and turns anything collect() throws into an `error` observation.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/inventory.h"
+#include "probes/observation.h"
+
+namespace cloison {
+
+using deadline = std::chrono::steady_clock::time_point;
+
+enum class fact_type { text, integer, boolean, text_list };
+std::string_view to_string(fact_type t);
+
+struct fact_spec {
+  std::string_view name;  // full name, "<probe>.<group>.<fact>"
+  fact_type type;
+  std::string_view description;
+};
+
+struct target {
+  std::string name;
+  std::string address;  // empty when the target is not a network peer
+};
+
+class probe {
+ public:
+  virtual ~probe() = default;
+
+  // The name policies use as the first segment of fact names ("host", "inventory", ...).
+  virtual std::string_view name() const = 0;
+  // Every fact this probe can produce. Policies may only read facts listed here.
+  virtual std::span<const fact_spec> facts() const = 0;
+  // The targets this probe observes for `inv`. Pure; cheap; never throws for a loaded inventory.
+  virtual std::vector<target> plan(const inventory& inv) const = 0;
+
+  // Observes one target before `until`. Never throws. Thread-safe: different targets may be
+  // observed concurrently.
+  observation observe(const inventory& inv, const target& t, deadline until) const noexcept;
+
+ protected:
+  // The probe's own work. May throw; observe() turns exceptions into an `error` observation.
+  virtual observation collect(const inventory& inv, const target& t, deadline until) const = 0;
+};
+
+}  // namespace cloison

@@ -1,0 +1,35 @@
+#include "probes/registry.h"
+
+#include "probes/host/host_probe.h"
+#include "probes/host/local_runner.h"
+#include "probes/inventory_probe.h"
+
+namespace cloison {
+
+const probe* probe_set::find(std::string_view name) const {
+  for (const auto& p : probes_) {
+    if (p->name() == name)
+      return p.get();
+  }
+  return nullptr;
+}
+
+const fact_spec* probe_set::find_fact(std::string_view fact) const {
+  const probe* p = find(fact.substr(0, fact.find('.')));
+  if (!p)
+    return nullptr;
+  for (const auto& spec : p->facts()) {
+    if (spec.name == fact)
+      return &spec;
+  }
+  return nullptr;
+}
+
+probe_set builtin_probes() {
+  std::vector<std::unique_ptr<probe>> probes;
+  probes.push_back(std::make_unique<inventory_probe>(inventory_probe::system_clock_today));
+  probes.push_back(std::make_unique<host_probe>(std::make_shared<local_runner>()));
+  return probe_set(std::move(probes));
+}
+
+}  // namespace cloison

@@ -1,0 +1,29 @@
+// The explicit registry of probes: the only place that lists them (probes/registry.cpp).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "probes/probe.h"
+
+namespace cloison {
+
+class probe_set {
+ public:
+  explicit probe_set(std::vector<std::unique_ptr<probe>> probes) : probes_(std::move(probes)) {}
+
+  const std::vector<std::unique_ptr<probe>>& all() const { return probes_; }
+  // The probe with this name, or nullptr.
+  const probe* find(std::string_view name) const;
+  // The spec of a fact by full name, or nullptr when no probe produces it.
+  const fact_spec* find_fact(std::string_view fact) const;
+
+ private:
+  std::vector<std::unique_ptr<probe>> probes_;
+};
+
+// Every probe of this build, wired to the real system (local processes, sockets, clock).
+probe_set builtin_probes();
+
+}  // namespace cloison

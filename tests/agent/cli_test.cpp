@@ -1,0 +1,168 @@
+// The built `cloison` binary, run as a user would: exit codes, messages, files written.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "agent/report.h"
+#include "probes/host/local_runner.h"
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using testing::data_path;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::temp_dir;
+
+command_result cloison(std::vector<std::string> args) {
+  args.insert(args.begin(), CLOISON_BINARY);
+  return local_runner().run(args, std::chrono::steady_clock::now() + std::chrono::seconds(60),
+                            kDefaultOutputCap);
+}
+
+std::string days_ago(int n) {
+  const auto d = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+                 std::chrono::days(n);
+  const std::chrono::year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+TEST(Cli, VersionAndUsage) {
+  auto r = cloison({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "cloison 0.1.0\n");
+  EXPECT_EQ(cloison({}).exit_code, 2);
+  EXPECT_EQ(cloison({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(cloison({"audit", "--lang", "de", "--local"}).exit_code, 2);
+  EXPECT_EQ(cloison({"audit", "--local", "--config", "x.yaml"}).exit_code, 2);
+  auto help = cloison({"audit", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--local"));
+}
+
+TEST(Cli, ValidateAcceptsValidFilesOfEveryKind) {
+  auto r = cloison({"validate", data_path("inventory/valid.yaml"),
+                    data_path("policies/valid_small.yaml"), data_path("waivers/valid.yaml"),
+                    std::string(CLOISON_SOURCE_DIR) + "/policies/d2.03.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("inventory/valid.yaml: valid inventory"));
+  EXPECT_THAT(r.out, HasSubstr("valid_small.yaml: valid policy"));
+  EXPECT_THAT(r.out, HasSubstr("waivers/valid.yaml: valid waivers"));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, ValidateListsEveryErrorOfEveryFileWithLocations) {
+  auto r =
+      cloison({"validate", data_path("inventory/broken.yaml"), data_path("policies/broken.yaml"),
+               data_path("waivers/broken.yaml"), data_path("inventory/valid.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(
+      r.err, HasSubstr(data_path("inventory/broken.yaml") + ":14:24: ssh: unknown key 'password'"));
+  EXPECT_THAT(r.err,
+              HasSubstr(data_path("policies/broken.yaml") + ":19:9: duplicate check id 'dup'"));
+  EXPECT_THAT(r.err,
+              HasSubstr(data_path("waivers/broken.yaml") + ":5:14: expires: expected a date"));
+  EXPECT_THAT(r.err, HasSubstr("37 problem(s) found"));
+  EXPECT_THAT(r.out, HasSubstr("valid.yaml: valid inventory"));  // the good file is still judged
+}
+
+TEST(Cli, ValidateNeverCrashesOnHostileFiles) {
+  temp_dir dir;
+  const std::vector<std::pair<std::string, std::string>> files{
+      {"empty.yaml", ""},
+      {"binary.yaml", std::string("\x7f"
+                                  "ELF\x02\x01\x01\x00\x00\xff\xfe",
+                                  12)},
+      {"deep.yaml", std::string(50000, '[')},
+      {"huge.yaml", std::string(10u << 20, 'z')},
+      {"scalar.yaml", "just text"},
+      {"comma.yaml", ","},
+      {"unknown.yaml", "colour: blue\n"},
+  };
+  for (const auto& [name, content] : files) {
+    auto r = cloison({"validate", dir.write(name, content)});
+    EXPECT_EQ(r.exit_code, 2) << name;
+    EXPECT_THAT(r.err, HasSubstr(name + ":")) << name;
+    EXPECT_THAT(r.err, Not(HasSubstr("terminate"))) << name;
+  }
+  EXPECT_EQ(cloison({"validate", "/nonexistent.yaml"}).exit_code, 2);
+}
+
+TEST(Cli, AuditLocalWritesReportAndEvidenceAndNeverPassesWhatItDidNotSee) {
+  temp_dir dir;
+  const auto out = (dir.path() / "report").string();
+  auto r = cloison({"audit", "--local", "--out", out, "--lang", "en"});
+  // Nothing declares an isolation procedure for this machine: D2.03.B cannot be met.
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("D2.03.B  NOT MET"));
+  EXPECT_THAT(r.out, HasSubstr("Report: " + out + "/report.json"));
+  EXPECT_THAT(r.out, Not(HasSubstr("\033[")));  // not a terminal: no colour codes
+  EXPECT_THAT(r.err, HasSubstr("phase collecting"));
+  const auto rep = report_from_json(json::parse(testing::read_text(out + "/report.json")));
+  bool drill_error = false;
+  for (const auto& f : rep.findings) {
+    if (f.check == "isolation-drill-recent")
+      drill_error = f.status == status::error;
+    for (const auto& id : f.evidence) {
+      auto e = std::find_if(rep.evidence.begin(), rep.evidence.end(),
+                            [&](const evidence_ref& x) { return x.id == id; });
+      ASSERT_NE(e, rep.evidence.end()) << id;
+      const auto content = testing::read_text(out + "/evidence/" + e->sha256 + ".txt");
+      EXPECT_EQ(sha256_hex(content), e->sha256);
+    }
+  }
+  EXPECT_TRUE(drill_error);
+  auto fr = cloison({"audit", "--local", "--out", out});
+  EXPECT_THAT(fr.out, HasSubstr("NON ATTEINT"));
+}
+
+TEST(Cli, AuditOfACompliantInventoryExitsZero) {
+  temp_dir dir;
+  const auto inventory =
+      dir.write("cloison.yaml",
+                "establishment: CH Test\n"
+                "segments:\n"
+                "  - {name: production, role: production, cidrs: [198.18.1.0/24]}\n"
+                "  - {name: backup, role: backup, cidrs: [198.18.2.0/24]}\n"
+                "isolation:\n"
+                "  description: firewall rule ISOLATE-BACKUP\n"
+                "  triggered_by: on-call engineer\n"
+                "  last_drill: " +
+                    days_ago(30) + "\n");
+  auto r = cloison({"audit", "--config", inventory, "--out", (dir.path() / "out").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("D2.03.B  atteint  score 100/100"));
+  EXPECT_THAT(r.out, HasSubstr("D2.03.A  sans objet"));
+
+  dir.write("cloison.yaml",
+            testing::read_text(inventory) + "hosts:\n  - {name: bk, address: 198.18.1.7}\n");
+  auto in_production =
+      cloison({"audit", "--config", inventory, "--out", (dir.path() / "out").string()});
+  EXPECT_EQ(in_production.exit_code, 1);
+  EXPECT_THAT(in_production.out, HasSubstr("backup-host-outside-production @ inventory"));
+}
+
+TEST(Cli, AuditConfigurationErrorsExitTwoAndAuditNothing) {
+  temp_dir dir;
+  auto r = cloison(
+      {"audit", "--config", data_path("inventory/broken.yaml"), "--out", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("19 configuration problem(s); nothing audited"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.json"));
+  EXPECT_EQ(cloison({"audit", "--config", "/nonexistent.yaml"}).exit_code, 2);
+}
+
+TEST(Cli, AuditThatCannotWriteItsReportExitsThree) {
+  auto r = cloison({"audit", "--local", "--out", "/proc/cloison-no"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("cannot write the report"));
+}
+
+}  // namespace
+}  // namespace cloison

@@ -1,0 +1,465 @@
+#include "probes/host/host_probe.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cloison {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string fixture(const std::string& name) {
+  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/" + name;
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string joined(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv)
+    s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+command_result ran(std::string out) {
+  command_result r;
+  r.outcome = outcome::ok;
+  r.exit_code = 0;
+  r.out = std::move(out);
+  return r;
+}
+
+// Answers each command (keyed by its argv joined with spaces: two commands start with `cat`)
+// with a canned result; records every call.
+class fake_runner final : public command_runner {
+ public:
+  struct call {
+    std::vector<std::string> argv;
+    deadline until;
+    std::size_t cap;
+  };
+
+  std::map<std::string, command_result> answers;
+  mutable std::vector<call> calls;
+
+  command_result run(const std::vector<std::string>& argv, deadline until,
+                     std::size_t cap) const override {
+    calls.push_back({argv, until, cap});
+    auto it = answers.find(joined(argv));
+    if (it != answers.end())
+      return it->second;
+    command_result r;
+    r.outcome = outcome::error;
+    r.failure = argv.front() + ": not answered by the fake runner";
+    return r;
+  }
+};
+
+class throwing_runner final : public command_runner {
+ public:
+  command_result run(const std::vector<std::string>&, deadline, std::size_t) const override {
+    throw std::runtime_error("runner exploded");
+  }
+};
+
+std::shared_ptr<fake_runner> debian12_runner(
+    const std::string& passwd = "getent_passwd_debian12.txt",
+    const std::string& nsswitch = "nsswitch_debian12_default.conf") {
+  auto r = std::make_shared<fake_runner>();
+  r->answers["sshd -T"] = ran(fixture("sshd_T_debian12_default.txt"));
+  r->answers["cat /etc/nsswitch.conf"] = ran(fixture(nsswitch));
+  r->answers["getent passwd"] = ran(fixture(passwd));
+  r->answers["cat /etc/resolv.conf"] = ran(fixture("resolv_lab_backup.conf"));
+  return r;
+}
+
+backup_host local_host(const std::string& name, const std::string& address) {
+  backup_host h;
+  h.name = name;
+  h.address = address;
+  h.os = "linux";
+  h.access = access_method::local;
+  return h;
+}
+
+inventory one_host_inventory() {
+  inventory inv;
+  inv.source = "test";
+  inv.hosts.push_back(local_host("backup-01", "198.18.5.20"));
+  return inv;
+}
+
+const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication",
+                                             "host.sshd.permit_root_login",
+                                             "host.sshd.pubkey_authentication",
+                                             "host.nsswitch.passwd_sources",
+                                             "host.nsswitch.group_sources",
+                                             "host.accounts.uid0",
+                                             "host.dns.nameservers"};
+
+observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
+                         const std::string& host = "backup-01") {
+  host_probe p(std::move(runner));
+  return p.observe(inv, target{host, ""}, std::chrono::steady_clock::now() + 10s);
+}
+
+const fact& fact_of(const observation& obs, const std::string& name) {
+  static const fact kAbsent = fact::missing("(absent from the observation)");
+  auto it = obs.facts.find(name);
+  EXPECT_NE(it, obs.facts.end()) << name;
+  return it == obs.facts.end() ? kAbsent : it->second;
+}
+
+json value_of(const observation& obs, const std::string& name) {
+  const auto& f = fact_of(obs, name);
+  EXPECT_TRUE(f.value.has_value()) << name << ": " << f.error;
+  return f.value.value_or(json());
+}
+
+const evidence* evidence_by_id(const observation& obs, const std::string& id) {
+  for (const auto& e : obs.evidence) {
+    if (e.id == id)
+      return &e;
+  }
+  return nullptr;
+}
+
+TEST(HostProbe, DeclaresItsFacts) {
+  host_probe p(std::make_shared<fake_runner>());
+  EXPECT_EQ(p.name(), "host");
+  std::vector<std::string> names;
+  for (const auto& spec : p.facts()) {
+    names.emplace_back(spec.name);
+    EXPECT_FALSE(spec.description.empty()) << spec.name;
+  }
+  EXPECT_EQ(names, kAllHostFacts);
+  EXPECT_EQ(p.facts()[5].type, fact_type::text_list);
+  EXPECT_EQ(p.facts()[0].type, fact_type::text);
+}
+
+TEST(HostProbe, PlansOneTargetPerInventoryHost) {
+  inventory inv;
+  inv.hosts.push_back(local_host("backup-01", "198.18.5.20"));
+  auto ssh = local_host("backup-02", "198.18.5.21");
+  ssh.access = access_method::ssh;
+  inv.hosts.push_back(ssh);
+  auto win = local_host("veeam-01", "198.18.5.30");
+  win.os = "windows";
+  inv.hosts.push_back(win);
+
+  host_probe p(std::make_shared<fake_runner>());
+  const auto targets = p.plan(inv);
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_EQ(targets[0].name, "backup-01");
+  EXPECT_EQ(targets[0].address, "198.18.5.20");
+  EXPECT_EQ(targets[1].name, "backup-02");
+  EXPECT_EQ(targets[1].address, "198.18.5.21");
+  EXPECT_EQ(targets[2].name, "veeam-01");
+  EXPECT_EQ(targets[2].address, "198.18.5.30");
+  EXPECT_TRUE(p.plan(inventory{}).empty());
+}
+
+TEST(HostProbe, ReadsFactsOfDebian12Host) {
+  auto runner = debian12_runner();
+  const auto obs = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("ok"));
+  EXPECT_EQ(obs.detail, "");
+  EXPECT_EQ(obs.probe, "host");
+  EXPECT_EQ(obs.target, "backup-01");
+  EXPECT_EQ(obs.facts.size(), kAllHostFacts.size());
+
+  EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
+  EXPECT_EQ(value_of(obs, "host.sshd.permit_root_login"), json("without-password"));
+  EXPECT_EQ(value_of(obs, "host.sshd.pubkey_authentication"), json("yes"));
+  EXPECT_EQ(value_of(obs, "host.nsswitch.passwd_sources"), json::array({"files", "systemd"}));
+  EXPECT_EQ(value_of(obs, "host.nsswitch.group_sources"), json::array({"files", "systemd"}));
+  EXPECT_EQ(value_of(obs, "host.accounts.uid0"), json::array({"root"}));
+  EXPECT_EQ(value_of(obs, "host.dns.nameservers"), json::array({"198.18.5.10", "198.18.5.11"}));
+}
+
+TEST(HostProbe, ReportsSecondUid0Account) {
+  const auto obs =
+      observe_with(debian12_runner("getent_passwd_second_uid0.txt"), one_host_inventory());
+  EXPECT_EQ(value_of(obs, "host.accounts.uid0"), json::array({"root", "toor"}));
+}
+
+TEST(HostProbe, ReadsSssdSources) {
+  const auto obs =
+      observe_with(debian12_runner("getent_passwd_debian12.txt", "nsswitch_sssd_joined.conf"),
+                   one_host_inventory());
+  EXPECT_EQ(value_of(obs, "host.nsswitch.passwd_sources"),
+            json::array({"files", "systemd", "sss"}));
+  EXPECT_EQ(value_of(obs, "host.nsswitch.group_sources"), json::array({"files", "systemd", "sss"}));
+}
+
+TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
+  auto runner = debian12_runner();
+  host_probe p(runner);
+  const auto until = std::chrono::steady_clock::now() + 7s;
+  p.observe(one_host_inventory(), target{"backup-01", ""}, until);
+  ASSERT_EQ(runner->calls.size(), 4u);
+  EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"sshd", "-T"}));
+  EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
+  EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
+  EXPECT_EQ(runner->calls[3].argv, (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
+  for (const auto& c : runner->calls) {
+    EXPECT_EQ(c.until, until);
+    EXPECT_EQ(c.cap, kDefaultOutputCap);
+  }
+}
+
+TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
+  const auto obs = observe_with(debian12_runner(), one_host_inventory());
+  ASSERT_EQ(obs.evidence.size(), 4u);
+  for (const auto& [name, f] : obs.facts) {
+    ASSERT_EQ(f.evidence.size(), 1u) << name;
+    const evidence* e = evidence_by_id(obs, f.evidence.front());
+    ASSERT_NE(e, nullptr) << name << " -> " << f.evidence.front();
+    EXPECT_EQ(e->sha256, sha256_hex(e->content)) << e->id;
+    EXPECT_FALSE(e->truncated);
+    EXPECT_FALSE(e->collected_at.empty());
+  }
+  const auto& sshd = fact_of(obs, "host.sshd.permit_root_login");
+  EXPECT_EQ(sshd.evidence, std::vector<std::string>{"host/backup-01/sshd-effective"});
+  const evidence* e = evidence_by_id(obs, "host/backup-01/sshd-effective");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->source, "sshd -T");
+  EXPECT_EQ(e->content, fixture("sshd_T_debian12_default.txt"));
+  EXPECT_EQ(e->sha256, sha256_hex(fixture("sshd_T_debian12_default.txt")));
+
+  EXPECT_EQ(fact_of(obs, "host.nsswitch.group_sources").evidence,
+            std::vector<std::string>{"host/backup-01/nsswitch"});
+  EXPECT_EQ(fact_of(obs, "host.accounts.uid0").evidence,
+            std::vector<std::string>{"host/backup-01/passwd"});
+  EXPECT_EQ(fact_of(obs, "host.dns.nameservers").evidence,
+            std::vector<std::string>{"host/backup-01/resolv-conf"});
+  const evidence* resolv = evidence_by_id(obs, "host/backup-01/resolv-conf");
+  ASSERT_NE(resolv, nullptr);
+  EXPECT_EQ(resolv->source, "cat /etc/resolv.conf");
+}
+
+TEST(HostProbe, TruncatedOutputIsFlaggedOnItsEvidence) {
+  auto runner = debian12_runner();
+  runner->answers["getent passwd"].truncated = true;
+  const auto obs = observe_with(runner, one_host_inventory());
+  const evidence* e = evidence_by_id(obs, "host/backup-01/passwd");
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->truncated);
+  EXPECT_FALSE(evidence_by_id(obs, "host/backup-01/sshd-effective")->truncated);
+}
+
+TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
+  auto runner = debian12_runner();
+  command_result failed;
+  failed.outcome = outcome::ok;
+  failed.exit_code = 1;
+  failed.err = "sshd: no hostkeys available -- exiting.\n";
+  runner->answers["sshd -T"] = failed;
+  const auto obs = observe_with(runner, one_host_inventory());
+
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
+  EXPECT_EQ(obs.detail, "1 of 4 commands failed");
+  for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
+                           "host.sshd.pubkey_authentication"}) {
+    const auto& f = fact_of(obs, name);
+    EXPECT_FALSE(f.value.has_value()) << name;
+    EXPECT_EQ(f.error, "sshd -T exited with code 1: sshd: no hostkeys available -- exiting.\n")
+        << name;
+    EXPECT_EQ(f.evidence, std::vector<std::string>{"host/backup-01/sshd-effective"}) << name;
+  }
+  // The other commands' facts are unaffected.
+  EXPECT_EQ(value_of(obs, "host.accounts.uid0"), json::array({"root"}));
+  EXPECT_EQ(value_of(obs, "host.nsswitch.passwd_sources"), json::array({"files", "systemd"}));
+  EXPECT_EQ(value_of(obs, "host.dns.nameservers"), json::array({"198.18.5.10", "198.18.5.11"}));
+
+  const evidence* e = evidence_by_id(obs, "host/backup-01/sshd-effective");
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e->content.find("sshd: no hostkeys available -- exiting."), std::string::npos)
+      << e->content;
+  EXPECT_EQ(e->content,
+            "--- stderr ---\nsshd: no hostkeys available -- exiting.\n\n--- exit code ---\n1");
+  EXPECT_EQ(e->sha256, sha256_hex(e->content));
+}
+
+TEST(HostProbe, MissingProgramMakesItsFactsMissingWithTheFailure) {
+  auto runner = debian12_runner();
+  command_result missing;
+  missing.outcome = outcome::error;
+  missing.failure = "getent: No such file or directory";
+  runner->answers["getent passwd"] = missing;
+  const auto obs = observe_with(runner, one_host_inventory());
+
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
+  const auto& f = fact_of(obs, "host.accounts.uid0");
+  EXPECT_FALSE(f.value.has_value());
+  EXPECT_EQ(f.error, "getent: No such file or directory");
+  EXPECT_EQ(f.evidence, std::vector<std::string>{"host/backup-01/passwd"});
+  const evidence* e = evidence_by_id(obs, "host/backup-01/passwd");
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e->content.find("getent: No such file or directory"), std::string::npos);
+  EXPECT_EQ(value_of(obs, "host.sshd.permit_root_login"), json("without-password"));
+}
+
+TEST(HostProbe, FactAbsentFromOutputIsMissingNeverDefaulted) {
+  auto runner = debian12_runner();
+  runner->answers["sshd -T"] = ran("port 22\npermitrootlogin no\n");
+  runner->answers["cat /etc/nsswitch.conf"] = ran("passwd: files\n");
+  const auto obs = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("ok"));
+  EXPECT_EQ(value_of(obs, "host.sshd.permit_root_login"), json("no"));
+  for (const auto* name : {"host.sshd.password_authentication", "host.sshd.pubkey_authentication",
+                           "host.nsswitch.group_sources"}) {
+    const auto& f = fact_of(obs, name);
+    EXPECT_FALSE(f.value.has_value()) << name;
+    EXPECT_EQ(f.error, "not present in the command output") << name;
+    EXPECT_EQ(f.evidence.size(), 1u) << name;
+  }
+}
+
+TEST(HostProbe, EmptyOutputsGiveEmptyListsForListFacts) {
+  auto runner = debian12_runner();
+  runner->answers["getent passwd"] = ran("");
+  runner->answers["cat /etc/resolv.conf"] = ran("");
+  const auto obs = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(value_of(obs, "host.accounts.uid0"), json::array());
+  EXPECT_EQ(value_of(obs, "host.dns.nameservers"), json::array());
+}
+
+command_result timed_out(const std::string& program) {
+  command_result r;
+  r.outcome = outcome::timeout;
+  r.out = "partial";
+  r.failure = program + ": no answer before the deadline (killed)";
+  return r;
+}
+
+TEST(HostProbe, TimeoutMakesObservationTimeout) {
+  auto runner = debian12_runner();
+  runner->answers["getent passwd"] = timed_out("getent");
+  const auto obs = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("timeout"));
+  const auto& f = fact_of(obs, "host.accounts.uid0");
+  EXPECT_FALSE(f.value.has_value());
+  EXPECT_EQ(f.error, "getent: no answer before the deadline (killed)");
+  const evidence* e = evidence_by_id(obs, "host/backup-01/passwd");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->content.rfind("partial\n--- stderr ---\n", 0), 0u) << e->content;
+  EXPECT_NE(e->content.find("getent: no answer before the deadline (killed)"), std::string::npos);
+  EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
+}
+
+TEST(HostProbe, TimeoutWinsOverAnEarlierFailure) {
+  auto runner = debian12_runner();
+  command_result failed;
+  failed.outcome = outcome::ok;
+  failed.exit_code = 255;
+  failed.err = "boom";
+  runner->answers["sshd -T"] = failed;
+  runner->answers["cat /etc/resolv.conf"] = timed_out("cat");
+  const auto obs = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("timeout"));
+  EXPECT_FALSE(fact_of(obs, "host.sshd.permit_root_login").value.has_value());
+  EXPECT_FALSE(fact_of(obs, "host.dns.nameservers").value.has_value());
+}
+
+TEST(HostProbe, TimeoutObservationExplainsItself) {
+  // observation::detail is the "human explanation when outcome != ok".
+  auto runner = debian12_runner();
+  runner->answers["getent passwd"] = timed_out("getent");
+  const auto obs = observe_with(runner, one_host_inventory());
+  ASSERT_EQ(to_string(obs.outcome), std::string_view("timeout"));
+  EXPECT_FALSE(obs.detail.empty());
+}
+
+void expect_all_missing(const observation& obs, const std::string& why) {
+  EXPECT_EQ(obs.facts.size(), kAllHostFacts.size());
+  for (const auto& name : kAllHostFacts) {
+    const auto& f = fact_of(obs, name);
+    EXPECT_FALSE(f.value.has_value()) << name;
+    EXPECT_EQ(f.error, why) << name;
+  }
+}
+
+TEST(HostProbe, SshHostIsAnErrorWithEveryFactMissing) {
+  auto runner = debian12_runner();
+  inventory inv = one_host_inventory();
+  inv.hosts[0].access = access_method::ssh;
+  const auto obs = observe_with(runner, inv);
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_EQ(obs.detail, "facts over SSH are not collected by this build (local runner only)");
+  expect_all_missing(obs, obs.detail);
+  EXPECT_TRUE(runner->calls.empty());
+  EXPECT_TRUE(obs.evidence.empty());
+}
+
+TEST(HostProbe, WindowsHostIsAnErrorWithEveryFactMissing) {
+  auto runner = debian12_runner();
+  inventory inv = one_host_inventory();
+  inv.hosts[0].os = "windows";
+  const auto obs = observe_with(runner, inv);
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_EQ(obs.detail, "facts of windows hosts are not collected by this build");
+  expect_all_missing(obs, obs.detail);
+  EXPECT_TRUE(runner->calls.empty());
+}
+
+TEST(HostProbe, HostWithoutAccessIsAnErrorWithEveryFactMissing) {
+  auto runner = debian12_runner();
+  inventory inv = one_host_inventory();
+  inv.hosts[0].access = access_method::none;
+  const auto obs = observe_with(runner, inv);
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_EQ(obs.detail, "no access method declared for this host");
+  expect_all_missing(obs, obs.detail);
+  EXPECT_TRUE(runner->calls.empty());
+}
+
+TEST(HostProbe, UnknownTargetIsAnError) {
+  auto runner = debian12_runner();
+  const auto obs = observe_with(runner, one_host_inventory(), "not-declared");
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_EQ(obs.detail, "host not in the inventory");
+  EXPECT_EQ(obs.target, "not-declared");
+  expect_all_missing(obs, obs.detail);
+  EXPECT_TRUE(runner->calls.empty());
+}
+
+TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
+  auto runner = debian12_runner();
+  inventory inv = one_host_inventory();
+  auto ssh = local_host("backup-02", "198.18.5.21");
+  ssh.access = access_method::ssh;
+  inv.hosts.push_back(ssh);
+  const auto local = observe_with(runner, inv, "backup-01");
+  const auto remote = observe_with(runner, inv, "backup-02");
+  EXPECT_EQ(to_string(local.outcome), std::string_view("ok"));
+  EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
+  EXPECT_EQ(remote.target, "backup-02");
+  EXPECT_EQ(runner->calls.size(), 4u);  // only backup-01 ran commands
+}
+
+TEST(HostProbe, ObserveTurnsARunnerExceptionIntoAnErrorObservation) {
+  host_probe p(std::make_shared<throwing_runner>());
+  observation obs;
+  ASSERT_NO_THROW(obs = p.observe(one_host_inventory(), target{"backup-01", "198.18.5.20"},
+                                  std::chrono::steady_clock::now() + 10s));
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_EQ(obs.detail, "probe failed: runner exploded");
+  EXPECT_EQ(obs.probe, "host");
+  EXPECT_EQ(obs.target, "backup-01");
+  EXPECT_TRUE(obs.facts.empty());
+  EXPECT_TRUE(obs.evidence.empty());
+}
+
+}  // namespace
+}  // namespace cloison
