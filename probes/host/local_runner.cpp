@@ -77,6 +77,7 @@ command_result local_runner::run(const std::vector<std::string>& argv, deadline 
     (void)!write(status.fds[1], &e, sizeof e);
     _exit(127);
   }
+  setpgid(pid, pid);  // also in the parent, so that the group exists before any kill below
   close(out.fds[1]);
   close(err.fds[1]);
   close(status.fds[1]);
@@ -102,7 +103,7 @@ command_result local_runner::run(const std::vector<std::string>& argv, deadline 
       drain(err.fds[0], result.err, cap, result.truncated, err_open);
   }
   if (timed_out)
-    kill(-pid, SIGKILL);
+    if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
