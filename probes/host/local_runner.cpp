@@ -103,7 +103,8 @@ command_result local_runner::run(const std::vector<std::string>& argv, deadline 
       drain(err.fds[0], result.err, cap, result.truncated, err_open);
   }
   if (timed_out)
-    if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
+    if (kill(-pid, SIGKILL) != 0)
+      kill(pid, SIGKILL);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
