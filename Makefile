@@ -1,12 +1,14 @@
 # The README's two commands. Each installs what is missing (Debian packages), configures and builds.
-#   make demo   audit the embedded default and say where the report is
-#   make test   build and run the whole test suite (ctest)
+#   make demo   bring the lab up and audit it; say where the report is
+#   make test   check formatting, build, run the unit tests under ASan+UBSan, then the whole suite (ctest)
 BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLOISON_WARNINGS_AS_ERRORS=ON
 DEMO_OUT ?= $(CURDIR)/out/demo
+LAB := tests/lab/lab
 
-.PHONY: all deps build test demo format format-check clean
+.PHONY: all deps build build-sanitize test demo format format-check clean
 
 all: build
 
@@ -17,21 +19,30 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
 
-format-check:
-	@files=$$(git ls-files '*.cpp' '*.h' 2>/dev/null || find agent probes tests bench -name '*.cpp' -o -name '*.h'); \
-	clang-format --dry-run --Werror $$files && echo "format-check: $$(echo $$files | wc -w) files clean"
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer.
+build-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCLOISON_SANITIZE=ON -DCLOISON_WARNINGS_AS_ERRORS=ON
+	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+
+SOURCES = $$(git ls-files '*.cpp' '*.h' '*.c')
+
+format-check: deps
+	@clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $$(git ls-files '*.cpp' '*.h' '*.c' | wc -l) files clean"
 
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.h')
+	clang-format -i $(SOURCES)
 
-test: build format-check
+test: format-check build build-sanitize
+	cd $(SANITIZE_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 demo: build
+	$(LAB) up
 	@mkdir -p $(DEMO_OUT)
-	@set +e; $(BUILD)/agent/cloison audit --local --out $(DEMO_OUT); rc=$$?; \
-	echo "report: $(DEMO_OUT)/report.json (exit code $$rc: 0 met, 1 not met, 2 config error, 3 audit could not run)"; \
+	@set +e; $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT); rc=$$?; \
+	echo "report: $(DEMO_OUT)/report.json (exit code $$rc: 0 met, 1 not met, 2 configuration error, 3 audit could not run)"; \
+	echo "the lab stays up to be explored: $(LAB) status; stop it with: $(LAB) down"; \
 	test $$rc -le 1
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(SANITIZE_BUILD) out
