@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "agent/evaluator.h"
@@ -94,7 +95,12 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
   }
 
   listener.phase(msg::phase_report);
+  std::set<std::tuple<std::string, std::string, unsigned, std::string>> flows_seen;
   for (auto& obs : observations) {
+    for (auto& f : obs.flows) {  // controls are tested with every host: keep each pair once
+      if (flows_seen.insert({f.from, f.address, f.port, f.protocol}).second)
+        r.flows.push_back(std::move(f));
+    }
     r.observations.push_back({obs.probe, obs.target, obs.outcome, obs.detail,
                               static_cast<long long>(obs.elapsed.count())});
     for (auto& e : obs.evidence) {

@@ -15,6 +15,7 @@
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
+#include "probes/reachability/reachability_probe.h"
 
 #ifndef CLOISON_VERSION
 #error "CLOISON_VERSION must be defined by the build"
@@ -85,6 +86,20 @@ void write_evidence(const std::vector<evidence>& items, const std::filesystem::p
     write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content);
 }
 
+// Every software named by a host must be a port profile of the loaded policies.
+void check_software_profiles(const inventory& inv, diagnostics& out) {
+  for (const auto& h : inv.hosts) {
+    for (const auto& sw : h.software) {
+      const auto& profiles = inv.reachability.profiles;
+      if (std::none_of(profiles.begin(), profiles.end(),
+                       [&](const port_profile& p) { return p.name == sw; })) {
+        out.add(inv.source, 0, 0,
+                "host " + h.name + ": software '" + sw + "' is no port profile of the policies");
+      }
+    }
+  }
+}
+
 struct audit_args {
   std::string config;
   bool local = false;
@@ -92,6 +107,7 @@ struct audit_args {
   std::string language = "fr";
   std::vector<std::string> policies;
   std::string waivers;
+  std::string vantage;
   std::size_t concurrency = 8;
   bool verbose = false;
 };
@@ -122,6 +138,21 @@ int audit(const audit_args& a) {
   const std::string waivers_file = !a.waivers.empty() ? a.waivers : inv ? inv->waivers : "";
   if (!waivers_file.empty())
     waivers = load_waivers(waivers_file, problems).value_or(std::vector<waiver>{});
+  if (inv) {
+    for (const auto& p : policies) {
+      inv->reachability.profiles.insert(inv->reachability.profiles.end(), p.port_profiles.begin(),
+                                        p.port_profiles.end());
+    }
+    check_software_profiles(*inv, problems);
+    inv->reachability.vantage =
+        a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
+    if (!a.vantage.empty() &&
+        std::none_of(inv->vantage_points.begin(), inv->vantage_points.end(),
+                     [&](const vantage_point& v) { return v.name == a.vantage; })) {
+      problems.add(inv->source, 0, 0,
+                   "--vantage " + a.vantage + ": no such vantage point in the inventory");
+    }
+  }
   if (!problems.empty() || !inv) {
     print_diagnostics(problems);
     std::cerr << "cloison audit: " << problems.size()
@@ -188,6 +219,10 @@ int run_cli(int argc, char** argv) noexcept {
         "--policy", a.policies,
         "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)");
     audit_cmd->add_option("--waivers", a.waivers, "waivers file (default: the inventory's)");
+    audit_cmd->add_option(
+        "--vantage", a.vantage,
+        "the vantage point this run stands at (default: the one whose segment holds "
+        "this machine's address)");
     audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
         ->check(CLI::Range(1, 256));
     audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");

@@ -120,6 +120,12 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
           << f.title.in(l);
       if (wanted == status::error && !f.message.empty())
         out << " (" << f.message << ")";
+      if (wanted == status::fail) {
+        auto observed = f.observed.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (observed.size() > 160)
+          observed = observed.substr(0, 157) + "...";
+        out << ": " << observed;
+      }
       out << "\n";
     }
   }

@@ -40,8 +40,9 @@ struct backup_host {
   std::string os = "linux";  // linux | windows
   std::vector<std::string> roles;
   access_method access = access_method::none;
-  ssh_access ssh;               // when access == ssh
-  std::string repository_path;  // optional: where backup files live (immutability checks)
+  ssh_access ssh;                     // when access == ssh
+  std::string repository_path;        // optional: where backup files live (immutability checks)
+  std::vector<std::string> software;  // port profiles of the policy (e.g. veeam); empty: all
 };
 
 struct vantage_point {
@@ -70,11 +71,6 @@ struct backup_account {
   std::string directory;  // a directory name, or "local"
 };
 
-struct port_range {
-  unsigned first = 0;
-  unsigned last = 0;
-};
-
 // A declared allowed flow; every flow into the backup zone that is not declared is forbidden.
 struct flow {
   std::string from;  // segment name
@@ -88,6 +84,24 @@ struct isolation_procedure {
   std::string description;   // what cuts the backup zone off
   std::string triggered_by;  // who decides and triggers it
   std::string last_drill;    // YYYY-MM-DD, empty when never drilled
+};
+
+// A named set of TCP ports a backup product or a management service listens on. Profiles are
+// policy data (policies/*.yaml, `port_profiles`); the audit copies them here.
+struct port_profile {
+  std::string name;
+  std::vector<port_range> ports;
+  bool always = false;  // applies to every backup host (management ports), whatever its software
+};
+
+struct reachability_settings {
+  unsigned timeout_ms = 1000;   // per connection attempt
+  unsigned retries = 1;         // extra attempts after a timeout
+  unsigned concurrency = 0;     // connections in flight; 0: derived from the open-file limit
+  unsigned max_pairs = 200000;  // a larger matrix is refused
+  // Filled at audit time, not read from the inventory file:
+  std::string vantage;                 // the vantage point this run stands at; empty: none
+  std::vector<port_profile> profiles;  // from the policies
 };
 
 struct alert_target {
@@ -109,6 +123,7 @@ struct inventory {
   std::vector<alert_target> alerts;
   std::vector<std::string> policies;  // policy files; empty: the built-in D2.03 policy
   std::string waivers;                // optional waivers file
+  reachability_settings reachability;
 };
 
 // The inventory `cloison audit --local` uses without a configuration file: this machine, read

@@ -1,6 +1,5 @@
 #include "agent/inventory_loader.h"
 
-#include <charconv>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -21,11 +20,11 @@ class inventory_reader {
   inventory read(const YAML::Node& doc) {
     inventory inv;
     inv.source = y_.file();
-    if (!y_.expect_map(
-            doc, "inventory",
-            {"establishment", "segments", "vantage_points", "hosts", "directories",
-             "backup_accounts", "flows", "isolation", "schedule", "alerts", "policies", "waivers"},
-            {"establishment"})) {
+    if (!y_.expect_map(doc, "inventory",
+                       {"establishment", "segments", "vantage_points", "hosts", "directories",
+                        "backup_accounts", "flows", "isolation", "schedule", "alerts", "policies",
+                        "waivers", "reachability"},
+                       {"establishment"})) {
       return inv;
     }
     inv.establishment = y_.text(doc, "establishment").value_or("");
@@ -38,6 +37,8 @@ class inventory_reader {
     for_each(doc, "alerts", [&](const YAML::Node& n) { read_alert(n, inv); });
     if (doc["isolation"])
       read_isolation(doc["isolation"], inv);
+    if (doc["reachability"])
+      read_reachability(doc["reachability"], inv.reachability);
     inv.schedule = y_.text(doc, "schedule").value_or("");
     for (const auto& p : y_.texts(doc, "policies").value_or(std::vector<std::string>{})) {
       inv.policies.push_back(resolve(p));
@@ -115,9 +116,10 @@ class inventory_reader {
   }
 
   void read_host(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(n, "host",
-                       {"name", "address", "os", "roles", "access", "ssh", "repository_path"},
-                       {"name", "address"})) {
+    if (!y_.expect_map(
+            n, "host",
+            {"name", "address", "os", "roles", "access", "ssh", "repository_path", "software"},
+            {"name", "address"})) {
       return;
     }
     backup_host h;
@@ -131,6 +133,7 @@ class inventory_reader {
       y_.error(n["os"], "os: expected linux or windows, found '" + h.os + "'");
     }
     h.roles = y_.texts(n, "roles").value_or(std::vector<std::string>{});
+    h.software = y_.texts(n, "software").value_or(std::vector<std::string>{});
     const auto access = y_.text(n, "access").value_or(n["ssh"] ? "ssh" : "none");
     if (access == "local") {
       h.access = access_method::local;
@@ -265,20 +268,9 @@ class inventory_reader {
     auto text = y_.scalar_text(p, "ports");
     if (!text)
       return std::nullopt;
-    const auto dash = text->find('-');
-    auto number = [](std::string_view s, unsigned& v) {
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      return !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= 1 && v <= 65535;
-    };
-    port_range r;
-    const std::string_view t(*text);
-    if (!number(t.substr(0, dash), r.first) ||
-        !(dash == std::string::npos ? (r.last = r.first, true)
-                                    : number(t.substr(dash + 1), r.last)) ||
-        r.last < r.first) {
+    auto r = port_range::parse(*text);
+    if (!r)
       y_.error(p, "ports: '" + *text + "' is not a port (1-65535) or a range FIRST-LAST");
-      return std::nullopt;
-    }
     return r;
   }
 
@@ -292,6 +284,18 @@ class inventory_reader {
       y_.error(n, "alert: a webhook needs a url");
     }
     inv.alerts.push_back(std::move(a));
+  }
+
+  void read_reachability(const YAML::Node& n, reachability_settings& r) {
+    if (!y_.expect_map(n, "reachability", {"timeout_ms", "retries", "concurrency", "max_pairs"}))
+      return;
+    r.timeout_ms =
+        static_cast<unsigned>(y_.integer(n, "timeout_ms", 10, 60000).value_or(r.timeout_ms));
+    r.retries = static_cast<unsigned>(y_.integer(n, "retries", 0, 5).value_or(r.retries));
+    r.concurrency =
+        static_cast<unsigned>(y_.integer(n, "concurrency", 0, 65536).value_or(r.concurrency));
+    r.max_pairs =
+        static_cast<unsigned>(y_.integer(n, "max_pairs", 1, 10000000).value_or(r.max_pairs));
   }
 
   void read_isolation(const YAML::Node& n, inventory& inv) {

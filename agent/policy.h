@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/inventory.h"
 #include "probes/observation.h"
 
 namespace cloison {
@@ -102,6 +103,7 @@ struct policy {
   std::string name;
   std::string version;
   std::vector<check> checks;
+  std::vector<port_profile> port_profiles;  // ports the reachability probe tests, by product
 };
 
 // The probe a fact belongs to: the text before its first dot.

@@ -17,8 +17,15 @@ class policy_reader {
   policy read(const YAML::Node& doc) {
     policy p;
     p.file = y_.file();
-    if (!y_.expect_map(doc, "policy file", {"policy", "checks"}, {"policy", "checks"}))
+    if (!y_.expect_map(doc, "policy file", {"policy", "checks", "port_profiles"},
+                       {"policy", "checks"})) {
       return p;
+    }
+    if (const YAML::Node profiles = doc["port_profiles"];
+        profiles && y_.expect_sequence(profiles, "port_profiles")) {
+      for (const auto& n : profiles)
+        read_port_profile(n, p);
+    }
     if (const YAML::Node meta = doc["policy"];
         meta &&
         y_.expect_map(meta, "policy", {"name", "version", "description"}, {"name", "version"})) {
@@ -98,6 +105,33 @@ class policy_reader {
       c.applies_if = std::move(when);
     }
     return c;
+  }
+
+  void read_port_profile(const YAML::Node& n, policy& p) {
+    if (!y_.expect_map(n, "port profile", {"name", "ports", "always", "description"},
+                       {"name", "ports"})) {
+      return;
+    }
+    port_profile profile;
+    profile.name = y_.text(n, "name").value_or("");
+    profile.always = y_.boolean(n, "always").value_or(false);
+    for (const auto& existing : p.port_profiles) {
+      if (existing.name == profile.name)
+        y_.error(n["name"], "duplicate port profile '" + profile.name + "'");
+    }
+    if (n["ports"] && y_.expect_sequence(n["ports"], "ports")) {
+      for (const auto& item : n["ports"]) {
+        auto text = y_.scalar_text(item, "ports");
+        if (!text)
+          continue;
+        if (auto r = port_range::parse(*text)) {
+          profile.ports.push_back(*r);
+        } else {
+          y_.error(item, "ports: '" + *text + "' is not a port (1-65535) or a range FIRST-LAST");
+        }
+      }
+    }
+    p.port_profiles.push_back(std::move(profile));
   }
 
   localized read_localized(const YAML::Node& n, const char* key) {

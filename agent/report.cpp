@@ -127,10 +127,13 @@ json to_json(const report& r) {
   for (const auto& f : r.flows) {
     j["flows"].push_back({{"from", f.from},
                           {"to", f.to},
+                          {"address", f.address},
                           {"port", f.port},
                           {"protocol", f.protocol},
                           {"verdict", f.verdict},
-                          {"expected", f.expected}});
+                          {"expected", f.expected},
+                          {"latency_ms", f.latency_ms},
+                          {"attempts", f.attempts}});
   }
   for (const auto& o : r.observations) {
     j["observations"].push_back({{"probe", o.probe},
@@ -186,8 +189,10 @@ report report_from_json(const json& j) {
       r.findings.push_back(finding_of(f));
     for (const auto& f : j.at("flows")) {
       r.flows.push_back({f.at("from").get<std::string>(), f.at("to").get<std::string>(),
-                         f.at("port").get<unsigned>(), f.at("protocol").get<std::string>(),
-                         f.at("verdict").get<std::string>(), f.at("expected").get<std::string>()});
+                         f.at("address").get<std::string>(), f.at("port").get<unsigned>(),
+                         f.at("protocol").get<std::string>(), f.at("verdict").get<std::string>(),
+                         f.at("expected").get<std::string>(), f.at("latency_ms").get<double>(),
+                         f.at("attempts").get<int>()});
     }
     for (const auto& o : j.at("observations")) {
       r.observations.push_back({o.at("probe").get<std::string>(), o.at("target").get<std::string>(),

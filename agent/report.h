@@ -19,16 +19,6 @@ struct policy_ref {
   friend bool operator==(const policy_ref&, const policy_ref&) = default;
 };
 
-struct flow_result {
-  std::string from;
-  std::string to;
-  unsigned port = 0;
-  std::string protocol = "tcp";
-  std::string verdict;   // open | refused | filtered | unreachable
-  std::string expected;  // allowed | forbidden
-  friend bool operator==(const flow_result&, const flow_result&) = default;
-};
-
 struct observation_summary {
   std::string probe;
   std::string target;

@@ -88,4 +88,25 @@ std::uint64_t cidr::size() const {
   return host_bits >= 64 ? UINT64_MAX : std::uint64_t{1} << host_bits;
 }
 
+std::optional<port_range> port_range::parse(std::string_view text) {
+  auto number = [](std::string_view s, unsigned& v) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= 1 && v <= 65535;
+  };
+  port_range r;
+  const auto dash = text.find('-');
+  if (!number(text.substr(0, dash), r.first))
+    return std::nullopt;
+  if (dash == std::string_view::npos) {
+    r.last = r.first;
+  } else if (!number(text.substr(dash + 1), r.last) || r.last < r.first) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+std::string port_range::to_string() const {
+  return first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
+}
+
 }  // namespace cloison

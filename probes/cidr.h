@@ -1,4 +1,4 @@
-// IPv4/IPv6 addresses and CIDR blocks: parsing, containment and overlap.
+// IPv4/IPv6 addresses, CIDR blocks and TCP/UDP port ranges: parsing, containment and overlap.
 // Pure value types; safe to share between threads.
 #pragma once
 
@@ -33,6 +33,19 @@ struct cidr {
   // Number of addresses, saturated at 2^64 - 1.
   std::uint64_t size() const;
   friend bool operator==(const cidr&, const cidr&) = default;
+};
+
+// A port or an inclusive range of ports, 1..65535.
+struct port_range {
+  unsigned first = 0;
+  unsigned last = 0;
+
+  // Parses "22" or "2500-3300"; nullopt when malformed, out of 1..65535, or reversed.
+  static std::optional<port_range> parse(std::string_view text);
+  bool contains(unsigned port) const { return port >= first && port <= last; }
+  std::size_t count() const { return last - first + 1; }
+  std::string to_string() const;
+  friend bool operator==(const port_range&, const port_range&) = default;
 };
 
 }  // namespace cloison

@@ -39,6 +39,20 @@ struct fact {
   static fact missing(std::string why, std::vector<std::string> evidence_ids = {});
 };
 
+// One tested (source, destination, port) pair of the reachability matrix.
+struct flow_result {
+  std::string from;     // the vantage point's segment
+  std::string to;       // the destination (host name, or directory name)
+  std::string address;  // the address tested
+  unsigned port = 0;
+  std::string protocol = "tcp";
+  std::string verdict;   // open | refused | filtered | unreachable | error (not probed)
+  std::string expected;  // allowed | forbidden
+  double latency_ms = 0;
+  int attempts = 0;
+  friend bool operator==(const flow_result&, const flow_result&) = default;
+};
+
 struct observation {
   std::string probe;
   std::string target;
@@ -46,6 +60,7 @@ struct observation {
   std::string detail;                 // human explanation when outcome != ok
   std::map<std::string, fact> facts;  // keyed by full fact name, e.g. "host.sshd.permit_root_login"
   std::vector<cloison::evidence> evidence;
+  std::vector<flow_result> flows;  // reachability pairs tested for this target
   std::chrono::milliseconds elapsed{0};
 };
 

@@ -3,6 +3,7 @@
 #include "probes/host/host_probe.h"
 #include "probes/host/local_runner.h"
 #include "probes/inventory_probe.h"
+#include "probes/reachability/reachability_probe.h"
 
 namespace cloison {
 
@@ -29,6 +30,7 @@ probe_set builtin_probes() {
   std::vector<std::unique_ptr<probe>> probes;
   probes.push_back(std::make_unique<inventory_probe>(inventory_probe::system_clock_today));
   probes.push_back(std::make_unique<host_probe>(std::make_shared<local_runner>()));
+  probes.push_back(std::make_unique<reachability_probe>(std::make_shared<asio_connector>()));
   return probe_set(std::move(probes));
 }
 

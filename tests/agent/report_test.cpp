@@ -47,7 +47,7 @@ report sample_report() {
   ads.anssi_id = "vuln2_krbtgt";
   ads.anssi_level = 2;
   r.findings.push_back(ads);
-  r.flows = {{"production", "repo01", 22, "tcp", "filtered", "forbidden"}};
+  r.flows = {{"production", "repo01", "10.50.0.20", 22, "tcp", "filtered", "forbidden", 1000.5, 2}};
   r.observations = {{"host", "repo01", outcome::failed, "1 of 4 commands failed", 120}};
   r.evidence = {{"host/repo01/sshd-effective", "sshd -T", "2026-11-28T02:30:01Z",
                  std::string(64, 'b'), "permitrootlogin yes\n", 20, false}};

@@ -1,0 +1,184 @@
+#include "probes/reachability/reachability_probe.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "probes/reachability/matrix.h"
+
+namespace cloison {
+
+namespace {
+
+constexpr std::array kFacts{
+    fact_spec{"reachability.forbidden_open", fact_type::text_list,
+              "forbidden ports of the host that accept a TCP connection from the vantage point"},
+    fact_spec{"reachability.allowed_not_open", fact_type::text_list,
+              "declared flows to the host that do not accept a connection (port and verdict)"},
+    fact_spec{"reachability.control_answered", fact_type::boolean,
+              "a declared flow from the vantage point answered (the positive control)"},
+};
+
+std::string target_name(const std::string& from, const std::string& host) {
+  return from + " -> " + host;
+}
+
+bool answered(verdict v) {
+  return v == verdict::open || v == verdict::refused;
+}
+
+}  // namespace
+
+std::span<const fact_spec> reachability_probe::facts() const {
+  return kFacts;
+}
+
+std::vector<target> reachability_probe::plan(const inventory& inv) const {
+  std::vector<target> targets;
+  if (inv.reachability.vantage.empty())
+    return targets;
+  const auto m = derive_matrix(inv, inv.reachability.vantage);
+  if (!m.problem.empty())
+    return {{"reachability matrix", ""}};  // observed as an error
+  std::set<std::string> seen;
+  for (const auto& p : m.pairs) {
+    if (p.backup_host && seen.insert(p.to).second)
+      targets.push_back({target_name(m.from, p.to), p.address});
+  }
+  return targets;
+}
+
+observation reachability_probe::collect(const inventory& inv, const target& t, deadline) const {
+  observation obs;
+  const auto m = derive_matrix(inv, inv.reachability.vantage);
+  if (!m.problem.empty()) {
+    obs.outcome = outcome::error;
+    obs.detail = m.problem;
+    for (const auto& spec : kFacts)
+      obs.facts[std::string(spec.name)] = fact::missing(m.problem);
+    return obs;
+  }
+  std::vector<const planned_pair*> pairs;
+  std::vector<connect_target> targets;
+  for (const auto& p : m.pairs) {
+    if ((p.backup_host && target_name(m.from, p.to) != t.name) || (!p.backup_host && !p.allowed))
+      continue;
+    const auto address = ip_address::parse(p.address);
+    if (!address)
+      continue;  // the inventory loader refuses such addresses
+    pairs.push_back(&p);
+    targets.push_back({*address, static_cast<std::uint16_t>(p.port)});
+  }
+  prober_settings settings;
+  settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
+  settings.retries = static_cast<int>(inv.reachability.retries);
+  // Targets are observed concurrently (one call per backup host): share the window between them.
+  settings.concurrency = inv.reachability.concurrency != 0
+                             ? inv.reachability.concurrency
+                             : std::max<std::size_t>(16, effective_concurrency(0, SIZE_MAX) / 8);
+  const auto results = connector_->probe(targets, settings);
+
+  bool control = false;
+  std::size_t not_probed = 0;
+  json forbidden_open = json::array(), allowed_not_open = json::array();
+  std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\n";
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const auto& p = *pairs[i];
+    const auto& r = results[i];
+    const bool probed = r.attempts > 0;
+    const std::string v = probed ? std::string(to_string(r.v)) : "error";
+    const double latency = static_cast<double>(r.latency.count()) / 1000.0;
+    obs.flows.push_back({m.from, p.to, p.address, p.port, "tcp", v,
+                         p.allowed ? "allowed" : "forbidden", latency, r.attempts});
+    char row[64];
+    std::snprintf(row, sizeof row, "%.3f\t%d", latency, r.attempts);
+    table += m.from + "\t" + p.to + "\t" + p.address + "\t" + std::to_string(p.port) + "\t" +
+             (p.allowed ? "allowed" : "forbidden") + "\t" + v +
+             (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row + "\n";
+    if (!probed) {
+      ++not_probed;
+      continue;
+    }
+    if (p.allowed && answered(r.v))
+      control = true;
+    if (p.backup_host && p.allowed && r.v != verdict::open) {
+      allowed_not_open.push_back(std::to_string(p.port) + " (" + v + ")");
+    }
+    if (p.backup_host && !p.allowed && r.v == verdict::open)
+      forbidden_open.push_back(std::to_string(p.port));
+  }
+  const std::vector<std::string> ev{"reachability/" + t.name};
+  obs.evidence.push_back(
+      make_evidence(ev.front(), "tcp connect matrix from " + m.from, table, false));
+  obs.facts["reachability.control_answered"] = fact::of(control, ev);
+  obs.facts["reachability.allowed_not_open"] = fact::of(allowed_not_open, ev);
+  if (not_probed > 0) {
+    const std::string why =
+        std::to_string(not_probed) + " pairs could not be probed (local failure)";
+    obs.facts["reachability.forbidden_open"] = fact::missing(why, ev);
+    obs.outcome = outcome::error;
+    obs.detail = why;
+  } else if (!control) {
+    const std::string why =
+        "no declared flow from " + m.from +
+        " answered: cannot tell isolation from a dead host or a broken vantage point";
+    obs.facts["reachability.forbidden_open"] = fact::missing(why, ev);
+    obs.outcome = outcome::failed;
+    obs.detail = why;
+  } else {
+    obs.facts["reachability.forbidden_open"] = fact::of(forbidden_open, ev);
+  }
+  return obs;
+}
+
+std::vector<ip_address> local_addresses() {
+  std::vector<ip_address> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0)
+    return out;
+  for (auto* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr)
+      continue;
+    ip_address a;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      std::memcpy(a.bytes.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      a.v6 = true;
+      std::memcpy(a.bytes.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
+    } else {
+      continue;
+    }
+    out.push_back(a);
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+std::string detect_vantage(const inventory& inv, const std::vector<ip_address>& addresses) {
+  std::string found;
+  for (const auto& v : inv.vantage_points) {
+    if (v.via != "local")
+      continue;
+    for (const auto& s : inv.segments) {
+      if (s.name != v.segment)
+        continue;
+      const bool here = std::any_of(addresses.begin(), addresses.end(), [&](const ip_address& a) {
+        return std::any_of(s.cidrs.begin(), s.cidrs.end(),
+                           [&](const cidr& c) { return c.contains(a); });
+      });
+      if (here && !found.empty())
+        return "";  // ambiguous
+      if (here)
+        found = v.name;
+    }
+  }
+  return found;
+}
+
+}  // namespace cloison

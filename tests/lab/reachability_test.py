@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Lab test of cloison's reachability probe (label `lab`): cloison runs inside lab-prod and lab-admin
+against the real lab (nftables router, listeners, sshd), in the compliant state and with the
+scenarios that change flows; its verdicts are cross-checked against nmap -sT on the same pairs.
+Usage: reachability_test.py CLOISON_BINARY   (the lab must be up; run as root)"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(HERE, "lab")
+INVENTORY = os.path.join(HERE, "inventory.yaml")
+CLOISON = os.path.abspath(sys.argv[1])
+BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
+results = {"passed": 0, "failed": 0}
+if os.geteuid() != 0:
+    print("reachability_test: needs root (skipped)")
+    sys.exit(77)
+
+
+def check(ok, what):
+    results["passed" if ok else "failed"] += 1
+    print(("ok - " if ok else "FAIL - ") + what, flush=True)
+    return ok
+
+
+def lab(*args):
+    subprocess.run([LAB, *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def audit(host):
+    out = tempfile.mkdtemp(prefix="cloison-reach-")
+    p = subprocess.run([LAB, "exec", host, "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
+                        "--lang", "en"], capture_output=True, text=True, timeout=120)
+    with open(os.path.join(out, "report.json")) as f:
+        return p.returncode, json.load(f)
+
+
+def findings(report, check_id):
+    return {f["target"]: f for f in report["findings"] if f["check"] == check_id}
+
+
+def objective(report, oid):
+    return next(o for o in report["objectives"] if o["id"] == oid)
+
+
+def expect_isolated(report, label):
+    forb = findings(report, "reach-no-forbidden-port-open")
+    check(set(forb) == {"production -> lab-backup", "production -> lab-repo"}, f"{label}: one verdict per backup host")
+    check(all(f["status"] == "pass" for f in forb.values()), f"{label}: no forbidden port open")
+    bad = [x for x in report["flows"] if x["expected"] == "forbidden" and x["verdict"] not in ("filtered", "refused")]
+    check(not bad, f"{label}: every forbidden pair filtered or refused ({len(bad)} not)")
+    check(objective(report, "D2.03.B")["status"] == "met", f"{label}: D2.03.B met")
+
+
+lab("scenario", "reset")
+
+rc, prod = audit("prod")
+check(rc in (0, 1), "compliant, from production: audit ran")
+expect_isolated(prod, "compliant, from production")
+check(sum(1 for x in prod["flows"] if x["expected"] == "forbidden") >= 1600, "compliant: the whole matrix was tested")
+controls = [x for x in prod["flows"] if x["expected"] == "allowed"]
+check(controls and all(x["verdict"] == "open" for x in controls), "compliant: production's controls (prod DC) answered")
+
+rc, admin = audit("admin")
+allowed = [x for x in admin["flows"] if x["expected"] == "allowed" and x["to"] in ("lab-backup", "lab-repo")]
+check(len(allowed) == 35, f"compliant, from admin: 35 declared flows to the backup hosts ({len(allowed)})")
+check(all(x["verdict"] == "open" for x in allowed), "compliant, from admin: every declared flow is open")
+check(all(f["status"] == "pass" for f in findings(admin, "reach-declared-flows-open").values()),
+      "compliant, from admin: positive controls pass")
+check(all(f["status"] == "pass" for f in findings(admin, "reach-no-forbidden-port-open").values()),
+      "compliant, from admin: undeclared ports (e.g. repo:22, 2511-3300) stay closed")
+
+lab("scenario", "on", "fw-hole-prod-backup-ssh")
+rc, r = audit("prod")
+forb = findings(r, "reach-no-forbidden-port-open")
+check(forb["production -> lab-backup"]["status"] == "fail" and forb["production -> lab-backup"]["observed"] == ["22"],
+      "fw-hole-prod-backup-ssh: production -> lab-backup fails on exactly port 22")
+check(forb["production -> lab-repo"]["status"] == "pass", "fw-hole-prod-backup-ssh: lab-repo still isolated")
+check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1, "fw-hole-prod-backup-ssh: D2.03.B not met, exit 1")
+lab("scenario", "off", "fw-hole-prod-backup-ssh")
+
+lab("scenario", "on", "fw-hole-prod-backup-all")
+rc, r = audit("prod")
+forb = findings(r, "reach-no-forbidden-port-open")
+check(set(forb["production -> lab-backup"]["observed"] or []) == BACKUP_PORTS,
+      "fw-hole-prod-backup-all: lab-backup's 18 listening ports found open")
+check(set(forb["production -> lab-repo"]["observed"] or []) == BACKUP_PORTS - {"22"},
+      "fw-hole-prod-backup-all: lab-repo's 17 listening ports found open (no sshd there)")
+# Cross-check with nmap -sT: same pairs, same timeout, from the same namespace.
+with tempfile.NamedTemporaryFile("r", suffix=".xml") as xml:
+    ports = "22,135,139,443,445,3389,5985,5986,9392,9401,9419,10006,6160,6162,2490-2520"
+    subprocess.run([LAB, "exec", "prod", "--", "nmap", "-d", "-sT", "-Pn", "-n", "--max-retries", "1",
+                    "--max-rtt-timeout", "1000ms", "--initial-rtt-timeout", "1000ms", "-p", ports,
+                    "-oX", xml.name, "198.18.2.10", "198.18.2.20"], check=True, stdout=subprocess.DEVNULL)
+    import xml.etree.ElementTree as ET
+    nmap = {}
+    for host in ET.parse(xml.name).getroot().iter("host"):
+        address = host.find("address").get("addr")
+        for port in host.iter("port"):
+            nmap[(address, int(port.get("portid")))] = port.find("state").get("state")
+mapping = {"open": "open", "refused": "closed", "filtered": "filtered"}
+compared = [(x["address"], x["port"], mapping.get(x["verdict"], x["verdict"])) for x in r["flows"]
+            if (x["address"], x["port"]) in nmap]
+differ = [(a, p, v, nmap[(a, p)]) for a, p, v in compared if v != nmap[(a, p)]]
+check(len(compared) == 70 and not differ,
+      f"nmap -sT agrees with cloison on {len(compared)} pairs (disagreements: {differ[:5]})")
+lab("scenario", "off", "fw-hole-prod-backup-all")
+
+lab("scenario", "on", "backup-host-down")
+rc, r = audit("admin")
+declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
+check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
+      "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
+check(all(f["status"] != "pass" for f in findings(r, "host-sshd-no-password").values()),
+      "backup-host-down: host facts are errors, never passes")
+lab("scenario", "off", "backup-host-down")
+
+rc, r = audit("prod")
+expect_isolated(r, "after the scenarios, from production")
+
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)

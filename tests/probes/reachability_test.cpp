@@ -1,0 +1,241 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "probes/reachability/matrix.h"
+#include "probes/reachability/reachability_probe.h"
+
+namespace cloison {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+port_range ports(unsigned a, unsigned b) {
+  return {a, b};
+}
+
+// production 10.1/16, backup 10.2.0/24 (bk01 .10, repo .20), admin 10.3.0/24, directory 10.4.0/24.
+inventory estate() {
+  inventory inv;
+  inv.segments = {{"production", segment_role::production, {*cidr::parse("10.1.0.0/16")}},
+                  {"backup", segment_role::backup, {*cidr::parse("10.2.0.0/24")}},
+                  {"admin", segment_role::administration, {*cidr::parse("10.3.0.0/24")}},
+                  {"dirs", segment_role::directory, {*cidr::parse("10.4.0.0/24")}}};
+  inv.vantage_points = {{"from-prod", "production", "local"},
+                        {"from-admin", "admin", "local"},
+                        {"from-backup", "backup", "local"}};
+  backup_host bk01;
+  bk01.name = "bk01";
+  bk01.address = "10.2.0.10";
+  bk01.software = {"veeam"};
+  backup_host repo;
+  repo.name = "repo";
+  repo.address = "10.2.0.20";
+  repo.software = {"bareos"};
+  inv.hosts = {bk01, repo};
+  directory prod_ad;
+  prod_ad.name = "prod-ad";
+  prod_ad.uri = "ldaps://10.4.0.5";
+  directory named;
+  named.name = "by-name";
+  named.uri = "ldaps://dc.example:636";
+  inv.directories = {prod_ad, named};
+  inv.flows = {{"admin", "bk01", "tcp", {ports(22, 22), ports(9392, 9392)}, ""},
+               {"admin", "backup", "tcp", {ports(9101, 9101)}, ""},
+               {"production", "dirs", "tcp", {ports(389, 389), ports(636, 636)}, ""},
+               {"production", "dirs", "udp", {ports(53, 53)}, ""}};
+  inv.reachability.profiles = {{"management", {ports(22, 22), ports(445, 445)}, true},
+                               {"veeam", {ports(9392, 9392), ports(2500, 2502)}, false},
+                               {"bareos", {ports(9101, 9103)}, false}};
+  return inv;
+}
+
+std::map<std::string, std::vector<std::pair<unsigned, bool>>> by_destination(const matrix& m) {
+  std::map<std::string, std::vector<std::pair<unsigned, bool>>> out;
+  for (const auto& p : m.pairs)
+    out[p.to].push_back({p.port, p.allowed});
+  return out;
+}
+
+TEST(ReachabilityMatrix, FromProductionEveryBackupPortIsForbiddenAndDirectoriesAreControls) {
+  const auto m = derive_matrix(estate(), "from-prod");
+  ASSERT_EQ(m.problem, "");
+  EXPECT_EQ(m.from, "production");
+  auto d = by_destination(m);
+  using P = std::pair<unsigned, bool>;
+  EXPECT_EQ(
+      d["bk01"],
+      (std::vector<P>{
+          {22, false}, {445, false}, {9392, false}, {2500, false}, {2501, false}, {2502, false}}));
+  EXPECT_EQ(
+      d["repo"],
+      (std::vector<P>{{22, false}, {445, false}, {9101, false}, {9102, false}, {9103, false}}));
+  // tcp flows to the directory segment become controls; the udp one and DNS-named URIs do not.
+  EXPECT_EQ(d["prod-ad"], (std::vector<P>{{389, true}, {636, true}}));
+  EXPECT_EQ(d.count("by-name"), 0u);
+}
+
+TEST(ReachabilityMatrix, FromAdminDeclaredFlowsAreAllowedByHostAndBySegment) {
+  const auto m = derive_matrix(estate(), "from-admin");
+  auto d = by_destination(m);
+  using P = std::pair<unsigned, bool>;
+  EXPECT_EQ(
+      d["bk01"],
+      (std::vector<P>{
+          {22, true}, {445, false}, {9392, true}, {2500, false}, {2501, false}, {2502, false}}));
+  EXPECT_EQ(d["repo"], (std::vector<P>{
+                           {22, false}, {445, false}, {9101, true}, {9102, false}, {9103, false}}));
+}
+
+TEST(ReachabilityMatrix, HostsWithoutSoftwareGetEveryProfileAndSameSegmentIsSkipped) {
+  auto inv = estate();
+  inv.hosts[1].software.clear();
+  EXPECT_EQ(by_destination(derive_matrix(inv, "from-prod"))["repo"].size(), 2u + 4u + 3u);
+  EXPECT_TRUE(by_destination(derive_matrix(inv, "from-backup")).empty());
+}
+
+TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
+  EXPECT_THAT(derive_matrix(estate(), "nowhere").problem, HasSubstr("'nowhere' is not declared"));
+  auto inv = estate();
+  inv.reachability.profiles[1].ports = {ports(1, 65535)};
+  inv.reachability.max_pairs = 1000;
+  const auto m = derive_matrix(inv, "from-prod");
+  EXPECT_THAT(m.problem, HasSubstr("more than 1000 pairs"));
+  EXPECT_TRUE(m.pairs.empty());
+}
+
+TEST(ReachabilityMatrix, DirectoryAddress) {
+  EXPECT_EQ(directory_address("ldaps://198.18.5.10"), "198.18.5.10");
+  EXPECT_EQ(directory_address("ldap://198.18.5.10:389/"), "198.18.5.10");
+  EXPECT_EQ(directory_address("ldaps://[fd00::5]:636"), "fd00::5");
+  EXPECT_EQ(directory_address("ldaps://dc1.backup.lab"), "");
+}
+
+// Answers from a table keyed by "address:port"; anything else is filtered.
+class table_connector final : public connector {
+ public:
+  std::map<std::string, connect_result> answers;
+  std::size_t calls = 0;
+  std::vector<connect_result> probe(std::span<const connect_target> targets,
+                                    const prober_settings&) override {
+    ++calls;
+    std::vector<connect_result> out;
+    for (const auto& t : targets) {
+      auto it = answers.find(t.address.to_string() + ":" + std::to_string(t.port));
+      out.push_back(
+          it != answers.end()
+              ? it->second
+              : connect_result{verdict::filtered, std::chrono::microseconds(1000000), 2, ""});
+    }
+    return out;
+  }
+};
+
+connect_result answer(verdict v) {
+  return {v, std::chrono::microseconds(150), 1, ""};
+}
+
+observation observe(const std::shared_ptr<table_connector>& c, inventory inv,
+                    const std::string& vantage, const std::string& target) {
+  inv.reachability.vantage = vantage;
+  reachability_probe probe(c);
+  return probe.observe(inv, {target, ""},
+                       std::chrono::steady_clock::now() + std::chrono::seconds(5));
+}
+
+TEST(ReachabilityProbe, PlansOneTargetPerBackupHostFromTheVantage) {
+  reachability_probe probe(std::make_shared<table_connector>());
+  auto inv = estate();
+  EXPECT_TRUE(probe.plan(inv).empty());  // no vantage: nothing to test
+  inv.reachability.vantage = "from-prod";
+  const auto targets = probe.plan(inv);
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].name, "production -> bk01");
+  EXPECT_EQ(targets[1].name, "production -> repo");
+}
+
+TEST(ReachabilityProbe, IsolatedWhenControlAnswersAndForbiddenPortsAreSilent) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  c->answers["10.2.0.10:445"] = answer(verdict::refused);  // refused is not open
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
+  EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value, json::array());
+  EXPECT_EQ(obs.facts.at("reachability.control_answered").value, json(true));
+  // bk01's 6 pairs + the 2 controls, each a row with its verdict and expectation.
+  ASSERT_EQ(obs.flows.size(), 8u);
+  EXPECT_EQ(obs.flows[1].port, 445u);
+  EXPECT_EQ(obs.flows[1].verdict, "refused");
+  EXPECT_EQ(obs.flows[1].expected, "forbidden");
+  EXPECT_EQ(obs.flows[0].verdict, "filtered");
+  EXPECT_EQ(obs.flows[0].attempts, 2);
+  ASSERT_EQ(obs.evidence.size(), 1u);
+  EXPECT_THAT(obs.evidence[0].content,
+              HasSubstr("production\tbk01\t10.2.0.10\t445\tforbidden\trefused"));
+}
+
+TEST(ReachabilityProbe, ForbiddenOpenPortsAreListed) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:636"] = answer(verdict::open);
+  c->answers["10.2.0.10:22"] = answer(verdict::open);
+  c->answers["10.2.0.10:9392"] = answer(verdict::open);
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value, json({"22", "9392"}));
+}
+
+TEST(ReachabilityProbe, WithoutAnyAnsweringControlIsolationIsNotJudged) {
+  auto c = std::make_shared<table_connector>();  // everything filtered: dead host or broken vantage
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  const auto& f = obs.facts.at("reachability.forbidden_open");
+  EXPECT_FALSE(f.value);
+  EXPECT_THAT(f.error,
+              HasSubstr("cannot tell isolation from a dead host or a broken vantage point"));
+  EXPECT_EQ(obs.outcome, outcome::failed);
+}
+
+TEST(ReachabilityProbe, AllowedFlowsThatDoNotOpenAreReported) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.2.0.10:22"] = answer(verdict::refused);  // sshd stopped: host alive, flow broken
+  const auto obs = observe(c, estate(), "from-admin", "admin -> bk01");
+  EXPECT_EQ(obs.facts.at("reachability.allowed_not_open").value,
+            json({"22 (refused)", "9392 (filtered)"}));
+  EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value,
+            json::array());  // 22 answered: control ok
+}
+
+TEST(ReachabilityProbe, PairsThatCouldNotBeProbedMakeTheVerdictMissing) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  c->answers["10.2.0.10:445"] = {verdict::filtered, std::chrono::microseconds(0), 0,
+                                 "local: EMFILE"};
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  EXPECT_FALSE(obs.facts.at("reachability.forbidden_open").value);
+  EXPECT_EQ(obs.outcome, outcome::error);
+  EXPECT_EQ(obs.flows[1].verdict, "error");
+}
+
+TEST(ReachabilityProbe, AnOversizedMatrixIsAnErrorObservation) {
+  auto inv = estate();
+  inv.reachability.max_pairs = 3;
+  inv.reachability.vantage = "from-prod";
+  reachability_probe probe(std::make_shared<table_connector>());
+  const auto targets = probe.plan(inv);
+  ASSERT_EQ(targets.size(), 1u);
+  const auto obs = probe.observe(inv, targets[0], std::chrono::steady_clock::now());
+  EXPECT_EQ(obs.outcome, outcome::error);
+  EXPECT_THAT(obs.detail, HasSubstr("more than 3 pairs"));
+}
+
+TEST(ReachabilityProbe, DetectsTheVantageFromLocalAddresses) {
+  const auto inv = estate();
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("10.3.0.7")}), "from-admin");
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("127.0.0.1")}), "");
+  // Two vantage points match: ambiguous, none chosen.
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("10.3.0.7"), *ip_address::parse("10.1.2.3")}),
+            "");
+}
+
+}  // namespace
+}  // namespace cloison
