@@ -15,6 +15,7 @@
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
+#include "probes/reachability/matrix.h"
 #include "probes/reachability/reachability_probe.h"
 
 #ifndef CLOISON_VERSION
@@ -151,6 +152,10 @@ int audit(const audit_args& a) {
                      [&](const vantage_point& v) { return v.name == a.vantage; })) {
       problems.add(inv->source, 0, 0,
                    "--vantage " + a.vantage + ": no such vantage point in the inventory");
+    } else if (!inv->reachability.vantage.empty() && problems.empty()) {
+      if (auto m = derive_matrix(*inv, inv->reachability.vantage); !m.problem.empty()) {
+        problems.add(inv->source, 0, 0, m.problem);
+      }
     }
   }
   if (!problems.empty() || !inv) {

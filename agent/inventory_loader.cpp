@@ -104,7 +104,13 @@ class inventory_reader {
         auto text = y_.scalar_text(c, "cidrs");
         if (!text)
           continue;
-        if (auto parsed = cidr::parse(*text)) {
+        if (auto parsed = cidr::parse(*text);
+            parsed && !parsed->network.v6 && parsed->size() > kMaxSegmentAddresses) {
+          y_.error(c, "cidrs: '" + *text + "' holds " + std::to_string(parsed->size()) +
+                          " addresses; a segment is at most " +
+                          std::to_string(kMaxSegmentAddresses) +
+                          " IPv4 addresses (a /16): declare the ranges really in use");
+        } else if (parsed) {
           s.cidrs.push_back(*parsed);
         } else {
           y_.error(

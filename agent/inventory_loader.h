@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,10 @@
 #include "agent/inventory.h"
 
 namespace cloison {
+
+// The largest IPv4 segment an inventory may declare (a /16). IPv6 segments are not enumerated and
+// have no such limit.
+inline constexpr std::uint64_t kMaxSegmentAddresses = 65536;
 
 // Loads and validates `path`. Returns the inventory when there is no diagnostic; otherwise adds
 // them all to `out` and returns nullopt. Relative file paths in the inventory are resolved against

@@ -22,6 +22,10 @@ constexpr std::array kFacts{
               "sources of the group database in /etc/nsswitch.conf"},
     fact_spec{"host.accounts.uid0", fact_type::text_list, "accounts with uid 0 (getent passwd)"},
     fact_spec{"host.dns.nameservers", fact_type::text_list, "nameservers in /etc/resolv.conf"},
+    fact_spec{"host.network.addresses", fact_type::text_list,
+              "addresses of every interface, as \"IFNAME ADDRESS/PREFIX\" (ip -j addr)"},
+    fact_spec{"host.network.in_production_segment", fact_type::text_list,
+              "interface addresses that lie in a production segment of the inventory"},
 };
 
 using fact_map = std::map<std::string, fact>;
@@ -44,7 +48,8 @@ struct host_command {
   std::string_view id;
   std::vector<std::string> argv;
   std::vector<std::string> facts;
-  void (*parse)(std::string_view out, const evidence_ids& ev, fact_map& facts);
+  void (*parse)(std::string_view out, const inventory& inv, const evidence_ids& ev,
+                fact_map& facts);
 };
 
 const std::vector<host_command>& commands() {
@@ -53,7 +58,7 @@ const std::vector<host_command>& commands() {
        {"sshd", "-T"},
        {"host.sshd.password_authentication", "host.sshd.permit_root_login",
         "host.sshd.pubkey_authentication"},
-       [](std::string_view out, const evidence_ids& ev, fact_map& facts) {
+       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          const auto s = parse_sshd_effective(out);
          put(facts, "host.sshd.password_authentication", first_value(s, "passwordauthentication"),
              ev);
@@ -63,7 +68,7 @@ const std::vector<host_command>& commands() {
       {"nsswitch",
        {"cat", "/etc/nsswitch.conf"},
        {"host.nsswitch.passwd_sources", "host.nsswitch.group_sources"},
-       [](std::string_view out, const evidence_ids& ev, fact_map& facts) {
+       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          const auto n = parse_nsswitch(out);
          for (const auto& [db, fact_name] : {std::pair{"passwd", "host.nsswitch.passwd_sources"},
                                              std::pair{"group", "host.nsswitch.group_sources"}}) {
@@ -74,7 +79,7 @@ const std::vector<host_command>& commands() {
       {"passwd",
        {"getent", "passwd"},
        {"host.accounts.uid0"},
-       [](std::string_view out, const evidence_ids& ev, fact_map& facts) {
+       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          json uid0 = json::array();
          for (const auto& e : parse_passwd(out)) {
            if (e.uid == 0)
@@ -85,8 +90,37 @@ const std::vector<host_command>& commands() {
       {"resolv-conf",
        {"cat", "/etc/resolv.conf"},
        {"host.dns.nameservers"},
-       [](std::string_view out, const evidence_ids& ev, fact_map& facts) {
+       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          put(facts, "host.dns.nameservers", json(parse_resolv_nameservers(out)), ev);
+       }},
+      {"ip-addresses",
+       {"ip", "-j", "addr", "show"},
+       {"host.network.addresses", "host.network.in_production_segment"},
+       [](std::string_view out, const inventory& inv, const evidence_ids& ev, fact_map& facts) {
+         const auto addresses = parse_ip_addresses(out);
+         if (!addresses) {
+           for (const auto* name :
+                {"host.network.addresses", "host.network.in_production_segment"}) {
+             facts[name] = fact::missing("ip -j addr did not print JSON", ev);
+           }
+           return;
+         }
+         json all = json::array(), in_production = json::array();
+         for (const auto& a : *addresses) {
+           const std::string text = a.interface + " " + a.address + "/" + std::to_string(a.prefix);
+           all.push_back(text);
+           const auto ip = ip_address::parse(a.address);
+           for (const auto& s : inv.segments) {
+             if (s.role != segment_role::production || !ip)
+               continue;
+             for (const auto& c : s.cidrs) {
+               if (c.contains(*ip))
+                 in_production.push_back(text + " (in " + s.name + ")");
+             }
+           }
+         }
+         put(facts, "host.network.addresses", all, ev);
+         put(facts, "host.network.in_production_segment", in_production, ev);
        }},
   };
   return kCommands;
@@ -145,7 +179,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     }
     obs.evidence.push_back(make_evidence(id, joined(cmd.argv), std::move(content), r.truncated));
     if (ran) {
-      cmd.parse(r.out, {id}, obs.facts);
+      cmd.parse(r.out, inv, {id}, obs.facts);
       continue;
     }
     ++failures;

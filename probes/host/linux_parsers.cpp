@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace cloison {
@@ -117,6 +118,29 @@ std::vector<std::string> parse_resolv_nameservers(std::string_view text) {
     if (w.size() >= 2 && w[0] == "nameserver")
       out.push_back(w[1]);
   });
+  return out;
+}
+
+std::optional<std::vector<interface_address>> parse_ip_addresses(std::string_view text) {
+  const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_array())
+    return std::nullopt;
+  std::vector<interface_address> out;
+  for (const auto& link : doc) {
+    const auto name = link.value("ifname", std::string());
+    const auto infos = link.find("addr_info");
+    if (name.empty() || infos == link.end() || !infos->is_array())
+      continue;
+    for (const auto& info : *infos) {
+      const auto local = info.find("local");
+      const auto prefix = info.find("prefixlen");
+      if (local == info.end() || !local->is_string() || prefix == info.end() ||
+          !prefix->is_number_unsigned()) {
+        continue;
+      }
+      out.push_back({name, local->get<std::string>(), prefix->get<unsigned>()});
+    }
+  }
   return out;
 }
 

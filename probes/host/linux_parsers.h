@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,13 @@ std::vector<passwd_entry> parse_passwd(std::string_view text);
 
 // /etc/resolv.conf: the nameserver addresses, in order.
 std::vector<std::string> parse_resolv_nameservers(std::string_view text);
+
+struct interface_address {
+  std::string interface;
+  std::string address;
+  unsigned prefix = 0;
+};
+// `ip -j addr`: every address of every interface. nullopt when the text is not that JSON.
+std::optional<std::vector<interface_address>> parse_ip_addresses(std::string_view text);
 
 }  // namespace cloison

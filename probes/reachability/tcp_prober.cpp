@@ -1,13 +1,17 @@
 #include "probes/reachability/tcp_prober.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -365,12 +369,39 @@ std::size_t effective_concurrency(std::size_t requested, std::size_t pairs) {
   return std::clamp<std::size_t>(window, 1, std::max<std::size_t>(pairs, 1));
 }
 
+namespace {
+
+// True when `n` more descriptors can be opened now.
+bool descriptors_available(int n) {
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      break;
+    fds.push_back(fd);
+  }
+  const bool ok = static_cast<int>(fds.size()) == n;
+  for (int fd : fds)
+    ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
 std::vector<connect_result> asio_connector::probe(std::span<const connect_target> targets,
                                                   const prober_settings& s) {
   if (s.timeout.count() < 0 || s.retries < 0)
     throw std::invalid_argument("prober settings: negative timeout or retries");
   if (targets.empty())
     return {};
+  // The io_context needs descriptors of its own (epoll, eventfd, timerfd). Without them its
+  // constructor fails on a path that is undefined behaviour in Boost 1.74 (UBSan reports an
+  // invalid vptr while the half-built service is destroyed): check before building it, and
+  // then, with one more descriptor for a socket, make every pair a local failure.
+  if (!descriptors_available(4)) {
+    const std::string why = std::string("local: socket: ") + std::strerror(EMFILE);
+    return std::vector<connect_result>(targets.size(), {verdict::filtered, {}, 0, why});
+  }
   probe_run r(targets, s, effective_concurrency(s.concurrency, targets.size()));
   return r.go();
 }

@@ -68,7 +68,7 @@ TEST(Cli, ValidateListsEveryErrorOfEveryFileWithLocations) {
               HasSubstr(data_path("policies/broken.yaml") + ":19:9: duplicate check id 'dup'"));
   EXPECT_THAT(r.err,
               HasSubstr(data_path("waivers/broken.yaml") + ":5:14: expires: expected a date"));
-  EXPECT_THAT(r.err, HasSubstr("37 problem(s) found"));
+  EXPECT_THAT(r.err, HasSubstr("38 problem(s) found"));
   EXPECT_THAT(r.out, HasSubstr("valid.yaml: valid inventory"));  // the good file is still judged
 }
 
@@ -153,9 +153,28 @@ TEST(Cli, AuditConfigurationErrorsExitTwoAndAuditNothing) {
   auto r = cloison(
       {"audit", "--config", data_path("inventory/broken.yaml"), "--out", dir.path().string()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("19 configuration problem(s); nothing audited"));
+  EXPECT_THAT(r.err, HasSubstr("20 configuration problem(s); nothing audited"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.json"));
   EXPECT_EQ(cloison({"audit", "--config", "/nonexistent.yaml"}).exit_code, 2);
+}
+
+TEST(Cli, AuditRefusesAnOversizedReachabilityMatrix) {
+  temp_dir dir;
+  const auto inventory =
+      dir.write("cloison.yaml",
+                "establishment: CH Test\n"
+                "segments:\n"
+                "  - {name: production, role: production, cidrs: [198.18.1.0/24]}\n"
+                "vantage_points: [{name: prod, segment: production}]\n"
+                "hosts: [{name: bk, address: 198.18.2.10}]\n"
+                "reachability: {max_pairs: 100}\n");
+  auto r = cloison({"audit", "--config", inventory, "--vantage", "prod", "--out",
+                    (dir.path() / "out").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("would hold more than 100 pairs (reachability.max_pairs)"));
+  auto unknown = cloison({"audit", "--config", inventory, "--vantage", "nowhere"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("--vantage nowhere: no such vantage point"));
 }
 
 TEST(Cli, AuditThatCannotWriteItsReportExitsThree) {

@@ -55,6 +55,8 @@ TEST(InventoryLoader, ReportsEveryProblemWithItsLocation) {
           "directory or other)",
           "5:13: cidrs: '10.10.0.0/33' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)",
           "5:27: cidrs: '10.10.0.1/16' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)",
+          "5:55: cidrs: '10.0.0.0/8' holds 16777216 addresses; a segment is at most 65536 IPv4 "
+          "addresses (a /16): declare the ranges really in use",
           "6:11: duplicate name 'production' (already used by a segment)",
           "9:5: segment: unknown key 'colour' (expected one of: name, role, cidrs)",
           "12:14: address: '10.50.0.300' is not an IPv4 or IPv6 address",

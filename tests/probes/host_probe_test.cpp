@@ -80,6 +80,7 @@ std::shared_ptr<fake_runner> debian12_runner(
   r->answers["cat /etc/nsswitch.conf"] = ran(fixture(nsswitch));
   r->answers["getent passwd"] = ran(fixture(passwd));
   r->answers["cat /etc/resolv.conf"] = ran(fixture("resolv_lab_backup.conf"));
+  r->answers["ip -j addr show"] = ran(fixture("ip_j_addr_backup.json"));
   return r;
 }
 
@@ -105,7 +106,9 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.nsswitch.passwd_sources",
                                              "host.nsswitch.group_sources",
                                              "host.accounts.uid0",
-                                             "host.dns.nameservers"};
+                                             "host.dns.nameservers",
+                                             "host.network.addresses",
+                                             "host.network.in_production_segment"};
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
                          const std::string& host = "backup-01") {
@@ -207,11 +210,12 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   host_probe p(runner);
   const auto until = std::chrono::steady_clock::now() + 7s;
   p.observe(one_host_inventory(), target{"backup-01", ""}, until);
-  ASSERT_EQ(runner->calls.size(), 4u);
+  ASSERT_EQ(runner->calls.size(), 5u);
   EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"sshd", "-T"}));
   EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
   EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
   EXPECT_EQ(runner->calls[3].argv, (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
+  EXPECT_EQ(runner->calls[4].argv, (std::vector<std::string>{"ip", "-j", "addr", "show"}));
   for (const auto& c : runner->calls) {
     EXPECT_EQ(c.until, until);
     EXPECT_EQ(c.cap, kDefaultOutputCap);
@@ -220,7 +224,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
 
 TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
-  ASSERT_EQ(obs.evidence.size(), 4u);
+  ASSERT_EQ(obs.evidence.size(), 5u);
   for (const auto& [name, f] : obs.facts) {
     ASSERT_EQ(f.evidence.size(), 1u) << name;
     const evidence* e = evidence_by_id(obs, f.evidence.front());
@@ -268,7 +272,7 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   const auto obs = observe_with(runner, one_host_inventory());
 
   EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
-  EXPECT_EQ(obs.detail, "1 of 4 commands failed");
+  EXPECT_EQ(obs.detail, "1 of 5 commands failed");
   for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
                            "host.sshd.pubkey_authentication"}) {
     const auto& f = fact_of(obs, name);
@@ -445,7 +449,25 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
   EXPECT_EQ(to_string(local.outcome), std::string_view("ok"));
   EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
   EXPECT_EQ(remote.target, "backup-02");
-  EXPECT_EQ(runner->calls.size(), 4u);  // only backup-01 ran commands
+  EXPECT_EQ(runner->calls.size(), 5u);  // only backup-01 ran commands
+}
+
+TEST(HostProbe, AddressesInAProductionSegmentAreFound) {
+  auto inv = one_host_inventory();
+  inv.segments = {{"production", segment_role::production, {*cidr::parse("198.18.1.0/24")}},
+                  {"backup", segment_role::backup, {*cidr::parse("198.18.2.0/24")}}};
+  const auto single = observe_with(debian12_runner(), inv);
+  EXPECT_EQ(value_of(single, "host.network.addresses"),
+            json::array({"lo 127.0.0.1/8", "lo ::1/128", "peer0 fe80::3c10:9eff:fe3f:9d83/64",
+                         "eth0 198.18.2.10/24", "eth0 fe80::d88f:c6ff:feb4:7419/64"}));
+  EXPECT_EQ(value_of(single, "host.network.in_production_segment"), json::array());
+  auto runner = debian12_runner();
+  runner->answers["ip -j addr show"] = ran(fixture("ip_j_addr_backup_dualhomed.json"));
+  const auto dual = observe_with(runner, inv);
+  EXPECT_EQ(value_of(dual, "host.network.in_production_segment"),
+            json::array({"eth1 198.18.1.20/24 (in production)"}));
+  runner->answers["ip -j addr show"] = ran("Object \"addr\" is unknown, try \"ip help\".");
+  EXPECT_FALSE(fact_of(observe_with(runner, inv), "host.network.in_production_segment").value);
 }
 
 TEST(HostProbe, ObserveTurnsARunnerExceptionIntoAnErrorObservation) {

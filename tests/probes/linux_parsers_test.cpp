@@ -253,3 +253,35 @@ TEST(LinuxParsersResolv, CrlfLineEndings) {
 
 }  // namespace
 }  // namespace cloison
+
+namespace cloison {
+namespace {
+
+TEST(LinuxParsersIpAddr, ReadsEveryAddressOfTheRealOutput) {
+  std::ifstream in(std::string(CLOISON_TEST_DATA) + "/host/ip_j_addr_backup_dualhomed.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto a = parse_ip_addresses(text.str());
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->size(), 9u);
+  EXPECT_EQ((*a)[3].interface, "eth0");
+  EXPECT_EQ((*a)[3].address, "198.18.2.10");
+  EXPECT_EQ((*a)[3].prefix, 24u);
+  EXPECT_EQ((*a)[6].address, "198.18.1.20");
+  EXPECT_EQ((*a)[7].address, "fd00:1::20");
+  EXPECT_EQ((*a)[7].prefix, 64u);
+}
+
+TEST(LinuxParsersIpAddr, RefusesWhatIsNotItsJson) {
+  EXPECT_FALSE(parse_ip_addresses("1: lo: <LOOPBACK,UP> mtu 65536"));
+  EXPECT_FALSE(parse_ip_addresses("{\"ifname\": \"lo\"}"));
+  EXPECT_FALSE(parse_ip_addresses(""));
+  // Entries without the expected fields are skipped, not guessed.
+  const auto a =
+      parse_ip_addresses(R"([{"ifname":"x","addr_info":[{"local":"10.0.0.1"}]},{"addr_info":[]}])");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->empty());
+}
+
+}  // namespace
+}  // namespace cloison
