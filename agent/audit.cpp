@@ -65,6 +65,9 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
   listener.phase(msg::phase_plan);
   std::vector<planned> plan;
   for (const auto& p : probes.all()) {
+    const auto& only = settings.only_probes;
+    if (!only.empty() && std::find(only.begin(), only.end(), p->name()) == only.end())
+      continue;
     for (auto& t : p->plan(inv))
       plan.push_back({p.get(), std::move(t)});
   }

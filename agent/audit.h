@@ -28,6 +28,7 @@ struct audit_settings {
   std::chrono::seconds per_target{60};  // deadline of one target's observation
   std::chrono::sys_days today{};        // waiver expiry and drill ages are judged on it
   std::string tool_version;
+  std::vector<std::string> only_probes;  // when non-empty, run only these probes
 };
 
 struct audit_result {

@@ -109,6 +109,7 @@ struct audit_args {
   std::vector<std::string> policies;
   std::string waivers;
   std::string vantage;
+  std::vector<std::string> probes;
   std::size_t concurrency = 8;
   bool verbose = false;
 };
@@ -139,6 +140,12 @@ int audit(const audit_args& a) {
   const std::string waivers_file = !a.waivers.empty() ? a.waivers : inv ? inv->waivers : "";
   if (!waivers_file.empty())
     waivers = load_waivers(waivers_file, problems).value_or(std::vector<waiver>{});
+  for (const auto& name : a.probes) {
+    if (!probes.find(name)) {
+      std::cerr << "cloison audit: --probes: unknown probe '" << name << "'\n";
+      return kExitUsage;
+    }
+  }
   if (inv) {
     for (const auto& p : policies) {
       inv->reachability.profiles.insert(inv->reachability.profiles.end(), p.port_profiles.begin(),
@@ -167,6 +174,7 @@ int audit(const audit_args& a) {
 
   audit_settings settings;
   settings.concurrency = a.concurrency;
+  settings.only_probes = a.probes;
   settings.today = inventory_probe::system_clock_today();
   settings.tool_version = CLOISON_VERSION;
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
@@ -228,6 +236,11 @@ int run_cli(int argc, char** argv) noexcept {
         "--vantage", a.vantage,
         "the vantage point this run stands at (default: the one whose segment holds "
         "this machine's address)");
+    audit_cmd
+        ->add_option("--probes", a.probes,
+                     "run only these probes, e.g. inventory,reachability from a production vantage "
+                     "point (default: all)")
+        ->delimiter(',');
     audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
         ->check(CLI::Range(1, 256));
     audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");

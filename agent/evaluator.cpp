@@ -59,7 +59,11 @@ void judge(const check& c, const observation& obs, finding& f) {
   }
   const json* v = fact_value(obs, c.fact, f.message, f.evidence);
   if (!v) {
-    f.status = status::error;
+    const auto it = obs.facts.find(c.fact);
+    const bool ruled_out = it != obs.facts.end() && it->second.not_applicable;
+    f.status = ruled_out ? status::not_applicable : status::error;
+    if (ruled_out)
+      f.message = "not applicable: " + it->second.error;
     return;
   }
   f.observed = *v;
@@ -110,7 +114,7 @@ std::vector<finding> evaluate(const std::vector<check>& checks,
     if (!observed) {
       finding f = base_finding(c, "*");
       f.status = status::not_applicable;
-      f.message = "no target for probe '" + std::string(probe) + "' in the inventory";
+      f.message = "probe '" + std::string(probe) + "' observed no target in this run";
       findings.push_back(std::move(f));
     }
   }

@@ -39,6 +39,10 @@ fact fact::missing(std::string why, std::vector<std::string> evidence_ids) {
   return fact{std::nullopt, std::move(why), std::move(evidence_ids)};
 }
 
+fact fact::ruled_out(std::string why) {
+  return fact{std::nullopt, std::move(why), {}, true};
+}
+
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;

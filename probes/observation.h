@@ -34,9 +34,13 @@ struct fact {
   std::optional<json> value;          // absent when the fact could not be established
   std::string error;                  // why it is absent (non-empty iff !value)
   std::vector<std::string> evidence;  // ids of the evidence it was read from
+  bool not_applicable = false;        // absent by a declared choice, not by a failure
 
   static fact of(json v, std::vector<std::string> evidence_ids = {});
   static fact missing(std::string why, std::vector<std::string> evidence_ids = {});
+  // The inventory itself rules the fact out (e.g. a host declared without access): checks that
+  // read it are not_applicable, never pass. `why` says which declaration.
+  static fact ruled_out(std::string why);
 };
 
 // One tested (source, destination, port) pair of the reachability matrix.

@@ -2,6 +2,7 @@
 
 #include "probes/host/host_probe.h"
 #include "probes/host/local_runner.h"
+#include "probes/host/ssh_runner.h"
 #include "probes/inventory_probe.h"
 #include "probes/reachability/reachability_probe.h"
 
@@ -29,7 +30,9 @@ const fact_spec* probe_set::find_fact(std::string_view fact) const {
 probe_set builtin_probes() {
   std::vector<std::unique_ptr<probe>> probes;
   probes.push_back(std::make_unique<inventory_probe>(inventory_probe::system_clock_today));
-  probes.push_back(std::make_unique<host_probe>(std::make_shared<local_runner>()));
+  probes.push_back(std::make_unique<host_probe>(
+      std::make_shared<local_runner>(),
+      [](const backup_host& h) { return std::make_shared<ssh_runner>(h); }));
   probes.push_back(std::make_unique<reachability_probe>(std::make_shared<asio_connector>()));
   return probe_set(std::move(probes));
 }

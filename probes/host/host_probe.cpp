@@ -47,6 +47,7 @@ void put(fact_map& facts, const std::string& name, json value, const evidence_id
 struct host_command {
   std::string_view id;
   std::vector<std::string> argv;
+  bool privileged;
   std::vector<std::string> facts;
   void (*parse)(std::string_view out, const inventory& inv, const evidence_ids& ev,
                 fact_map& facts);
@@ -55,7 +56,8 @@ struct host_command {
 const std::vector<host_command>& commands() {
   static const std::vector<host_command> kCommands{
       {"sshd-effective",
-       {"sshd", "-T"},
+       {"/usr/sbin/sshd", "-T"},
+       true,
        {"host.sshd.password_authentication", "host.sshd.permit_root_login",
         "host.sshd.pubkey_authentication"},
        [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
@@ -67,6 +69,7 @@ const std::vector<host_command>& commands() {
        }},
       {"nsswitch",
        {"cat", "/etc/nsswitch.conf"},
+       false,
        {"host.nsswitch.passwd_sources", "host.nsswitch.group_sources"},
        [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          const auto n = parse_nsswitch(out);
@@ -78,6 +81,7 @@ const std::vector<host_command>& commands() {
        }},
       {"passwd",
        {"getent", "passwd"},
+       false,
        {"host.accounts.uid0"},
        [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          json uid0 = json::array();
@@ -89,12 +93,14 @@ const std::vector<host_command>& commands() {
        }},
       {"resolv-conf",
        {"cat", "/etc/resolv.conf"},
+       false,
        {"host.dns.nameservers"},
        [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
          put(facts, "host.dns.nameservers", json(parse_resolv_nameservers(out)), ev);
        }},
       {"ip-addresses",
        {"ip", "-j", "addr", "show"},
+       false,
        {"host.network.addresses", "host.network.in_production_segment"},
        [](std::string_view out, const inventory& inv, const evidence_ids& ev, fact_map& facts) {
          const auto addresses = parse_ip_addresses(out);
@@ -155,20 +161,37 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   observation obs;
   const auto host = std::find_if(inv.hosts.begin(), inv.hosts.end(),
                                  [&](const backup_host& h) { return h.name == t.name; });
-  if (host == inv.hosts.end() || host->access != access_method::local || host->os != "linux") {
+  std::shared_ptr<const command_runner> runner;
+  if (host != inv.hosts.end() && host->os == "linux") {
+    if (host->access == access_method::local)
+      runner = local_;
+    if (host->access == access_method::ssh && remote_)
+      runner = remote_(*host);
+  }
+  if (!runner && host != inv.hosts.end() && host->access == access_method::none) {
+    obs.detail = "declared without host access (access: none): host facts are not collected";
+    for (const auto& spec : kFacts)
+      obs.facts[std::string(spec.name)] = fact::ruled_out(obs.detail);
+    return obs;
+  }
+  if (!runner) {
     obs.outcome = outcome::error;
     obs.detail = host == inv.hosts.end() ? "host not in the inventory"
-                 : host->access == access_method::ssh
-                     ? "facts over SSH are not collected by this build (local runner only)"
                  : host->os != "linux"
                      ? "facts of " + host->os + " hosts are not collected by this build"
-                     : "no access method declared for this host";
+                 : host->access == access_method::ssh ? "no SSH runner in this build"
+                                                      : "no access method declared for this host";
     all_missing(obs, obs.detail);
     return obs;
   }
+  const bool elevate = host->access == access_method::ssh && host->ssh.sudo;
   std::size_t failures = 0;
+  std::string first_failure;
   for (const auto& cmd : commands()) {
-    const auto r = local_->run(cmd.argv, until, kDefaultOutputCap);
+    std::vector<std::string> argv = cmd.argv;
+    if (cmd.privileged && elevate)
+      argv.insert(argv.begin(), {"sudo", "-n", "--"});
+    const auto r = runner->run(argv, until, kDefaultOutputCap);
     const std::string id = "host/" + t.name + "/" + std::string(cmd.id);
     const bool ran = r.outcome == outcome::ok && r.exit_code == 0;
     std::string content = r.out;
@@ -177,7 +200,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
                  (r.failure.empty() ? "" : "\n--- failure ---\n" + r.failure) +
                  "\n--- exit code ---\n" + std::to_string(r.exit_code);
     }
-    obs.evidence.push_back(make_evidence(id, joined(cmd.argv), std::move(content), r.truncated));
+    obs.evidence.push_back(make_evidence(id, joined(argv), std::move(content), r.truncated));
     if (ran) {
       cmd.parse(r.out, inv, {id}, obs.facts);
       continue;
@@ -185,10 +208,12 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     ++failures;
     const std::string why = !r.failure.empty()
                                 ? r.failure
-                                : joined(cmd.argv) + " exited with code " +
+                                : joined(argv) + " exited with code " +
                                       std::to_string(r.exit_code) + ": " + r.err.substr(0, 200);
     for (const auto& f : cmd.facts)
       obs.facts[f] = fact::missing(why, {id});
+    if (first_failure.empty())
+      first_failure = why;
     if (r.outcome == outcome::timeout)
       obs.outcome = outcome::timeout;
   }
@@ -197,7 +222,8 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       obs.outcome = outcome::failed;
     obs.detail = std::to_string(failures) + " of " + std::to_string(commands().size()) +
                  " commands failed" +
-                 (obs.outcome == outcome::timeout ? " (deadline reached)" : "");
+                 (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
+                 "; first: " + first_failure;
   }
   return obs;
 }

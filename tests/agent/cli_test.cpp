@@ -139,6 +139,10 @@ TEST(Cli, AuditOfACompliantInventoryExitsZero) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("D2.03.B  atteint  score 100/100"));
   EXPECT_THAT(r.out, HasSubstr("D2.03.A  sans objet"));
+  auto only = cloison({"audit", "--config", inventory, "--probes", "host", "--out",
+                       (dir.path() / "only").string()});
+  EXPECT_EQ(only.exit_code, 0);
+  EXPECT_THAT(only.out, HasSubstr("D2.03.B  sans objet"));  // the inventory probe did not run
 
   dir.write("cloison.yaml",
             testing::read_text(inventory) + "hosts:\n  - {name: bk, address: 198.18.1.7}\n");
@@ -172,6 +176,9 @@ TEST(Cli, AuditRefusesAnOversizedReachabilityMatrix) {
                     (dir.path() / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("would hold more than 100 pairs (reachability.max_pairs)"));
+  auto bad_probe = cloison({"audit", "--config", inventory, "--probes", "inventory,telepathy"});
+  EXPECT_EQ(bad_probe.exit_code, 2);
+  EXPECT_THAT(bad_probe.err, HasSubstr("--probes: unknown probe 'telepathy'"));
   auto unknown = cloison({"audit", "--config", inventory, "--vantage", "nowhere"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("--vantage nowhere: no such vantage point"));

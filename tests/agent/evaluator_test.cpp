@@ -226,7 +226,7 @@ TEST(Evaluator, CheckWithoutObservationIsOneNotApplicableFinding) {
   EXPECT_EQ(findings[0].check, "ldap-bind");
   EXPECT_EQ(findings[0].target, "*");
   EXPECT_EQ(to_string(findings[0].status), std::string_view("not_applicable"));
-  EXPECT_EQ(findings[0].message, "no target for probe 'directory' in the inventory");
+  EXPECT_EQ(findings[0].message, "probe 'directory' observed no target in this run");
   EXPECT_EQ(findings[0].expectation, "equals false");
 
   const auto none = evaluate({root_login_check()}, {}, {}, kToday);
@@ -374,6 +374,29 @@ TEST(EvaluatorWaivers, FirstValidWaiverIsAttached) {
   ASSERT_TRUE(findings[0].waiver.has_value());
   EXPECT_EQ(findings[0].waiver->waiver.expires, first.expires);
   EXPECT_EQ(findings[0].waiver->waiver, first);
+}
+
+}  // namespace
+}  // namespace cloison
+
+namespace cloison {
+namespace {
+
+TEST(Evaluator, RuledOutFactIsNotApplicableNeverPass) {
+  check c;
+  c.id = "x";
+  c.objective = "D2.03.A";
+  c.fact = "host.sshd.permit_root_login";
+  c.expect.op = matcher_op::equals;
+  c.expect.operand = "no";
+  observation obs;
+  obs.probe = "host";
+  obs.target = "repo";
+  obs.facts["host.sshd.permit_root_login"] = fact::ruled_out("declared without host access");
+  const auto f = evaluate({c}, {obs}, {}, std::chrono::sys_days{});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].status, status::not_applicable);
+  EXPECT_EQ(f[0].message, "not applicable: declared without host access");
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ std::shared_ptr<fake_runner> debian12_runner(
     const std::string& passwd = "getent_passwd_debian12.txt",
     const std::string& nsswitch = "nsswitch_debian12_default.conf") {
   auto r = std::make_shared<fake_runner>();
-  r->answers["sshd -T"] = ran(fixture("sshd_T_debian12_default.txt"));
+  r->answers["/usr/sbin/sshd -T"] = ran(fixture("sshd_T_debian12_default.txt"));
   r->answers["cat /etc/nsswitch.conf"] = ran(fixture(nsswitch));
   r->answers["getent passwd"] = ran(fixture(passwd));
   r->answers["cat /etc/resolv.conf"] = ran(fixture("resolv_lab_backup.conf"));
@@ -211,7 +211,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   const auto until = std::chrono::steady_clock::now() + 7s;
   p.observe(one_host_inventory(), target{"backup-01", ""}, until);
   ASSERT_EQ(runner->calls.size(), 5u);
-  EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"sshd", "-T"}));
+  EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
   EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
   EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
   EXPECT_EQ(runner->calls[3].argv, (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
@@ -237,7 +237,7 @@ TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   EXPECT_EQ(sshd.evidence, std::vector<std::string>{"host/backup-01/sshd-effective"});
   const evidence* e = evidence_by_id(obs, "host/backup-01/sshd-effective");
   ASSERT_NE(e, nullptr);
-  EXPECT_EQ(e->source, "sshd -T");
+  EXPECT_EQ(e->source, "/usr/sbin/sshd -T");
   EXPECT_EQ(e->content, fixture("sshd_T_debian12_default.txt"));
   EXPECT_EQ(e->sha256, sha256_hex(fixture("sshd_T_debian12_default.txt")));
 
@@ -268,16 +268,20 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   failed.outcome = outcome::ok;
   failed.exit_code = 1;
   failed.err = "sshd: no hostkeys available -- exiting.\n";
-  runner->answers["sshd -T"] = failed;
+  runner->answers["/usr/sbin/sshd -T"] = failed;
   const auto obs = observe_with(runner, one_host_inventory());
 
   EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
-  EXPECT_EQ(obs.detail, "1 of 5 commands failed");
+  EXPECT_EQ(
+      obs.detail,
+      "1 of 5 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
+      "available -- exiting.\n");
   for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
                            "host.sshd.pubkey_authentication"}) {
     const auto& f = fact_of(obs, name);
     EXPECT_FALSE(f.value.has_value()) << name;
-    EXPECT_EQ(f.error, "sshd -T exited with code 1: sshd: no hostkeys available -- exiting.\n")
+    EXPECT_EQ(f.error,
+              "/usr/sbin/sshd -T exited with code 1: sshd: no hostkeys available -- exiting.\n")
         << name;
     EXPECT_EQ(f.evidence, std::vector<std::string>{"host/backup-01/sshd-effective"}) << name;
   }
@@ -316,7 +320,7 @@ TEST(HostProbe, MissingProgramMakesItsFactsMissingWithTheFailure) {
 
 TEST(HostProbe, FactAbsentFromOutputIsMissingNeverDefaulted) {
   auto runner = debian12_runner();
-  runner->answers["sshd -T"] = ran("port 22\npermitrootlogin no\n");
+  runner->answers["/usr/sbin/sshd -T"] = ran("port 22\npermitrootlogin no\n");
   runner->answers["cat /etc/nsswitch.conf"] = ran("passwd: files\n");
   const auto obs = observe_with(runner, one_host_inventory());
   EXPECT_EQ(to_string(obs.outcome), std::string_view("ok"));
@@ -368,7 +372,7 @@ TEST(HostProbe, TimeoutWinsOverAnEarlierFailure) {
   failed.outcome = outcome::ok;
   failed.exit_code = 255;
   failed.err = "boom";
-  runner->answers["sshd -T"] = failed;
+  runner->answers["/usr/sbin/sshd -T"] = failed;
   runner->answers["cat /etc/resolv.conf"] = timed_out("cat");
   const auto obs = observe_with(runner, one_host_inventory());
   EXPECT_EQ(to_string(obs.outcome), std::string_view("timeout"));
@@ -400,7 +404,7 @@ TEST(HostProbe, SshHostIsAnErrorWithEveryFactMissing) {
   inv.hosts[0].access = access_method::ssh;
   const auto obs = observe_with(runner, inv);
   EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
-  EXPECT_EQ(obs.detail, "facts over SSH are not collected by this build (local runner only)");
+  EXPECT_EQ(obs.detail, "no SSH runner in this build");
   expect_all_missing(obs, obs.detail);
   EXPECT_TRUE(runner->calls.empty());
   EXPECT_TRUE(obs.evidence.empty());
@@ -417,14 +421,18 @@ TEST(HostProbe, WindowsHostIsAnErrorWithEveryFactMissing) {
   EXPECT_TRUE(runner->calls.empty());
 }
 
-TEST(HostProbe, HostWithoutAccessIsAnErrorWithEveryFactMissing) {
+TEST(HostProbe, HostDeclaredWithoutAccessHasEveryFactRuledOutNeverAValue) {
   auto runner = debian12_runner();
   inventory inv = one_host_inventory();
   inv.hosts[0].access = access_method::none;
   const auto obs = observe_with(runner, inv);
-  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
-  EXPECT_EQ(obs.detail, "no access method declared for this host");
-  expect_all_missing(obs, obs.detail);
+  EXPECT_EQ(obs.detail,
+            "declared without host access (access: none): host facts are not collected");
+  for (const auto& name : kAllHostFacts) {
+    const auto& f = fact_of(obs, name);
+    EXPECT_FALSE(f.value) << name;
+    EXPECT_TRUE(f.not_applicable) << name;
+  }
   EXPECT_TRUE(runner->calls.empty());
 }
 
@@ -450,6 +458,28 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
   EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
   EXPECT_EQ(remote.target, "backup-02");
   EXPECT_EQ(runner->calls.size(), 5u);  // only backup-01 ran commands
+}
+
+TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
+  auto runner = debian12_runner();
+  runner->answers["sudo -n -- /usr/sbin/sshd -T"] = ran(fixture("sshd_T_debian12_default.txt"));
+  inventory inv;
+  backup_host h = local_host("bk-ssh", "198.18.2.10");
+  h.access = access_method::ssh;
+  h.ssh.sudo = true;
+  inv.hosts.push_back(h);
+  std::vector<std::string> made_for;
+  host_probe p(std::make_shared<fake_runner>(), [&](const backup_host& host) {
+    made_for.push_back(host.name);
+    return runner;
+  });
+  const auto obs = p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
+  EXPECT_EQ(made_for, std::vector<std::string>{"bk-ssh"});
+  ASSERT_EQ(runner->calls.size(), 5u);
+  EXPECT_EQ(runner->calls[0].argv,
+            (std::vector<std::string>{"sudo", "-n", "--", "/usr/sbin/sshd", "-T"}));
+  EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
+  EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
 }
 
 TEST(HostProbe, AddressesInAProductionSegmentAreFound) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Lab test of cloison's reachability probe (label `lab`): cloison runs inside lab-prod and lab-admin
-against the real lab (nftables router, listeners, sshd), in the compliant state and with the
-scenarios that change flows; its verdicts are cross-checked against nmap -sT on the same pairs.
-Usage: reachability_test.py CLOISON_BINARY   (the lab must be up; run as root)"""
+"""Lab test of cloison's audit (label `lab`): cloison runs inside lab-prod and lab-admin against the
+real lab (nftables router, listeners, sshd over SSH), in the compliant state and with the scenarios
+that change flows and hosts; its reachability verdicts are cross-checked against nmap -sT.
+Usage: audit_test.py CLOISON_BINARY   (the lab must be up; run as root)"""
 import json
 import os
 import subprocess
@@ -16,7 +16,7 @@ CLOISON = os.path.abspath(sys.argv[1])
 BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
 results = {"passed": 0, "failed": 0}
 if os.geteuid() != 0:
-    print("reachability_test: needs root (skipped)")
+    print("audit_test: needs root (skipped)")
     sys.exit(77)
 
 
@@ -31,9 +31,11 @@ def lab(*args):
 
 
 def audit(host):
-    out = tempfile.mkdtemp(prefix="cloison-reach-")
+    out = tempfile.mkdtemp(prefix="cloison-audit-")
+    # Host facts are read over SSH from the administration host; production only tests flows.
+    probes = ["--probes", "inventory,reachability"] if host == "prod" else []
     p = subprocess.run([LAB, "exec", host, "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
-                        "--lang", "en"], capture_output=True, text=True, timeout=120)
+                        "--lang", "en", *probes], capture_output=True, text=True, timeout=120)
     with open(os.path.join(out, "report.json")) as f:
         return p.returncode, json.load(f)
 
@@ -64,7 +66,7 @@ check(sum(1 for x in prod["flows"] if x["expected"] == "forbidden") >= 1600, "co
 controls = [x for x in prod["flows"] if x["expected"] == "allowed"]
 check(controls and all(x["verdict"] == "open" for x in controls), "compliant: production's controls (prod DC) answered")
 
-rc, admin = audit("admin")
+admin_rc, admin = audit("admin")
 allowed = [x for x in admin["flows"] if x["expected"] == "allowed" and x["to"] in ("lab-backup", "lab-repo")]
 check(len(allowed) == 35, f"compliant, from admin: 35 declared flows to the backup hosts ({len(allowed)})")
 check(all(x["verdict"] == "open" for x in allowed), "compliant, from admin: every declared flow is open")
@@ -94,7 +96,8 @@ with tempfile.NamedTemporaryFile("r", suffix=".xml") as xml:
     ports = "22,135,139,443,445,3389,5985,5986,9392,9401,9419,10006,6160,6162,2490-2520"
     subprocess.run([LAB, "exec", "prod", "--", "nmap", "-d", "-sT", "-Pn", "-n", "--max-retries", "1",
                     "--max-rtt-timeout", "1000ms", "--initial-rtt-timeout", "1000ms", "-p", ports,
-                    "-oX", xml.name, "198.18.2.10", "198.18.2.20"], check=True, stdout=subprocess.DEVNULL)
+                    "-oX", xml.name, "198.18.2.10", "198.18.2.20"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     import xml.etree.ElementTree as ET
     nmap = {}
     for host in ET.parse(xml.name).getroot().iter("host"):
@@ -109,13 +112,45 @@ check(len(compared) == 70 and not differ,
       f"nmap -sT agrees with cloison on {len(compared)} pairs (disagreements: {differ[:5]})")
 lab("scenario", "off", "fw-hole-prod-backup-all")
 
+check(admin_rc == 0 and all(o["status"] == "met" for o in admin["objectives"]),
+      "compliant, from admin: every objective met, exit 0")
+host = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-backup"}
+check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-password"]["observed"] == "no",
+      "compliant, from admin over SSH: lab-backup refuses SSH passwords (sshd -T through sudo -n)")
+check(host["host-single-uid0"]["status"] == "pass", "compliant, over SSH: root is the only uid 0")
+check(host["host-not-dual-homed-in-production"]["status"] == "pass", "compliant, over SSH: no production address")
+repo = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-repo"}
+check(repo["host-sshd-no-password"]["status"] == "not_applicable",
+      "compliant: the repository declared without host access is not_applicable, never pass")
+
+lab("scenario", "on", "backup-dualhomed")
+rc, r = audit("admin")
+dual = findings(r, "host-not-dual-homed-in-production")["lab-backup"]
+check(dual["status"] == "fail" and dual["observed"] == ["eth1 198.18.1.20/24 (in production)"],
+      "backup-dualhomed: lab-backup's production address is found over SSH")
+changed = sorted((f["check"], f["target"]) for f in r["findings"] if f["status"] == "fail")
+check(changed == [("host-not-dual-homed-in-production", "lab-backup")],
+      f"backup-dualhomed: exactly that finding fails ({changed})")
+check(rc == 1, "backup-dualhomed: exit 1")
+lab("scenario", "off", "backup-dualhomed")
+
+lab("scenario", "on", "ssh-password-login")
+rc, r = audit("admin")
+failing = sorted(f["check"] for f in r["findings"] if f["status"] == "fail")
+check(failing == ["host-sshd-no-password", "host-sshd-no-root-login"],
+      f"ssh-password-login: exactly the password and root-login checks fail ({failing})")
+lab("scenario", "off", "ssh-password-login")
+
 lab("scenario", "on", "backup-host-down")
 rc, r = audit("admin")
 declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
 check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
       "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
-check(all(f["status"] != "pass" for f in findings(r, "host-sshd-no-password").values()),
-      "backup-host-down: host facts are errors, never passes")
+bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")}
+check(len(bk) == 4 and all(f["status"] == "error" for f in bk.values()),
+      "backup-host-down: every host check of lab-backup is an error, never a pass")
+check(any("Connection refused" in f["message"] for f in bk.values()),
+      "backup-host-down: the error says the connection was refused")
 lab("scenario", "off", "backup-host-down")
 
 rc, r = audit("prod")

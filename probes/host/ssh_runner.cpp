@@ -1,0 +1,433 @@
+#include "probes/host/ssh_runner.h"
+
+#include <libssh/libssh.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace cloison {
+
+std::string shell_quote(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& arg : argv) {
+    if (!line.empty())
+      line += ' ';
+    line += '\'';
+    for (const char c : arg) {
+      if (c == '\'')
+        line += "'\\''";
+      else
+        line += c;
+    }
+    line += '\'';
+  }
+  return line;
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::size_t kReadChunk = 32768;
+
+std::chrono::milliseconds left(deadline until) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_type::now());
+}
+
+// Bounds the next blocking libssh call to what is left before `until` (at least 1 ms: libssh
+// reads a zero timeout as "none", i.e. forever).
+void bound_next_call(ssh_session s, deadline until) {
+  const long ms = std::max<long>(1, static_cast<long>(left(until).count()));
+  long sec = ms / 1000;
+  long usec = (ms % 1000) * 1000;
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
+}
+
+struct session_free {
+  void operator()(ssh_session s) const {
+    if (ssh_is_connected(s))
+      ssh_disconnect(s);
+    ssh_free(s);
+  }
+};
+using session_ptr = std::unique_ptr<ssh_session_struct, session_free>;
+
+struct key_free {
+  void operator()(ssh_key k) const { ssh_key_free(k); }
+};
+using key_ptr = std::unique_ptr<ssh_key_struct, key_free>;
+
+// Closing a channel writes a packet and waits for it to leave: bounded to a short time so that a
+// silent peer cannot hold the caller.
+struct channel_free {
+  ssh_session session = nullptr;
+  void operator()(ssh_channel c) const {
+    bound_next_call(session, clock_type::now() + std::chrono::milliseconds(200));
+    if (ssh_channel_is_open(c))
+      ssh_channel_close(c);
+    ssh_channel_free(c);
+  }
+};
+using channel_ptr = std::unique_ptr<ssh_channel_struct, channel_free>;
+
+// Never prompts: an encrypted key without a passphrase file is refused, not asked for on a tty
+// (without a callback, OpenSSL's PEM reader would read the terminal).
+int refuse_passphrase_prompt(const char*, char*, size_t, int, int, void*) {
+  return -1;
+}
+
+// The passphrase file, first line without its line end. Wiped by the caller.
+bool read_passphrase(const std::string& path, std::string& into, std::string& why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = "cannot read the passphrase file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  into.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const auto eol = into.find_first_of("\r\n");
+  if (eol != std::string::npos) {
+    std::fill(into.begin() + static_cast<std::ptrdiff_t>(eol), into.end(), '\0');
+    into.resize(eol);
+  }
+  return true;
+}
+
+void wipe(std::string& secret) {
+  volatile char* p = secret.data();
+  for (std::size_t i = 0; i < secret.size(); ++i)
+    p[i] = '\0';
+  secret.clear();
+}
+
+// "ssh-ed25519 SHA256:..." of the server's key, or empty when it cannot be read.
+std::string host_key_id(ssh_session s) {
+  ssh_key raw = nullptr;
+  if (ssh_get_server_publickey(s, &raw) != SSH_OK || raw == nullptr)
+    return {};
+  key_ptr key(raw);
+  unsigned char* hash = nullptr;
+  size_t hash_len = 0;
+  if (ssh_get_publickey_hash(key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_len) != 0)
+    return {};
+  char* fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hash_len);
+  ssh_clean_pubkey_hash(&hash);
+  if (fp == nullptr)
+    return {};
+  const char* type = ssh_key_type_to_char(ssh_key_type(key.get()));
+  std::string id = std::string(type != nullptr ? type : "unknown") + " " + fp;
+  ssh_string_free_char(fp);
+  return id;
+}
+
+}  // namespace
+
+struct ssh_runner::connection {
+  session_ptr session;  // connected and authenticated, or null
+  std::string refused;  // a refusal that no retry can change (host key, authentication)
+  std::string learned;  // trust_on_first_use: the key accepted, "type SHA256:..."
+};
+
+ssh_runner::ssh_runner(backup_host host)
+    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
+
+ssh_runner::~ssh_runner() = default;
+
+std::string ssh_runner::learned_host_key() const {
+  std::lock_guard lock(mutex_);
+  return conn_->learned;
+}
+
+namespace {
+
+struct attempt {
+  enum outcome outcome = outcome::ok;
+  std::string failure;
+  bool permanent = false;  // the same configuration will always fail the same way
+};
+
+attempt fail(enum outcome o, std::string why, bool permanent = false) {
+  return attempt{o, std::move(why), permanent};
+}
+
+// Loads the private key named by the inventory (decrypting it with the passphrase file).
+attempt load_key(const ssh_access& ssh, key_ptr& key) {
+  struct stat st {};
+  if (::stat(ssh.key_file.c_str(), &st) != 0)
+    return fail(outcome::error,
+                "cannot read the private key file " + ssh.key_file + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail(outcome::error, "private key file " + ssh.key_file + " is not a regular file");
+  std::string passphrase;
+  if (!ssh.passphrase_file.empty()) {
+    std::string why;
+    if (!read_passphrase(ssh.passphrase_file, passphrase, why))
+      return fail(outcome::error, why);
+  }
+  ssh_key raw = nullptr;
+  const int rc = ssh_pki_import_privkey_file(
+      ssh.key_file.c_str(), ssh.passphrase_file.empty() ? nullptr : passphrase.c_str(),
+      refuse_passphrase_prompt, nullptr, &raw);
+  wipe(passphrase);
+  if (rc == SSH_EOF)
+    return fail(outcome::error, "cannot read the private key file " + ssh.key_file);
+  if (rc != SSH_OK || raw == nullptr)
+    return fail(outcome::error,
+                "cannot load the private key " + ssh.key_file +
+                    (ssh.passphrase_file.empty()
+                         ? " (not a private key, or encrypted and no passphrase_file)"
+                         : " (not a private key, or wrong passphrase)"));
+  key.reset(raw);
+  return {};
+}
+
+// Opens and authenticates a session to the host, or says why not. `learned` is the key accepted
+// on first use (kept across reconnections, so that a later different key is refused).
+attempt open_session(const backup_host& host, std::string& learned, deadline until,
+                     session_ptr& out) {
+  const ssh_access& ssh = host.ssh;
+  const std::string where = host.address + ":" + std::to_string(ssh.port);
+  if (left(until).count() <= 0)
+    return fail(outcome::timeout, "ssh to " + where + ": deadline passed before connecting");
+  if (ssh.user.empty())
+    return fail(outcome::error, "ssh to " + where + ": no user configured", true);
+  if (ssh.known_hosts.empty() && !ssh.trust_on_first_use)
+    return fail(outcome::error,
+                "ssh to " + where + ": no known_hosts file configured (host keys are pinned)",
+                true);
+  key_ptr key;
+  if (!ssh.key_file.empty()) {
+    attempt k = load_key(ssh, key);
+    if (k.outcome != outcome::ok)
+      return k;
+  } else if (!ssh.use_agent) {
+    return fail(outcome::error, "ssh to " + where + ": no key_file and use_agent is off", true);
+  }
+
+  session_ptr s(ssh_new());
+  if (!s)
+    return fail(outcome::error, "ssh to " + where + ": cannot create a session");
+  bool no_config = false;
+  unsigned port = ssh.port;
+  int verbosity = SSH_LOG_NOLOG;
+  // Without a known_hosts file (trust_on_first_use), nothing may be read from ~/.ssh.
+  const std::string known = ssh.known_hosts.empty() ? std::string("/dev/null") : ssh.known_hosts;
+  if (ssh_options_set(s.get(), SSH_OPTIONS_PROCESS_CONFIG, &no_config) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_HOST, host.address.c_str()) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_PORT, &port) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_USER, ssh.user.c_str()) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_KNOWNHOSTS, known.c_str()) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_GLOBAL_KNOWNHOSTS, known.c_str()) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_LOG_VERBOSITY, &verbosity) != SSH_OK)
+    return fail(outcome::error, "ssh to " + where + ": bad options: " + ssh_get_error(s.get()),
+                true);
+
+  bound_next_call(s.get(), until);
+  if (ssh_connect(s.get()) != SSH_OK) {
+    const std::string why = ssh_get_error(s.get());
+    if (left(until).count() <= 0 || why.find("Timeout") != std::string::npos)
+      return fail(outcome::timeout,
+                  "ssh to " + where + ": no answer before the deadline (" + why + ")");
+    return fail(outcome::error, "ssh to " + where + ": connection failed: " + why);
+  }
+
+  // Host key pinning: only a key of known_hosts (or a first key with trust_on_first_use).
+  const std::string seen = host_key_id(s.get());
+  const std::string seen_text = seen.empty() ? "unreadable key" : seen;
+  const std::string of = "host key of " + host.address;
+  switch (ssh_session_is_known_server(s.get())) {
+    case SSH_KNOWN_HOSTS_OK:
+      break;
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+      if (ssh.trust_on_first_use && !seen.empty()) {
+        if (!learned.empty() && learned != seen)
+          return fail(outcome::error,
+                      of + " changed since it was learned (" + seen + " seen, " + learned +
+                          " learned): refused",
+                      true);
+        learned = seen;
+        break;
+      }
+      return fail(outcome::error,
+                  of + " not in known_hosts " + known + " (" + seen_text + "): refused", true);
+    case SSH_KNOWN_HOSTS_CHANGED:
+      return fail(outcome::error,
+                  of + " CHANGED: " + seen_text + " does not match known_hosts " + known +
+                      " (possible man-in-the-middle): refused",
+                  true);
+    case SSH_KNOWN_HOSTS_OTHER:
+      return fail(
+          outcome::error,
+          of + " is of another type than in known_hosts " + known + " (" + seen_text + "): refused",
+          true);
+    case SSH_KNOWN_HOSTS_ERROR:
+    default:
+      return fail(outcome::error, of + " could not be checked against known_hosts " + known + " (" +
+                                      seen_text + "): refused");
+  }
+
+  // Key authentication only: the agent first when allowed, then the key file.
+  int auth = SSH_AUTH_DENIED;
+  if (ssh.use_agent) {
+    bound_next_call(s.get(), until);
+    auth = ssh_userauth_agent(s.get(), nullptr);
+  }
+  if (auth != SSH_AUTH_SUCCESS && key) {
+    bound_next_call(s.get(), until);
+    auth = ssh_userauth_publickey(s.get(), nullptr, key.get());
+  }
+  if (auth == SSH_AUTH_SUCCESS) {
+    out = std::move(s);
+    return {};
+  }
+  if (left(until).count() <= 0)
+    return fail(outcome::timeout,
+                "ssh to " + where + ": no answer to the authentication before the deadline");
+  if (auth == SSH_AUTH_ERROR && !ssh_is_connected(s.get()))
+    return fail(outcome::error, "ssh to " + where + ": connection lost during authentication: " +
+                                    ssh_get_error(s.get()));
+  return fail(outcome::error, "authentication refused for " + ssh.user + "@" + host.address, true);
+}
+
+bool session_broken(ssh_session s) {
+  return !ssh_is_connected(s) || (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
+}
+
+}  // namespace
+
+command_result ssh_runner::run(const std::vector<std::string>& argv, deadline until,
+                               std::size_t cap) const {
+  command_result result;
+  auto give = [&result](attempt a) {
+    result.outcome = a.outcome;
+    result.failure = std::move(a.failure);
+    return result;
+  };
+  if (argv.empty())
+    return give(fail(outcome::error, "empty command"));
+  for (const auto& arg : argv) {
+    if (arg.find('\0') != std::string::npos)
+      return give(fail(outcome::error, "an argument contains a NUL byte"));
+  }
+  const std::string where = host_.address + ":" + std::to_string(host_.ssh.port);
+  const std::string line = shell_quote(argv);
+
+  std::lock_guard lock(mutex_);
+  connection& c = *conn_;
+  if (!c.refused.empty())
+    return give(fail(outcome::error, c.refused));
+
+  // A reused session that turns out broken (peer restarted, connection cut) is replaced once.
+  channel_ptr channel(nullptr, channel_free{});
+  for (int round = 0; !channel; ++round) {
+    if (c.session && session_broken(c.session.get()))
+      c.session.reset();
+    const bool fresh = !c.session;
+    if (fresh) {
+      attempt a = open_session(host_, c.learned, until, c.session);
+      if (a.outcome != outcome::ok) {
+        if (a.permanent)
+          c.refused = a.failure;
+        return give(std::move(a));
+      }
+    }
+    ssh_session s = c.session.get();
+    channel = channel_ptr(ssh_channel_new(s), channel_free{s});
+    bound_next_call(s, until);
+    if (channel && ssh_channel_open_session(channel.get()) == SSH_OK)
+      break;
+    const std::string why = ssh_get_error(s);
+    channel.reset();
+    if (left(until).count() <= 0)
+      return give(fail(outcome::timeout, "ssh to " + where + ": no channel before the deadline"));
+    c.session.reset();
+    if (fresh || round > 0)
+      return give(fail(outcome::error, "ssh to " + where + ": cannot open a channel: " + why));
+  }
+  ssh_session s = c.session.get();
+  // Drops the session (after the channel, which belongs to it) and says why.
+  auto session_lost = [&](const std::string& during) {
+    std::string why = "ssh to " + where + ": " + during + ": " + ssh_get_error(s);
+    channel.reset();
+    c.session.reset();
+    return why;
+  };
+
+  bound_next_call(s, until);
+  if (ssh_channel_request_exec(channel.get(), line.c_str()) != SSH_OK) {
+    if (left(until).count() <= 0)
+      return give(
+          fail(outcome::timeout,
+               "ssh to " + where + ": command not started before the deadline: " + argv[0]));
+    return give(fail(outcome::error, session_lost("command refused: " + argv[0])));
+  }
+
+  // Bounded reading of both streams until EOF, the deadline or a broken session.
+  std::array<char, kReadChunk> buf{};
+  std::array<std::string*, 2> into{&result.out, &result.err};
+  std::array<bool, 2> eof{false, false};
+  while (!eof[0] || !eof[1]) {
+    bool got = false;
+    for (std::size_t stream = 0; stream < 2; ++stream) {
+      if (eof[stream])
+        continue;
+      const int n = ssh_channel_read_nonblocking(
+          channel.get(), buf.data(), static_cast<uint32_t>(buf.size()), static_cast<int>(stream));
+      if (n == SSH_EOF) {
+        eof[stream] = true;
+      } else if (n < 0) {
+        return give(fail(outcome::error, session_lost("connection lost while reading")));
+      } else if (n > 0) {
+        got = true;
+        std::string& to = *into[stream];
+        const std::size_t room = cap > to.size() ? cap - to.size() : 0;
+        const std::size_t keep = std::min(room, static_cast<std::size_t>(n));
+        to.append(buf.data(), keep);
+        result.truncated = result.truncated || keep < static_cast<std::size_t>(n);
+      }
+    }
+    if (eof[0] && eof[1])
+      break;
+    const auto remaining = left(until);
+    if (remaining.count() <= 0) {
+      channel.reset();
+      result.outcome = outcome::timeout;
+      result.failure =
+          "ssh to " + where + ": " + argv[0] + ": no end before the deadline (channel closed)";
+      return result;
+    }
+    if (!got) {
+      // Wait for the socket, in short slices so that data already buffered inside libssh never
+      // waits long.
+      pollfd pfd{ssh_get_fd(s), POLLIN, 0};
+      const auto slice = std::min<long>(static_cast<long>(remaining.count()), 50);
+      if (::poll(&pfd, 1, static_cast<int>(slice)) < 0 && errno != EINTR)
+        return give(fail(outcome::error, session_lost("poll failed")));
+    }
+  }
+
+  // The exit status follows the EOF (OpenSSH sends it just before closing the channel).
+  bound_next_call(s, until);
+  const int status = ssh_channel_get_exit_status(channel.get());
+  if (status < 0 && left(until).count() <= 0) {
+    channel.reset();
+    result.outcome = outcome::timeout;
+    result.failure = "ssh to " + where + ": " + argv[0] + ": no exit status before the deadline";
+    return result;
+  }
+  result.exit_code = status;
+  result.outcome = outcome::ok;
+  if (status < 0)
+    result.failure = argv[0] + ": no exit status (killed by a signal, or the connection broke)";
+  return result;
+}
+
+}  // namespace cloison

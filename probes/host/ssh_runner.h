@@ -1,0 +1,51 @@
+// command_runner for one backup host reached over SSH (libssh). One connection per host, opened
+// on the first run() and reused (one channel per command); commands of one host run one after
+// another. Host keys are pinned: only a key present in the inventory's known_hosts file is
+// accepted (or, with trust_on_first_use, an unknown key, never a changed one). Key authentication
+// only (key file, optionally ssh-agent); never a password or keyboard-interactive prompt.
+// ~/.ssh/config and /etc/ssh/ssh_config are ignored. No secret ever appears in a failure text.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/inventory.h"
+#include "probes/host/command_runner.h"
+
+namespace cloison {
+
+// POSIX shell quoting: every argument in single quotes (a quote inside becomes '\''), joined
+// with spaces. {"a b", ""} -> "'a b' ''".
+std::string shell_quote(const std::vector<std::string>& argv);
+
+class ssh_runner final : public command_runner {
+ public:
+  // Reads host.address, host.name (texts only) and host.ssh; opens nothing yet.
+  explicit ssh_runner(backup_host host);
+  ~ssh_runner() override;
+  ssh_runner(const ssh_runner&) = delete;
+  ssh_runner& operator=(const ssh_runner&) = delete;
+
+  // Runs argv on the host, sending exactly shell_quote(argv) (elevation, when the inventory allows
+  // it, is the caller's: host_probe prefixes `sudo -n --` to its privileged commands). outcome ok
+  // when the command ran to its end (exit_code is its exit status), error when the host could not
+  // be reached, its key was refused or the authentication failed, timeout when `until` passed
+  // first.
+  command_result run(const std::vector<std::string>& argv, deadline until,
+                     std::size_t cap) const override;
+
+  // With trust_on_first_use, the host key accepted although it was not in known_hosts:
+  // "ssh-ed25519 SHA256:..."; empty when none was learned.
+  std::string learned_host_key() const;
+
+ private:
+  struct connection;
+
+  backup_host host_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<connection> conn_;  // guarded by mutex_
+};
+
+}  // namespace cloison
