@@ -109,4 +109,15 @@ std::string port_range::to_string() const {
   return first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
 }
 
+std::string uri_address(std::string_view uri) {
+  const auto scheme = uri.find("://");
+  auto rest = uri.substr(scheme == std::string_view::npos ? 0 : scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (!rest.empty() && rest.front() == '[')
+    rest = rest.substr(1, rest.find(']') - 1);
+  else if (std::count(rest.begin(), rest.end(), ':') == 1)
+    rest = rest.substr(0, rest.find(':'));
+  return ip_address::parse(rest) ? std::string(rest) : "";
+}
+
 }  // namespace cloison

@@ -48,4 +48,8 @@ struct port_range {
   friend bool operator==(const port_range&, const port_range&) = default;
 };
 
+// The address a URI names ("ldaps://198.18.5.10:636" -> "198.18.5.10", "ldap://[fd00::5]/" ->
+// "fd00::5"), or "" when it names a host by DNS name (not resolved here).
+std::string uri_address(std::string_view uri);
+
 }  // namespace cloison

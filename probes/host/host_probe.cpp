@@ -1,136 +1,12 @@
 #include "probes/host/host_probe.h"
 
 #include <algorithm>
-#include <array>
 
-#include "probes/host/linux_parsers.h"
+#include "probes/host/linux_facts.h"
 
 namespace cloison {
 
 namespace {
-
-constexpr std::array kFacts{
-    fact_spec{"host.sshd.password_authentication", fact_type::text,
-              "sshd effective PasswordAuthentication (sshd -T)"},
-    fact_spec{"host.sshd.permit_root_login", fact_type::text,
-              "sshd effective PermitRootLogin (sshd -T)"},
-    fact_spec{"host.sshd.pubkey_authentication", fact_type::text,
-              "sshd effective PubkeyAuthentication (sshd -T)"},
-    fact_spec{"host.nsswitch.passwd_sources", fact_type::text_list,
-              "sources of the passwd database in /etc/nsswitch.conf"},
-    fact_spec{"host.nsswitch.group_sources", fact_type::text_list,
-              "sources of the group database in /etc/nsswitch.conf"},
-    fact_spec{"host.accounts.uid0", fact_type::text_list, "accounts with uid 0 (getent passwd)"},
-    fact_spec{"host.dns.nameservers", fact_type::text_list, "nameservers in /etc/resolv.conf"},
-    fact_spec{"host.network.addresses", fact_type::text_list,
-              "addresses of every interface, as \"IFNAME ADDRESS/PREFIX\" (ip -j addr)"},
-    fact_spec{"host.network.in_production_segment", fact_type::text_list,
-              "interface addresses that lie in a production segment of the inventory"},
-};
-
-using fact_map = std::map<std::string, fact>;
-using evidence_ids = std::vector<std::string>;
-
-json first_value(const std::map<std::string, std::vector<std::string>>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() || it->second.empty() ? json(nullptr) : json(it->second.front());
-}
-
-void put(fact_map& facts, const std::string& name, json value, const evidence_ids& ev) {
-  if (value.is_null()) {
-    facts[name] = fact::missing("not present in the command output", ev);
-  } else {
-    facts[name] = fact::of(std::move(value), ev);
-  }
-}
-
-struct host_command {
-  std::string_view id;
-  std::vector<std::string> argv;
-  bool privileged;
-  std::vector<std::string> facts;
-  void (*parse)(std::string_view out, const inventory& inv, const evidence_ids& ev,
-                fact_map& facts);
-};
-
-const std::vector<host_command>& commands() {
-  static const std::vector<host_command> kCommands{
-      {"sshd-effective",
-       {"/usr/sbin/sshd", "-T"},
-       true,
-       {"host.sshd.password_authentication", "host.sshd.permit_root_login",
-        "host.sshd.pubkey_authentication"},
-       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
-         const auto s = parse_sshd_effective(out);
-         put(facts, "host.sshd.password_authentication", first_value(s, "passwordauthentication"),
-             ev);
-         put(facts, "host.sshd.permit_root_login", first_value(s, "permitrootlogin"), ev);
-         put(facts, "host.sshd.pubkey_authentication", first_value(s, "pubkeyauthentication"), ev);
-       }},
-      {"nsswitch",
-       {"cat", "/etc/nsswitch.conf"},
-       false,
-       {"host.nsswitch.passwd_sources", "host.nsswitch.group_sources"},
-       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
-         const auto n = parse_nsswitch(out);
-         for (const auto& [db, fact_name] : {std::pair{"passwd", "host.nsswitch.passwd_sources"},
-                                             std::pair{"group", "host.nsswitch.group_sources"}}) {
-           auto it = n.find(db);
-           put(facts, fact_name, it == n.end() ? json(nullptr) : json(it->second), ev);
-         }
-       }},
-      {"passwd",
-       {"getent", "passwd"},
-       false,
-       {"host.accounts.uid0"},
-       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
-         json uid0 = json::array();
-         for (const auto& e : parse_passwd(out)) {
-           if (e.uid == 0)
-             uid0.push_back(e.name);
-         }
-         put(facts, "host.accounts.uid0", uid0, ev);
-       }},
-      {"resolv-conf",
-       {"cat", "/etc/resolv.conf"},
-       false,
-       {"host.dns.nameservers"},
-       [](std::string_view out, const inventory&, const evidence_ids& ev, fact_map& facts) {
-         put(facts, "host.dns.nameservers", json(parse_resolv_nameservers(out)), ev);
-       }},
-      {"ip-addresses",
-       {"ip", "-j", "addr", "show"},
-       false,
-       {"host.network.addresses", "host.network.in_production_segment"},
-       [](std::string_view out, const inventory& inv, const evidence_ids& ev, fact_map& facts) {
-         const auto addresses = parse_ip_addresses(out);
-         if (!addresses) {
-           for (const auto* name :
-                {"host.network.addresses", "host.network.in_production_segment"}) {
-             facts[name] = fact::missing("ip -j addr did not print JSON", ev);
-           }
-           return;
-         }
-         json all = json::array(), in_production = json::array();
-         for (const auto& a : *addresses) {
-           const std::string text = a.interface + " " + a.address + "/" + std::to_string(a.prefix);
-           all.push_back(text);
-           const auto ip = ip_address::parse(a.address);
-           for (const auto& s : inv.segments) {
-             if (s.role != segment_role::production || !ip)
-               continue;
-             for (const auto& c : s.cidrs) {
-               if (c.contains(*ip))
-                 in_production.push_back(text + " (in " + s.name + ")");
-             }
-           }
-         }
-         put(facts, "host.network.addresses", all, ev);
-         put(facts, "host.network.in_production_segment", in_production, ev);
-       }},
-  };
-  return kCommands;
-}
 
 std::string joined(const std::vector<std::string>& argv) {
   std::string s;
@@ -139,15 +15,29 @@ std::string joined(const std::vector<std::string>& argv) {
   return s;
 }
 
+// A program that does not exist (local exec, remote shell), or what `marker` says is absent.
+bool absent(const command_result& r, std::string_view marker) {
+  constexpr std::string_view kNoProgram = "No such file or directory";
+  return r.exit_code == 127 || r.failure.find(kNoProgram) != std::string::npos ||
+         r.err.find(marker) != std::string::npos;
+}
+
+struct ran_command {
+  bool usable = false;   // its output can be read (ran fine, or absent and absent_is_empty)
+  std::string text;      // what readers see
+  std::string evidence;  // evidence id
+  std::string failure;   // why it is not usable
+};
+
 void all_missing(observation& obs, const std::string& why) {
-  for (const auto& spec : kFacts)
+  for (const auto& spec : linux_facts())
     obs.facts[std::string(spec.name)] = fact::missing(why);
 }
 
 }  // namespace
 
 std::span<const fact_spec> host_probe::facts() const {
-  return kFacts;
+  return linux_facts();
 }
 
 std::vector<target> host_probe::plan(const inventory& inv) const {
@@ -170,7 +60,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   }
   if (!runner && host != inv.hosts.end() && host->access == access_method::none) {
     obs.detail = "declared without host access (access: none): host facts are not collected";
-    for (const auto& spec : kFacts)
+    for (const auto& spec : linux_facts())
       obs.facts[std::string(spec.name)] = fact::ruled_out(obs.detail);
     return obs;
   }
@@ -184,43 +74,69 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     all_missing(obs, obs.detail);
     return obs;
   }
+
   const bool elevate = host->access == access_method::ssh && host->ssh.sudo;
+  std::map<std::string_view, ran_command> ran;
   std::size_t failures = 0;
   std::string first_failure;
-  for (const auto& cmd : commands()) {
+  for (const auto& cmd : linux_commands()) {
     std::vector<std::string> argv = cmd.argv;
     if (cmd.privileged && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
     const auto r = runner->run(argv, until, kDefaultOutputCap);
-    const std::string id = "host/" + t.name + "/" + std::string(cmd.id);
-    const bool ran = r.outcome == outcome::ok && r.exit_code == 0;
+    auto& out = ran[cmd.id];
+    out.evidence = "host/" + t.name + "/" + std::string(cmd.id);
+    const bool exit_ok = std::find(cmd.ok_exit_codes.begin(), cmd.ok_exit_codes.end(),
+                                   r.exit_code) != cmd.ok_exit_codes.end();
+    const bool ok = r.outcome == outcome::ok && exit_ok;
+    const bool empty_by_absence =
+        !ok && cmd.absent_is_empty && r.outcome != outcome::timeout && absent(r, cmd.absent_marker);
+    out.usable = ok || empty_by_absence;
+    out.text = out.usable ? r.out : "";  // absent: what the files that exist printed
     std::string content = r.out;
-    if (!ran) {
+    if (!ok) {
       content += (content.empty() ? "" : "\n") + std::string("--- stderr ---\n") + r.err +
                  (r.failure.empty() ? "" : "\n--- failure ---\n" + r.failure) +
-                 "\n--- exit code ---\n" + std::to_string(r.exit_code);
+                 "\n--- exit code ---\n" + std::to_string(r.exit_code) +
+                 (empty_by_absence ? "\n--- read as: not configured ---" : "");
     }
-    obs.evidence.push_back(make_evidence(id, joined(argv), std::move(content), r.truncated));
-    if (ran) {
-      cmd.parse(r.out, inv, {id}, obs.facts);
+    obs.evidence.push_back(
+        make_evidence(out.evidence, joined(argv), std::move(content), r.truncated));
+    if (out.usable)
       continue;
-    }
     ++failures;
-    const std::string why = !r.failure.empty()
-                                ? r.failure
-                                : joined(argv) + " exited with code " +
-                                      std::to_string(r.exit_code) + ": " + r.err.substr(0, 200);
-    for (const auto& f : cmd.facts)
-      obs.facts[f] = fact::missing(why, {id});
+    out.failure = !r.failure.empty()
+                      ? r.failure
+                      : joined(argv) + " exited with code " + std::to_string(r.exit_code) + ": " +
+                            r.err.substr(0, 200);
     if (first_failure.empty())
-      first_failure = why;
+      first_failure = out.failure;
     if (r.outcome == outcome::timeout)
       obs.outcome = outcome::timeout;
+  }
+
+  for (const auto& reader : linux_readers()) {
+    reader_input in{inv, *host, {}};
+    std::vector<std::string> evidence;
+    std::string failure;
+    for (const auto id : reader.inputs) {
+      const auto& r = ran.at(id);
+      in.outputs.push_back({r.text, r.evidence});
+      evidence.push_back(r.evidence);
+      if (!r.usable && failure.empty())
+        failure = r.failure;
+    }
+    if (failure.empty()) {
+      reader.read(in, obs.facts);
+    } else {
+      for (const auto f : reader.facts)
+        obs.facts[std::string(f)] = fact::missing(failure, evidence);
+    }
   }
   if (failures > 0) {
     if (obs.outcome == outcome::ok)
       obs.outcome = outcome::failed;
-    obs.detail = std::to_string(failures) + " of " + std::to_string(commands().size()) +
+    obs.detail = std::to_string(failures) + " of " + std::to_string(linux_commands().size()) +
                  " commands failed" +
                  (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
                  "; first: " + first_failure;

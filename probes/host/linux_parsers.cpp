@@ -6,34 +6,17 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "probes/host/text.h"
+
 namespace cloison {
 
 namespace {
 
-std::vector<std::string> words(std::string_view line) {
-  std::vector<std::string> out;
-  std::istringstream in{std::string(line)};
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
+using text::for_each_line;
+using text::words;
 
 std::string_view strip_comment(std::string_view line) {
   return line.substr(0, line.find('#'));
-}
-
-template <typename F>
-void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    const auto nl = text.find('\n');
-    auto line = text.substr(0, nl);
-    if (!line.empty() && line.back() == '\r')
-      line.remove_suffix(1);  // CRLF files
-    f(line);
-    if (nl == std::string_view::npos)
-      break;
-    text.remove_prefix(nl + 1);
-  }
 }
 
 std::vector<std::string> split(std::string_view line, char sep) {
@@ -119,6 +102,19 @@ std::vector<std::string> parse_resolv_nameservers(std::string_view text) {
       out.push_back(w[1]);
   });
   return out;
+}
+
+std::map<std::string, std::string> parse_grep_files(std::string_view text) {
+  std::map<std::string, std::string> files;
+  for_each_line(text, [&](std::string_view line) {
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0)
+      return;
+    auto& f = files[std::string(line.substr(0, colon))];
+    f.append(line.substr(colon + 1));
+    f += '\n';
+  });
+  return files;
 }
 
 std::optional<std::vector<interface_address>> parse_ip_addresses(std::string_view text) {

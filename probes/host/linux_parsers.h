@@ -30,6 +30,10 @@ std::vector<passwd_entry> parse_passwd(std::string_view text);
 // /etc/resolv.conf: the nameserver addresses, in order.
 std::vector<std::string> parse_resolv_nameservers(std::string_view text);
 
+// `grep -r -H ^ PATH...`: each file's text, keyed by path (lines are "path:content"; a path is
+// taken up to the first ':'). Files keep their line order.
+std::map<std::string, std::string> parse_grep_files(std::string_view text);
+
 struct interface_address {
   std::string interface;
   std::string address;

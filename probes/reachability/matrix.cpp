@@ -50,16 +50,6 @@ std::vector<port_range> ports_of(const inventory& inv, const backup_host& h) {
 
 }  // namespace
 
-std::string directory_address(const std::string& uri) {
-  auto rest = uri.substr(uri.find("://") == std::string::npos ? 0 : uri.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  if (!rest.empty() && rest.front() == '[')
-    return rest.substr(1, rest.find(']') - 1);  // [v6]:port
-  if (std::count(rest.begin(), rest.end(), ':') == 1)
-    rest = rest.substr(0, rest.find(':'));
-  return ip_address::parse(rest) ? rest : "";
-}
-
 matrix derive_matrix(const inventory& inv, const std::string& vantage) {
   matrix m;
   const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
@@ -121,7 +111,7 @@ matrix derive_matrix(const inventory& inv, const std::string& vantage) {
       continue;
     const segment* to_segment = find_segment(inv, f.to);
     for (const auto& d : inv.directories) {
-      const auto address = directory_address(d.uri);
+      const auto address = uri_address(d.uri);
       if (to_segment && in_segment(*to_segment, address))
         add_control(d.name, address, f);
     }

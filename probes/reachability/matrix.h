@@ -35,8 +35,4 @@ struct matrix {
 // A matrix larger than inv.reachability.max_pairs is refused (problem set, no pairs).
 matrix derive_matrix(const inventory& inv, const std::string& vantage);
 
-// The address a directory URI names ("ldaps://198.18.5.10:636" -> "198.18.5.10"), or "" when
-// the URI names a host by DNS name (not resolved here).
-std::string directory_address(const std::string& uri);
-
 }  // namespace cloison

@@ -134,6 +134,32 @@ check(changed == [("host-not-dual-homed-in-production", "lab-backup")],
 check(rc == 1, "backup-dualhomed: exit 1")
 lab("scenario", "off", "backup-dualhomed")
 
+def only_failing(report):
+    return sorted((f["check"], f["target"]) for f in report["findings"] if f["status"] == "fail")
+
+
+lab("scenario", "on", "backup-joined-prod")
+rc, r = audit("admin")
+check(only_failing(r) == [("host-no-production-directory-dependency", "lab-backup")],
+      f"backup-joined-prod: exactly the directory-dependency check fails ({only_failing(r)})")
+refs = findings(r, "host-no-production-directory-dependency")["lab-backup"]["observed"] or []
+check(any(x.startswith("sssd.conf: domain prod.lab") for x in refs)
+      and any(x.startswith("krb5.conf: default_realm PROD.LAB") for x in refs),
+      f"backup-joined-prod: sssd.conf and krb5.conf name PROD.LAB ({refs})")
+lab("scenario", "off", "backup-joined-prod")
+
+lab("scenario", "on", "backup-dns-prod")
+rc, r = audit("admin")
+check(only_failing(r) == [("host-dns-not-production", "lab-backup")],
+      f"backup-dns-prod: exactly the DNS check fails ({only_failing(r)})")
+lab("scenario", "off", "backup-dns-prod")
+
+lab("scenario", "on", "prod-admins-sudo")
+rc, r = audit("admin")
+check(only_failing(r) == [("host-no-production-privileges", "lab-backup")],
+      f"prod-admins-sudo: exactly the privileges check fails ({only_failing(r)})")
+lab("scenario", "off", "prod-admins-sudo")
+
 lab("scenario", "on", "ssh-password-login")
 rc, r = audit("admin")
 failing = sorted(f["check"] for f in r["findings"] if f["status"] == "fail")
@@ -147,7 +173,7 @@ declared = findings(r, "reach-declared-flows-open")["administration -> lab-backu
 check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
       "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
 bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")}
-check(len(bk) == 4 and all(f["status"] == "error" for f in bk.values()),
+check(len(bk) == 7 and all(f["status"] == "error" for f in bk.values()),
       "backup-host-down: every host check of lab-backup is an error, never a pass")
 check(any("Connection refused" in f["message"] for f in bk.values()),
       "backup-host-down: the error says the connection was refused")

@@ -72,6 +72,17 @@ class throwing_runner final : public command_runner {
   }
 };
 
+// The files as `grep -r -H ^` prints them: every line prefixed by "path:".
+std::string grep_format(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out;
+  for (const auto& [path, name] : files) {
+    std::istringstream in(fixture(name));
+    for (std::string line; std::getline(in, line);)
+      out += path + ":" + line + "\n";
+  }
+  return out;
+}
+
 std::shared_ptr<fake_runner> debian12_runner(
     const std::string& passwd = "getent_passwd_debian12.txt",
     const std::string& nsswitch = "nsswitch_debian12_default.conf") {
@@ -81,6 +92,35 @@ std::shared_ptr<fake_runner> debian12_runner(
   r->answers["getent passwd"] = ran(fixture(passwd));
   r->answers["cat /etc/resolv.conf"] = ran(fixture("resolv_lab_backup.conf"));
   r->answers["ip -j addr show"] = ran(fixture("ip_j_addr_backup.json"));
+  r->answers["ip -j route show"] = ran(fixture("system/ip_j_route_backup.json"));
+  r->answers["ss -H -tlnup"] = ran(fixture("system/ss_tlnup_backup.txt"));
+  r->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_drop.txt"));
+  command_result no_iptables;  // iptables is not installed: read as "not configured"
+  no_iptables.outcome = outcome::error;
+  no_iptables.failure = "iptables-save: No such file or directory";
+  r->answers["iptables-save"] = no_iptables;
+  command_result none;  // a tool or file that does not exist on a standalone backup server
+  none.outcome = outcome::ok;
+  none.exit_code = 1;
+  none.err = "cat: /etc/sssd/sssd.conf: No such file or directory\n";
+  r->answers["realm list"] = ran("");
+  r->answers["cat /etc/sssd/sssd.conf"] = none;
+  r->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_backup.conf"));
+  r->answers["cat /etc/samba/smb.conf"] = ran(fixture("identity/smb_standalone.conf"));
+  command_result no_keytab;
+  no_keytab.outcome = outcome::ok;
+  no_keytab.exit_code = 1;
+  no_keytab.err = "klist: Key table file '/etc/krb5.keytab' not found while starting keytab scan\n";
+  r->answers["klist -k"] = no_keytab;
+  r->answers["grep -r -H ^ /etc/pam.d"] =
+      ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_default"},
+                       {"/etc/pam.d/common-auth", "identity/pam_common_auth_default"}}));
+  r->answers["grep -r -H ^ /etc/sudoers /etc/sudoers.d"] =
+      ran(grep_format({{"/etc/sudoers", "identity/sudoers_default"}}));
+  r->answers["getent group"] = ran(fixture("identity/group_default"));
+  command_result virt = ran("none\n");
+  virt.exit_code = 1;  // systemd-detect-virt exits 1 when it prints "none"
+  r->answers["systemd-detect-virt"] = virt;
   return r;
 }
 
@@ -107,8 +147,20 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.nsswitch.group_sources",
                                              "host.accounts.uid0",
                                              "host.dns.nameservers",
+                                             "host.dns.production_nameservers",
                                              "host.network.addresses",
-                                             "host.network.in_production_segment"};
+                                             "host.network.in_production_segment",
+                                             "host.network.listening",
+                                             "host.network.default_route",
+                                             "host.firewall.engine",
+                                             "host.firewall.input_policy",
+                                             "host.firewall.rule_count",
+                                             "host.virtualisation",
+                                             "host.identity.joined_realms",
+                                             "host.identity.production_references",
+                                             "host.pam.directory_modules",
+                                             "host.pam.mfa_modules",
+                                             "host.privileges.production_identities"};
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
                          const std::string& host = "backup-01") {
@@ -210,12 +262,14 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   host_probe p(runner);
   const auto until = std::chrono::steady_clock::now() + 7s;
   p.observe(one_host_inventory(), target{"backup-01", ""}, until);
-  ASSERT_EQ(runner->calls.size(), 5u);
+  ASSERT_EQ(runner->calls.size(), 18u);
   EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
   EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
   EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
   EXPECT_EQ(runner->calls[3].argv, (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
   EXPECT_EQ(runner->calls[4].argv, (std::vector<std::string>{"ip", "-j", "addr", "show"}));
+  EXPECT_EQ(runner->calls[6].argv, (std::vector<std::string>{"ss", "-H", "-tlnup"}));
+  EXPECT_EQ(runner->calls[9].argv, (std::vector<std::string>{"systemd-detect-virt"}));
   for (const auto& c : runner->calls) {
     EXPECT_EQ(c.until, until);
     EXPECT_EQ(c.cap, kDefaultOutputCap);
@@ -224,15 +278,21 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
 
 TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
-  ASSERT_EQ(obs.evidence.size(), 5u);
+  ASSERT_EQ(obs.evidence.size(), 18u);
   for (const auto& [name, f] : obs.facts) {
-    ASSERT_EQ(f.evidence.size(), 1u) << name;
-    const evidence* e = evidence_by_id(obs, f.evidence.front());
-    ASSERT_NE(e, nullptr) << name << " -> " << f.evidence.front();
-    EXPECT_EQ(e->sha256, sha256_hex(e->content)) << e->id;
-    EXPECT_FALSE(e->truncated);
-    EXPECT_FALSE(e->collected_at.empty());
+    ASSERT_FALSE(f.evidence.empty()) << name;
+    for (const auto& id : f.evidence) {
+      const evidence* e = evidence_by_id(obs, id);
+      ASSERT_NE(e, nullptr) << name << " -> " << id;
+      EXPECT_EQ(e->sha256, sha256_hex(e->content)) << e->id;
+      EXPECT_FALSE(e->truncated);
+      EXPECT_FALSE(e->collected_at.empty());
+    }
   }
+  // The firewall is read from both engines' outputs.
+  EXPECT_EQ(
+      fact_of(obs, "host.firewall.engine").evidence,
+      (std::vector<std::string>{"host/backup-01/nft-ruleset", "host/backup-01/iptables-save"}));
   const auto& sshd = fact_of(obs, "host.sshd.permit_root_login");
   EXPECT_EQ(sshd.evidence, std::vector<std::string>{"host/backup-01/sshd-effective"});
   const evidence* e = evidence_by_id(obs, "host/backup-01/sshd-effective");
@@ -274,7 +334,7 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
   EXPECT_EQ(
       obs.detail,
-      "1 of 5 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
+      "1 of 18 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
       "available -- exiting.\n");
   for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
                            "host.sshd.pubkey_authentication"}) {
@@ -457,12 +517,14 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
   EXPECT_EQ(to_string(local.outcome), std::string_view("ok"));
   EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
   EXPECT_EQ(remote.target, "backup-02");
-  EXPECT_EQ(runner->calls.size(), 5u);  // only backup-01 ran commands
+  EXPECT_EQ(runner->calls.size(), 18u);  // only backup-01 ran commands
 }
 
 TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
   auto runner = debian12_runner();
-  runner->answers["sudo -n -- /usr/sbin/sshd -T"] = ran(fixture("sshd_T_debian12_default.txt"));
+  for (const auto* privileged :
+       {"/usr/sbin/sshd -T", "ss -H -tlnup", "nft list ruleset", "iptables-save"})
+    runner->answers[std::string("sudo -n -- ") + privileged] = runner->answers[privileged];
   inventory inv;
   backup_host h = local_host("bk-ssh", "198.18.2.10");
   h.access = access_method::ssh;
@@ -475,11 +537,92 @@ TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
   });
   const auto obs = p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(made_for, std::vector<std::string>{"bk-ssh"});
-  ASSERT_EQ(runner->calls.size(), 5u);
+  ASSERT_EQ(runner->calls.size(), 18u);
   EXPECT_EQ(runner->calls[0].argv,
             (std::vector<std::string>{"sudo", "-n", "--", "/usr/sbin/sshd", "-T"}));
+  EXPECT_EQ(runner->calls[6].argv,
+            (std::vector<std::string>{"sudo", "-n", "--", "ss", "-H", "-tlnup"}));
+  EXPECT_EQ(runner->calls[5].argv, (std::vector<std::string>{"ip", "-j", "route", "show"}));
   EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
   EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
+}
+
+TEST(HostProbe, ReadsSystemFactsAndAMissingToolAsNotConfigured) {
+  const auto obs = observe_with(debian12_runner(), one_host_inventory());
+  EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
+  EXPECT_EQ(value_of(obs, "host.firewall.engine"), json("nftables"));  // iptables-save absent
+  EXPECT_EQ(value_of(obs, "host.firewall.input_policy"), json("drop"));
+  EXPECT_EQ(value_of(obs, "host.virtualisation"), json("none"));  // exit code 1 accepted
+  EXPECT_EQ(value_of(obs, "host.network.default_route"), json(false));
+  const auto listening = value_of(obs, "host.network.listening");
+  ASSERT_TRUE(listening.is_array());
+  EXPECT_NE(std::find(listening.begin(), listening.end(), json("tcp 0.0.0.0:22 sshd")),
+            listening.end())
+      << listening.dump();
+  // A failure that is not an absence is not "not configured": the facts are missing.
+  auto runner = debian12_runner();
+  command_result denied = ran("");
+  denied.exit_code = 1;
+  denied.err = "Error: Operation not permitted\n";
+  runner->answers["nft list ruleset"] = denied;
+  EXPECT_FALSE(
+      fact_of(observe_with(runner, one_host_inventory()), "host.firewall.input_policy").value);
+}
+
+inventory with_production_directory() {
+  auto inv = one_host_inventory();
+  directory prod;
+  prod.name = "prod-ad";
+  prod.role = directory_role::production;
+  prod.uri = "ldaps://198.18.4.10";
+  prod.base = "DC=prod,DC=lab";
+  inv.directories.push_back(prod);
+  return inv;
+}
+
+TEST(HostProbe, StandaloneBackupServerHasNoProductionIdentity) {
+  const auto obs = observe_with(debian12_runner(), with_production_directory());
+  EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
+  EXPECT_EQ(value_of(obs, "host.identity.joined_realms"), json::array());
+  EXPECT_EQ(value_of(obs, "host.identity.production_references"), json::array());
+  EXPECT_EQ(value_of(obs, "host.privileges.production_identities"), json::array());
+  EXPECT_EQ(value_of(obs, "host.pam.directory_modules"), json::array());
+  EXPECT_EQ(value_of(obs, "host.dns.production_nameservers"), json::array());
+}
+
+TEST(HostProbe, ServerJoinedToProductionIsFoundEverywhereItShows) {
+  auto runner = debian12_runner();
+  runner->answers["realm list"] = ran(fixture("identity/realm_list_joined.txt"));
+  runner->answers["cat /etc/sssd/sssd.conf"] = ran(fixture("identity/sssd_joined_prod.conf"));
+  runner->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_prod.conf"));
+  runner->answers["klist -k"] = ran(fixture("identity/klist_k_joined.txt"));
+  runner->answers["grep -r -H ^ /etc/pam.d"] =
+      ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_default"},
+                       {"/etc/pam.d/common-auth", "identity/pam_common_auth_sss"},
+                       {"/etc/pam.d/common-account", "identity/pam_common_account_sss"}}));
+  runner->answers["grep -r -H ^ /etc/sudoers /etc/sudoers.d"] =
+      ran(grep_format({{"/etc/sudoers", "identity/sudoers_default"},
+                       {"/etc/sudoers.d/prod_admins", "identity/sudoers_d_prod_admins"}}));
+  runner->answers["getent group"] = ran(fixture("identity/group_prod_admins"));
+  runner->answers["cat /etc/resolv.conf"] = ran("nameserver 198.18.4.10\n");
+  const auto obs = observe_with(runner, with_production_directory());
+  EXPECT_EQ(value_of(obs, "host.identity.joined_realms"), json::array({"PROD.LAB"}));
+  const auto refs = value_of(obs, "host.identity.production_references");
+  ASSERT_TRUE(refs.is_array());
+  auto has = [&](const json& list, const std::string& prefix) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const json& x) { return x.get<std::string>().rfind(prefix, 0) == 0; });
+  };
+  EXPECT_TRUE(has(refs, "realm list: joined to prod.lab")) << refs.dump();
+  EXPECT_TRUE(has(refs, "sssd.conf: domain prod.lab")) << refs.dump();
+  EXPECT_TRUE(has(refs, "krb5.conf: default_realm PROD.LAB")) << refs.dump();
+  EXPECT_TRUE(has(refs, "keytab: principals of PROD.LAB")) << refs.dump();
+  EXPECT_EQ(value_of(obs, "host.pam.directory_modules"), json::array({"pam_sss"}));
+  const auto privileges = value_of(obs, "host.privileges.production_identities");
+  EXPECT_TRUE(has(privileges, "/etc/sudoers.d/prod_admins:")) << privileges.dump();
+  EXPECT_TRUE(has(privileges, "group sudo: ")) << privileges.dump();
+  EXPECT_EQ(value_of(obs, "host.dns.production_nameservers"),
+            json::array({"198.18.4.10 (production directory prod-ad)"}));
 }
 
 TEST(HostProbe, AddressesInAProductionSegmentAreFound) {

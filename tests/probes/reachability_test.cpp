@@ -106,11 +106,11 @@ TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   EXPECT_TRUE(m.pairs.empty());
 }
 
-TEST(ReachabilityMatrix, DirectoryAddress) {
-  EXPECT_EQ(directory_address("ldaps://198.18.5.10"), "198.18.5.10");
-  EXPECT_EQ(directory_address("ldap://198.18.5.10:389/"), "198.18.5.10");
-  EXPECT_EQ(directory_address("ldaps://[fd00::5]:636"), "fd00::5");
-  EXPECT_EQ(directory_address("ldaps://dc1.backup.lab"), "");
+TEST(ReachabilityMatrix, UriAddress) {
+  EXPECT_EQ(uri_address("ldaps://198.18.5.10"), "198.18.5.10");
+  EXPECT_EQ(uri_address("ldap://198.18.5.10:389/"), "198.18.5.10");
+  EXPECT_EQ(uri_address("ldaps://[fd00::5]:636"), "fd00::5");
+  EXPECT_EQ(uri_address("ldaps://dc1.backup.lab"), "");
 }
 
 // Answers from a table keyed by "address:port"; anything else is filtered.

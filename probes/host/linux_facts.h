@@ -1,0 +1,53 @@
+// What the host probe runs on a Linux backup server and how it reads the outputs into facts.
+// Gathering (the fixed, read-only commands) is separate from reading (pure functions over the
+// outputs, built on linux_parsers.h and linux_system_parsers.h). Thread-safe (read-only tables).
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/inventory.h"
+#include "probes/probe.h"
+
+namespace cloison {
+
+struct host_command {
+  std::string_view id;
+  std::vector<std::string> argv;  // run as is, never through a shell with outside text
+  bool privileged = false;        // needs root: `sudo -n --` on SSH hosts whose inventory allows it
+  bool absent_is_empty = false;   // a missing file or program means "not configured"
+  std::vector<int> ok_exit_codes{0};
+  // What its stderr says when the thing it reads does not exist (a missing program always counts).
+  std::string_view absent_marker = "No such file or directory";
+};
+
+// The output of one command, as the readers see it.
+struct command_output {
+  std::string_view text;  // stdout ("" when absent)
+  std::string evidence;   // id of the evidence item that holds it
+};
+
+using fact_map = std::map<std::string, fact>;
+
+struct reader_input {
+  const inventory& inv;
+  const backup_host& host;
+  std::vector<command_output> outputs;  // in the order of fact_reader::inputs
+};
+
+// Reads some facts from the outputs of some commands. When one of its inputs failed, the host
+// probe marks its facts missing instead of calling it.
+struct fact_reader {
+  std::vector<std::string_view> inputs;  // command ids
+  std::vector<std::string_view> facts;   // the facts it sets (all of them, always)
+  void (*read)(const reader_input& in, fact_map& facts);
+};
+
+std::span<const host_command> linux_commands();
+std::span<const fact_reader> linux_readers();
+std::span<const fact_spec> linux_facts();
+
+}  // namespace cloison
