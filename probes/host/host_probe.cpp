@@ -18,8 +18,9 @@ std::string joined(const std::vector<std::string>& argv) {
 // A program that does not exist (local exec, remote shell), or what `marker` says is absent.
 bool absent(const command_result& r, std::string_view marker) {
   constexpr std::string_view kNoProgram = "No such file or directory";
+  constexpr std::string_view kNotFound = "command not found";  // sudo, shells
   return r.exit_code == 127 || r.failure.find(kNoProgram) != std::string::npos ||
-         r.err.find(marker) != std::string::npos;
+         r.err.find(kNotFound) != std::string::npos || r.err.find(marker) != std::string::npos;
 }
 
 struct ran_command {

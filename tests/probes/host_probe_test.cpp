@@ -559,6 +559,14 @@ TEST(HostProbe, ReadsSystemFactsAndAMissingToolAsNotConfigured) {
   EXPECT_NE(std::find(listening.begin(), listening.end(), json("tcp 0.0.0.0:22 sshd")),
             listening.end())
       << listening.dump();
+  // Over SSH, sudo reports a missing program in its own words: still "not configured".
+  auto via_sudo = debian12_runner();
+  command_result sudo_missing = ran("");
+  sudo_missing.exit_code = 1;
+  sudo_missing.err = "sudo: iptables-save: command not found\n";
+  via_sudo->answers["iptables-save"] = sudo_missing;
+  EXPECT_EQ(value_of(observe_with(via_sudo, one_host_inventory()), "host.firewall.engine"),
+            json("nftables"));
   // A failure that is not an absence is not "not configured": the facts are missing.
   auto runner = debian12_runner();
   command_result denied = ran("");
