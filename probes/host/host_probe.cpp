@@ -30,15 +30,29 @@ struct ran_command {
   std::string failure;   // why it is not usable
 };
 
+// Every fact of Linux and Windows hosts, each name once.
+const std::vector<fact_spec>& all_facts() {
+  static const std::vector<fact_spec> kAll = [] {
+    std::vector<fact_spec> out(linux_facts().begin(), linux_facts().end());
+    for (const auto& w : windows_facts()) {
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const fact_spec& f) { return f.name == w.name; }))
+        out.push_back(w);
+    }
+    return out;
+  }();
+  return kAll;
+}
+
 void all_missing(observation& obs, const std::string& why) {
-  for (const auto& spec : linux_facts())
+  for (const auto& spec : all_facts())
     obs.facts[std::string(spec.name)] = fact::missing(why);
 }
 
 }  // namespace
 
 std::span<const fact_spec> host_probe::facts() const {
-  return linux_facts();
+  return all_facts();
 }
 
 std::vector<target> host_probe::plan(const inventory& inv) const {
@@ -53,34 +67,36 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   const auto host = std::find_if(inv.hosts.begin(), inv.hosts.end(),
                                  [&](const backup_host& h) { return h.name == t.name; });
   std::shared_ptr<const command_runner> runner;
-  if (host != inv.hosts.end() && host->os == "linux") {
-    if (host->access == access_method::local)
+  if (host != inv.hosts.end()) {
+    if (host->access == access_method::local && host->os == "linux")
       runner = local_;
     if (host->access == access_method::ssh && remote_)
       runner = remote_(*host);
   }
   if (!runner && host != inv.hosts.end() && host->access == access_method::none) {
     obs.detail = "declared without host access (access: none): host facts are not collected";
-    for (const auto& spec : linux_facts())
+    for (const auto& spec : all_facts())
       obs.facts[std::string(spec.name)] = fact::ruled_out(obs.detail);
     return obs;
   }
   if (!runner) {
     obs.outcome = outcome::error;
-    obs.detail = host == inv.hosts.end() ? "host not in the inventory"
-                 : host->os != "linux"
-                     ? "facts of " + host->os + " hosts are not collected by this build"
-                 : host->access == access_method::ssh ? "no SSH runner in this build"
-                                                      : "no access method declared for this host";
+    obs.detail = host == inv.hosts.end()                ? "host not in the inventory"
+                 : host->access == access_method::local ? "the local runner reads Linux hosts only"
+                 : host->access == access_method::ssh   ? "no SSH runner in this build"
+                                                        : "no access method declared for this host";
     all_missing(obs, obs.detail);
     return obs;
   }
 
-  const bool elevate = host->access == access_method::ssh && host->ssh.sudo;
+  const bool windows = host->os == "windows";
+  const auto commands = windows ? windows_host_commands() : linux_commands();
+  const auto readers = windows ? windows_readers() : linux_readers();
+  const bool elevate = !windows && host->access == access_method::ssh && host->ssh.sudo;
   std::map<std::string_view, ran_command> ran;
   std::size_t failures = 0;
   std::string first_failure;
-  for (const auto& cmd : linux_commands()) {
+  for (const auto& cmd : commands) {
     std::vector<std::string> argv = cmd.argv;
     if (cmd.privileged && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
@@ -116,7 +132,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       obs.outcome = outcome::timeout;
   }
 
-  for (const auto& reader : linux_readers()) {
+  for (const auto& reader : readers) {
     reader_input in{inv, *host, {}};
     std::vector<std::string> evidence;
     std::string failure;
@@ -134,10 +150,15 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
         obs.facts[std::string(f)] = fact::missing(failure, evidence);
     }
   }
+  for (const auto& spec : all_facts()) {  // facts of the other system
+    if (!obs.facts.count(std::string(spec.name)))
+      obs.facts[std::string(spec.name)] =
+          fact::ruled_out("not collected on " + host->os + " hosts");
+  }
   if (failures > 0) {
     if (obs.outcome == outcome::ok)
       obs.outcome = outcome::failed;
-    obs.detail = std::to_string(failures) + " of " + std::to_string(linux_commands().size()) +
+    obs.detail = std::to_string(failures) + " of " + std::to_string(commands.size()) +
                  " commands failed" +
                  (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
                  "; first: " + first_failure;

@@ -8,13 +8,12 @@
 #include "probes/host/linux_identity_parsers.h"
 #include "probes/host/linux_parsers.h"
 #include "probes/host/linux_system_parsers.h"
+#include "probes/host/production_names.h"
 #include "probes/host/text.h"
 
 namespace cloison {
 
 namespace {
-
-using text::lower;
 
 constexpr std::array kFacts{
     fact_spec{"host.sshd.password_authentication", fact_type::text,
@@ -84,51 +83,6 @@ bool in_production_segment(const inventory& inv, const ip_address& a) {
       if (c.contains(a))
         return true;
     }
-  }
-  return false;
-}
-
-// How the inventory's production directories are written in host configuration files.
-struct production_names {
-  std::vector<std::string> domains;    // "prod.lab" (lowercase)
-  std::vector<std::string> netbios;    // "prod" (lowercase first label)
-  std::vector<std::string> addresses;  // "198.18.4.10"
-};
-
-production_names production_of(const inventory& inv) {
-  production_names p;
-  for (const auto& d : inv.directories) {
-    if (d.role != directory_role::production)
-      continue;
-    std::string domain;
-    for (std::size_t at = 0; (at = lower(d.base).find("dc=", at)) != std::string::npos; at += 3) {
-      const auto end = d.base.find(',', at);
-      domain += (domain.empty() ? "" : ".") + lower(d.base.substr(at + 3, end - at - 3));
-    }
-    if (!domain.empty()) {
-      p.domains.push_back(domain);
-      p.netbios.push_back(domain.substr(0, domain.find('.')));
-    }
-    if (auto a = uri_address(d.uri); !a.empty())
-      p.addresses.push_back(a);
-  }
-  return p;
-}
-
-// True when `text` names a production directory (domain, "DOMAIN\", or address).
-bool names_production(const production_names& p, const std::string& text) {
-  const auto t = lower(text);
-  for (const auto& d : p.domains) {
-    if (t.find(d) != std::string::npos)
-      return true;
-  }
-  for (const auto& n : p.netbios) {
-    if (t.rfind(n + "\\", 0) == 0 || t.find("%" + n + "\\") != std::string::npos)
-      return true;
-  }
-  for (const auto& a : p.addresses) {
-    if (t.find(a) != std::string::npos)
-      return true;
   }
   return false;
 }

@@ -1,4 +1,5 @@
-// What the host probe runs on a Linux backup server and how it reads the outputs into facts.
+// What the host probe runs on a backup server (Linux: linux_facts.cpp; Windows: windows_facts.cpp)
+// and how it reads the outputs into facts.
 // Gathering (the fixed, read-only commands) is separate from reading (pure functions over the
 // outputs, built on linux_parsers.h and linux_system_parsers.h). Thread-safe (read-only tables).
 #pragma once
@@ -49,5 +50,11 @@ struct fact_reader {
 std::span<const host_command> linux_commands();
 std::span<const fact_reader> linux_readers();
 std::span<const fact_spec> linux_facts();
+
+// The same for Windows hosts (PowerShell over OpenSSH, windows_commands.h). Facts shared with
+// Linux hosts (identity, privileges) keep their names; Windows-only ones are host.windows.*.
+std::span<const host_command> windows_host_commands();
+std::span<const fact_reader> windows_readers();
+std::span<const fact_spec> windows_facts();
 
 }  // namespace cloison

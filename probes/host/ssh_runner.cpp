@@ -14,6 +14,19 @@
 
 namespace cloison {
 
+std::optional<std::string> cmd_quote(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& arg : argv) {
+    if (arg.empty() || arg.find_first_of("\"%\r\n") != std::string::npos || arg.back() == '\\')
+      return std::nullopt;
+    if (!line.empty())
+      line += ' ';
+    const bool quote = arg.find_first_of(" \t&|<>^()") != std::string::npos;
+    line += quote ? "\"" + arg + "\"" : arg;
+  }
+  return line;
+}
+
 std::string shell_quote(const std::vector<std::string>& argv) {
   std::string line;
   for (const auto& arg : argv) {
@@ -318,7 +331,10 @@ command_result ssh_runner::run(const std::vector<std::string>& argv, deadline un
       return give(fail(outcome::error, "an argument contains a NUL byte"));
   }
   const std::string where = host_.address + ":" + std::to_string(host_.ssh.port);
-  const std::string line = shell_quote(argv);
+  const auto quoted = host_.os == "windows" ? cmd_quote(argv) : std::optional(shell_quote(argv));
+  if (!quoted)
+    return give(fail(outcome::error, "an argument cannot be passed safely through cmd.exe"));
+  const std::string& line = *quoted;
 
   std::lock_guard lock(mutex_);
   connection& c = *conn_;

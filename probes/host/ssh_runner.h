@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ namespace cloison {
 // with spaces. {"a b", ""} -> "'a b' ''".
 std::string shell_quote(const std::vector<std::string>& argv);
 
+// The command line for a Windows host, whose OpenSSH default shell is cmd.exe: each argument as
+// is, in double quotes when it holds a space, a tab or one of &|<>^(). nullopt when an argument is
+// empty, holds '"', '%', CR or LF, or ends with '\\' (cmd.exe or the program would read them).
+std::optional<std::string> cmd_quote(const std::vector<std::string>& argv);
+
 class ssh_runner final : public command_runner {
  public:
   // Reads host.address, host.name (texts only) and host.ssh; opens nothing yet.
@@ -28,11 +34,11 @@ class ssh_runner final : public command_runner {
   ssh_runner(const ssh_runner&) = delete;
   ssh_runner& operator=(const ssh_runner&) = delete;
 
-  // Runs argv on the host, sending exactly shell_quote(argv) (elevation, when the inventory allows
-  // it, is the caller's: host_probe prefixes `sudo -n --` to its privileged commands). outcome ok
-  // when the command ran to its end (exit_code is its exit status), error when the host could not
-  // be reached, its key was refused or the authentication failed, timeout when `until` passed
-  // first.
+  // Runs argv on the host, sending exactly shell_quote(argv) (cmd_quote(argv) on Windows hosts)
+  // (elevation, when the inventory allows it, is the caller's: host_probe prefixes `sudo -n --` to
+  // its privileged commands). outcome ok when the command ran to its end (exit_code is its exit
+  // status), error when the host could not be reached, its key was refused or the authentication
+  // failed, timeout when `until` passed first.
   command_result run(const std::vector<std::string>& argv, deadline until,
                      std::size_t cap) const override;
 

@@ -1,4 +1,5 @@
 #include "probes/host/host_probe.h"
+#include "probes/host/windows_commands.h"
 
 #include <gtest/gtest.h>
 
@@ -160,7 +161,16 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.identity.production_references",
                                              "host.pam.directory_modules",
                                              "host.pam.mfa_modules",
-                                             "host.privileges.production_identities"};
+                                             "host.privileges.production_identities",
+                                             "host.windows.firewall_default_deny",
+                                             "host.windows.rdp_enabled",
+                                             "host.windows.remote_services_running",
+                                             "host.windows.smb1_enabled",
+                                             "host.windows.smb_signing_required",
+                                             "host.windows.llmnr_disabled",
+                                             "host.windows.netbios_disabled",
+                                             "host.windows.lsa_protection",
+                                             "host.windows.wdigest_cleartext"};
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
                          const std::string& host = "backup-01") {
@@ -280,6 +290,10 @@ TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
   ASSERT_EQ(obs.evidence.size(), 18u);
   for (const auto& [name, f] : obs.facts) {
+    if (f.not_applicable) {  // Windows facts on a Linux host
+      EXPECT_EQ(name.rfind("host.windows.", 0), 0u) << name;
+      continue;
+    }
     ASSERT_FALSE(f.evidence.empty()) << name;
     for (const auto& id : f.evidence) {
       const evidence* e = evidence_by_id(obs, id);
@@ -476,7 +490,7 @@ TEST(HostProbe, WindowsHostIsAnErrorWithEveryFactMissing) {
   inv.hosts[0].os = "windows";
   const auto obs = observe_with(runner, inv);
   EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
-  EXPECT_EQ(obs.detail, "facts of windows hosts are not collected by this build");
+  EXPECT_EQ(obs.detail, "the local runner reads Linux hosts only");
   expect_all_missing(obs, obs.detail);
   EXPECT_TRUE(runner->calls.empty());
 }
@@ -631,6 +645,61 @@ TEST(HostProbe, ServerJoinedToProductionIsFoundEverywhereItShows) {
   EXPECT_TRUE(has(privileges, "group sudo: ")) << privileges.dump();
   EXPECT_EQ(value_of(obs, "host.dns.production_nameservers"),
             json::array({"198.18.4.10 (production directory prod-ad)"}));
+}
+
+// Answers the Windows commands from tests/data/host/windows/<prefix>_<name>.json.
+std::shared_ptr<fake_runner> windows_runner(const std::string& prefix) {
+  auto r = std::make_shared<fake_runner>();
+  const std::vector<std::pair<std::string, std::string>> files{
+      {"windows-computer-system", "computer_system"},
+      {"windows-administrators", "administrators"},
+      {"windows-backup-services", "backup_services"},
+      {"windows-firewall-profiles", "firewall_profiles"},
+      {"windows-remote-access", "remote_access"},
+      {"windows-smb-server", "smb_server"},
+      {"windows-name-resolution", "name_resolution"},
+      {"windows-lsa", "lsa"},
+      {"windows-wdigest", "wdigest"}};
+  for (const auto& [id, file] : files)
+    r->answers[joined(windows_command_argv(*find_windows_command(id)))] =
+        ran(fixture("windows/" + prefix + "_" + file + ".json"));
+  return r;
+}
+
+observation observe_windows(const std::shared_ptr<fake_runner>& runner) {
+  auto inv = with_production_directory();
+  inv.hosts[0].os = "windows";
+  inv.hosts[0].access = access_method::ssh;
+  inv.hosts[0].ssh.sudo = true;  // never used on Windows
+  host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
+  return p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+}
+
+TEST(HostProbe, HardenedWindowsBackupServer) {
+  auto runner = windows_runner("hardened");
+  const auto obs = observe_windows(runner);
+  EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
+  ASSERT_EQ(runner->calls.size(), 9u);
+  EXPECT_EQ(runner->calls[0].argv[0], "powershell");  // no sudo on Windows
+  EXPECT_EQ(value_of(obs, "host.identity.production_references"), json::array());
+  EXPECT_EQ(value_of(obs, "host.privileges.production_identities"), json::array());
+  EXPECT_EQ(value_of(obs, "host.windows.firewall_default_deny"), json(true));
+  EXPECT_EQ(value_of(obs, "host.windows.smb1_enabled"), json(false));
+  EXPECT_EQ(value_of(obs, "host.windows.wdigest_cleartext"), json(false));
+  EXPECT_TRUE(fact_of(obs, "host.sshd.password_authentication").not_applicable);
+}
+
+TEST(HostProbe, WindowsBackupServerJoinedToProduction) {
+  const auto obs = observe_windows(windows_runner("joined"));
+  const auto refs = value_of(obs, "host.identity.production_references");
+  ASSERT_TRUE(refs.is_array());
+  EXPECT_FALSE(refs.empty()) << refs.dump();
+  EXPECT_EQ(refs[0], json("joined to the domain prod.lab"));
+  EXPECT_FALSE(value_of(obs, "host.privileges.production_identities").empty());
+  EXPECT_EQ(value_of(obs, "host.windows.rdp_enabled"), json(true));
+  EXPECT_EQ(value_of(obs, "host.windows.smb1_enabled"), json(true));
+  EXPECT_EQ(value_of(obs, "host.windows.wdigest_cleartext"), json(true));
+  EXPECT_EQ(value_of(obs, "host.windows.firewall_default_deny"), json(false));
 }
 
 TEST(HostProbe, AddressesInAProductionSegmentAreFound) {

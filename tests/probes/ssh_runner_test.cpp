@@ -1,4 +1,5 @@
 #include "probes/host/ssh_runner.h"
+#include "probes/host/windows_commands.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -60,6 +61,21 @@ TEST(ShellQuote, RoundTripsThroughARealPosixShell) {
   ASSERT_EQ(r.outcome, outcome::ok) << r.failure;
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, want);
+}
+
+TEST(CmdQuote, QuotesWhatCmdWouldSplitAndRefusesWhatItWouldInterpret) {
+  EXPECT_EQ(cmd_quote({"powershell", "-NoProfile", "-Command", "Get-Service | ConvertTo-Json"}),
+            "powershell -NoProfile -Command \"Get-Service | ConvertTo-Json\"");
+  EXPECT_FALSE(cmd_quote({"echo", "%PATH%"}));
+  EXPECT_FALSE(cmd_quote({"echo", "a\"b"}));
+  EXPECT_FALSE(cmd_quote({"echo", "line\nbreak"}));
+  EXPECT_FALSE(cmd_quote({"echo", "C:\\dir\\"}));
+  EXPECT_FALSE(cmd_quote({"echo", ""}));
+}
+
+TEST(CmdQuote, EveryWindowsCommandPassesThroughCmd) {
+  for (const auto& c : windows_commands())
+    EXPECT_TRUE(cmd_quote(windows_command_argv(c))) << c.id;
 }
 
 // ---------------------------------------------------------------- runner without a server
