@@ -60,14 +60,7 @@ constexpr std::array kFacts{
 };
 
 void put(fact_map& facts, std::string_view name, json value, const reader_input& in) {
-  std::vector<std::string> ev;
-  for (const auto& o : in.outputs)
-    ev.push_back(o.evidence);
-  if (value.is_null()) {
-    facts[std::string(name)] = fact::missing("not present in the command output", ev);
-  } else {
-    facts[std::string(name)] = fact::of(std::move(value), ev);
-  }
+  put_fact(facts, name, std::move(value), in, "not present in the command output");
 }
 
 json first_value(const std::map<std::string, std::vector<std::string>>& m, const std::string& k) {
@@ -309,6 +302,15 @@ const std::vector<fact_reader> kReaders{
 };
 
 }  // namespace
+
+void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
+              std::string_view why) {
+  std::vector<std::string> ev;
+  for (const auto& o : in.outputs)
+    ev.push_back(o.evidence);
+  facts[std::string(name)] =
+      value.is_null() ? fact::missing(std::string(why), ev) : fact::of(std::move(value), ev);
+}
 
 std::span<const host_command> linux_commands() {
   return kCommands;

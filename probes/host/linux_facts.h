@@ -47,6 +47,11 @@ struct fact_reader {
   void (*read)(const reader_input& in, fact_map& facts);
 };
 
+// Sets fact `name` read from `in`: `value` with the evidence of every input, or, when `value` is
+// null, missing because `why` (e.g. the output was not what the parser expects).
+void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
+              std::string_view why);
+
 std::span<const host_command> linux_commands();
 std::span<const fact_reader> linux_readers();
 std::span<const fact_spec> linux_facts();

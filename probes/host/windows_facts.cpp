@@ -33,14 +33,7 @@ constexpr std::array kFacts{
 };
 
 void put(fact_map& facts, std::string_view name, json value, const reader_input& in) {
-  std::vector<std::string> ev;
-  for (const auto& o : in.outputs)
-    ev.push_back(o.evidence);
-  if (value.is_null()) {
-    facts[std::string(name)] = fact::missing("the PowerShell output is not the expected JSON", ev);
-  } else {
-    facts[std::string(name)] = fact::of(std::move(value), ev);
-  }
+  put_fact(facts, name, std::move(value), in, "the PowerShell output is not the expected JSON");
 }
 
 bool from_production(const production_names& p, const std::string& account) {
