@@ -45,6 +45,10 @@ constexpr std::array kFacts{
     fact_spec{"host.firewall.rule_count", fact_type::integer, "rules in every table"},
     fact_spec{"host.virtualisation", fact_type::text,
               "systemd-detect-virt: none, kvm, vmware, microsoft, ..."},
+    fact_spec{"host.time.sources", fact_type::text_list,
+              "NTP servers configured for chrony, systemd-timesyncd and ntpd"},
+    fact_spec{"host.time.production_sources", fact_type::text_list,
+              "time sources that are a production directory or lie in a production segment"},
     fact_spec{"host.identity.joined_realms", fact_type::text_list,
               "realms the host is joined to (realm list)"},
     fact_spec{"host.identity.production_references", fact_type::text_list,
@@ -99,6 +103,9 @@ const std::vector<host_command> kCommands{
     {"iptables-save", {"iptables-save"}, true, true},
     // Exits 1 when it prints "none".
     {"detect-virt", {"systemd-detect-virt"}, false, false, {0, 1}},
+    {"chrony-conf", {"cat", "/etc/chrony/chrony.conf"}, false, true},
+    {"timesyncd-conf", {"cat", "/etc/systemd/timesyncd.conf"}, false, true},
+    {"ntp-conf", {"cat", "/etc/ntpsec/ntp.conf"}, false, true},
     {"realm-list", {"realm", "list"}, false, true},
     {"sssd-conf", {"cat", "/etc/sssd/sssd.conf"}, true, true},
     {"krb5-conf", {"cat", "/etc/krb5.conf"}, false, true},
@@ -292,6 +299,27 @@ const std::vector<fact_reader> kReaders{
          }
        }
        put(facts, "host.privileges.production_identities", found, in);
+     }},
+    {{"chrony-conf", "timesyncd-conf", "ntp-conf"},
+     {"host.time.sources", "host.time.production_sources"},
+     [](const reader_input& in, fact_map& facts) {
+       std::vector<std::string> servers;
+       for (const auto& line : parse_ntp_conf(in.outputs[0].text))
+         servers.push_back(line.address);
+       for (const auto& server : timesyncd_effective_servers(parse_timesyncd(in.outputs[1].text)))
+         servers.push_back(server);
+       for (const auto& line : parse_ntp_conf(in.outputs[2].text))
+         servers.push_back(line.address);
+       const auto prod = production_of(in.inv);
+       json all = json::array(), production = json::array();
+       for (const auto& s : servers) {
+         all.push_back(s);
+         const auto a = ip_address::parse(s);
+         if (names_production(prod, s) || (a && in_production_segment(in.inv, *a)))
+           production.push_back(s);
+       }
+       put(facts, "host.time.sources", all, in);
+       put(facts, "host.time.production_sources", production, in);
      }},
     {{"detect-virt"},
      {"host.virtualisation"},

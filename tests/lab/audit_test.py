@@ -176,7 +176,7 @@ check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
       "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
 bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
       and not f["check"].startswith("host-windows-")}
-check(len(bk) == 7 and all(f["status"] == "error" for f in bk.values()),
+check(len(bk) == 8 and all(f["status"] == "error" for f in bk.values()),
       "backup-host-down: every host check of lab-backup is an error, never a pass")
 check(any("Connection refused" in f["message"] for f in bk.values()),
       "backup-host-down: the error says the connection was refused")

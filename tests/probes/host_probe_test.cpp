@@ -104,6 +104,9 @@ std::shared_ptr<fake_runner> debian12_runner(
   none.outcome = outcome::ok;
   none.exit_code = 1;
   none.err = "cat: /etc/sssd/sssd.conf: No such file or directory\n";
+  r->answers["cat /etc/chrony/chrony.conf"] = none;
+  r->answers["cat /etc/systemd/timesyncd.conf"] = ran(fixture("system/timesyncd.conf"));
+  r->answers["cat /etc/ntpsec/ntp.conf"] = none;
   r->answers["realm list"] = ran("");
   r->answers["cat /etc/sssd/sssd.conf"] = none;
   r->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_backup.conf"));
@@ -157,6 +160,8 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.firewall.input_policy",
                                              "host.firewall.rule_count",
                                              "host.virtualisation",
+                                             "host.time.sources",
+                                             "host.time.production_sources",
                                              "host.identity.joined_realms",
                                              "host.identity.production_references",
                                              "host.pam.directory_modules",
@@ -272,7 +277,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   host_probe p(runner);
   const auto until = std::chrono::steady_clock::now() + 7s;
   p.observe(one_host_inventory(), target{"backup-01", ""}, until);
-  ASSERT_EQ(runner->calls.size(), 18u);
+  ASSERT_EQ(runner->calls.size(), 21u);
   EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
   EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
   EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
@@ -288,7 +293,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
 
 TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
-  ASSERT_EQ(obs.evidence.size(), 18u);
+  ASSERT_EQ(obs.evidence.size(), 21u);
   for (const auto& [name, f] : obs.facts) {
     if (f.not_applicable) {  // Windows facts on a Linux host
       EXPECT_EQ(name.rfind("host.windows.", 0), 0u) << name;
@@ -348,7 +353,7 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
   EXPECT_EQ(
       obs.detail,
-      "1 of 18 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
+      "1 of 21 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
       "available -- exiting.\n");
   for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
                            "host.sshd.pubkey_authentication"}) {
@@ -531,7 +536,7 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
   EXPECT_EQ(to_string(local.outcome), std::string_view("ok"));
   EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
   EXPECT_EQ(remote.target, "backup-02");
-  EXPECT_EQ(runner->calls.size(), 18u);  // only backup-01 ran commands
+  EXPECT_EQ(runner->calls.size(), 21u);  // only backup-01 ran commands
 }
 
 TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
@@ -551,7 +556,7 @@ TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
   });
   const auto obs = p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(made_for, std::vector<std::string>{"bk-ssh"});
-  ASSERT_EQ(runner->calls.size(), 18u);
+  ASSERT_EQ(runner->calls.size(), 21u);
   EXPECT_EQ(runner->calls[0].argv,
             (std::vector<std::string>{"sudo", "-n", "--", "/usr/sbin/sshd", "-T"}));
   EXPECT_EQ(runner->calls[6].argv,
@@ -700,6 +705,17 @@ TEST(HostProbe, WindowsBackupServerJoinedToProduction) {
   EXPECT_EQ(value_of(obs, "host.windows.smb1_enabled"), json(true));
   EXPECT_EQ(value_of(obs, "host.windows.wdigest_cleartext"), json(true));
   EXPECT_EQ(value_of(obs, "host.windows.firewall_default_deny"), json(false));
+}
+
+TEST(HostProbe, TimeSourcesInProductionAreFound) {
+  const auto standalone = observe_with(debian12_runner(), with_production_directory());
+  EXPECT_EQ(value_of(standalone, "host.time.sources"), json::array({"198.18.5.20", "198.18.5.21"}));
+  EXPECT_EQ(value_of(standalone, "host.time.production_sources"), json::array());
+  auto runner = debian12_runner();
+  runner->answers["cat /etc/chrony/chrony.conf"] =
+      ran("# chrony.conf\npool 2.debian.pool.ntp.org iburst\nserver 198.18.4.10 iburst\n");
+  const auto obs = observe_with(runner, with_production_directory());
+  EXPECT_EQ(value_of(obs, "host.time.production_sources"), json::array({"198.18.4.10"}));
 }
 
 TEST(HostProbe, AddressesInAProductionSegmentAreFound) {
