@@ -34,9 +34,6 @@ constexpr std::array kCatalogue{
     entry{msg::phase_evaluate, "évaluation", "evaluating"},
     entry{msg::phase_report, "rapport", "reporting"},
     entry{msg::probes_done, "sondes {}/{}", "probes {}/{}"},
-    entry{msg::exit_met, "Tous les objectifs sont atteints.", "All objectives are met."},
-    entry{msg::exit_not_met, "Au moins un objectif n'est pas atteint.",
-          "At least one objective is not met."},
 };
 
 }  // namespace

@@ -26,8 +26,6 @@ enum class msg {
   phase_evaluate,
   phase_report,
   probes_done,
-  exit_met,
-  exit_not_met,
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.

@@ -17,11 +17,18 @@ inline std::string data_path(const std::string& relative) {
   return std::string(CLOISON_TEST_DATA) + "/" + relative;
 }
 
+// The whole file; a test failure when it cannot be opened.
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open " << path;
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A fixture file of tests/data, by its path below that folder.
+inline std::string fixture_text(const std::string& relative) {
+  return read_text(data_path(relative));
 }
 
 // A fresh folder under the test temp dir, removed at destruction.

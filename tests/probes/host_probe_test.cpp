@@ -1,9 +1,9 @@
 #include "probes/host/host_probe.h"
 #include "probes/host/windows_commands.h"
+#include "tests/support.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -17,12 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string fixture(const std::string& name) {
-  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing::fixture_text("host/" + name);
 }
 
 std::string joined(const std::vector<std::string>& argv) {

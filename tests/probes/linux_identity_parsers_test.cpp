@@ -1,10 +1,9 @@
 #include "probes/host/linux_identity_parsers.h"
+#include "tests/support.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,12 +13,7 @@ namespace {
 using strings = std::vector<std::string>;
 
 std::string fixture(const std::string& name) {
-  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/identity/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing::fixture_text("host/identity/" + name);
 }
 
 // --- realm list --------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
 #include "probes/host/linux_parsers.h"
+#include "tests/support.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,12 +13,7 @@ namespace {
 using strings = std::vector<std::string>;
 
 std::string fixture(const std::string& name) {
-  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing::fixture_text("host/" + name);
 }
 
 // --- sshd -T ---------------------------------------------------------------------------------
@@ -258,10 +252,7 @@ namespace cloison {
 namespace {
 
 TEST(LinuxParsersIpAddr, ReadsEveryAddressOfTheRealOutput) {
-  std::ifstream in(std::string(CLOISON_TEST_DATA) + "/host/ip_j_addr_backup_dualhomed.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto a = parse_ip_addresses(text.str());
+  const auto a = parse_ip_addresses(fixture("ip_j_addr_backup_dualhomed.json"));
   ASSERT_TRUE(a);
   ASSERT_EQ(a->size(), 9u);
   EXPECT_EQ((*a)[3].interface, "eth0");

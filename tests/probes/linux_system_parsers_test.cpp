@@ -1,9 +1,8 @@
 #include "probes/host/linux_system_parsers.h"
+#include "tests/support.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,12 +13,7 @@ using strings = std::vector<std::string>;
 
 // Fixtures are real outputs; tests/data/host/system/README.md says how each was produced.
 std::string fixture(const std::string& name) {
-  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/system/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing::fixture_text("host/system/" + name);
 }
 
 // --- ss -H -tlnup ------------------------------------------------------------------------------

@@ -5,13 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "probes/host/windows_commands.h"
+#include "tests/support.h"
 
 namespace cloison {
 namespace {
@@ -19,12 +18,7 @@ namespace {
 using strings = std::vector<std::string>;
 
 std::string fixture(const std::string& name) {
-  const std::string path = std::string(CLOISON_TEST_DATA) + "/host/windows/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot open " << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing::fixture_text("host/windows/" + name);
 }
 
 template <typename T>
