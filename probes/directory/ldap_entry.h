@@ -1,0 +1,40 @@
+// What the LDAP layer hands to directory logic: searches described as data, entries as plain
+// values. Kept free of libldap so that directory logic is pure and tested on LDIF fixtures.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cloison {
+
+enum class ldap_scope { base, one_level, subtree };
+
+struct ldap_query {
+  std::string base;  // a DN; "" with scope base is the rootDSE
+  ldap_scope scope = ldap_scope::subtree;
+  std::string filter = "(objectClass=*)";
+  std::vector<std::string> attributes;  // the attributes to return; never empty for real searches
+};
+
+// LDAP attribute names compare without regard to ASCII case ("userAccountControl").
+struct ldap_name_less {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+// One entry. Values are raw bytes: objectSid is binary, FILETIMEs are decimal text, and so on.
+// Ranged values (member;range=0-1499) are already joined under the plain attribute name.
+struct ldap_entry {
+  std::string dn;
+  std::map<std::string, std::vector<std::string>, ldap_name_less> attributes;
+
+  // The values of `name`, or an empty list when the entry does not carry it.
+  const std::vector<std::string>& values(std::string_view name) const;
+  // The first value of `name`, or "" when absent.
+  std::string_view first(std::string_view name) const;
+  bool has(std::string_view name) const;
+};
+
+}  // namespace cloison
