@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "probes/secret_file.h"
+
 namespace cloison {
 
 std::optional<std::string> cmd_quote(const std::vector<std::string>& argv) {
@@ -97,29 +99,6 @@ int refuse_passphrase_prompt(const char*, char*, size_t, int, int, void*) {
   return -1;
 }
 
-// The passphrase file, first line without its line end. Wiped by the caller.
-bool read_passphrase(const std::string& path, std::string& into, std::string& why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = "cannot read the passphrase file " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  into.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  const auto eol = into.find_first_of("\r\n");
-  if (eol != std::string::npos) {
-    std::fill(into.begin() + static_cast<std::ptrdiff_t>(eol), into.end(), '\0');
-    into.resize(eol);
-  }
-  return true;
-}
-
-void wipe(std::string& secret) {
-  volatile char* p = secret.data();
-  for (std::size_t i = 0; i < secret.size(); ++i)
-    p[i] = '\0';
-  secret.clear();
-}
-
 // "ssh-ed25519 SHA256:..." of the server's key, or empty when it cannot be read.
 std::string host_key_id(ssh_session s) {
   ssh_key raw = nullptr;
@@ -181,7 +160,7 @@ attempt load_key(const ssh_access& ssh, key_ptr& key) {
   std::string passphrase;
   if (!ssh.passphrase_file.empty()) {
     std::string why;
-    if (!read_passphrase(ssh.passphrase_file, passphrase, why))
+    if (!read_secret_file(ssh.passphrase_file, passphrase, why))
       return fail(outcome::error, why);
   }
   ssh_key raw = nullptr;

@@ -1,0 +1,474 @@
+#include "probes/directory/ldap_client.h"
+
+#include <fcntl.h>
+#include <ldap.h>
+#include <openssl/rand.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "probes/secret_file.h"
+
+namespace cloison {
+
+// libldap's session and its socket. The socket is known once connected (connect callback).
+struct ldap_handle {
+  LDAP* ld = nullptr;
+  std::atomic<int> fd{-1};
+  std::atomic<bool> expired{false};
+  ldap_conncb on_connect{};
+  ~ldap_handle() {
+    if (ld != nullptr)
+      ldap_unbind_ext_s(ld, nullptr, nullptr);
+  }
+};
+
+namespace {
+
+// Enforces a deadline on every blocking step of libldap: when it passes, the socket is shut down,
+// so that a blocked read (a TLS handshake a peer never answers: libldap 2.5's GnuTLS layer retries
+// it without waiting, and ignores its own timeouts) returns at once with an error.
+class deadline_watch {
+ public:
+  deadline_watch(ldap_handle& h, deadline until)
+      : thread_([&h, until](std::stop_token stop) {
+          std::mutex m;
+          std::condition_variable_any cv;
+          std::unique_lock lock(m);
+          if (cv.wait_until(lock, stop, until, [] { return false; }) || stop.stop_requested())
+            return;
+          h.expired = true;
+          if (const int fd = h.fd.load(); fd >= 0)
+            shutdown(fd, SHUT_RDWR);
+        }) {}
+
+ private:
+  std::jthread thread_;
+};
+
+// Runs `step` under a deadline_watch; a failure caused by the watch reads as a timeout.
+template <class F>
+auto within(ldap_handle& h, deadline until, const std::string& what, F step) {
+  deadline_watch watch(h, until);
+  try {
+    return step();
+  } catch (const ldap_failure&) {
+    if (h.expired)
+      throw ldap_failure(LDAP_TIMEOUT, what + ": no answer before the deadline");
+    throw;
+  }
+}
+
+// Records the socket and makes it blocking, so that TLS reads wait instead of spinning.
+int record_socket(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx) {
+  auto& h = *static_cast<ldap_handle*>(ctx->lc_arg);
+  int fd = -1;
+  if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0) {
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+      fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    h.fd = fd;
+    if (h.expired)
+      shutdown(fd, SHUT_RDWR);
+  }
+  return 0;
+}
+
+void forget_socket(LDAP*, Sockbuf*, ldap_conncb* ctx) {
+  static_cast<ldap_handle*>(ctx->lc_arg)->fd = -1;
+}
+
+struct message_deleter {
+  void operator()(LDAPMessage* m) const { ldap_msgfree(m); }
+};
+using message_ptr = std::unique_ptr<LDAPMessage, message_deleter>;
+
+struct controls_deleter {
+  void operator()(LDAPControl** c) const { ldap_controls_free(c); }
+};
+using controls_ptr = std::unique_ptr<LDAPControl*, controls_deleter>;
+
+// The time left before `until`, as libldap wants it; throws when none is left.
+timeval time_left(deadline until, const char* step) {
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+      until - std::chrono::steady_clock::now());
+  if (left.count() <= 0)
+    throw ldap_failure(LDAP_TIMEOUT, std::string(step) + ": deadline passed");
+  return {static_cast<time_t>(left.count() / 1000000),
+          static_cast<suseconds_t>(left.count() % 1000000)};
+}
+
+std::string diagnostic(LDAP* ld) {
+  char* text = nullptr;
+  ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text);
+  std::string s = text != nullptr ? text : "";
+  ldap_memfree(text);
+  return s;
+}
+
+[[noreturn]] void fail(LDAP* ld, int code, const std::string& step) {
+  std::string what = step + ": " + ldap_err2string(code) + " (" + std::to_string(code) + ")";
+  const std::string diag = ld != nullptr ? diagnostic(ld) : "";
+  if (!diag.empty())
+    what += ": " + diag;
+  throw ldap_failure(code, what);
+}
+
+void set_option(LDAP* ld, int option, const void* value, const char* name) {
+  const int rc = ldap_set_option(ld, option, value);
+  if (rc != LDAP_OPT_SUCCESS)
+    fail(ld, rc, std::string("setting ") + name);
+}
+
+// A handle on `uri` with deadlines, LDAPv3 and referrals off. TLS is verified against ca_file
+// (the system's trust store is not consulted: the inventory names the CA).
+std::unique_ptr<ldap_handle> make_handle(const std::string& uri, const std::string& ca_file,
+                                         deadline until) {
+  auto h = std::make_unique<ldap_handle>();
+  const int rc = ldap_initialize(&h->ld, uri.c_str());
+  if (rc != LDAP_SUCCESS)
+    fail(nullptr, rc, "parsing the URI " + uri);
+  const int version = LDAP_VERSION3;
+  set_option(h->ld, LDAP_OPT_PROTOCOL_VERSION, &version, "the protocol version");
+  set_option(h->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals");
+  const timeval network = time_left(until, "connect");
+  set_option(h->ld, LDAP_OPT_NETWORK_TIMEOUT, &network, "the network timeout");
+  set_option(h->ld, LDAP_OPT_TIMEOUT, &network, "the operation timeout");
+  if (!ca_file.empty()) {
+    set_option(h->ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file.c_str(), "the CA file");
+    set_option(h->ld, LDAP_OPT_X_TLS_CACERTDIR, nullptr, "the CA folder");
+  }
+  const int demand = LDAP_OPT_X_TLS_HARD;
+  set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand, "certificate verification");
+  const int new_context = 0;
+  set_option(h->ld, LDAP_OPT_X_TLS_NEWCTX, &new_context, "the TLS context");
+  h->on_connect = {record_socket, forget_socket, h.get()};
+  set_option(h->ld, LDAP_OPT_CONNECT_CB, &h->on_connect, "the connect callback");
+  return h;
+}
+
+// Waits for the next message of `msgid`; throws on deadline or connection loss.
+message_ptr next_message(LDAP* ld, int msgid, deadline until, const char* step) {
+  timeval left = time_left(until, step);
+  LDAPMessage* raw = nullptr;
+  const int type = ldap_result(ld, msgid, LDAP_MSG_ONE, &left, &raw);
+  message_ptr msg(raw);
+  if (type == 0) {
+    ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+    throw ldap_failure(LDAP_TIMEOUT, std::string(step) + ": no answer before the deadline");
+  }
+  if (type < 0) {
+    int code = LDAP_SERVER_DOWN;
+    ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &code);
+    fail(ld, code, step);
+  }
+  return msg;
+}
+
+// The result code of a final message, with the server's diagnostic, and its response controls.
+struct final_result {
+  int code = LDAP_OTHER;
+  std::string diagnostic;
+  controls_ptr controls;
+};
+
+final_result parse_final(LDAP* ld, LDAPMessage* msg, const char* step) {
+  final_result r;
+  char* diag = nullptr;
+  LDAPControl** controls = nullptr;
+  const int rc = ldap_parse_result(ld, msg, &r.code, nullptr, &diag, nullptr, &controls, 0);
+  if (rc != LDAP_SUCCESS)
+    fail(ld, rc, step);
+  r.diagnostic = diag != nullptr ? diag : "";
+  ldap_memfree(diag);
+  r.controls.reset(controls);
+  return r;
+}
+
+// A simple bind sent and waited for against the deadline; returns the server's answer.
+final_result simple_bind(LDAP* ld, const std::string& dn, std::string& password, deadline until) {
+  berval cred{password.size(), password.data()};
+  int msgid = 0;
+  const int rc = ldap_sasl_bind(ld, dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, &msgid);
+  wipe(password);
+  if (rc != LDAP_SUCCESS)
+    fail(ld, rc, "bind");
+  const auto msg = next_message(ld, msgid, until, "bind");
+  return parse_final(ld, msg.get(), "bind");
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+int to_scope(ldap_scope s) {
+  switch (s) {
+    case ldap_scope::base:
+      return LDAP_SCOPE_BASE;
+    case ldap_scope::one_level:
+      return LDAP_SCOPE_ONELEVEL;
+    case ldap_scope::subtree:
+      return LDAP_SCOPE_SUBTREE;
+  }
+  return LDAP_SCOPE_SUBTREE;
+}
+
+// "member;range=0-1499" -> {"member", 1500}; "member;range=1500-*" -> {"member", nullopt}.
+struct ranged_name {
+  std::string name;
+  std::optional<unsigned long> next;  // where the next range starts; nullopt: this was the last
+};
+
+std::optional<ranged_name> parse_ranged(std::string_view attribute) {
+  const auto at = attribute.find(";range=");
+  if (at == std::string_view::npos)
+    return std::nullopt;
+  ranged_name r{std::string(attribute.substr(0, at)), std::nullopt};
+  const auto dash = attribute.find('-', at);
+  if (dash == std::string_view::npos)
+    return r;
+  const auto high = attribute.substr(dash + 1);
+  unsigned long last = 0;
+  if (high != "*" &&
+      std::from_chars(high.data(), high.data() + high.size(), last).ec == std::errc{})
+    r.next = last + 1;
+  return r;
+}
+
+}  // namespace
+
+void ldap_library_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int version = 0;
+    ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
+  });
+}
+
+ldap_connection::ldap_connection(std::unique_ptr<ldap_handle> h, ldap_transport t)
+    : handle_(std::move(h)), transport_(std::move(t)) {}
+
+ldap_connection::~ldap_connection() = default;
+
+std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadline until) {
+  ldap_library_init();
+  if (d.bind_method != "simple")
+    throw ldap_failure(LDAP_AUTH_METHOD_NOT_SUPPORTED,
+                       "bind method " + d.bind_method + " is not supported by this version");
+  ldap_transport transport;
+  const bool ldaps = starts_with_nocase(d.uri, "ldaps://");
+  auto h = make_handle(d.uri, d.ca_file, until);
+  std::string password, why;
+  if (!read_secret_file(d.password_file, password, why))
+    throw ldap_failure(LDAP_PARAM_ERROR, "bind: " + why);
+  within(*h, until, "connect and bind to " + d.uri, [&] {
+    if (ldaps) {
+      transport = {"ldaps", true};
+    } else if (!d.allow_plaintext) {
+      const int rc = ldap_start_tls_s(h->ld, nullptr, nullptr);
+      if (rc != LDAP_SUCCESS)
+        fail(h->ld, rc, "StartTLS");
+      transport = {"starttls", true};
+    } else {
+      transport = {"plaintext", false};
+    }
+    const auto answer = simple_bind(h->ld, d.bind_dn, password, until);
+    if (answer.code != LDAP_SUCCESS) {
+      throw ldap_failure(answer.code,
+                         "bind as " + d.bind_dn + ": " + ldap_err2string(answer.code) + " (" +
+                             std::to_string(answer.code) + ")" +
+                             (answer.diagnostic.empty() ? "" : ": " + answer.diagnostic));
+    }
+  });
+  wipe(password);
+  return std::unique_ptr<ldap_connection>(new ldap_connection(std::move(h), transport));
+}
+
+namespace {
+
+// Reads the rest of a ranged attribute of `dn`, from `from` on, appending to `values`.
+void fetch_remaining_range(LDAP* ld, const std::string& dn, const std::string& name,
+                           unsigned long from, std::vector<std::string>& values, deadline until) {
+  unsigned long next = from;
+  for (bool more = true; more;) {
+    const std::string wanted = name + ";range=" + std::to_string(next) + "-*";
+    char* attrs[] = {const_cast<char*>(wanted.c_str()), nullptr};
+    timeval left = time_left(until, "ranged retrieval");
+    LDAPMessage* raw = nullptr;
+    const int rc = ldap_search_ext_s(ld, dn.c_str(), LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0,
+                                     nullptr, nullptr, &left, 0, &raw);
+    message_ptr msg(raw);
+    if (rc != LDAP_SUCCESS)
+      fail(ld, rc, "ranged retrieval of " + name + " on " + dn);
+    more = false;
+    LDAPMessage* entry = ldap_first_entry(ld, msg.get());
+    if (entry == nullptr)
+      break;
+    BerElement* ber = nullptr;
+    for (char* a = ldap_first_attribute(ld, entry, &ber); a != nullptr;
+         a = ldap_next_attribute(ld, entry, ber)) {
+      const auto range = parse_ranged(a);
+      if (range && starts_with_nocase(range->name, name) && range->name.size() == name.size()) {
+        berval** v = ldap_get_values_len(ld, entry, a);
+        for (int i = 0; v != nullptr && v[i] != nullptr; ++i)
+          values.emplace_back(v[i]->bv_val, v[i]->bv_len);
+        ldap_value_free_len(v);
+        more = range->next.has_value();
+        next = range->next.value_or(0);
+      }
+      ldap_memfree(a);
+    }
+    ber_free(ber, 0);
+  }
+}
+
+ldap_entry read_entry(LDAP* ld, LDAPMessage* msg, deadline until) {
+  ldap_entry e;
+  char* dn = ldap_get_dn(ld, msg);
+  e.dn = dn != nullptr ? dn : "";
+  ldap_memfree(dn);
+  BerElement* ber = nullptr;
+  std::vector<std::pair<std::string, unsigned long>> unfinished;
+  for (char* a = ldap_first_attribute(ld, msg, &ber); a != nullptr;
+       a = ldap_next_attribute(ld, msg, ber)) {
+    const auto range = parse_ranged(a);
+    auto& values = e.attributes[range ? range->name : std::string(a)];
+    berval** v = ldap_get_values_len(ld, msg, a);
+    for (int i = 0; v != nullptr && v[i] != nullptr; ++i)
+      values.emplace_back(v[i]->bv_val, v[i]->bv_len);
+    ldap_value_free_len(v);
+    if (range && range->next)
+      unfinished.emplace_back(range->name, *range->next);
+    ldap_memfree(a);
+  }
+  ber_free(ber, 0);
+  for (const auto& [name, from] : unfinished)
+    fetch_remaining_range(ld, e.dn, name, from, e.attributes[name], until);
+  return e;
+}
+
+std::size_t paged_search(LDAP* ld, const ldap_query& q,
+                         const std::function<void(const ldap_entry&)>& on_entry, deadline until,
+                         search_limits limits) {
+  std::vector<char*> attrs;
+  for (const auto& a : q.attributes)
+    attrs.push_back(const_cast<char*>(a.c_str()));
+  attrs.push_back(nullptr);
+  const std::string step = "search " + q.filter + " under \"" + q.base + "\"";
+  std::size_t count = 0;
+  berval* cookie = nullptr;
+  struct cookie_guard {
+    berval*& c;
+    ~cookie_guard() { ber_bvfree(c); }
+  } guard{cookie};
+  do {
+    LDAPControl* page = nullptr;
+    int rc = ldap_create_page_control(ld, limits.page_size, cookie, 0, &page);
+    if (rc != LDAP_SUCCESS)
+      fail(ld, rc, step);
+    LDAPControl* controls[] = {page, nullptr};
+    timeval left = time_left(until, step.c_str());
+    int msgid = 0;
+    rc = ldap_search_ext(ld, q.base.c_str(), to_scope(q.scope), q.filter.c_str(), attrs.data(), 0,
+                         controls, nullptr, &left, 0, &msgid);
+    ldap_control_free(page);
+    if (rc != LDAP_SUCCESS)
+      fail(ld, rc, step);
+    for (;;) {
+      auto msg = next_message(ld, msgid, until, step.c_str());
+      const int type = ldap_msgtype(msg.get());
+      if (type == LDAP_RES_SEARCH_ENTRY) {
+        if (++count > limits.max_entries) {
+          ldap_abandon_ext(ld, msgid, nullptr, nullptr);
+          throw ldap_failure(LDAP_SIZELIMIT_EXCEEDED, step + ": more than " +
+                                                          std::to_string(limits.max_entries) +
+                                                          " entries (the size cap)");
+        }
+        on_entry(read_entry(ld, msg.get(), until));
+        continue;
+      }
+      if (type == LDAP_RES_SEARCH_REFERENCE)
+        continue;
+      const auto result = parse_final(ld, msg.get(), step.c_str());
+      if (result.code != LDAP_SUCCESS) {
+        throw ldap_failure(result.code,
+                           step + ": " + ldap_err2string(result.code) + " (" +
+                               std::to_string(result.code) + ")" +
+                               (result.diagnostic.empty() ? "" : ": " + result.diagnostic));
+      }
+      ber_bvfree(cookie);
+      cookie = nullptr;
+      LDAPControl* response =
+          ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, result.controls.get(), nullptr);
+      if (response != nullptr) {
+        ber_int_t estimate = 0;
+        berval next{};
+        if (ldap_parse_pageresponse_control(ld, response, &estimate, &next) == LDAP_SUCCESS &&
+            next.bv_len > 0) {
+          cookie = ber_bvdup(&next);
+        }
+        ber_memfree(next.bv_val);
+      }
+      break;
+    }
+  } while (cookie != nullptr);
+  return count;
+}
+
+}  // namespace
+
+std::size_t ldap_connection::search(const ldap_query& q,
+                                    const std::function<void(const ldap_entry&)>& on_entry,
+                                    deadline until, search_limits limits) {
+  return within(*handle_, until, "search " + q.filter + " under \"" + q.base + "\"",
+                [&] { return paged_search(handle_->ld, q, on_entry, until, limits); });
+}
+
+plaintext_bind_probe probe_plaintext_simple_bind(const std::string& host, unsigned port,
+                                                 const std::string& realm, deadline until) {
+  ldap_library_init();
+  plaintext_bind_probe probe;
+  unsigned char random[12];
+  if (RAND_bytes(random, sizeof random) != 1) {
+    probe.detail = "no random bytes for the probe's throw-away password";
+    return probe;
+  }
+  std::string password;
+  for (const unsigned char b : random) {
+    static constexpr char hex[] = "0123456789abcdef";
+    password += hex[b >> 4];
+    password += hex[b & 15];
+  }
+  const std::string who = "cloison-plaintext-probe-" + password.substr(0, 8) + "@" + realm;
+  const bool v6 = host.find(':') != std::string::npos;
+  const std::string uri = "ldap://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  try {
+    auto h = make_handle(uri, "", until);
+    const auto answer = within(*h, until, "bind to " + uri,
+                               [&] { return simple_bind(h->ld, who, password, until); });
+    const bool refused =
+        answer.code == LDAP_STRONG_AUTH_REQUIRED || answer.code == LDAP_CONFIDENTIALITY_REQUIRED;
+    probe.verdict = refused ? plaintext_bind::refused : plaintext_bind::accepted;
+    probe.detail = "simple bind in clear as " + who +
+                   " (a name that does not exist): " + ldap_err2string(answer.code) + " (" +
+                   std::to_string(answer.code) + ")" +
+                   (answer.diagnostic.empty() ? "" : ": " + answer.diagnostic);
+  } catch (const ldap_failure& e) {
+    probe.detail = e.what();
+  }
+  return probe;
+}
+
+}  // namespace cloison
