@@ -76,7 +76,7 @@ void create_private_folders(const fs::path& dir, const std::string& path) {
     fail(path, "cannot create folder " + dir.string() + ": " + errno_text());
 }
 
-// Writes a new key to `path`: a temporary file opened with O_EXCL and mode 0600, fsync'ed, then
+// Writes a new key to `path`: a fresh temporary file (mkostemp: O_EXCL, mode 0600), fsync'ed, then
 // linked to `path` (fails if another process created it meanwhile, whose key then wins).
 void create_key_file(const std::string& path) {
   pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), &EVP_PKEY_free);
@@ -87,8 +87,8 @@ void create_key_file(const std::string& path) {
   }
   const std::string text = bio_text(pem.get());
   create_private_folders(fs::path(path).parent_path(), path);
-  const std::string tmp = path + ".new." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  std::string tmp = path + ".new.XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_CREAT | O_EXCL, mode 0600
   if (fd < 0)
     fail(path, "cannot create " + tmp + ": " + errno_text());
   const bool written = ::fchmod(fd, 0600) == 0 &&

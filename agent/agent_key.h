@@ -1,8 +1,9 @@
 // The agent's signing key: an Ed25519 key pair (OpenSSL EVP) that signs evidence bundles.
-// Generated on first use; the private key file is created atomically with mode 0600 (O_EXCL,
-// then link(2), so two agents starting at once end up with the same key), its missing folders
-// with mode 0700. The fingerprint is the lowercase hex SHA-256 of the raw 32-byte public key
-// (docs/evidence-bundle.md shows how to recompute it with openssl). Thread-safe after loading.
+// Generated on first use; the private key file is created atomically with mode 0600 (a fresh
+// O_EXCL temporary file, then link(2), so two agents starting at once end up with the same key),
+// its missing folders with mode 0700. The fingerprint is the lowercase hex SHA-256 of the raw
+// 32-byte public key (docs/evidence-bundle.md shows how to recompute it with openssl). Thread-safe
+// after loading.
 #pragma once
 
 #include <openssl/types.h>
