@@ -145,6 +145,13 @@ TEST(BundleCli, TheDocumentedOpensslCommandsVerifyABundle) {
   auto ok = run(check);
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("Signature Verified Successfully"));
+  const std::vector<std::string> sums{"/bin/sh", "-c",
+                                      "cd '" + x.string() + "' && sha256sum -c MANIFEST.sha256"};
+  auto summed = run(sums);
+  EXPECT_EQ(summed.exit_code, 0) << summed.out << summed.err;
+  EXPECT_THAT(summed.out, HasSubstr("report.json: OK"));
+  a.dir.write("x/report.json", read_text((x / "report.json").string()) + " ");
+  EXPECT_NE(run(sums).exit_code, 0);
   a.dir.write("x/MANIFEST.sha256", read_text(manifest) + "\n");
   EXPECT_NE(run(check).exit_code, 0);
   // The fingerprint: SHA-256 of the last 32 bytes of the DER public key.
