@@ -85,6 +85,10 @@ int verify_command(const std::string& bundle, const std::string& key_file, lang 
                   << "\n";
         return kExitUsage;
       }
+      if (public_key_fingerprint(*pinned).empty()) {
+        std::cerr << "cloison verify: " << format(msg::verify_bad_key, l, {key_file}) << "\n";
+        return kExitUsage;
+      }
     }
     bundle_verification v;
     try {

@@ -11,7 +11,8 @@
 
 namespace cloison {
 
-// Exit code: 0 intact, 1 altered or signature invalid, 2 unreadable bundle or key.
+// Exit code: 0 intact, 1 altered or signature invalid, 2 unreadable bundle, or a --key file that
+// is no Ed25519 public key.
 int verify_command(const std::string& bundle, const std::string& key_file, lang l);
 
 // Writes `out_dir`/report.json and report.xml. Exit code: 0 every objective met, 1 one not met,

@@ -128,6 +128,10 @@ TEST(BundleCli, VerifyExitsTwoOnUnreadableInput) {
   EXPECT_EQ(cloison({"verify"}).exit_code, 2);
   audited a;
   EXPECT_EQ(cloison({"verify", a.bundle, "--key", "/nonexistent.pem"}).exit_code, 2);
+  auto not_a_key =
+      cloison({"verify", a.bundle, "--key", dir.write("x.pem", "hello"), "--lang", "en"});
+  EXPECT_EQ(not_a_key.exit_code, 2);
+  EXPECT_THAT(not_a_key.err, HasSubstr("is not an Ed25519 public key"));
 }
 
 TEST(BundleCli, TheDocumentedOpensslCommandsVerifyABundle) {
