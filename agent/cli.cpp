@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include "agent/bundle.h"
 #include "agent/console.h"
 #include "agent/embedded_policies.h"
 #include "agent/inventory_loader.h"
+#include "agent/output_commands.h"
 #include "agent/policy_loader.h"
+#include "agent/report_junit.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
@@ -112,6 +115,8 @@ struct audit_args {
   std::vector<std::string> probes;
   std::size_t concurrency = 8;
   bool verbose = false;
+  std::string bundle;    // evidence bundle to write, empty: none
+  std::string key_file;  // the agent's signing key (agent_key_path())
 };
 
 int audit(const audit_args& a) {
@@ -171,6 +176,15 @@ int audit(const audit_args& a) {
               << " configuration problem(s); nothing audited\n";
     return kExitUsage;
   }
+  std::optional<agent_key> key;
+  if (!a.bundle.empty()) {
+    try {
+      key = agent_key::load_or_create(agent_key_path(a.key_file));
+    } catch (const std::exception& e) {
+      std::cerr << "cloison audit: --bundle: " << e.what() << "; nothing audited\n";
+      return kExitUsage;
+    }
+  }
 
   audit_settings settings;
   settings.concurrency = a.concurrency;
@@ -184,14 +198,25 @@ int audit(const audit_args& a) {
     result = run_audit(*inv, policies, waivers, probes, settings, listener);
   }
   const std::filesystem::path out_dir(a.out);
+  if (key)
+    result.report.signing = key->info();
   try {
     write_report(result.report, out_dir.string());
+    write_file_atomically((out_dir / "report.xml").string(), render_junit(result.report, l));
     write_evidence(result.evidence, out_dir);
+    if (key) {
+      write_bundle(a.bundle,
+                   audit_bundle_files(out_dir, result.evidence, result.report.policies,
+                                      a.local ? "" : inv->source, waivers_file),
+                   *key);
+    }
   } catch (const std::exception& e) {
     std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
     return kExitCannotRun;
   }
   print_summary(std::cout, result.report, l, terminal, (out_dir / "report.json").string());
+  if (key)
+    std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
   const int code = result.exit_code();
   if (!terminal)
     spdlog::info("audit finished: exit code {}", code);
@@ -216,8 +241,8 @@ int run_cli(int argc, char** argv) noexcept {
     validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
 
     audit_args a;
-    auto* audit_cmd =
-        app.add_subcommand("audit", "Run the probes, evaluate the policies, write DIR/report.json");
+    auto* audit_cmd = app.add_subcommand(
+        "audit", "Run the probes, evaluate the policies, write DIR/report.json and report.xml");
     auto* config = audit_cmd->add_option(
         "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
     audit_cmd
@@ -244,6 +269,40 @@ int run_cli(int argc, char** argv) noexcept {
     audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
         ->check(CLI::Range(1, 256));
     audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    audit_cmd
+        ->add_option(
+            "--bundle", a.bundle,
+            "also write a signed evidence bundle FILE (.tar.gz or .tgz; .tar uncompressed)")
+        ->check([](const std::string& f) {
+          return f.ends_with(".tar.gz") || f.ends_with(".tgz") || f.ends_with(".tar")
+                     ? std::string()
+                     : std::string("the bundle's name must end in .tar.gz, .tgz or .tar");
+        });
+    audit_cmd->add_option("--key-file", a.key_file,
+                          std::string("the agent's Ed25519 signing key, created on first use "
+                                      "(default: $") +
+                              kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+
+    std::string bundle_file, pinned_key, verify_language = "fr";
+    auto* verify = app.add_subcommand(
+        "verify", "Check an evidence bundle offline: signature, then every file's SHA-256");
+    verify->add_option("BUNDLE", bundle_file, "the bundle (.tar.gz or .tar)")->required();
+    verify->add_option("--key", pinned_key,
+                       "the agent's public key (PEM) to check the signature against (default: the "
+                       "bundle's own agent.pub, which proves integrity but not origin)");
+    verify->add_option("--lang", verify_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    std::vector<std::string> merge_files;
+    std::string merge_out = "cloison-report", merge_language = "fr";
+    auto* merge = app.add_subcommand(
+        "merge",
+        "Combine the report.json of several vantage points of one establishment into one report");
+    merge->add_option("REPORT", merge_files, "report.json files")->required();
+    merge->add_option("--out", merge_out, "folder for the merged report.json and report.xml")
+        ->required();
+    merge->add_option("--lang", merge_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
 
     try {
       app.parse(argc, argv);
@@ -262,6 +321,10 @@ int run_cli(int argc, char** argv) noexcept {
         std::cerr << problems.size() << " problem(s) found\n";
       return ok ? kExitMet : kExitUsage;
     }
+    if (*verify)
+      return verify_command(bundle_file, pinned_key, *lang_from_string(verify_language));
+    if (*merge)
+      return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
     return audit(a);
   } catch (const std::exception& e) {
     std::cerr << "cloison: the audit could not run: " << e.what() << "\n";

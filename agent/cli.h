@@ -1,4 +1,5 @@
-// The command line (CLI11): `cloison validate`, `cloison audit`, `--version`.
+// The command line (CLI11): `cloison validate`, `cloison audit`, `cloison verify`, `cloison merge`,
+// `--version`.
 // Exit codes, which scripts rely on:
 //   0 every objective met / the files are valid
 //   1 an objective is not met

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/policy.h"
 
@@ -26,6 +27,24 @@ enum class msg {
   phase_evaluate,
   phase_report,
   probes_done,
+  // evidence bundle, verify, merge (agent/bundle.h, agent/merge.h)
+  cannot_read,
+  bundle_written,
+  verify_signature_valid,
+  verify_key_not_pinned,
+  verify_signature_invalid,
+  verify_bad_key,
+  verify_modified,
+  verify_missing,
+  verify_unexpected,
+  verify_duplicate,
+  verify_not_regular,
+  verify_manifest_line,
+  verify_intact,
+  verify_altered,
+  merge_nothing,
+  merge_establishments_differ,
+  merge_policies_differ,
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.
@@ -33,5 +52,6 @@ std::string_view text(msg m, lang l);
 
 // `text(m, l)` with each {} replaced by the next argument.
 std::string format(msg m, lang l, std::initializer_list<std::string> args);
+std::string format(msg m, lang l, const std::vector<std::string>& args);
 
 }  // namespace cloison

@@ -151,6 +151,11 @@ json to_json(const report& r) {
                              {"truncated", e.truncated},
                              {"excerpt", e.excerpt}});
   }
+  if (r.signing) {
+    j["signing"] = {{"algorithm", r.signing->algorithm},
+                    {"public_key_pem", r.signing->public_key_pem},
+                    {"fingerprint", r.signing->fingerprint}};
+  }
   return j;
 }
 
@@ -205,6 +210,11 @@ report report_from_json(const json& j) {
                             e.at("collected_at").get<std::string>(),
                             e.at("sha256").get<std::string>(), e.at("excerpt").get<std::string>(),
                             e.at("size").get<std::size_t>(), e.at("truncated").get<bool>()});
+    }
+    if (const auto s = j.find("signing"); s != j.end() && !s->is_null()) {
+      r.signing = signing_info{s->at("algorithm").get<std::string>(),
+                               s->at("public_key_pem").get<std::string>(),
+                               s->at("fingerprint").get<std::string>()};
     }
     return r;
   } catch (const json::exception& e) {

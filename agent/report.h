@@ -41,6 +41,14 @@ struct evidence_ref {
 
 inline constexpr std::size_t kEvidenceExcerptBytes = 4096;
 
+// The key that signed the run's evidence bundle (agent/agent_key.h).
+struct signing_info {
+  std::string algorithm;  // "Ed25519"
+  std::string public_key_pem;
+  std::string fingerprint;  // hex SHA-256 of the raw 32-byte public key
+  friend bool operator==(const signing_info&, const signing_info&) = default;
+};
+
 struct report {
   int schema_version = kReportSchemaVersion;
   std::string tool_version;
@@ -56,6 +64,7 @@ struct report {
   std::vector<flow_result> flows;
   std::vector<observation_summary> observations;
   std::vector<evidence_ref> evidence;
+  std::optional<signing_info> signing;  // present when the run wrote a signed evidence bundle
   friend bool operator==(const report&, const report&) = default;
 };
 

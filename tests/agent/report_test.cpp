@@ -64,6 +64,18 @@ TEST(Report, JsonRoundTripKeepsEverything) {
   EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
 }
 
+TEST(Report, SigningIsOptionalAndRoundTrips) {
+  auto r = sample_report();
+  EXPECT_FALSE(to_json(r).contains("signing"));
+  r.signing = signing_info{"Ed25519", "-----BEGIN PUBLIC KEY-----\n...", std::string(64, 'c')};
+  const auto j = to_json(r);
+  EXPECT_EQ(j["signing"]["fingerprint"], std::string(64, 'c'));
+  EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+  auto absent = to_json(sample_report());
+  absent["signing"] = nullptr;
+  EXPECT_FALSE(report_from_json(absent).signing.has_value());
+}
+
 TEST(Report, RejectsOtherSchemaVersionsAndMalformedInput) {
   auto j = to_json(sample_report());
   j["schema_version"] = 2;
