@@ -174,7 +174,7 @@ constexpr std::array kFacts{
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kNotEvaluated{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kNotEvaluated{{
     {"directory.ads.dnsadmins_permissions", kNeedsSd},
     {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
     {"directory.ads.owner", kNeedsSd},
@@ -196,6 +196,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kNotEval
     {"directory.ads.permissions_schema", kNeedsSd},
     {"directory.ads.permissions_msdns", kNeedsSd},
     {"directory.ads.permissions_gpo_priv", kNeedsSd},
+    {"directory.ads.privileged_members_perm", kNeedsSd},
 }};
 
 // Groups read by SID in stage 3. Builtin ones have a full SID, domain ones a RID.

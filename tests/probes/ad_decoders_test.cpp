@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono;
 
-TEST(ad_decoders, sid_of_the_backup_lab_domain_and_an_account) {
+TEST(AdDecoders, SidOfTheBackupLabDomainAndAnAccount) {
   // objectSid values of DC=backup,DC=lab and bk-admin in tests/data/directory.
   EXPECT_EQ(decode_sid(testing::base64_decode("AQQAAAAAAAUVAAAA/Hd5GktwJy98q8li")),
             "S-1-5-21-444168188-791113803-1657383804");
@@ -19,7 +19,7 @@ TEST(ad_decoders, sid_of_the_backup_lab_domain_and_an_account) {
   EXPECT_EQ(sid_rid(*admin), 1106u);
 }
 
-TEST(ad_decoders, builtin_sid_and_malformed_sids) {
+TEST(AdDecoders, BuiltinSidAndMalformedSids) {
   const std::string administrators{"\x01\x02\x00\x00\x00\x00\x00\x05\x20\x00\x00\x00\x20\x02\x00\x00",
                                    16};
   EXPECT_EQ(decode_sid(administrators), "S-1-5-32-544");
@@ -31,7 +31,7 @@ TEST(ad_decoders, builtin_sid_and_malformed_sids) {
   EXPECT_EQ(sid_domain("S-1-5"), "");
 }
 
-TEST(ad_decoders, filetime_values_and_never) {
+TEST(AdDecoders, FiletimeValuesAndNever) {
   // krbtgt pwdLastSet of the degraded backup lab: 2024-11-29 00:44:09 UTC.
   const auto t = decode_filetime("133773146490000000");
   ASSERT_TRUE(t);
@@ -45,7 +45,7 @@ TEST(ad_decoders, filetime_values_and_never) {
   EXPECT_EQ(decode_filetime("116444736000000000"), sys_time{});
 }
 
-TEST(ad_decoders, generalized_time) {
+TEST(AdDecoders, GeneralizedTime) {
   EXPECT_EQ(decode_generalized_time("20261128225740.0Z"),
             sys_days(2026y / 11 / 28) + 22h + 57min + 40s);
   EXPECT_EQ(decode_generalized_time("20261128225740Z"),
@@ -55,7 +55,7 @@ TEST(ad_decoders, generalized_time) {
   EXPECT_EQ(decode_generalized_time("20261128225740.0"), std::nullopt);  // not UTC
 }
 
-TEST(ad_decoders, ages_and_intervals) {
+TEST(AdDecoders, AgesAndIntervals) {
   const auto now = sys_days(2026y / 11 / 29) + 1h;
   EXPECT_EQ(days_between(sys_days(2024y / 11 / 29), now), 730);
   EXPECT_EQ(days_between(now + hours(5), now), 0);
@@ -64,7 +64,7 @@ TEST(ad_decoders, ages_and_intervals) {
   EXPECT_EQ(decode_interval_days("-9223372036854775808"), std::nullopt);
 }
 
-TEST(ad_decoders, user_account_control_names) {
+TEST(AdDecoders, UserAccountControlNames) {
   EXPECT_EQ(uac_flag_names(4194816),
             (std::vector<std::string>{"NORMAL_ACCOUNT", "DONT_REQ_PREAUTH"}));  // bk-admin
   EXPECT_EQ(uac_flag_names(532480), (std::vector<std::string>{
@@ -73,7 +73,7 @@ TEST(ad_decoders, user_account_control_names) {
   EXPECT_TRUE(uac_flag_names(0).empty());
 }
 
-TEST(ad_decoders, trusts) {
+TEST(AdDecoders, Trusts) {
   EXPECT_EQ(trust_direction_name(3), "bidirectional");
   EXPECT_EQ(trust_direction_name(1), "inbound");
   EXPECT_EQ(trust_direction_name(9), "9");
@@ -82,7 +82,7 @@ TEST(ad_decoders, trusts) {
             (std::vector<std::string>{"QUARANTINED_DOMAIN", "TREAT_AS_EXTERNAL"}));
 }
 
-TEST(ad_decoders, dsheuristics_positions_are_one_based_with_defaults) {
+TEST(AdDecoders, DsheuristicsPositionsAreOneBasedWithDefaults) {
   EXPECT_EQ(dsheuristics_char("", 7), '0');  // absent: every default
   EXPECT_EQ(dsheuristics_char("0000002", 7), '2');
   EXPECT_EQ(dsheuristics_char("0000002", 8), '0');
@@ -90,13 +90,13 @@ TEST(ad_decoders, dsheuristics_positions_are_one_based_with_defaults) {
   EXPECT_EQ(dsheuristics_char("abc", 0), '0');
 }
 
-TEST(ad_decoders, functional_levels) {
+TEST(AdDecoders, FunctionalLevels) {
   EXPECT_EQ(functional_level_name(4), "Windows Server 2008 R2");  // the lab's Samba 4.17
   EXPECT_EQ(functional_level_name(7), "Windows Server 2016");
   EXPECT_EQ(functional_level_name(42), "level 42");
 }
 
-TEST(ad_decoders, dns_zone_allow_update_property) {
+TEST(AdDecoders, DnsZoneAllowUpdateProperty) {
   // DNS_RPC_PROPERTY: DataLength, NameLength, Flag, Version, Id (little-endian), Data, Name.
   const auto property = [](std::uint32_t id, unsigned char data) {
     std::string p;

@@ -82,6 +82,16 @@ class fake_directory {
  public:
   explicit fake_directory(std::vector<ldap_entry> entries) : entries_(std::move(entries)) {}
   void add(const ldap_entry& e) { entries_.push_back(e); }
+  // Sets attribute `name` of the entry `dn` (which must exist) to `values`.
+  void modify(const std::string& dn, const std::string& name, std::vector<std::string> values) {
+    for (auto& e : entries_) {
+      if (lower(e.dn) == lower(dn)) {
+        e.attributes[name] = std::move(values);
+        return;
+      }
+    }
+    throw std::runtime_error("no entry " + dn);
+  }
   // Makes every search with this base fail, with `why`.
   void fail_base(std::string base) { failing_.insert(lower(base)); }
   // The searches answered so far, as "base|filter".
@@ -237,6 +247,24 @@ void drive(Assessment& a, fake_directory& d) {
           [&](std::string why) { a.search_failed(i, std::move(why)); });
     }
   }
+}
+
+// The binary form of a SID string ("S-1-5-32-544"), as objectSid holds it.
+inline std::string sid_bytes(const std::string& sid) {
+  std::vector<std::uint64_t> parts;
+  std::istringstream in(sid.substr(2));
+  for (std::string p; std::getline(in, p, '-');)
+    parts.push_back(std::stoull(p));
+  std::string out;
+  out += static_cast<char>(parts[0]);
+  out += static_cast<char>(parts.size() - 2);
+  for (int i = 5; i >= 0; --i)
+    out += static_cast<char>((parts[1] >> (8 * i)) & 0xFF);
+  for (std::size_t s = 2; s < parts.size(); ++s) {
+    for (int i = 0; i < 4; ++i)
+      out += static_cast<char>((parts[s] >> (8 * i)) & 0xFF);
+  }
+  return out;
 }
 
 // The entries of the capture `name` ("degraded-bk"): rootDSE, domain and configuration files.
