@@ -83,7 +83,8 @@ constexpr std::array kFacts{
               "DCs allowing DES Kerberos encryption (msDS-SupportedEncryptionTypes)"},
     fact_spec{"directory.ads.dont_expire_percent", fact_type::integer,
               "percent of enabled user accounts whose password never expires"},
-    fact_spec{"directory.ads.guest", fact_type::text_list, "the Guest account (RID 501) if enabled"},
+    fact_spec{"directory.ads.guest", fact_type::text_list,
+              "the Guest account (RID 501) if enabled"},
     fact_spec{"directory.ads.kerberos_properties_deskey", fact_type::text_list,
               "enabled accounts with USE_DES_KEY_ONLY"},
     fact_spec{"directory.ads.kerberos_properties_preauth", fact_type::text_list,
@@ -378,7 +379,7 @@ struct ads_assessment::state {
   std::optional<std::int64_t> min_pwd_length, max_pwd_age_days, pwd_properties, maq;
   bool smartcard_expire = false;
   // Configuration and system objects.
-  std::optional<std::string> dsheuristics;  // set once the entry is read ("" when absent)
+  std::optional<std::string> dsheuristics;          // set once the entry is read ("" when absent)
   std::map<std::string, std::string> site_servers;  // lower(server DN) -> lower(serverReference)
   std::set<std::string> ntds_parents;  // lower(server DN) holding an nTDSDSA with a version
   std::optional<std::int64_t> adupdate_revision;
@@ -440,31 +441,29 @@ ldap_query query(std::string base, ldap_scope scope, std::string filter,
   return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes)};
 }
 
-const std::vector<std::string> kAccountAttributes{
-    "sAMAccountName",
-    "objectClass",
-    "objectSid",
-    "userAccountControl",
-    "primaryGroupID",
-    "pwdLastSet",
-    "lastLogonTimestamp",
-    "whenCreated",
-    "servicePrincipalName",
-    "msDS-AllowedToDelegateTo",
-    "msDS-AllowedToActOnBehalfOfOtherIdentity",
-    "msDS-SupportedEncryptionTypes",
-    "operatingSystem",
-    "dNSHostName",
-    "sIDHistory",
-    "msDS-RevealedUsers",
-    "msDS-NeverRevealGroup",
-    "msDS-RevealOnDemandGroup",
-    "msDS-KrbTgtLinkBl"};
+const std::vector<std::string> kAccountAttributes{"sAMAccountName",
+                                                  "objectClass",
+                                                  "objectSid",
+                                                  "userAccountControl",
+                                                  "primaryGroupID",
+                                                  "pwdLastSet",
+                                                  "lastLogonTimestamp",
+                                                  "whenCreated",
+                                                  "servicePrincipalName",
+                                                  "msDS-AllowedToDelegateTo",
+                                                  "msDS-AllowedToActOnBehalfOfOtherIdentity",
+                                                  "msDS-SupportedEncryptionTypes",
+                                                  "operatingSystem",
+                                                  "dNSHostName",
+                                                  "sIDHistory",
+                                                  "msDS-RevealedUsers",
+                                                  "msDS-NeverRevealGroup",
+                                                  "msDS-RevealOnDemandGroup",
+                                                  "msDS-KrbTgtLinkBl"};
 
 const std::vector<std::string> kPrivilegedAttributes{
-    "sAMAccountName", "objectClass",  "objectSid",           "userAccountControl",
-    "pwdLastSet",     "whenCreated",  "servicePrincipalName", "adminCount",
-    "msDS-ResultantPSO"};
+    "sAMAccountName", "objectClass",          "objectSid",  "userAccountControl", "pwdLastSet",
+    "whenCreated",    "servicePrincipalName", "adminCount", "msDS-ResultantPSO"};
 
 }  // namespace
 
@@ -618,11 +617,12 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
           const auto comma = e.dn.find(',');
           ntds_parents.insert(lower(comma == std::string::npos ? "" : e.dn.substr(comma + 1)));
         }
-        log.note(h, "nTDSDSA " + e.dn + " msDS-Behavior-Version=" +
-                        std::string(e.first("msDS-Behavior-Version")));
+        log.note(h, "nTDSDSA " + e.dn +
+                        " msDS-Behavior-Version=" + std::string(e.first("msDS-Behavior-Version")));
       } else {
         site_servers[lower(e.dn)] = lower(e.first("serverReference"));
-        log.note(h, "server " + e.dn + " serverReference=" + std::string(e.first("serverReference")));
+        log.note(h,
+                 "server " + e.dn + " serverReference=" + std::string(e.first("serverReference")));
       }
       return;
     case kind::adupdate:
@@ -679,8 +679,8 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
         const auto wanted = group_sid(kGroups[i]);
         if (wanted.empty() ? same_text(e.first("sAMAccountName"), kGroups[i].key) : sid == wanted) {
           groups.push_back({i, e.dn, e.values("member")});
-          log.note(h, std::string(kGroups[i].key) + ": " + e.dn + " " + sid + " members: " +
-                          join(e.values("member"), "; "));
+          log.note(h, std::string(kGroups[i].key) + ": " + e.dn + " " + sid +
+                          " members: " + join(e.values("member"), "; "));
           return;
         }
       }
@@ -692,10 +692,10 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::psos: {
       const auto age = decode_interval_days(e.first("msDS-MaximumPasswordAge"));
       psos[lower(e.dn)] = {int_value(e, "msDS-MinimumPasswordLength").value_or(0), age};
-      log.note(h, "PSO " + e.dn +
-                      " msDS-MinimumPasswordLength=" +
-                      std::string(e.first("msDS-MinimumPasswordLength")) +
-                      " msDS-MaximumPasswordAge=" + (age ? std::to_string(*age) + " days" : "never"));
+      log.note(h,
+               "PSO " + e.dn + " msDS-MinimumPasswordLength=" +
+                   std::string(e.first("msDS-MinimumPasswordLength")) +
+                   " msDS-MaximumPasswordAge=" + (age ? std::to_string(*age) + " days" : "never"));
       return;
     }
     case kind::members:
@@ -756,8 +756,8 @@ void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
   };
   if (enabled && !trust_account) {
     ++enabled_accounts;
-    const auto dormant_logon = last_logon ? days_between(*last_logon, now) > 365
-                                          : age_days(created) > 365;
+    const auto dormant_logon =
+        last_logon ? days_between(*last_logon, now) > 365 : age_days(created) > 365;
     if (password_days > kThreeYearsDays && dormant_logon) {
       ++dormant;
       why.push_back("dormant");
@@ -776,12 +776,11 @@ void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
     if (u & uac::dont_req_preauth)
       flag(preauth, "no Kerberos pre-authentication");
     if (e.has("msDS-AllowedToDelegateTo") && !dc) {
-      delegations.push_back(
-          {name, (u & uac::trusted_to_auth_for_delegation) != 0, e.values("msDS-AllowedToDelegateTo")});
+      delegations.push_back({name, (u & uac::trusted_to_auth_for_delegation) != 0,
+                             e.values("msDS-AllowedToDelegateTo")});
       why.push_back("constrained delegation to " + join(e.values("msDS-AllowedToDelegateTo")));
     }
-    if (!computer && has_spn && rid != 502 &&
-        (!etypes || !(*etypes & 0x18)))
+    if (!computer && has_spn && rid != 502 && (!etypes || !(*etypes & 0x18)))
       flag(encryption, "service account without AES");
     if (computer && !dc && contains_ci(e.first("operatingSystem"), "server")) {
       servers_password.update(password_days, name);
@@ -802,15 +801,15 @@ void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
   const std::int64_t expected = (u & uac::partial_secrets_account) ? 521
                                 : (u & uac::server_trust_account)  ? 516
                                 : computer                         ? 515
-                                : rid == 501                      ? 514
+                                : rid == 501                       ? 514
                                                                    : 513;
   if (pgid != expected) {
     const std::string label = name + " (primaryGroupID " + std::to_string(pgid) + ")";
     pgid_nochange.push_back(label);
     why.push_back("primaryGroupID " + std::to_string(pgid));
     static constexpr std::int64_t kDefaults[] = {513, 514, 515, 516, 521};
-    if (pgid < 1000 && std::find(std::begin(kDefaults), std::end(kDefaults), pgid) ==
-                           std::end(kDefaults))
+    if (pgid < 1000 &&
+        std::find(std::begin(kDefaults), std::end(kDefaults), pgid) == std::end(kDefaults))
       pgid_1000.push_back(label);
   }
   for (const auto& raw : e.values("sIDHistory")) {
@@ -848,9 +847,8 @@ void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
                   (last_logon ? date_of(*last_logon) : std::string("never")));
   }
   if (!why.empty()) {
-    log.note(h, e.dn + "\n  sAMAccountName=" + name + " objectSid=" + sid +
-                    " userAccountControl=" + std::to_string(u) + " (" + flags + ")" +
-                    "\n  pwdLastSet=" +
+    log.note(h, e.dn + "\n  sAMAccountName=" + name + " objectSid=" + sid + " userAccountControl=" +
+                    std::to_string(u) + " (" + flags + ")" + "\n  pwdLastSet=" +
                     (decode_filetime(e.first("pwdLastSet"))
                          ? date_of(*decode_filetime(e.first("pwdLastSet")))
                          : std::string("never")) +
@@ -926,9 +924,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
   if (adupdate_revision)
     put("directory.ads.adupdate_revision", *adupdate_revision, {"adupdate"});
   else
-    out.facts["directory.ads.adupdate_revision"] = fact::missing(
-        log.problem("adupdate").value_or("CN=ActiveDirectoryUpdate has no revision"),
-        {log.evidence_id("adupdate")});
+    out.facts["directory.ads.adupdate_revision"] =
+        fact::missing(log.problem("adupdate").value_or("CN=ActiveDirectoryUpdate has no revision"),
+                      {log.evidence_id("adupdate")});
   std::vector<std::string> cleartext;
   if (pwd_properties && (*pwd_properties & 0x10))
     cleartext.push_back("pwdProperties " + std::to_string(*pwd_properties) +
@@ -984,9 +982,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
   if (krbtgt_seen)
     put("directory.ads.krbtgt_password_age_days", krbtgt_days, {"accounts"});
   else
-    out.facts["directory.ads.krbtgt_password_age_days"] = fact::missing(
-        log.problem("accounts").value_or("no krbtgt account (RID 502) was returned"),
-        {log.evidence_id("accounts")});
+    out.facts["directory.ads.krbtgt_password_age_days"] =
+        fact::missing(log.problem("accounts").value_or("no krbtgt account (RID 502) was returned"),
+                      {log.evidence_id("accounts")});
 
   // Domain controllers.
   std::vector<std::string> inconsistent, obsolete, sourcedeleg, des, no_aes, a2d2, t2a4d;
@@ -1001,8 +999,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
       inconsistent.push_back(d.name + " (userAccountControl " + std::to_string(d.uac) + ")");
     else if (!registered)
       inconsistent.push_back(d.name + " (no server object with an nTDSDSA in CN=Sites)");
-    static constexpr std::string_view kEndOfLife[] = {"Windows NT", "2000", "2003", "2008",
-                                                      "2012"};
+    static constexpr std::string_view kEndOfLife[] = {"Windows NT", "2000", "2003", "2008", "2012"};
     if (contains_ci(d.os, "windows") &&
         std::any_of(std::begin(kEndOfLife), std::end(kEndOfLife),
                     [&](std::string_view v) { return contains_ci(d.os, v); }))
@@ -1019,14 +1016,13 @@ void ads_assessment::state::facts(assessment_output& out) const {
   for (const auto& del : delegations) {
     for (const auto& target : del.targets) {
       const auto host = spn_host(target);
-      const bool to_dc =
-          lower(target.substr(0, target.find('/'))) == "krbtgt" ||
-          std::any_of(dcs.begin(), dcs.end(), [&](const dc_record& d) {
-            auto short_name = lower(d.name);
-            if (!short_name.empty() && short_name.back() == '$')
-              short_name.pop_back();
-            return host == d.dns || host == short_name;
-          });
+      const bool to_dc = lower(target.substr(0, target.find('/'))) == "krbtgt" ||
+                         std::any_of(dcs.begin(), dcs.end(), [&](const dc_record& d) {
+                           auto short_name = lower(d.name);
+                           if (!short_name.empty() && short_name.back() == '$')
+                             short_name.pop_back();
+                           return host == d.dns || host == short_name;
+                         });
       if (!to_dc)
         continue;
       a2d2.push_back(del.name + " -> " + target);
@@ -1066,9 +1062,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
     std::set<std::string> denied;
     for (const auto& m : members_of("Denied RODC Password Replication Group"))
       denied.insert(lower(m));
-    for (const auto* key : {"Domain Controllers", "Read-only Domain Controllers",
-                            "Group Policy Creator Owners", "Domain Admins", "Cert Publishers",
-                            "Enterprise Admins", "Schema Admins"}) {
+    for (const auto* key :
+         {"Domain Controllers", "Read-only Domain Controllers", "Group Policy Creator Owners",
+          "Domain Admins", "Cert Publishers", "Enterprise Admins", "Schema Admins"}) {
       const auto* g = group(key);
       if (g && !denied.count(lower(g->dn)))
         denied_missing.push_back(key);
@@ -1121,8 +1117,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
 
   // The privileged set.
   std::int64_t count = 0, oldest_password = 0;
-  std::vector<std::string> dont_expire, preauth_priv, spn, weak_policy, no_admincount, not_protected,
-      reversible, revealed, dnsadmins;
+  std::vector<std::string> dont_expire, preauth_priv, spn, weak_policy, no_admincount,
+      not_protected, reversible, revealed, dnsadmins;
   for (const auto& [key, a] : privileged) {
     const bool rid500 = a.sid && sid_rid(*a.sid) == 500 && sid_domain(*a.sid) == domain_sid;
     if (!rid500 && !a.dc())

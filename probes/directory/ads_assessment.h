@@ -28,7 +28,8 @@ namespace cloison {
 
 class ads_assessment {
  public:
-  // `evidence_prefix` starts every evidence id ("directory/backup-lab"); ages are measured at `now`.
+  // `evidence_prefix` starts every evidence id ("directory/backup-lab"); ages are measured at
+  // `now`.
   ads_assessment(std::string evidence_prefix, sys_time now);
   ~ads_assessment();
   ads_assessment(const ads_assessment&) = delete;

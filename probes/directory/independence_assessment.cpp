@@ -45,8 +45,7 @@ struct independence_assessment::state {
   std::string domain_dn;
   std::vector<std::string> computers, accounts, trusts, foreign;
 
-  state(std::string prefix, independence_context c)
-      : log(std::move(prefix)), ctx(std::move(c)) {}
+  state(std::string prefix, independence_context c) : log(std::move(prefix)), ctx(std::move(c)) {}
 
   void add(std::string name, ldap_query q) {
     handles.push_back(log.add(name, std::move(q)));
@@ -64,24 +63,30 @@ struct independence_assessment::state {
     } else if (this_stage == 1 && !domain_dn.empty()) {
       const std::string enabled = "(!(userAccountControl:1.2.840.113556.1.4.803:=2))";
       if (ctx.role == directory_role::production) {
-        add("computers", {domain_dn, ldap_scope::subtree, "(&(objectClass=computer)" + enabled + ")",
+        add("computers", {domain_dn,
+                          ldap_scope::subtree,
+                          "(&(objectClass=computer)" + enabled + ")",
                           {"sAMAccountName", "dNSHostName", "servicePrincipalName"}});
         if (!ctx.backup_accounts.empty()) {
           std::string names = "(|";
           for (const auto& a : ctx.backup_accounts)
             names += "(sAMAccountName=" + ldap_filter_escape(a) + ")";
           add("backup-accounts",
-              {domain_dn, ldap_scope::subtree,
+              {domain_dn,
+               ldap_scope::subtree,
                "(&(objectClass=user)(!(objectClass=computer))" + enabled + names + "))",
                {"sAMAccountName", "userPrincipalName", "userAccountControl"}});
         }
       } else {
-        add("foreign-principals",
-            {"CN=ForeignSecurityPrincipals," + domain_dn, ldap_scope::one_level,
-             "(objectClass=foreignSecurityPrincipal)", {"cn", "objectSid", "memberOf"}});
+        add("foreign-principals", {"CN=ForeignSecurityPrincipals," + domain_dn,
+                                   ldap_scope::one_level,
+                                   "(objectClass=foreignSecurityPrincipal)",
+                                   {"cn", "objectSid", "memberOf"}});
       }
       if (!ctx.other_side.empty()) {
-        add("trusts", {domain_dn, ldap_scope::subtree, "(objectClass=trustedDomain)",
+        add("trusts", {domain_dn,
+                       ldap_scope::subtree,
+                       "(objectClass=trustedDomain)",
                        {"trustPartner", "flatName", "securityIdentifier", "trustDirection",
                         "trustAttributes"}});
       }
@@ -102,7 +107,8 @@ struct independence_assessment::state {
     for (const auto& spn : e.values("servicePrincipalName")) {
       const auto slash = spn.find('/');
       if (slash != std::string::npos)
-        names.push_back(lower(spn.substr(slash + 1, spn.find_first_of(":/", slash + 1) - slash - 1)));
+        names.push_back(
+            lower(spn.substr(slash + 1, spn.find_first_of(":/", slash + 1) - slash - 1)));
     }
     for (const auto& h : ctx.backup_hosts) {
       const auto full = lower(h.name), short_name = first_label(h.name);

@@ -20,11 +20,11 @@ TEST(AdDecoders, SidOfTheBackupLabDomainAndAnAccount) {
 }
 
 TEST(AdDecoders, BuiltinSidAndMalformedSids) {
-  const std::string administrators{"\x01\x02\x00\x00\x00\x00\x00\x05\x20\x00\x00\x00\x20\x02\x00\x00",
-                                   16};
+  const std::string administrators{
+      "\x01\x02\x00\x00\x00\x00\x00\x05\x20\x00\x00\x00\x20\x02\x00\x00", 16};
   EXPECT_EQ(decode_sid(administrators), "S-1-5-32-544");
   EXPECT_EQ(sid_rid("S-1-5-32-544"), 544u);
-  EXPECT_EQ(decode_sid(administrators.substr(0, 15)), std::nullopt);  // truncated
+  EXPECT_EQ(decode_sid(administrators.substr(0, 15)), std::nullopt);                    // truncated
   EXPECT_EQ(decode_sid(std::string("\x02") + administrators.substr(1)), std::nullopt);  // revision
   EXPECT_EQ(decode_sid(""), std::nullopt);
   EXPECT_EQ(sid_rid("S-1-5"), std::nullopt);
@@ -67,8 +67,8 @@ TEST(AdDecoders, AgesAndIntervals) {
 TEST(AdDecoders, UserAccountControlNames) {
   EXPECT_EQ(uac_flag_names(4194816),
             (std::vector<std::string>{"NORMAL_ACCOUNT", "DONT_REQ_PREAUTH"}));  // bk-admin
-  EXPECT_EQ(uac_flag_names(532480), (std::vector<std::string>{
-                                        "SERVER_TRUST_ACCOUNT", "TRUSTED_FOR_DELEGATION"}));  // DC
+  EXPECT_EQ(uac_flag_names(532480),
+            (std::vector<std::string>{"SERVER_TRUST_ACCOUNT", "TRUSTED_FOR_DELEGATION"}));  // DC
   EXPECT_EQ(uac_flag_names(0x400), (std::vector<std::string>{"0x400"}));
   EXPECT_TRUE(uac_flag_names(0).empty());
 }

@@ -40,24 +40,37 @@ json value_of(const assessment_output& out, const std::string& control) {
 
 std::vector<std::string> list_of(const assessment_output& out, const std::string& control) {
   const auto v = value_of(out, control);
-  return v.is_array() ? v.get<std::vector<std::string>>() : std::vector<std::string>{"<not a list>"};
+  return v.is_array() ? v.get<std::vector<std::string>>()
+                      : std::vector<std::string>{"<not a list>"};
 }
 
 // The level-1 and level-2 controls decided by a list of offending objects.
-const std::vector<std::string> kLevel12Lists{
-    "critical_objects",         "dc_inconsistent_uac",
-    "dc_obsolete",              "delegation_a2d2",
-    "delegation_sourcedeleg",   "delegation_t2a4d",
-    "delegation_t4d",           "dnsadmins",
-    "dont_expire_priv",         "dsheuristics_bad",
-    "dsheuristics_bad_level2",  "kerberos_properties_preauth_priv",
-    "primary_group_id_1000",    "spn_priv",
-    "trusts_domain_notfiltered", "trusts_forest_sidhistory",
-    "compatible_2000_anonymous", "dc_crypto_des",
-    "guest",                    "kerberos_properties_deskey",
-    "kerberos_properties_preauth", "privileged_members_password",
-    "privileged_members_no_admincount", "rodc_priv_revealed",
-    "sidhistory_dangerous",     "sysvol_ntfrs"};
+const std::vector<std::string> kLevel12Lists{"critical_objects",
+                                             "dc_inconsistent_uac",
+                                             "dc_obsolete",
+                                             "delegation_a2d2",
+                                             "delegation_sourcedeleg",
+                                             "delegation_t2a4d",
+                                             "delegation_t4d",
+                                             "dnsadmins",
+                                             "dont_expire_priv",
+                                             "dsheuristics_bad",
+                                             "dsheuristics_bad_level2",
+                                             "kerberos_properties_preauth_priv",
+                                             "primary_group_id_1000",
+                                             "spn_priv",
+                                             "trusts_domain_notfiltered",
+                                             "trusts_forest_sidhistory",
+                                             "compatible_2000_anonymous",
+                                             "dc_crypto_des",
+                                             "guest",
+                                             "kerberos_properties_deskey",
+                                             "kerberos_properties_preauth",
+                                             "privileged_members_password",
+                                             "privileged_members_no_admincount",
+                                             "rodc_priv_revealed",
+                                             "sidhistory_dangerous",
+                                             "sysvol_ntfrs"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -81,13 +94,14 @@ TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSamb
   // What the clean Samba lab really fails at level 2: minPwdLength 7, two of five enabled users
   // with a never-expiring password (cloison-ldap, svc-veeam), no adminCount (Samba runs no SDProp).
   EXPECT_EQ(value_of(out, "dont_expire_percent"), 40);
-  EXPECT_EQ(list_of(out, "privileged_members_password"),
-            (std::vector<std::string>{
-                "Administrator (domain policy: minimum length 7, maximum age 42 d)",
-                "bk-admin (domain policy: minimum length 7, maximum age 42 d)"}));
+  EXPECT_EQ(
+      list_of(out, "privileged_members_password"),
+      (std::vector<std::string>{"Administrator (domain policy: minimum length 7, maximum age 42 d)",
+                                "bk-admin (domain policy: minimum length 7, maximum age 42 d)"}));
   EXPECT_EQ(list_of(out, "privileged_members_no_admincount"), std::vector<std::string>{"bk-admin"});
   // Level 3.
-  EXPECT_EQ(list_of(out, "protected_users"), (std::vector<std::string>{"Administrator", "bk-admin"}));
+  EXPECT_EQ(list_of(out, "protected_users"),
+            (std::vector<std::string>{"Administrator", "bk-admin"}));
   EXPECT_EQ(list_of(out, "rodc_denied_group"), std::vector<std::string>{});
 }
 
@@ -169,8 +183,9 @@ TEST(AdsAssessment, EvidenceNamesTheQueryAndTheDecodedDecidingEntries) {
   EXPECT_NE(accounts->content.find("filter=(objectClass=user)"), std::string::npos);
   EXPECT_NE(accounts->content.find("CN=LAB-APPSRV,CN=Computers,DC=backup,DC=lab\n  "
                                    "sAMAccountName=LAB-APPSRV$ objectSid=" +
-                                   kDomainSid + "-1110 userAccountControl=528384 "
-                                                "(WORKSTATION_TRUST_ACCOUNT|TRUSTED_FOR_DELEGATION)"),
+                                   kDomainSid +
+                                   "-1110 userAccountControl=528384 "
+                                   "(WORKSTATION_TRUST_ACCOUNT|TRUSTED_FOR_DELEGATION)"),
             std::string::npos)
       << accounts->content;
   EXPECT_NE(accounts->content.find("pwdLastSet=2024-11-29 (730 d)"), std::string::npos);
@@ -269,7 +284,8 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
             "CN=S-1-5-7,CN=ForeignSecurityPrincipals," + kDomain});
   // Trusts: outbound external without quarantine, outbound forest with SID history, inbound
   // forest with TGT delegation.
-  const auto trust = [&](const std::string& partner, const char* direction, const char* attributes) {
+  const auto trust = [&](const std::string& partner, const char* direction,
+                         const char* attributes) {
     d.add(entry("CN=" + partner + ",CN=System," + kDomain,
                 {{"objectClass", {"top", "leaf", "trustedDomain"}},
                  {"trustPartner", {partner}},
@@ -290,7 +306,8 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
     }
     property += static_cast<char>(update);
     property += '\0';
-    d.add(entry(dn, {{"objectClass", {"top", "dnsZone"}}, {"name", {name}}, {"dNSProperty", {property}}}));
+    d.add(entry(
+        dn, {{"objectClass", {"top", "dnsZone"}}, {"name", {name}}, {"dNSProperty", {property}}}));
   };
   zone("DC=backup.lab,CN=MicrosoftDNS,DC=DomainDnsZones," + kDomain, "backup.lab", 1);
   zone("DC=_msdcs.backup.lab,CN=MicrosoftDNS,DC=ForestDnsZones," + kDomain, "_msdcs.backup.lab", 2);
@@ -321,10 +338,12 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
   EXPECT_EQ(list_of(out, "trusts_domain_notfiltered"),
             std::vector<std::string>{"ext.example (X, outbound, )"});
   EXPECT_EQ(list_of(out, "trusts_forest_sidhistory"),
-            std::vector<std::string>{"sidh.example (X, bidirectional, FOREST_TRANSITIVE|TREAT_AS_EXTERNAL)"});
-  EXPECT_EQ(list_of(out, "trusts_tgt_deleg"),
             std::vector<std::string>{
-                "deleg.example (X, inbound, FOREST_TRANSITIVE|CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION)"});
+                "sidh.example (X, bidirectional, FOREST_TRANSITIVE|TREAT_AS_EXTERNAL)"});
+  EXPECT_EQ(
+      list_of(out, "trusts_tgt_deleg"),
+      std::vector<std::string>{"deleg.example (X, inbound, "
+                               "FOREST_TRANSITIVE|CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION)"});
   EXPECT_EQ(list_of(out, "dnszone_bad_prop"), std::vector<std::string>{"backup.lab"});
   EXPECT_EQ(list_of(out, "dnszone_bad_prop_all"),
             (std::vector<std::string>{"backup.lab", "other.lab"}));

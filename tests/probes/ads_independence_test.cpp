@@ -63,8 +63,9 @@ TEST(AdsIndependence, DegradedProductionDirectoryShowsTheBackupComputerAndTheTru
   EXPECT_EQ(value(out, "directory.production.backup_accounts_present"), json::array());
   const auto& computers = out.facts.at("directory.production.backup_computer_accounts");
   ASSERT_EQ(computers.evidence, std::vector<std::string>{"directory/lab/computers"});
-  const auto& e = *std::find_if(out.evidence.begin(), out.evidence.end(),
-                                [](const evidence& x) { return x.id == "directory/lab/computers"; });
+  const auto& e = *std::find_if(out.evidence.begin(), out.evidence.end(), [](const evidence& x) {
+    return x.id == "directory/lab/computers";
+  });
   EXPECT_NE(e.content.find("names backup host lab-backup (lab-backup)"), std::string::npos)
       << e.content;
 }
@@ -96,8 +97,8 @@ ldap_entry entry(std::string dn, std::map<std::string, std::vector<std::string>>
 TEST(AdsIndependence, HandMadeMatches) {
   auto prod = lab("compliant-prod");
   prod.add(entry("CN=svc-veeam,CN=Users,DC=prod,DC=lab", {{"objectClass", {"top", "user"}},
-                                                         {"sAMAccountName", {"svc-veeam"}},
-                                                         {"userAccountControl", {"512"}}}));
+                                                          {"sAMAccountName", {"svc-veeam"}},
+                                                          {"userAccountControl", {"512"}}}));
   prod.add(entry("CN=bk-admin,CN=Users,DC=prod,DC=lab",  // disabled: not counted
                  {{"objectClass", {"top", "user"}},
                   {"sAMAccountName", {"bk-admin"}},

@@ -115,7 +115,8 @@ class fake_directory {
           q.scope == ldap_scope::base ? dn == base
           : q.scope == ldap_scope::one_level
               ? ends_with(dn, "," + base) && dn.find(',') == dn.size() - base.size() - 1
-              : base.empty() ? dn.empty() : (dn == base || ends_with(dn, "," + base));
+          : base.empty() ? dn.empty()
+                         : (dn == base || ends_with(dn, "," + base));
       if (!in_scope)
         continue;
       std::size_t at = 0;
