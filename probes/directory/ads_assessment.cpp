@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <optional>
 #include <set>
 
@@ -305,6 +306,7 @@ std::string spn_host(std::string_view spn) {
   return lower(host);
 }
 
+// The largest age seen, and whose it is.
 struct oldest {
   std::int64_t days = 0;
   std::string who;
@@ -404,7 +406,9 @@ struct ads_assessment::state {
   std::set<std::string> protected_members, dnsadmins_members;
   std::map<std::string, std::string> dnsadmins_names;  // lower(DN) -> name
 
-  state(std::string prefix, sys_time t) : log(std::move(prefix)), now(t) {}
+  std::string prefix;
+
+  state(std::string p, sys_time t) : log(p), now(t), prefix(std::move(p)) {}
 
   std::size_t add(kind k, std::string name, ldap_query q, std::size_t group = 0) {
     const auto h = log.add(std::move(name), std::move(q));
@@ -890,6 +894,18 @@ void ads_assessment::state::facts(assessment_output& out) const {
                        std::initializer_list<std::string_view> sources) {
     put_directory_fact(out, log, name, std::move(value), sources);
   };
+  // Integer measures name the account they come from in one more evidence item.
+  const auto measures_id = prefix + "/measures";
+  std::string measures;
+  const auto measured = [&](std::string_view name, const oldest& o,
+                            std::initializer_list<std::string_view> sources) {
+    put(name, o.days, sources);
+    auto& f = out.facts[std::string(name)];
+    if (f.value && !o.who.empty()) {
+      measures += std::string(name) + " = " + std::to_string(o.days) + " (" + o.who + ")\n";
+      f.evidence.push_back(measures_id);
+    }
+  };
   const auto percent = [](std::int64_t part, std::int64_t whole) {
     return whole == 0 ? std::int64_t{0} : (100 * part + whole - 1) / whole;  // rounded up
   };
@@ -936,7 +952,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
   if (maq)
     put("directory.ads.machine_account_quota", *maq, {"domain"});
   else
-    put("directory.ads.machine_account_quota", 0, {"domain"});
+    out.facts["directory.ads.machine_account_quota"] = fact::missing(
+        log.problem("domain").value_or("the domain head has no ms-DS-MachineAccountQuota"),
+        {log.evidence_id("domain")});
   put("directory.ads.sysvol_ntfrs", ntfrs, {"ntfrs"});
   put("directory.ads.display_specifier", display_specifiers, {"display-specifiers"});
   put("directory.ads.dnszone_bad_prop", zones_domain, {"dns-zones"});
@@ -974,11 +992,11 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.rodc_orphan_krbtgt", orphan_krbtgt, {"accounts"});
   put("directory.ads.dont_expire_percent", percent(never_expire, enabled_users), {"accounts"});
   put("directory.ads.dormant_accounts_percent", percent(dormant, enabled_accounts), {"accounts"});
-  put("directory.ads.server_password_max_age_days", servers_password.days, {"accounts"});
-  put("directory.ads.server_max_inactive_days", servers_inactive.days, {"accounts"});
-  put("directory.ads.cluster_password_max_age_days", clusters.days, {"accounts"});
-  put("directory.ads.msa_password_max_age_days", msas.days, {"accounts"});
-  put("directory.ads.trust_account_password_max_age_days", trust_accounts.days, {"accounts"});
+  measured("directory.ads.server_password_max_age_days", servers_password, {"accounts"});
+  measured("directory.ads.server_max_inactive_days", servers_inactive, {"accounts"});
+  measured("directory.ads.cluster_password_max_age_days", clusters, {"accounts"});
+  measured("directory.ads.msa_password_max_age_days", msas, {"accounts"});
+  measured("directory.ads.trust_account_password_max_age_days", trust_accounts, {"accounts"});
   if (krbtgt_seen)
     put("directory.ads.krbtgt_password_age_days", krbtgt_days, {"accounts"});
   else
@@ -988,7 +1006,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
 
   // Domain controllers.
   std::vector<std::string> inconsistent, obsolete, sourcedeleg, des, no_aes, a2d2, t2a4d;
-  std::int64_t dc_password = 0, dc_inactive = 0;
+  oldest dc_password, dc_inactive;
   for (const auto& d : dcs) {
     const bool rodc = d.uac & uac::partial_secrets_account;
     const std::uint32_t must = rodc ? 0x5001000 : 0x82000;
@@ -1010,8 +1028,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
       des.push_back(d.name + " (msDS-SupportedEncryptionTypes " + std::to_string(*d.etypes) + ")");
     if (!d.etypes || !(*d.etypes & 0x18))
       no_aes.push_back(d.name);
-    dc_password = std::max(dc_password, d.password_days);
-    dc_inactive = std::max(dc_inactive, d.inactive_days);
+    dc_password.update(d.password_days, d.name);
+    dc_inactive.update(d.inactive_days, d.name);
   }
   for (const auto& del : delegations) {
     for (const auto& target : del.targets) {
@@ -1037,8 +1055,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.delegation_t2a4d", t2a4d, {"accounts"});
   put("directory.ads.dc_crypto_des", des, {"accounts"});
   put("directory.ads.dc_crypto_no_aes", no_aes, {"accounts"});
-  put("directory.ads.dc_password_max_age_days", dc_password, {"accounts"});
-  put("directory.ads.dc_max_inactive_days", dc_inactive, {"accounts"});
+  measured("directory.ads.dc_password_max_age_days", dc_password, {"accounts"});
+  measured("directory.ads.dc_max_inactive_days", dc_inactive, {"accounts"});
 
   // Groups read directly.
   const auto members_of = [&](std::string_view key) {
@@ -1116,7 +1134,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.critical_objects", critical, {"accounts", "groups"});
 
   // The privileged set.
-  std::int64_t count = 0, oldest_password = 0;
+  std::int64_t count = 0;
+  oldest oldest_password;
   std::vector<std::string> dont_expire, preauth_priv, spn, weak_policy, no_admincount,
       not_protected, reversible, revealed, dnsadmins;
   for (const auto& [key, a] : privileged) {
@@ -1135,7 +1154,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
       reversible.push_back(a.name);
     if (!a.enabled())
       continue;
-    oldest_password = std::max(oldest_password, a.password_days);
+    oldest_password.update(a.password_days, a.name);
     if (a.uac & uac::dont_expire_password)
       dont_expire.push_back(a.name);
     if (a.uac & uac::dont_req_preauth)
@@ -1164,7 +1183,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
   }
   const std::initializer_list<std::string_view> priv{"groups", "privileged-members"};
   put("directory.ads.privileged_members_count", count, priv);
-  put("directory.ads.privileged_password_max_age_days", oldest_password, priv);
+  measured("directory.ads.privileged_password_max_age_days", oldest_password, priv);
   put("directory.ads.dont_expire_priv", dont_expire, priv);
   put("directory.ads.kerberos_properties_preauth_priv", preauth_priv, priv);
   put("directory.ads.spn_priv", spn, priv);
@@ -1182,6 +1201,10 @@ void ads_assessment::state::facts(assessment_output& out) const {
 
   for (const auto& [name, why] : kNotEvaluated)
     out.facts[std::string(name)] = fact::missing(std::string(why));
+  if (!measures.empty()) {
+    out.evidence.push_back(
+        make_evidence(measures_id, "largest ages measured in the searches above", measures, false));
+  }
 }
 
 ads_assessment::ads_assessment(std::string evidence_prefix, sys_time now)
@@ -1205,8 +1228,8 @@ void ads_assessment::search_failed(std::size_t index, std::string why) {
 
 assessment_output ads_assessment::result() const {
   assessment_output out;
-  s_->facts(out);
   out.evidence = s_->log.evidence_items();
+  s_->facts(out);
   return out;
 }
 

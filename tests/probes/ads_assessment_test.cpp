@@ -260,7 +260,13 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
                {"sAMAccountName", {"Helpdesk"}},
                {"objectSid", {testing::sid_bytes(kDomainSid + "-2000")}},
                {"memberOf", {da}}}));
-  d.add(user("hd-user", 0x10200, 2001, {{"memberOf", {"CN=Helpdesk,CN=Users," + kDomain}}}));
+  // hd-user has a strict fine-grained password policy (PSO).
+  const std::string pso = "CN=Admins PSO,CN=Password Settings Container,CN=System," + kDomain;
+  d.add(entry(pso, {{"objectClass", {"top", "msDS-PasswordSettings"}},
+                    {"msDS-MinimumPasswordLength", {"14"}},
+                    {"msDS-MaximumPasswordAge", {"-77760000000000"}}}));  // 90 days
+  d.add(user("hd-user", 0x10200, 2001,
+             {{"memberOf", {"CN=Helpdesk,CN=Users," + kDomain}}, {"msDS-ResultantPSO", {pso}}}));
   // adminCount alone does not make an account privileged.
   d.add(user("old-admin", 0x200, 2002, {{"adminCount", {"1"}}}));
   // A hidden Domain Admin by primary group.
@@ -318,6 +324,11 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
   EXPECT_EQ(list_of(out, "dont_expire_priv"), std::vector<std::string>{"hd-user"});
   EXPECT_EQ(list_of(out, "privileged_members_no_admincount"),
             (std::vector<std::string>{"bk-admin", "hd-user", "hidden-da"}));
+  EXPECT_EQ(
+      list_of(out, "privileged_members_password"),
+      (std::vector<std::string>{"Administrator (domain policy: minimum length 7, maximum age 42 d)",
+                                "bk-admin (domain policy: minimum length 7, maximum age 42 d)",
+                                "hidden-da (domain policy: minimum length 7, maximum age 42 d)"}));
   EXPECT_EQ(list_of(out, "primary_group_id_1000"),
             std::vector<std::string>{"hidden-da (primaryGroupID 512)"});
   EXPECT_EQ(list_of(out, "delegation_a2d2"),
@@ -356,6 +367,16 @@ TEST(AdsAssessment, AgesAreMeasuredAtTheGivenTime) {
   EXPECT_EQ(value_of(out, "dc_password_max_age_days"), 100);
   EXPECT_EQ(value_of(out, "dc_max_inactive_days"), 100);  // BKDC1 never logged on: since creation
   EXPECT_EQ(value_of(out, "privileged_password_max_age_days"), 100);
+  // Each measure names its account in the measures evidence, which the fact cites.
+  const auto& priv = out.facts.at("directory.ads.privileged_password_max_age_days");
+  ASSERT_EQ(priv.evidence.back(), "directory/backup-lab/measures");
+  const auto measures = std::find_if(out.evidence.begin(), out.evidence.end(),
+                                     [](const evidence& e) { return e.id.ends_with("/measures"); });
+  ASSERT_NE(measures, out.evidence.end());
+  EXPECT_NE(measures->content.find("privileged_password_max_age_days = 100 (Administrator)\n"),
+            std::string::npos)
+      << measures->content;
+  EXPECT_NE(measures->content.find("dc_password_max_age_days = 100 (BKDC1$)\n"), std::string::npos);
 }
 
 }  // namespace
