@@ -1192,8 +1192,11 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.privileged_members_no_admincount", no_admincount, priv);
   put("directory.ads.reversible_password_priv_uac", reversible, priv);
   put("directory.ads.rodc_priv_revealed", revealed, {"groups", "privileged-members", "accounts"});
-  put("directory.ads.protected_users", not_protected,
-      {"groups", "privileged-members", "protected-users"});
+  if (group("Protected Users"))
+    put("directory.ads.protected_users", not_protected,
+        {"groups", "privileged-members", "protected-users"});
+  else  // a domain older than 2012 R2 has no Protected Users: nobody is in it
+    put("directory.ads.protected_users", not_protected, priv);
   if (group("DnsAdmins"))
     put("directory.ads.dnsadmins", dnsadmins, {"groups", "privileged-members", "dnsadmins"});
   else
