@@ -1,0 +1,1243 @@
+#include "probes/directory/ads_assessment.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <optional>
+#include <set>
+
+namespace cloison {
+
+namespace {
+
+constexpr std::string_view kNeedsSd =
+    "not evaluated: needs security-descriptor analysis (not implemented)";
+
+constexpr std::array kFacts{
+    // Level 1.
+    fact_spec{"directory.ads.critical_objects", fact_type::text_list,
+              "critical objects that could not be read (AdminSDHolder, krbtgt, RID-500, Domain/"
+              "Schema/Enterprise Admins)"},
+    fact_spec{"directory.ads.dc_inconsistent_uac", fact_type::text_list,
+              "DCs whose userAccountControl or Sites registration (server + nTDSDSA) is "
+              "inconsistent"},
+    fact_spec{"directory.ads.dc_obsolete", fact_type::text_list,
+              "DCs running an operating system out of support"},
+    fact_spec{"directory.ads.delegation_a2d2", fact_type::text_list,
+              "accounts with constrained delegation to a DC service or krbtgt"},
+    fact_spec{"directory.ads.delegation_sourcedeleg", fact_type::text_list,
+              "DCs with resource-based constrained delegation configured"},
+    fact_spec{"directory.ads.delegation_t2a4d", fact_type::text_list,
+              "accounts with protocol transition and constrained delegation to a DC or krbtgt"},
+    fact_spec{"directory.ads.delegation_t4d", fact_type::text_list,
+              "enabled non-DC accounts trusted for unconstrained delegation"},
+    fact_spec{"directory.ads.display_specifier", fact_type::text_list,
+              "display specifiers running a program from a UNC path outside SYSVOL"},
+    fact_spec{"directory.ads.dnsadmins", fact_type::text_list,
+              "members of DnsAdmins (transitively) that are not privileged"},
+    fact_spec{"directory.ads.dnsadmins_permissions", fact_type::text_list,
+              "dangerous ACEs on DnsAdmins (not evaluated)"},
+    fact_spec{"directory.ads.dnszone_bad_prop", fact_type::text_list,
+              "the domain and _msdcs DNS zones accepting unsecure dynamic updates"},
+    fact_spec{"directory.ads.dnszone_bad_prop_all", fact_type::text_list,
+              "every DNS zone accepting unsecure dynamic updates"},
+    fact_spec{"directory.ads.dont_expire_priv", fact_type::text_list,
+              "enabled privileged accounts whose password never expires"},
+    fact_spec{"directory.ads.dsheuristics_bad", fact_type::text_list,
+              "dSHeuristics characters set to a level-1 dangerous value (8 fAllowAnonNSPI, 16 "
+              "dwAdminSDExMask)"},
+    fact_spec{"directory.ads.dsheuristics_bad_level2", fact_type::text_list,
+              "dSHeuristics characters set to a level-2 dangerous value (7, 21, 28, 29)"},
+    fact_spec{"directory.ads.functional_level", fact_type::integer,
+              "forest functional level (rootDSE forestFunctionality: 4 = 2008 R2, 6 = 2012 R2, "
+              "7 = 2016)"},
+    fact_spec{"directory.ads.kerberos_properties_preauth_priv", fact_type::text_list,
+              "enabled privileged accounts without Kerberos pre-authentication"},
+    fact_spec{"directory.ads.dc_password_max_age_days", fact_type::integer,
+              "days since the oldest DC machine password was set"},
+    fact_spec{"directory.ads.dc_max_inactive_days", fact_type::integer,
+              "days since the least recently authenticated DC last logged on (lastLogonTimestamp, "
+              "else its creation)"},
+    fact_spec{"directory.ads.privileged_password_max_age_days", fact_type::integer,
+              "days since the oldest password of an enabled privileged account was set"},
+    fact_spec{"directory.ads.primary_group_id_1000", fact_type::text_list,
+              "accounts whose primaryGroupID is below 1000 and not a default one"},
+    fact_spec{"directory.ads.privileged_members_count", fact_type::integer,
+              "privileged accounts (transitive members of the privileged groups), RID-500 and DCs "
+              "excluded"},
+    fact_spec{"directory.ads.spn_priv", fact_type::text_list,
+              "enabled privileged user accounts carrying a servicePrincipalName (not (g)MSAs)"},
+    fact_spec{"directory.ads.trusts_domain_notfiltered", fact_type::text_list,
+              "outbound external trusts without SID filtering (quarantine)"},
+    fact_spec{"directory.ads.trusts_forest_sidhistory", fact_type::text_list,
+              "outbound forest trusts with SID history enabled (TREAT_AS_EXTERNAL)"},
+    fact_spec{"directory.ads.dormant_accounts_percent", fact_type::integer,
+              "percent of enabled accounts that are dormant (password older than 3 years and no "
+              "logon for a year)"},
+    // Level 2.
+    fact_spec{"directory.ads.adupdate_revision", fact_type::integer,
+              "revision of CN=ActiveDirectoryUpdate,CN=DomainUpdates,CN=System"},
+    fact_spec{"directory.ads.compatible_2000_anonymous", fact_type::text_list,
+              "Anonymous (S-1-5-7) in Pre-Windows 2000 Compatible Access"},
+    fact_spec{"directory.ads.dc_crypto_des", fact_type::text_list,
+              "DCs allowing DES Kerberos encryption (msDS-SupportedEncryptionTypes)"},
+    fact_spec{"directory.ads.dont_expire_percent", fact_type::integer,
+              "percent of enabled user accounts whose password never expires"},
+    fact_spec{"directory.ads.guest", fact_type::text_list,
+              "the Guest account (RID 501) if enabled"},
+    fact_spec{"directory.ads.kerberos_properties_deskey", fact_type::text_list,
+              "enabled accounts with USE_DES_KEY_ONLY"},
+    fact_spec{"directory.ads.kerberos_properties_preauth", fact_type::text_list,
+              "enabled accounts without Kerberos pre-authentication"},
+    fact_spec{"directory.ads.krbtgt_password_age_days", fact_type::integer,
+              "days since the krbtgt password was set"},
+    fact_spec{"directory.ads.server_password_max_age_days", fact_type::integer,
+              "days since the oldest machine password of an enabled server (not a DC) was set"},
+    fact_spec{"directory.ads.cluster_password_max_age_days", fact_type::integer,
+              "days since the oldest password of a failover-cluster name account was set"},
+    fact_spec{"directory.ads.msa_password_max_age_days", fact_type::integer,
+              "days since the oldest password of an enabled (g)MSA was set"},
+    fact_spec{"directory.ads.permissions_gpo_container_priv", fact_type::text_list,
+              "control paths onto OUs/sites holding privileged accounts (not evaluated)"},
+    fact_spec{"directory.ads.privileged_members_password", fact_type::text_list,
+              "privileged accounts whose password policy (domain or PSO) allows fewer than 8 "
+              "characters or a maximum age above 3 years (or none)"},
+    fact_spec{"directory.ads.privileged_members_no_admincount", fact_type::text_list,
+              "privileged accounts whose adminCount is not 1"},
+    fact_spec{"directory.ads.rodc_priv_revealed", fact_type::text_list,
+              "privileged accounts whose secrets are cached on an RODC"},
+    fact_spec{"directory.ads.sidhistory_dangerous", fact_type::text_list,
+              "accounts whose sIDHistory holds a builtin, well-known or RID < 1000 SID"},
+    fact_spec{"directory.ads.sysvol_ntfrs", fact_type::text_list,
+              "SYSVOL replica sets still replicated by NTFRS"},
+    fact_spec{"directory.ads.trust_account_password_max_age_days", fact_type::integer,
+              "days since the oldest interdomain trust account password was set"},
+    // Level 3.
+    fact_spec{"directory.ads.compatible_2000_not_default", fact_type::text_list,
+              "members of Pre-Windows 2000 Compatible Access other than Authenticated Users"},
+    fact_spec{"directory.ads.dc_crypto_no_aes", fact_type::text_list,
+              "DCs that do not declare AES Kerberos encryption"},
+    fact_spec{"directory.ads.kerberos_properties_encryption", fact_type::text_list,
+              "enabled user service accounts (with an SPN) that do not declare AES"},
+    fact_spec{"directory.ads.server_max_inactive_days", fact_type::integer,
+              "days since the least recently authenticated enabled server last logged on"},
+    fact_spec{"directory.ads.primary_group_id_nochange", fact_type::text_list,
+              "accounts whose primaryGroupID is not the default of their kind"},
+    fact_spec{"directory.ads.protected_users", fact_type::text_list,
+              "enabled privileged user accounts not in Protected Users"},
+    fact_spec{"directory.ads.reversible_password_priv_uac", fact_type::text_list,
+              "privileged accounts allowed to store a reversible password"},
+    fact_spec{"directory.ads.reversible_password_priv_namingcontext", fact_type::text_list,
+              "domain password properties storing reversible passwords"},
+    fact_spec{"directory.ads.rodc_never_reveal", fact_type::text_list,
+              "RODCs whose msDS-NeverRevealGroup lacks a default group"},
+    fact_spec{"directory.ads.rodc_reveal", fact_type::text_list,
+              "RODCs whose msDS-RevealOnDemandGroup holds a builtin or RID < 1000 group"},
+    fact_spec{"directory.ads.rodc_allowed_group", fact_type::text_list,
+              "members of Allowed RODC Password Replication Group"},
+    fact_spec{"directory.ads.rodc_denied_group", fact_type::text_list,
+              "default members missing from Denied RODC Password Replication Group"},
+    fact_spec{"directory.ads.rodc_orphan_krbtgt", fact_type::text_list,
+              "krbtgt_NNNNN accounts linked to no RODC"},
+    fact_spec{"directory.ads.sidhistory_present", fact_type::text_list,
+              "accounts carrying sIDHistory"},
+    fact_spec{"directory.ads.trusts_tgt_deleg", fact_type::text_list,
+              "inbound forest trusts allowing TGT delegation"},
+    fact_spec{"directory.ads.owner", fact_type::text_list,
+              "objects whose owner is not a privileged principal (not evaluated)"},
+    fact_spec{"directory.ads.sd_failed_sd_read_on_priv", fact_type::text_list,
+              "privileged objects whose security descriptor could not be read (not evaluated)"},
+    // Level 4.
+    fact_spec{"directory.ads.smartcard_expire_passwords", fact_type::boolean,
+              "msDS-ExpirePasswordsOnSmartCardOnlyAccounts is TRUE on the domain head"},
+    fact_spec{"directory.ads.machine_account_quota", fact_type::integer,
+              "ms-DS-MachineAccountQuota of the domain head"},
+    fact_spec{"directory.ads.group_loop", fact_type::text_list,
+              "group nesting cycles (not evaluated)"},
+    fact_spec{"directory.ads.silo_priv", fact_type::text_list,
+              "privileged accounts outside an enforced authentication silo (not evaluated)"},
+    // Needs security descriptors or X.509: always missing.
+    fact_spec{"directory.ads.adcs_control", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.adcs_template_control", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.adcs_template_auth_enroll_with_name", fact_type::text_list,
+              "not evaluated"},
+    fact_spec{"directory.ads.certificates_vuln", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_adminsdholder", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_dc", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_dfsr_sysvol", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_dpapi", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_gmsa_keys", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_schema", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_msdns", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list, "not evaluated"},
+};
+
+// Facts that no search decides, and why.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kNotEvaluated{{
+    {"directory.ads.dnsadmins_permissions", kNeedsSd},
+    {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
+    {"directory.ads.owner", kNeedsSd},
+    {"directory.ads.sd_failed_sd_read_on_priv", kNeedsSd},
+    {"directory.ads.group_loop", "not evaluated: needs the whole group graph (not implemented)"},
+    {"directory.ads.silo_priv",
+     "not evaluated: needs authentication silo analysis (not implemented)"},
+    {"directory.ads.adcs_control", kNeedsSd},
+    {"directory.ads.adcs_template_control", kNeedsSd},
+    {"directory.ads.adcs_template_auth_enroll_with_name", kNeedsSd},
+    {"directory.ads.certificates_vuln",
+     "not evaluated: needs X.509 analysis of the CA certificates (not implemented)"},
+    {"directory.ads.permissions_adminsdholder", kNeedsSd},
+    {"directory.ads.permissions_dc", kNeedsSd},
+    {"directory.ads.permissions_dfsr_sysvol", kNeedsSd},
+    {"directory.ads.permissions_dpapi", kNeedsSd},
+    {"directory.ads.permissions_gmsa_keys", kNeedsSd},
+    {"directory.ads.permissions_naming_context", kNeedsSd},
+    {"directory.ads.permissions_schema", kNeedsSd},
+    {"directory.ads.permissions_msdns", kNeedsSd},
+    {"directory.ads.permissions_gpo_priv", kNeedsSd},
+    {"directory.ads.privileged_members_perm", kNeedsSd},
+}};
+
+// Groups read by SID in stage 3. Builtin ones have a full SID, domain ones a RID.
+struct group_def {
+  std::string_view key;
+  std::string_view builtin_sid;  // "" for domain groups
+  std::uint32_t rid;             // domain groups
+  bool privileged;
+};
+constexpr std::array<group_def, 19> kGroups{{
+    {"Administrators", "S-1-5-32-544", 0, true},
+    {"Account Operators", "S-1-5-32-548", 0, true},
+    {"Server Operators", "S-1-5-32-549", 0, true},
+    {"Print Operators", "S-1-5-32-550", 0, true},
+    {"Backup Operators", "S-1-5-32-551", 0, true},
+    {"Domain Admins", "", 512, true},
+    {"Domain Controllers", "", 516, true},
+    {"Schema Admins", "", 518, true},
+    {"Enterprise Admins", "", 519, true},
+    {"Key Admins", "", 526, true},
+    {"Enterprise Key Admins", "", 527, true},
+    {"Pre-Windows 2000 Compatible Access", "S-1-5-32-554", 0, false},
+    {"Cert Publishers", "", 517, false},
+    {"Group Policy Creator Owners", "", 520, false},
+    {"Read-only Domain Controllers", "", 521, false},
+    {"Protected Users", "", 525, false},
+    {"Allowed RODC Password Replication Group", "", 571, false},
+    {"Denied RODC Password Replication Group", "", 572, false},
+    {"DnsAdmins", "", 0, false},  // no well-known RID: found by sAMAccountName
+}};
+constexpr std::uint32_t kPrivilegedPrimaryGroups[] = {512, 516, 518, 519, 526, 527};
+
+constexpr std::int64_t kThreeYearsDays = 3 * 365 + 1;
+
+enum class kind {
+  rootdse,
+  domain_head,
+  dsheuristics,
+  sites,
+  adupdate,
+  adminsdholder,
+  ntfrs,
+  trusts,
+  display_specifiers,
+  dns_zones,
+  groups,
+  accounts,
+  psos,
+  members,
+  primary_members,
+  protected_users,
+  dnsadmins
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool contains_ci(std::string_view text, std::string_view needle) {
+  return lower(text).find(lower(needle)) != std::string::npos;
+}
+
+std::string date_of(sys_time t) {
+  const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
+  std::string out;
+  for (const auto& s : v)
+    out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+// The time an account's password was last set: pwdLastSet, else (0: never) its creation.
+std::optional<sys_time> password_set(const ldap_entry& e) {
+  if (auto t = decode_filetime(e.first("pwdLastSet")))
+    return t;
+  return decode_generalized_time(e.first("whenCreated"));
+}
+
+// The DN part of a DN-Binary value ("B:8:0000000D:CN=..."), or the value itself.
+std::string dn_of_dn_binary(std::string_view v) {
+  if (v.size() < 2 || v[0] != 'B' || v[1] != ':')
+    return std::string(v);
+  std::size_t at = 0;
+  for (int i = 0; i < 3 && at != std::string_view::npos; ++i)
+    at = v.find(':', at + 1);
+  return at == std::string_view::npos ? std::string(v) : std::string(v.substr(at + 1));
+}
+
+// The host of an SPN "service/host[:port][/name]".
+std::string spn_host(std::string_view spn) {
+  const auto slash = spn.find('/');
+  if (slash == std::string_view::npos)
+    return "";
+  auto host = spn.substr(slash + 1);
+  host = host.substr(0, host.find_first_of(":/"));
+  return lower(host);
+}
+
+// The largest age seen, and whose it is.
+struct oldest {
+  std::int64_t days = 0;
+  std::string who;
+  void update(std::int64_t d, const std::string& name) {
+    if (d > days || who.empty()) {
+      days = std::max(days, d);
+      who = name;
+    }
+  }
+};
+
+struct dc_record {
+  std::string name, dn, dns;
+  std::uint32_t uac = 0;
+  std::string os;
+  std::int64_t password_days = 0, inactive_days = 0;
+  std::optional<std::int64_t> etypes;
+  bool rbcd = false;
+  std::vector<std::string> revealed, never_reveal, reveal_on_demand;
+};
+
+struct delegation_record {
+  std::string name;
+  bool protocol_transition = false;
+  std::vector<std::string> targets;
+};
+
+struct trust_record {
+  std::string label;
+  std::int64_t direction = 0;
+  std::uint32_t attributes = 0;
+};
+
+struct privileged_account {
+  std::string dn, name;
+  std::optional<std::string> sid;
+  std::uint32_t uac = 0;
+  bool computer = false, msa = false, fsp = false;
+  std::optional<std::int64_t> admin_count;
+  std::int64_t password_days = 0;
+  bool spn = false;
+  std::string pso;
+  std::set<std::string> groups;
+  bool enabled() const { return !(uac & uac::account_disable); }
+  bool dc() const { return uac & (uac::server_trust_account | uac::partial_secrets_account); }
+};
+
+struct group_found {
+  std::size_t def;
+  std::string dn;
+  std::vector<std::string> members;
+};
+
+}  // namespace
+
+struct ads_assessment::state {
+  search_log log;
+  sys_time now;
+  int stage = 0;
+  struct current_search {
+    kind k;
+    std::size_t handle;
+    std::size_t group = 0;  // index into groups for members searches
+  };
+  std::vector<current_search> current;
+
+  // rootDSE and domain head.
+  std::string domain_dn, config_dn, root_dn, dns_name;
+  std::vector<std::string> naming_contexts;
+  std::optional<std::int64_t> forest_level;
+  std::string domain_sid;
+  std::optional<std::int64_t> min_pwd_length, max_pwd_age_days, pwd_properties, maq;
+  bool smartcard_expire = false;
+  // Configuration and system objects.
+  std::optional<std::string> dsheuristics;          // set once the entry is read ("" when absent)
+  std::map<std::string, std::string> site_servers;  // lower(server DN) -> lower(serverReference)
+  std::set<std::string> ntds_parents;  // lower(server DN) holding an nTDSDSA with a version
+  std::optional<std::int64_t> adupdate_revision;
+  bool adminsdholder_seen = false;
+  std::vector<std::string> ntfrs, display_specifiers, zones_domain, zones_all;
+  std::vector<trust_record> trusts;
+  // Groups and policies.
+  std::vector<group_found> groups;
+  std::map<std::string, std::pair<std::int64_t, std::optional<std::int64_t>>> psos;
+  // Accounts.
+  bool admin_seen = false, krbtgt_seen = false;
+  std::string krbtgt_dn;
+  std::int64_t krbtgt_days = 0;
+  std::vector<std::string> guest, t4d, deskey, preauth, pgid_1000, pgid_nochange, sidh_present,
+      sidh_dangerous, encryption, orphan_krbtgt;
+  std::int64_t enabled_users = 0, never_expire = 0, enabled_accounts = 0, dormant = 0;
+  oldest servers_password, servers_inactive, clusters, msas, trust_accounts;
+  std::vector<dc_record> dcs;
+  std::vector<delegation_record> delegations;
+  // Privileged set (stage 4).
+  std::map<std::string, privileged_account> privileged;  // by lower(DN)
+  std::set<std::string> protected_members, dnsadmins_members;
+  std::map<std::string, std::string> dnsadmins_names;  // lower(DN) -> name
+
+  std::string prefix;
+
+  state(std::string p, sys_time t) : log(p), now(t), prefix(std::move(p)) {}
+
+  std::size_t add(kind k, std::string name, ldap_query q, std::size_t group = 0) {
+    const auto h = log.add(std::move(name), std::move(q));
+    current.push_back({k, h, group});
+    return h;
+  }
+
+  // "" for a group without a well-known SID.
+  std::string group_sid(const group_def& g) const {
+    if (!g.builtin_sid.empty())
+      return std::string(g.builtin_sid);
+    return g.rid == 0 ? "" : domain_sid + "-" + std::to_string(g.rid);
+  }
+  const group_found* group(std::string_view key) const {
+    for (const auto& g : groups) {
+      if (kGroups[g.def].key == key)
+        return &g;
+    }
+    return nullptr;
+  }
+  std::int64_t age_days(std::optional<sys_time> t) const { return t ? days_between(*t, now) : 0; }
+
+  std::vector<ldap_query> stage_queries();
+  void on_entry(const current_search& c, const ldap_entry& e);
+  void on_account(std::size_t h, const ldap_entry& e);
+  void on_privileged(std::size_t h, const ldap_entry& e, std::string_view group_key);
+  void facts(assessment_output& out) const;
+};
+
+namespace {
+
+ldap_query query(std::string base, ldap_scope scope, std::string filter,
+                 std::vector<std::string> attributes) {
+  return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes)};
+}
+
+const std::vector<std::string> kAccountAttributes{"sAMAccountName",
+                                                  "objectClass",
+                                                  "objectSid",
+                                                  "userAccountControl",
+                                                  "primaryGroupID",
+                                                  "pwdLastSet",
+                                                  "lastLogonTimestamp",
+                                                  "whenCreated",
+                                                  "servicePrincipalName",
+                                                  "msDS-AllowedToDelegateTo",
+                                                  "msDS-AllowedToActOnBehalfOfOtherIdentity",
+                                                  "msDS-SupportedEncryptionTypes",
+                                                  "operatingSystem",
+                                                  "dNSHostName",
+                                                  "sIDHistory",
+                                                  "msDS-RevealedUsers",
+                                                  "msDS-NeverRevealGroup",
+                                                  "msDS-RevealOnDemandGroup",
+                                                  "msDS-KrbTgtLinkBl"};
+
+const std::vector<std::string> kPrivilegedAttributes{
+    "sAMAccountName", "objectClass",          "objectSid",  "userAccountControl", "pwdLastSet",
+    "whenCreated",    "servicePrincipalName", "adminCount", "msDS-ResultantPSO"};
+
+}  // namespace
+
+std::vector<ldap_query> ads_assessment::state::stage_queries() {
+  // A search that went through without what the next stage needs counts as failed.
+  for (const auto& c : current) {
+    if (c.k == kind::rootdse && (domain_dn.empty() || config_dn.empty()))
+      log.fail(c.handle, "no defaultNamingContext/configurationNamingContext in the rootDSE");
+    if (c.k == kind::domain_head && domain_sid.empty())
+      log.fail(c.handle, "the domain head has no objectSid");
+  }
+  current.clear();
+  const int this_stage = stage++;
+  if (this_stage == 0) {
+    add(kind::rootdse, "rootdse",
+        query("", ldap_scope::base, "(objectClass=*)",
+              {"defaultNamingContext", "configurationNamingContext", "rootDomainNamingContext",
+               "namingContexts", "forestFunctionality", "domainFunctionality", "dnsHostName"}));
+  } else if (this_stage == 1 && !domain_dn.empty() && !config_dn.empty()) {
+    add(kind::domain_head, "domain",
+        query(domain_dn, ldap_scope::base, "(objectClass=*)",
+              {"objectSid", "msDS-Behavior-Version", "minPwdLength", "maxPwdAge", "pwdProperties",
+               "ms-DS-MachineAccountQuota", "msDS-ExpirePasswordsOnSmartCardOnlyAccounts"}));
+    add(kind::dsheuristics, "dsheuristics",
+        query("CN=Directory Service,CN=Windows NT,CN=Services," + config_dn, ldap_scope::base,
+              "(objectClass=*)", {"dSHeuristics"}));
+    add(kind::sites, "sites",
+        query("CN=Sites," + config_dn, ldap_scope::subtree,
+              "(|(objectClass=server)(objectClass=nTDSDSA))",
+              {"objectClass", "serverReference", "msDS-Behavior-Version"}));
+    add(kind::adupdate, "adupdate",
+        query("CN=ActiveDirectoryUpdate,CN=DomainUpdates,CN=System," + domain_dn, ldap_scope::base,
+              "(objectClass=*)", {"revision"}));
+    add(kind::adminsdholder, "adminsdholder",
+        query("CN=AdminSDHolder,CN=System," + domain_dn, ldap_scope::base, "(objectClass=*)",
+              {"cn"}));
+    add(kind::ntfrs, "ntfrs",
+        query("CN=System," + domain_dn, ldap_scope::subtree, "(objectClass=nTFRSReplicaSet)",
+              {"cn"}));
+    add(kind::trusts, "trusts",
+        query(domain_dn, ldap_scope::subtree, "(objectClass=trustedDomain)",
+              {"trustPartner", "flatName", "trustDirection", "trustAttributes", "trustType"}));
+    add(kind::display_specifiers, "display-specifiers",
+        query("CN=DisplaySpecifiers," + config_dn, ldap_scope::subtree,
+              "(|(adminContextMenu=*)(contextMenu=*)(shellContextMenu=*))",
+              {"adminContextMenu", "contextMenu", "shellContextMenu"}));
+    const std::vector<std::string> zone_attributes{"name", "dNSProperty"};
+    add(kind::dns_zones, "dns-zones",
+        query("CN=MicrosoftDNS,CN=System," + domain_dn, ldap_scope::subtree,
+              "(objectClass=dnsZone)", zone_attributes));
+    for (const auto& nc : {"DC=DomainDnsZones," + domain_dn, "DC=ForestDnsZones," + root_dn}) {
+      if (std::any_of(naming_contexts.begin(), naming_contexts.end(),
+                      [&](const std::string& n) { return same_text(n, nc); })) {
+        add(kind::dns_zones, "dns-zones",
+            query(nc, ldap_scope::subtree, "(objectClass=dnsZone)", zone_attributes));
+      }
+    }
+  } else if (this_stage == 2 && !domain_sid.empty()) {
+    std::string filter = "(|";
+    for (const auto& g : kGroups) {
+      if (!group_sid(g).empty())
+        filter += "(objectSid=" + group_sid(g) + ")";
+    }
+    filter += "(&(objectClass=group)(sAMAccountName=DnsAdmins)))";
+    add(kind::groups, "groups",
+        query(domain_dn, ldap_scope::subtree, filter, {"objectSid", "sAMAccountName", "member"}));
+    add(kind::accounts, "accounts",
+        query(domain_dn, ldap_scope::subtree, "(objectClass=user)", kAccountAttributes));
+    add(kind::psos, "psos",
+        query("CN=Password Settings Container,CN=System," + domain_dn, ldap_scope::subtree,
+              "(objectClass=msDS-PasswordSettings)",
+              {"msDS-MinimumPasswordLength", "msDS-MaximumPasswordAge"}));
+  } else if (this_stage == 3 && !log.problem("groups")) {
+    const std::string accounts = "(|(objectClass=user)(objectClass=foreignSecurityPrincipal))";
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      const auto& def = kGroups[groups[i].def];
+      const std::string in_chain =
+          "(memberOf:1.2.840.113556.1.4.1941:=" + ldap_filter_escape(groups[i].dn) + ")";
+      if (def.privileged) {
+        add(kind::members, "privileged-members",
+            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
+                  kPrivilegedAttributes),
+            i);
+      } else if (def.key == "Protected Users") {
+        add(kind::protected_users, "protected-users",
+            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
+                  {"sAMAccountName"}));
+      } else if (def.key == "DnsAdmins") {
+        add(kind::dnsadmins, "dnsadmins",
+            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
+                  {"sAMAccountName"}));
+      }
+    }
+    std::string primary = "(&(objectClass=user)(|";
+    for (const auto rid : kPrivilegedPrimaryGroups)
+      primary += "(primaryGroupID=" + std::to_string(rid) + ")";
+    add(kind::primary_members, "privileged-members",
+        query(domain_dn, ldap_scope::subtree, primary + "))", kPrivilegedAttributes));
+  }
+  std::vector<ldap_query> out;
+  for (const auto& c : current)
+    out.push_back(log.query(c.handle));
+  return out;
+}
+
+void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& e) {
+  const auto h = c.handle;
+  switch (c.k) {
+    case kind::rootdse:
+      domain_dn = e.first("defaultNamingContext");
+      config_dn = e.first("configurationNamingContext");
+      root_dn = e.has("rootDomainNamingContext") ? std::string(e.first("rootDomainNamingContext"))
+                                                 : domain_dn;
+      naming_contexts = e.values("namingContexts");
+      forest_level = int_value(e, "forestFunctionality");
+      dns_name = dns_name_of(domain_dn);
+      log.note(h, "defaultNamingContext: " + domain_dn + "\nconfigurationNamingContext: " +
+                      config_dn + "\nrootDomainNamingContext: " + root_dn +
+                      "\nforestFunctionality: " + std::string(e.first("forestFunctionality")) +
+                      " (" + functional_level_name(forest_level.value_or(-1)) + ")" +
+                      "\ndomainFunctionality: " + std::string(e.first("domainFunctionality")) +
+                      "\ndnsHostName: " + std::string(e.first("dnsHostName")));
+      return;
+    case kind::domain_head: {
+      domain_sid = sid_value(e, "objectSid").value_or("");
+      min_pwd_length = int_value(e, "minPwdLength");
+      max_pwd_age_days = decode_interval_days(e.first("maxPwdAge"));
+      pwd_properties = int_value(e, "pwdProperties");
+      maq = int_value(e, "ms-DS-MachineAccountQuota");
+      smartcard_expire = same_text(e.first("msDS-ExpirePasswordsOnSmartCardOnlyAccounts"), "TRUE");
+      log.note(h, "dn: " + e.dn + "\nobjectSid: " + domain_sid +
+                      "\nmsDS-Behavior-Version: " + std::string(e.first("msDS-Behavior-Version")) +
+                      "\nminPwdLength: " + std::string(e.first("minPwdLength")) +
+                      "\nmaxPwdAge: " + std::string(e.first("maxPwdAge")) + " (" +
+                      (max_pwd_age_days ? std::to_string(*max_pwd_age_days) + " days" : "never") +
+                      ")\npwdProperties: " + std::string(e.first("pwdProperties")) +
+                      "\nms-DS-MachineAccountQuota: " +
+                      std::string(e.first("ms-DS-MachineAccountQuota")) +
+                      "\nmsDS-ExpirePasswordsOnSmartCardOnlyAccounts: " +
+                      std::string(e.first("msDS-ExpirePasswordsOnSmartCardOnlyAccounts")));
+      return;
+    }
+    case kind::dsheuristics:
+      dsheuristics = std::string(e.first("dSHeuristics"));
+      log.note(h, "dn: " + e.dn + "\ndSHeuristics: " +
+                      (e.has("dSHeuristics") ? *dsheuristics : "(absent: every default)"));
+      return;
+    case kind::sites:
+      if (has_class(e, "nTDSDSA")) {
+        if (e.has("msDS-Behavior-Version")) {
+          const auto comma = e.dn.find(',');
+          ntds_parents.insert(lower(comma == std::string::npos ? "" : e.dn.substr(comma + 1)));
+        }
+        log.note(h, "nTDSDSA " + e.dn +
+                        " msDS-Behavior-Version=" + std::string(e.first("msDS-Behavior-Version")));
+      } else {
+        site_servers[lower(e.dn)] = lower(e.first("serverReference"));
+        log.note(h,
+                 "server " + e.dn + " serverReference=" + std::string(e.first("serverReference")));
+      }
+      return;
+    case kind::adupdate:
+      adupdate_revision = int_value(e, "revision");
+      log.note(h, "dn: " + e.dn + "\nrevision: " + std::string(e.first("revision")));
+      return;
+    case kind::adminsdholder:
+      adminsdholder_seen = true;
+      log.note(h, "dn: " + e.dn);
+      return;
+    case kind::ntfrs:
+      if (same_text(e.first("cn"), "Domain System Volume (SYSVOL share)")) {
+        ntfrs.push_back(e.dn);
+        log.note(h, "nTFRSReplicaSet " + e.dn);
+      }
+      return;
+    case kind::trusts: {
+      trust_record t;
+      t.direction = int_value(e, "trustDirection").value_or(0);
+      t.attributes = static_cast<std::uint32_t>(int_value(e, "trustAttributes").value_or(0));
+      t.label = std::string(e.first("trustPartner")) + " (" + std::string(e.first("flatName")) +
+                ", " + trust_direction_name(t.direction) + ", " +
+                join(trust_attribute_names(t.attributes), "|") + ")";
+      log.note(h, "trustedDomain " + e.dn + ": " + t.label +
+                      " trustType=" + std::string(e.first("trustType")));
+      trusts.push_back(std::move(t));
+      return;
+    }
+    case kind::display_specifiers:
+      for (const auto* a : {"adminContextMenu", "contextMenu", "shellContextMenu"}) {
+        for (const auto& v : e.values(a)) {
+          if (v.find("\\\\") != std::string::npos && !contains_ci(v, "\\sysvol\\")) {
+            display_specifiers.push_back(e.dn + " " + a + ": " + v);
+            log.note(h, e.dn + " " + a + ": " + v);
+          }
+        }
+      }
+      return;
+    case kind::dns_zones: {
+      const auto update = dns_zone_allow_update(e.values("dNSProperty"));
+      const std::string zone = lower(e.first("name"));
+      log.note(h, "dnsZone " + zone + " allow update=" +
+                      (update ? std::to_string(*update) : std::string("(absent)")));
+      if (update == 1) {
+        zones_all.push_back(zone);
+        if (zone == dns_name || zone == "_msdcs." + dns_name_of(root_dn))
+          zones_domain.push_back(zone);
+      }
+      return;
+    }
+    case kind::groups: {
+      const auto sid = sid_value(e, "objectSid").value_or("");
+      for (std::size_t i = 0; i < kGroups.size(); ++i) {
+        const auto wanted = group_sid(kGroups[i]);
+        if (wanted.empty() ? same_text(e.first("sAMAccountName"), kGroups[i].key) : sid == wanted) {
+          groups.push_back({i, e.dn, e.values("member")});
+          log.note(h, std::string(kGroups[i].key) + ": " + e.dn + " " + sid +
+                          " members: " + join(e.values("member"), "; "));
+          return;
+        }
+      }
+      return;
+    }
+    case kind::accounts:
+      on_account(h, e);
+      return;
+    case kind::psos: {
+      const auto age = decode_interval_days(e.first("msDS-MaximumPasswordAge"));
+      psos[lower(e.dn)] = {int_value(e, "msDS-MinimumPasswordLength").value_or(0), age};
+      log.note(h,
+               "PSO " + e.dn + " msDS-MinimumPasswordLength=" +
+                   std::string(e.first("msDS-MinimumPasswordLength")) +
+                   " msDS-MaximumPasswordAge=" + (age ? std::to_string(*age) + " days" : "never"));
+      return;
+    }
+    case kind::members:
+      on_privileged(h, e, kGroups[groups[c.group].def].key);
+      return;
+    case kind::primary_members:
+      on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
+      return;
+    case kind::protected_users:
+      protected_members.insert(lower(e.dn));
+      log.note(h, "member: " + e.dn);
+      return;
+    case kind::dnsadmins:
+      dnsadmins_members.insert(lower(e.dn));
+      dnsadmins_names[lower(e.dn)] = display_name(e);
+      log.note(h, "member: " + e.dn);
+      return;
+  }
+}
+
+void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
+  const auto u = uac_of(e);
+  const bool enabled = !(u & uac::account_disable);
+  const bool computer = has_class(e, "computer");
+  const bool dc = u & (uac::server_trust_account | uac::partial_secrets_account);
+  const bool trust_account = u & uac::interdomain_trust_account;
+  const bool msa =
+      has_class(e, "msDS-GroupManagedServiceAccount") || has_class(e, "msDS-ManagedServiceAccount");
+  const auto sid = sid_value(e, "objectSid").value_or("");
+  // 0 for accounts of another domain.
+  const std::uint32_t rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
+  const auto name = display_name(e);
+  const auto created = decode_generalized_time(e.first("whenCreated"));
+  const auto last_logon = decode_filetime(e.first("lastLogonTimestamp"));
+  const auto password_days = age_days(password_set(e));
+  const auto inactive_days = age_days(last_logon ? last_logon : created);
+  const auto pgid = int_value(e, "primaryGroupID").value_or(0);
+  const auto etypes = int_value(e, "msDS-SupportedEncryptionTypes");
+  const bool has_spn = e.has("servicePrincipalName");
+  const auto flags = join(uac_flag_names(u), "|");
+  std::vector<std::string> why;  // what makes this entry worth keeping in the evidence
+
+  if (rid == 500)
+    admin_seen = true;
+  if (rid == 502) {
+    krbtgt_seen = true;
+    krbtgt_dn = lower(e.dn);
+    krbtgt_days = password_days;
+    why.push_back("krbtgt password age " + std::to_string(password_days) + " d");
+  }
+  if (rid == 501 && enabled) {
+    guest.push_back(name);
+    why.push_back("guest enabled");
+  }
+  const auto flag = [&](std::vector<std::string>& list, std::string label) {
+    list.push_back(name);
+    why.push_back(std::move(label));
+  };
+  if (enabled && !trust_account) {
+    ++enabled_accounts;
+    const auto dormant_logon =
+        last_logon ? days_between(*last_logon, now) > 365 : age_days(created) > 365;
+    if (password_days > kThreeYearsDays && dormant_logon) {
+      ++dormant;
+      why.push_back("dormant");
+    }
+    if (!computer) {
+      ++enabled_users;
+      if (u & uac::dont_expire_password) {
+        ++never_expire;
+        why.push_back("password never expires");
+      }
+    }
+    if ((u & uac::trusted_for_delegation) && !dc)
+      flag(t4d, "unconstrained delegation");
+    if (u & uac::use_des_key_only)
+      flag(deskey, "DES only");
+    if (u & uac::dont_req_preauth)
+      flag(preauth, "no Kerberos pre-authentication");
+    if (e.has("msDS-AllowedToDelegateTo") && !dc) {
+      delegations.push_back({name, (u & uac::trusted_to_auth_for_delegation) != 0,
+                             e.values("msDS-AllowedToDelegateTo")});
+      why.push_back("constrained delegation to " + join(e.values("msDS-AllowedToDelegateTo")));
+    }
+    if (!computer && has_spn && rid != 502 && (!etypes || !(*etypes & 0x18)))
+      flag(encryption, "service account without AES");
+    if (computer && !dc && contains_ci(e.first("operatingSystem"), "server")) {
+      servers_password.update(password_days, name);
+      servers_inactive.update(inactive_days, name);
+    }
+    if (msa)
+      msas.update(password_days, name);
+  }
+  if (trust_account)
+    trust_accounts.update(password_days, name);
+  const auto& spns = e.values("servicePrincipalName");
+  if (computer && std::any_of(spns.begin(), spns.end(), [](const std::string& s) {
+        return contains_ci(s.substr(0, s.find('/')), "MSClusterVirtualServer");
+      }))
+    clusters.update(password_days, name);
+  // Primary group: the default is 513 for users (514 for Guest), 515 for computers, 516 for DCs
+  // and 521 for RODCs.
+  const std::int64_t expected = (u & uac::partial_secrets_account) ? 521
+                                : (u & uac::server_trust_account)  ? 516
+                                : computer                         ? 515
+                                : rid == 501                       ? 514
+                                                                   : 513;
+  if (pgid != expected) {
+    const std::string label = name + " (primaryGroupID " + std::to_string(pgid) + ")";
+    pgid_nochange.push_back(label);
+    why.push_back("primaryGroupID " + std::to_string(pgid));
+    static constexpr std::int64_t kDefaults[] = {513, 514, 515, 516, 521};
+    if (pgid < 1000 &&
+        std::find(std::begin(kDefaults), std::end(kDefaults), pgid) == std::end(kDefaults))
+      pgid_1000.push_back(label);
+  }
+  for (const auto& raw : e.values("sIDHistory")) {
+    const auto old = decode_sid(raw).value_or("(undecodable)");
+    sidh_present.push_back(name + " (" + old + ")");
+    const auto old_rid = sid_rid(old);
+    if (old.rfind("S-1-5-32-", 0) == 0 || old.rfind("S-1-5-21-", 0) != 0 || !old_rid ||
+        *old_rid < 1000)
+      sidh_dangerous.push_back(name + " (" + old + ")");
+    why.push_back("sIDHistory " + old);
+  }
+  if (lower(name).rfind("krbtgt_", 0) == 0 && !e.has("msDS-KrbTgtLinkBl"))
+    flag(orphan_krbtgt, "krbtgt_ account linked to no RODC");
+  if (dc) {
+    dc_record d;
+    d.name = name;
+    d.dn = e.dn;
+    d.dns = lower(e.first("dNSHostName"));
+    d.uac = u;
+    d.os = e.first("operatingSystem");
+    d.password_days = password_days;
+    d.inactive_days = inactive_days;
+    d.etypes = etypes;
+    d.rbcd = e.has("msDS-AllowedToActOnBehalfOfOtherIdentity");
+    for (const auto& v : e.values("msDS-RevealedUsers"))
+      d.revealed.push_back(lower(dn_of_dn_binary(v)));
+    for (const auto& v : e.values("msDS-NeverRevealGroup"))
+      d.never_reveal.push_back(lower(v));
+    for (const auto& v : e.values("msDS-RevealOnDemandGroup"))
+      d.reveal_on_demand.push_back(lower(v));
+    dcs.push_back(std::move(d));
+    why.push_back("domain controller, operatingSystem " + std::string(e.first("operatingSystem")) +
+                  ", msDS-SupportedEncryptionTypes " +
+                  std::string(e.first("msDS-SupportedEncryptionTypes")) + ", last logon " +
+                  (last_logon ? date_of(*last_logon) : std::string("never")));
+  }
+  if (!why.empty()) {
+    log.note(h, e.dn + "\n  sAMAccountName=" + name + " objectSid=" + sid + " userAccountControl=" +
+                    std::to_string(u) + " (" + flags + ")" + "\n  pwdLastSet=" +
+                    (decode_filetime(e.first("pwdLastSet"))
+                         ? date_of(*decode_filetime(e.first("pwdLastSet")))
+                         : std::string("never")) +
+                    " (" + std::to_string(password_days) + " d) whenCreated=" +
+                    std::string(e.first("whenCreated")) + "\n  -> " + join(why, "; "));
+  }
+}
+
+void ads_assessment::state::on_privileged(std::size_t h, const ldap_entry& e,
+                                          std::string_view group_key) {
+  auto& a = privileged[lower(e.dn)];
+  if (a.dn.empty()) {
+    a.dn = e.dn;
+    a.name = display_name(e);
+    a.sid = sid_value(e, "objectSid");
+    a.uac = uac_of(e);
+    a.computer = has_class(e, "computer");
+    a.msa = has_class(e, "msDS-GroupManagedServiceAccount") ||
+            has_class(e, "msDS-ManagedServiceAccount");
+    a.fsp = has_class(e, "foreignSecurityPrincipal");
+    a.admin_count = int_value(e, "adminCount");
+    a.password_days = age_days(password_set(e));
+    a.spn = e.has("servicePrincipalName");
+    a.pso = lower(e.first("msDS-ResultantPSO"));
+  }
+  a.groups.insert(std::string(group_key));
+  log.note(h, std::string(group_key) + ": " + e.dn + "\n  sAMAccountName=" + a.name +
+                  " userAccountControl=" + std::to_string(a.uac) + " (" +
+                  join(uac_flag_names(a.uac), "|") + ") password age " +
+                  std::to_string(a.password_days) + " d adminCount=" +
+                  (a.admin_count ? std::to_string(*a.admin_count) : std::string("(absent)")) +
+                  (a.spn ? " servicePrincipalName=" + join(e.values("servicePrincipalName"))
+                         : std::string()) +
+                  (a.pso.empty() ? std::string() : " msDS-ResultantPSO=" + a.pso));
+}
+
+void ads_assessment::state::facts(assessment_output& out) const {
+  const auto put = [&](std::string_view name, json value,
+                       std::initializer_list<std::string_view> sources) {
+    put_directory_fact(out, log, name, std::move(value), sources);
+  };
+  // Integer measures name the account they come from in one more evidence item.
+  const auto measures_id = prefix + "/measures";
+  std::string measures;
+  const auto measured = [&](std::string_view name, const oldest& o,
+                            std::initializer_list<std::string_view> sources) {
+    put(name, o.days, sources);
+    auto& f = out.facts[std::string(name)];
+    if (f.value && !o.who.empty()) {
+      measures += std::string(name) + " = " + std::to_string(o.days) + " (" + o.who + ")\n";
+      f.evidence.push_back(measures_id);
+    }
+  };
+  const auto percent = [](std::int64_t part, std::int64_t whole) {
+    return whole == 0 ? std::int64_t{0} : (100 * part + whole - 1) / whole;  // rounded up
+  };
+
+  // Configuration and domain-wide settings.
+  std::vector<std::string> heuristics1, heuristics2;
+  if (dsheuristics) {
+    const auto at = [&](std::size_t p) { return dsheuristics_char(*dsheuristics, p); };
+    const auto report = [&](std::vector<std::string>& list, std::size_t p, std::string_view what) {
+      list.push_back(std::string(what) + " (character " + std::to_string(p) + ") = " + at(p));
+    };
+    if (at(8) != '0')
+      report(heuristics1, 8, "fAllowAnonNSPI");
+    if (at(16) != '0')
+      report(heuristics1, 16, "dwAdminSDExMask");
+    if (at(7) == '2')
+      report(heuristics2, 7, "fLDAPBlockAnonOps");
+    if (at(21) != '0')
+      report(heuristics2, 21, "DoNotVerifyUPNAndOrSPNUniqueness");
+    if (at(28) == '2')
+      report(heuristics2, 28, "LDAPAddAuthZVerifications");
+    if (at(29) == '2')
+      report(heuristics2, 29, "BlockOwnerImplicitRights");
+  }
+  put("directory.ads.dsheuristics_bad", heuristics1, {"dsheuristics"});
+  put("directory.ads.dsheuristics_bad_level2", heuristics2, {"dsheuristics"});
+  if (forest_level)
+    put("directory.ads.functional_level", *forest_level, {"rootdse"});
+  else
+    out.facts["directory.ads.functional_level"] =
+        fact::missing("the rootDSE has no forestFunctionality", {log.evidence_id("rootdse")});
+  if (adupdate_revision)
+    put("directory.ads.adupdate_revision", *adupdate_revision, {"adupdate"});
+  else
+    out.facts["directory.ads.adupdate_revision"] =
+        fact::missing(log.problem("adupdate").value_or("CN=ActiveDirectoryUpdate has no revision"),
+                      {log.evidence_id("adupdate")});
+  std::vector<std::string> cleartext;
+  if (pwd_properties && (*pwd_properties & 0x10))
+    cleartext.push_back("pwdProperties " + std::to_string(*pwd_properties) +
+                        " has DOMAIN_PASSWORD_STORE_CLEARTEXT");
+  put("directory.ads.reversible_password_priv_namingcontext", cleartext, {"domain"});
+  put("directory.ads.smartcard_expire_passwords", smartcard_expire, {"domain"});
+  if (maq)
+    put("directory.ads.machine_account_quota", *maq, {"domain"});
+  else
+    out.facts["directory.ads.machine_account_quota"] = fact::missing(
+        log.problem("domain").value_or("the domain head has no ms-DS-MachineAccountQuota"),
+        {log.evidence_id("domain")});
+  put("directory.ads.sysvol_ntfrs", ntfrs, {"ntfrs"});
+  put("directory.ads.display_specifier", display_specifiers, {"display-specifiers"});
+  put("directory.ads.dnszone_bad_prop", zones_domain, {"dns-zones"});
+  put("directory.ads.dnszone_bad_prop_all", zones_all, {"dns-zones"});
+
+  // Trusts.
+  std::vector<std::string> notfiltered, forest_sidhistory, tgt_deleg;
+  for (const auto& t : trusts) {
+    const auto a = t.attributes;
+    if ((t.direction & 2) && !(a & trust_attr::within_forest) &&
+        !(a & trust_attr::forest_transitive) && !(a & trust_attr::quarantined_domain))
+      notfiltered.push_back(t.label);
+    if ((t.direction & 2) && (a & trust_attr::forest_transitive) &&
+        (a & trust_attr::treat_as_external))
+      forest_sidhistory.push_back(t.label);
+    if ((t.direction & 1) && (a & trust_attr::forest_transitive) &&
+        (a & trust_attr::cross_organization_enable_tgt_delegation) &&
+        !(a & trust_attr::cross_organization_no_tgt_delegation))
+      tgt_deleg.push_back(t.label);
+  }
+  put("directory.ads.trusts_domain_notfiltered", notfiltered, {"trusts"});
+  put("directory.ads.trusts_forest_sidhistory", forest_sidhistory, {"trusts"});
+  put("directory.ads.trusts_tgt_deleg", tgt_deleg, {"trusts"});
+
+  // Accounts.
+  put("directory.ads.guest", guest, {"accounts"});
+  put("directory.ads.delegation_t4d", t4d, {"accounts"});
+  put("directory.ads.kerberos_properties_deskey", deskey, {"accounts"});
+  put("directory.ads.kerberos_properties_preauth", preauth, {"accounts"});
+  put("directory.ads.kerberos_properties_encryption", encryption, {"accounts"});
+  put("directory.ads.primary_group_id_1000", pgid_1000, {"accounts"});
+  put("directory.ads.primary_group_id_nochange", pgid_nochange, {"accounts"});
+  put("directory.ads.sidhistory_present", sidh_present, {"accounts"});
+  put("directory.ads.sidhistory_dangerous", sidh_dangerous, {"accounts"});
+  put("directory.ads.rodc_orphan_krbtgt", orphan_krbtgt, {"accounts"});
+  put("directory.ads.dont_expire_percent", percent(never_expire, enabled_users), {"accounts"});
+  put("directory.ads.dormant_accounts_percent", percent(dormant, enabled_accounts), {"accounts"});
+  measured("directory.ads.server_password_max_age_days", servers_password, {"accounts"});
+  measured("directory.ads.server_max_inactive_days", servers_inactive, {"accounts"});
+  measured("directory.ads.cluster_password_max_age_days", clusters, {"accounts"});
+  measured("directory.ads.msa_password_max_age_days", msas, {"accounts"});
+  measured("directory.ads.trust_account_password_max_age_days", trust_accounts, {"accounts"});
+  if (krbtgt_seen)
+    put("directory.ads.krbtgt_password_age_days", krbtgt_days, {"accounts"});
+  else
+    out.facts["directory.ads.krbtgt_password_age_days"] =
+        fact::missing(log.problem("accounts").value_or("no krbtgt account (RID 502) was returned"),
+                      {log.evidence_id("accounts")});
+
+  // Domain controllers.
+  std::vector<std::string> inconsistent, obsolete, sourcedeleg, des, no_aes, a2d2, t2a4d;
+  oldest dc_password, dc_inactive;
+  for (const auto& d : dcs) {
+    const bool rodc = d.uac & uac::partial_secrets_account;
+    const std::uint32_t must = rodc ? 0x5001000 : 0x82000;
+    bool registered = false;
+    for (const auto& [server, reference] : site_servers)
+      registered = registered || (reference == lower(d.dn) && ntds_parents.count(server));
+    if ((d.uac & must) != must)
+      inconsistent.push_back(d.name + " (userAccountControl " + std::to_string(d.uac) + ")");
+    else if (!registered)
+      inconsistent.push_back(d.name + " (no server object with an nTDSDSA in CN=Sites)");
+    static constexpr std::string_view kEndOfLife[] = {"Windows NT", "2000", "2003", "2008", "2012"};
+    if (contains_ci(d.os, "windows") &&
+        std::any_of(std::begin(kEndOfLife), std::end(kEndOfLife),
+                    [&](std::string_view v) { return contains_ci(d.os, v); }))
+      obsolete.push_back(d.name + " (" + d.os + ")");
+    if (d.rbcd)
+      sourcedeleg.push_back(d.name);
+    if (d.etypes && (*d.etypes & 0x3))
+      des.push_back(d.name + " (msDS-SupportedEncryptionTypes " + std::to_string(*d.etypes) + ")");
+    if (!d.etypes || !(*d.etypes & 0x18))
+      no_aes.push_back(d.name);
+    dc_password.update(d.password_days, d.name);
+    dc_inactive.update(d.inactive_days, d.name);
+  }
+  for (const auto& del : delegations) {
+    for (const auto& target : del.targets) {
+      const auto host = spn_host(target);
+      const bool to_dc = lower(target.substr(0, target.find('/'))) == "krbtgt" ||
+                         std::any_of(dcs.begin(), dcs.end(), [&](const dc_record& d) {
+                           auto short_name = lower(d.name);
+                           if (!short_name.empty() && short_name.back() == '$')
+                             short_name.pop_back();
+                           return host == d.dns || host == short_name;
+                         });
+      if (!to_dc)
+        continue;
+      a2d2.push_back(del.name + " -> " + target);
+      if (del.protocol_transition)
+        t2a4d.push_back(del.name + " -> " + target);
+    }
+  }
+  put("directory.ads.dc_inconsistent_uac", inconsistent, {"accounts", "sites"});
+  put("directory.ads.dc_obsolete", obsolete, {"accounts"});
+  put("directory.ads.delegation_sourcedeleg", sourcedeleg, {"accounts"});
+  put("directory.ads.delegation_a2d2", a2d2, {"accounts"});
+  put("directory.ads.delegation_t2a4d", t2a4d, {"accounts"});
+  put("directory.ads.dc_crypto_des", des, {"accounts"});
+  put("directory.ads.dc_crypto_no_aes", no_aes, {"accounts"});
+  measured("directory.ads.dc_password_max_age_days", dc_password, {"accounts"});
+  measured("directory.ads.dc_max_inactive_days", dc_inactive, {"accounts"});
+
+  // Groups read directly.
+  const auto members_of = [&](std::string_view key) {
+    const auto* g = group(key);
+    return g ? g->members : std::vector<std::string>{};
+  };
+  std::vector<std::string> anonymous, not_default;
+  for (const auto& m : members_of("Pre-Windows 2000 Compatible Access")) {
+    const auto rdn = first_rdn_value(m);
+    if (rdn == "S-1-5-7")
+      anonymous.push_back(m);
+    if (rdn != "S-1-5-11")
+      not_default.push_back(m);
+  }
+  put("directory.ads.compatible_2000_anonymous", anonymous, {"groups"});
+  put("directory.ads.compatible_2000_not_default", not_default, {"groups"});
+  put("directory.ads.rodc_allowed_group", members_of("Allowed RODC Password Replication Group"),
+      {"groups"});
+  std::vector<std::string> denied_missing;
+  {
+    std::set<std::string> denied;
+    for (const auto& m : members_of("Denied RODC Password Replication Group"))
+      denied.insert(lower(m));
+    for (const auto* key :
+         {"Domain Controllers", "Read-only Domain Controllers", "Group Policy Creator Owners",
+          "Domain Admins", "Cert Publishers", "Enterprise Admins", "Schema Admins"}) {
+      const auto* g = group(key);
+      if (g && !denied.count(lower(g->dn)))
+        denied_missing.push_back(key);
+    }
+    if (krbtgt_seen && !denied.count(krbtgt_dn))
+      denied_missing.push_back("krbtgt");
+  }
+  put("directory.ads.rodc_denied_group", denied_missing, {"groups", "accounts"});
+  std::vector<std::string> never_reveal, reveal;
+  for (const auto& d : dcs) {
+    if (!(d.uac & uac::partial_secrets_account))
+      continue;
+    for (const auto* key : {"Administrators", "Server Operators", "Account Operators",
+                            "Backup Operators", "Denied RODC Password Replication Group"}) {
+      const auto* g = group(key);
+      if (g && std::find(d.never_reveal.begin(), d.never_reveal.end(), lower(g->dn)) ==
+                   d.never_reveal.end())
+        never_reveal.push_back(d.name + " lacks " + key);
+    }
+    for (const auto& g : groups) {
+      if (std::find(d.reveal_on_demand.begin(), d.reveal_on_demand.end(), lower(g.dn)) !=
+              d.reveal_on_demand.end() &&
+          kGroups[g.def].key != "DnsAdmins" &&
+          kGroups[g.def].key != "Allowed RODC Password Replication Group")
+        reveal.push_back(d.name + " reveals " + std::string(kGroups[g.def].key));
+    }
+  }
+  put("directory.ads.rodc_never_reveal", never_reveal, {"accounts", "groups"});
+  put("directory.ads.rodc_reveal", reveal, {"accounts", "groups"});
+
+  // Critical objects.
+  std::vector<std::string> critical;
+  if (!adminsdholder_seen)
+    critical.push_back("CN=AdminSDHolder (" +
+                       log.problem("adminsdholder").value_or("not returned") + ")");
+  if (!admin_seen)
+    critical.push_back("Administrator (RID 500)");
+  if (!krbtgt_seen)
+    critical.push_back("krbtgt (RID 502)");
+  std::vector<std::string_view> critical_groups{"Domain Admins"};
+  if (same_text(domain_dn, root_dn)) {
+    critical_groups.push_back("Schema Admins");
+    critical_groups.push_back("Enterprise Admins");
+  }
+  for (const auto key : critical_groups) {
+    if (!group(key))
+      critical.push_back(std::string(key));
+  }
+  put("directory.ads.critical_objects", critical, {"accounts", "groups"});
+
+  // The privileged set.
+  std::int64_t count = 0;
+  oldest oldest_password;
+  std::vector<std::string> dont_expire, preauth_priv, spn, weak_policy, no_admincount,
+      not_protected, reversible, revealed, dnsadmins;
+  for (const auto& [key, a] : privileged) {
+    const bool rid500 = a.sid && sid_rid(*a.sid) == 500 && sid_domain(*a.sid) == domain_sid;
+    if (!rid500 && !a.dc())
+      ++count;
+    for (const auto& d : dcs) {
+      if (std::find(d.revealed.begin(), d.revealed.end(), key) != d.revealed.end())
+        revealed.push_back(a.name + " on " + d.name);
+    }
+    if (a.fsp || a.dc())
+      continue;
+    if (!a.admin_count || *a.admin_count != 1)
+      no_admincount.push_back(a.name);
+    if (a.uac & uac::encrypted_text_password_allowed)
+      reversible.push_back(a.name);
+    if (!a.enabled())
+      continue;
+    oldest_password.update(a.password_days, a.name);
+    if (a.uac & uac::dont_expire_password)
+      dont_expire.push_back(a.name);
+    if (a.uac & uac::dont_req_preauth)
+      preauth_priv.push_back(a.name);
+    if (a.spn && !a.computer && !a.msa)
+      spn.push_back(a.name);
+    if (!a.computer && !a.msa && !protected_members.count(key))
+      not_protected.push_back(a.name);
+    std::string policy = "domain policy";
+    auto length = min_pwd_length.value_or(0);
+    auto age = max_pwd_age_days;
+    if (const auto it = psos.find(a.pso); !a.pso.empty() && it != psos.end()) {
+      policy = "PSO " + a.pso;
+      length = it->second.first;
+      age = it->second.second;
+    } else if (!a.pso.empty()) {
+      policy = "PSO " + a.pso + " (unreadable, domain policy assumed)";
+    }
+    if (length < 8 || !age || *age > kThreeYearsDays)
+      weak_policy.push_back(a.name + " (" + policy + ": minimum length " + std::to_string(length) +
+                            ", maximum age " + (age ? std::to_string(*age) + " d" : "none") + ")");
+  }
+  for (const auto& key : dnsadmins_members) {
+    if (!privileged.count(key))
+      dnsadmins.push_back(dnsadmins_names.at(key));
+  }
+  const std::initializer_list<std::string_view> priv{"groups", "privileged-members"};
+  put("directory.ads.privileged_members_count", count, priv);
+  measured("directory.ads.privileged_password_max_age_days", oldest_password, priv);
+  put("directory.ads.dont_expire_priv", dont_expire, priv);
+  put("directory.ads.kerberos_properties_preauth_priv", preauth_priv, priv);
+  put("directory.ads.spn_priv", spn, priv);
+  put("directory.ads.privileged_members_password", weak_policy,
+      {"groups", "privileged-members", "domain", "psos"});
+  put("directory.ads.privileged_members_no_admincount", no_admincount, priv);
+  put("directory.ads.reversible_password_priv_uac", reversible, priv);
+  put("directory.ads.rodc_priv_revealed", revealed, {"groups", "privileged-members", "accounts"});
+  if (group("Protected Users"))
+    put("directory.ads.protected_users", not_protected,
+        {"groups", "privileged-members", "protected-users"});
+  else  // a domain older than 2012 R2 has no Protected Users: nobody is in it
+    put("directory.ads.protected_users", not_protected, priv);
+  if (group("DnsAdmins"))
+    put("directory.ads.dnsadmins", dnsadmins, {"groups", "privileged-members", "dnsadmins"});
+  else
+    put("directory.ads.dnsadmins", json::array(), {"groups"});
+
+  for (const auto& [name, why] : kNotEvaluated)
+    out.facts[std::string(name)] = fact::missing(std::string(why));
+  if (!measures.empty()) {
+    out.evidence.push_back(
+        make_evidence(measures_id, "largest ages measured in the searches above", measures, false));
+  }
+}
+
+ads_assessment::ads_assessment(std::string evidence_prefix, sys_time now)
+    : s_(std::make_unique<state>(std::move(evidence_prefix), now)) {}
+
+ads_assessment::~ads_assessment() = default;
+
+std::vector<ldap_query> ads_assessment::next_stage() {
+  return s_->stage_queries();
+}
+
+void ads_assessment::consume(std::size_t index, const ldap_entry& entry) {
+  const auto& c = s_->current.at(index);
+  s_->log.count(c.handle);
+  s_->on_entry(c, entry);
+}
+
+void ads_assessment::search_failed(std::size_t index, std::string why) {
+  s_->log.fail(s_->current.at(index).handle, std::move(why));
+}
+
+assessment_output ads_assessment::result() const {
+  assessment_output out;
+  out.evidence = s_->log.evidence_items();
+  s_->facts(out);
+  return out;
+}
+
+std::span<const fact_spec> ads_fact_specs() {
+  return kFacts;
+}
+
+}  // namespace cloison
