@@ -1,5 +1,6 @@
 #include "probes/registry.h"
 
+#include "probes/directory/directory_probe.h"
 #include "probes/host/host_probe.h"
 #include "probes/host/local_runner.h"
 #include "probes/host/ssh_runner.h"
@@ -34,6 +35,7 @@ probe_set builtin_probes() {
       std::make_shared<local_runner>(),
       [](const backup_host& h) { return std::make_shared<ssh_runner>(h); }));
   probes.push_back(std::make_unique<reachability_probe>(std::make_shared<asio_connector>()));
+  probes.push_back(std::make_unique<directory_probe>());
   return probe_set(std::move(probes));
 }
 

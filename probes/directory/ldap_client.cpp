@@ -249,6 +249,10 @@ std::optional<ranged_name> parse_ranged(std::string_view attribute) {
 
 }  // namespace
 
+bool ldap_failure::timed_out() const {
+  return code_ == LDAP_TIMEOUT;
+}
+
 void ldap_library_init() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -434,6 +438,15 @@ std::size_t ldap_connection::search(const ldap_query& q,
                                     deadline until, search_limits limits) {
   return within(*handle_, until, "search " + q.filter + " under \"" + q.base + "\"",
                 [&] { return paged_search(handle_->ld, q, on_entry, until, limits); });
+}
+
+std::string ldap_uri_host(const std::string& uri) {
+  LDAPURLDesc* desc = nullptr;
+  if (ldap_url_parse(uri.c_str(), &desc) != LDAP_URL_SUCCESS)
+    return "";
+  std::string host = desc->lud_host != nullptr ? desc->lud_host : "";
+  ldap_free_urldesc(desc);
+  return host;
 }
 
 plaintext_bind_probe probe_plaintext_simple_bind(const std::string& host, unsigned port,

@@ -28,6 +28,7 @@ class ldap_failure : public std::runtime_error {
  public:
   ldap_failure(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
   int code() const { return code_; }  // libldap result code (LDAP_*), negative for API errors
+  bool timed_out() const;             // the deadline passed before the server answered
 
  private:
   int code_;
@@ -78,6 +79,10 @@ class ldap_connection {
   std::unique_ptr<ldap_handle> handle_;
   ldap_transport transport_;
 };
+
+// The host part of an LDAP URI ("ldaps://dc1.backup.lab:636" -> "dc1.backup.lab"); "" when the
+// URI does not parse.
+std::string ldap_uri_host(const std::string& uri);
 
 // What a directory server answers to a simple bind sent in clear, probed without a real
 // credential: a bind as a name that does not exist, with a random password, on ldap:// without

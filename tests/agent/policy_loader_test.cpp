@@ -51,7 +51,7 @@ TEST(PolicyLoader, ReportsEveryProblemWithItsLocation) {
           "6:16: objective: expected D2.03.A, D2.03.B or ADS, found 'D2.03.C'",
           "7:15: severity: expected critical, high, medium or low, found 'urgent'",
           "15:11: fact: unknown probe 'nosuchprobe' in 'nosuchprobe.x' (probes: inventory, host, "
-          "reachability)",
+          "reachability, directory)",
           "18:18: remediation: missing required key 'en'", "19:9: duplicate check id 'dup'",
           "22:11: fact: probe 'host' has no fact 'host.no_such_fact'",
           "23:14: expect: unknown matcher 'resembles' (expected equals, not_equals, lt, le, gt, "

@@ -1,0 +1,182 @@
+#include "probes/directory/directory_probe.h"
+
+#include <algorithm>
+
+#include "probes/cidr.h"
+#include "probes/directory/ads_assessment.h"
+#include "probes/directory/independence_assessment.h"
+#include "probes/directory/ldap_client.h"
+
+namespace cloison {
+
+namespace {
+
+// Shares of a target's deadline: the plaintext-bind probe, reading the other side's domain, and
+// connecting and binding are each bounded; what is left goes to the searches.
+constexpr std::chrono::seconds kPlaintextProbeTime{10};
+constexpr std::chrono::seconds kOtherDomainTime{10};
+constexpr std::chrono::seconds kConnectTime{20};
+
+deadline within_next(std::chrono::seconds share, deadline until) {
+  return std::min(until, std::chrono::steady_clock::now() + share);
+}
+
+constexpr fact_spec kTransportFacts[] = {
+    {"directory.transport.tls_verified", fact_type::boolean,
+     "cloison reached the directory over TLS whose certificate it verified (false only when the "
+     "inventory sets allow_plaintext)"},
+    {"directory.transport.plaintext_bind_refused", fact_type::boolean,
+     "the DC refuses simple binds sent in clear on port 389 (probed with a name that does not "
+     "exist, never a real credential)"},
+};
+
+std::vector<fact_spec> make_all_facts() {
+  std::vector<fact_spec> all(std::begin(kTransportFacts), std::end(kTransportFacts));
+  for (const auto& specs : {independence_fact_specs(), ads_fact_specs()})
+    all.insert(all.end(), specs.begin(), specs.end());
+  return all;
+}
+
+const std::vector<fact_spec>& all_facts() {
+  static const std::vector<fact_spec> all = make_all_facts();
+  return all;
+}
+
+// Runs an assessment's stages on `conn`: every search, entries streamed to the assessment.
+template <class Assessment>
+assessment_output run(Assessment& a, ldap_connection& conn, deadline until) {
+  for (auto stage = a.next_stage(); !stage.empty(); stage = a.next_stage()) {
+    for (std::size_t i = 0; i < stage.size(); ++i) {
+      try {
+        conn.search(
+            stage[i], [&](const ldap_entry& e) { a.consume(i, e); }, until);
+      } catch (const ldap_failure& f) {
+        a.search_failed(i, f.what());
+      }
+    }
+  }
+  return a.result();
+}
+
+// The domain a directory serves, for the other side's independence checks: DNS name, SID and
+// NetBIOS name read over LDAP; only the DNS name (from the inventory's base) when unreadable.
+independence_context::domain read_domain(const directory& d, deadline until) {
+  independence_context::domain domain{dns_name_of(d.base), "", ""};
+  until = within_next(kOtherDomainTime, until);
+  try {
+    auto conn = ldap_connection::open(d, until);
+    conn->search(
+        {d.base, ldap_scope::base, "(objectClass=*)", {"objectSid"}},
+        [&](const ldap_entry& e) { domain.sid = sid_value(e, "objectSid").value_or(""); }, until);
+    conn->search(
+        {"CN=Partitions,CN=Configuration," + d.base,
+         ldap_scope::one_level,
+         "(&(objectClass=crossRef)(nCName=" + ldap_filter_escape(d.base) + "))",
+         {"nETBIOSName", "dnsRoot"}},
+        [&](const ldap_entry& e) {
+          domain.netbios = std::string(e.first("nETBIOSName"));
+          if (e.has("dnsRoot"))
+            domain.dns_name = std::string(e.first("dnsRoot"));
+        },
+        until);
+  } catch (const ldap_failure&) {
+    // What could be read stays; the independence assessment works with the DNS name alone.
+  }
+  return domain;
+}
+
+independence_context context_for(const inventory& inv, const directory& d, deadline until) {
+  independence_context c;
+  c.role = d.role;
+  for (const auto& h : inv.hosts)
+    c.backup_hosts.push_back({h.name, h.address});
+  for (const auto& a : inv.backup_accounts) {
+    if (a.directory != "local")
+      c.backup_accounts.push_back(a.name);
+  }
+  for (const auto& other : inv.directories) {
+    if (other.role != d.role)
+      c.other_side.push_back(read_domain(other, until));
+  }
+  return c;
+}
+
+void merge(observation& obs, assessment_output&& out) {
+  for (auto& [name, f] : out.facts)
+    obs.facts[name] = std::move(f);
+  for (auto& e : out.evidence)
+    obs.evidence.push_back(std::move(e));
+}
+
+}  // namespace
+
+directory_probe::directory_probe() {
+  ldap_library_init();
+}
+
+std::span<const fact_spec> directory_probe::facts() const {
+  return all_facts();
+}
+
+std::vector<target> directory_probe::plan(const inventory& inv) const {
+  std::vector<target> targets;
+  for (const auto& d : inv.directories)
+    targets.push_back({d.name, uri_address(d.uri)});
+  return targets;
+}
+
+observation directory_probe::collect(const inventory& inv, const target& t, deadline until) const {
+  observation obs;
+  const auto d = std::find_if(inv.directories.begin(), inv.directories.end(),
+                              [&](const directory& x) { return x.name == t.name; });
+  if (d == inv.directories.end())
+    throw std::logic_error("directory " + t.name + " is not in the inventory");
+  const std::string prefix = "directory/" + d->name;
+
+  const auto plaintext = probe_plaintext_simple_bind(
+      ldap_uri_host(d->uri), 389, dns_name_of(d->base), within_next(kPlaintextProbeTime, until));
+  obs.evidence.push_back(make_evidence(prefix + "/plaintext-bind", "simple bind in clear, port 389",
+                                       plaintext.detail, false));
+  obs.facts["directory.transport.plaintext_bind_refused"] =
+      plaintext.verdict == plaintext_bind::unreachable
+          ? fact::missing("the plaintext-bind probe got no answer: " + plaintext.detail,
+                          {obs.evidence.back().id})
+          : fact::of(plaintext.verdict == plaintext_bind::refused, {obs.evidence.back().id});
+
+  std::unique_ptr<ldap_connection> conn;
+  try {
+    conn = ldap_connection::open(*d, within_next(kConnectTime, until));
+  } catch (const ldap_failure& f) {
+    obs.outcome = f.timed_out() ? outcome::timeout : outcome::error;
+    obs.detail = f.what();
+    for (const auto& spec : all_facts()) {
+      if (!obs.facts.contains(std::string(spec.name)))
+        obs.facts[std::string(spec.name)] = fact::missing(obs.detail);
+    }
+    return obs;
+  }
+  const auto& transport = conn->transport();
+  obs.evidence.push_back(make_evidence(
+      prefix + "/transport", "LDAP connection to " + d->uri,
+      "transport: " + transport.kind + "\ncertificate verified: " +
+          (transport.certificate_verified ? "yes, against " + d->ca_file : std::string("no")) +
+          "\nbound as: " + d->bind_dn + "\n",
+      false));
+  obs.facts["directory.transport.tls_verified"] =
+      fact::of(transport.certificate_verified, {obs.evidence.back().id});
+
+  independence_assessment independence(prefix, context_for(inv, *d, until));
+  merge(obs, run(independence, *conn, until));
+  if (d->role == directory_role::backup) {
+    ads_assessment ads(prefix, std::chrono::system_clock::now());
+    merge(obs, run(ads, *conn, until));
+  } else {
+    for (const auto& spec : ads_fact_specs()) {
+      obs.facts[std::string(spec.name)] = fact::ruled_out(
+          "a production directory: the ADS control points apply to the dedicated backup AD");
+    }
+  }
+  return obs;
+}
+
+}  // namespace cloison

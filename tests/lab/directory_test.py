@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Lab test of the directory probe (label `lab`): cloison audits the lab's two Samba AD DCs over
+LDAPS from lab-admin, in the compliant state and with each directory scenario; each scenario must
+change exactly the expected directory findings and move the backup AD's estimated ADS level as
+expected. A DC that stops answering gives errors, never a pass, and a finished audit.
+Usage: directory_test.py CLOISON_BINARY   (the lab must be up; run as root)"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(HERE, "lab")
+INVENTORY = os.path.join(HERE, "inventory.yaml")
+CLOISON = os.path.abspath(sys.argv[1])
+STATE = os.environ.get("CLOISON_LAB_STATE", "/run/cloison-lab")
+results = {"passed": 0, "failed": 0}
+if os.geteuid() != 0:
+    print("directory_test: needs root (skipped)")
+    sys.exit(77)
+
+# scenario -> (the (check, target) pairs whose status changes, the backup AD's level after it)
+EXPECTED = {
+    "backup-computer-in-prod": ({("dir-production-no-backup-computer", "prod-lab")}, None),
+    # a forest trust: SID filtering applies, so no ADS trust control fails; independence does
+    "trust-prod-backup": ({("dir-no-trust-with-other-side", "prod-lab"),
+                           ("dir-no-trust-with-other-side", "backup-lab")}, None),
+    "bk-extra-domain-admin": ({("ads-privileged-members-no-admincount", "backup-lab")}, 2),
+    "bk-krbtgt-stale": ({("ads-krbtgt", "backup-lab")}, 2),
+    "bk-unconstrained-delegation": ({("ads-delegation-t4d", "backup-lab")}, 1),
+    "bk-asrep-admin": ({("ads-kerberos-properties-preauth-priv", "backup-lab"),
+                        ("ads-kerberos-properties-preauth", "backup-lab")}, 1),
+    # the SPN makes bk-admin a service account that declares no AES type (a level-3 control)
+    "bk-spn-admin": ({("ads-spn-priv", "backup-lab"), ("ads-kerberos-properties-encryption", "backup-lab")}, 1),
+    # Samba's Guest never expires its password: enabled, it lifts the share above 10 %
+    "bk-guest-enabled": ({("ads-guest", "backup-lab"), ("ads-dont-expire", "backup-lab")}, 2),
+    "bk-ldap-plaintext": ({("dir-ldap-plaintext-bind-refused", "backup-lab")}, None),
+}
+
+
+def check(ok, what):
+    results["passed" if ok else "failed"] += 1
+    print(("ok - " if ok else "FAIL - ") + what, flush=True)
+    return ok
+
+
+def lab(*args):
+    subprocess.run([LAB, *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def audit():
+    out = tempfile.mkdtemp(prefix="cloison-directory-")
+    started = time.monotonic()
+    p = subprocess.run([LAB, "exec", "admin", "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
+                        "--lang", "en", "--probes", "inventory,directory"],
+                       capture_output=True, text=True, timeout=300)
+    with open(os.path.join(out, "report.json")) as f:
+        return p.returncode, json.load(f), time.monotonic() - started
+
+
+def directory_statuses(report):
+    return {(f["check"], f["target"]): f["status"] for f in report["findings"]
+            if f["check"].startswith(("dir-", "ads-"))}
+
+
+lab("scenario", "reset")
+rc, base, _ = audit()
+statuses = directory_statuses(base)
+check(rc in (0, 1), f"compliant: audit ran (exit {rc})")
+for target in ("prod-lab", "backup-lab"):
+    dir_checks = {c: s for (c, t), s in statuses.items() if t == target and c.startswith("dir-")}
+    check(dir_checks and all(s in ("pass", "not_applicable") for s in dir_checks.values()),
+          f"compliant: {target}: production-independence checks hold {sorted(dir_checks.items())}")
+ads = base.get("ads") or {}
+check(ads.get("directory") == "backup-lab", "compliant: the ADS estimate is for backup-lab")
+check(ads.get("estimated_level", 0) >= 3, f"compliant: estimated ADS level >= 3 ({ads.get('estimated_level')})")
+check(ads.get("level_proven") is False and len(ads.get("not_evaluated", [])) >= 10,
+      "compliant: level not proven, the security-descriptor controls listed as not evaluated")
+ads_pass = [c for (c, t), s in statuses.items() if c.startswith("ads-") and s == "pass"]
+check(len(ads_pass) >= 30, f"compliant: {len(ads_pass)} ADS controls evaluated and holding")
+check(all(s == "not_applicable" for (c, t), s in statuses.items() if c.startswith("ads-") and t == "prod-lab"),
+      "compliant: ADS controls are not applicable to the production directory")
+base_level = ads.get("estimated_level")
+
+for scenario, (changed, level) in EXPECTED.items():
+    lab("scenario", "on", scenario)
+    try:
+        rc, r, _ = audit()
+    finally:
+        lab("scenario", "off", scenario)
+    now = directory_statuses(r)
+    diff = {k for k in set(now) | set(statuses) if now.get(k) != statuses.get(k)}
+    check(diff == changed, f"{scenario}: exactly {sorted(changed)} changed (got {sorted(diff)})")
+    check(all(now.get(k) == "fail" for k in changed), f"{scenario}: those now fail")
+    got_level = (r.get("ads") or {}).get("estimated_level")
+    want = base_level if level is None else level
+    check(got_level == want, f"{scenario}: estimated ADS level {want} (got {got_level})")
+
+# A DC that does not answer: errors for the backup directory, a finished audit, production intact.
+with open(os.path.join(STATE, "pids", "dc-bk.pid")) as f:
+    dc_pid = int(f.read().split()[0])
+os.kill(dc_pid, signal.SIGSTOP)
+try:
+    rc, r, elapsed = audit()
+finally:
+    os.kill(dc_pid, signal.SIGCONT)
+now = directory_statuses(r)
+bk = {c: s for (c, t), s in now.items() if t == "backup-lab"}
+check(bk and not any(s == "pass" for s in bk.values()), "stopped DC: no backup-lab check passes")
+check(sum(1 for s in bk.values() if s == "error") >= 30, "stopped DC: backup-lab checks are errors")
+check(now.get(("dir-production-no-backup-computer", "prod-lab")) == "pass",
+      "stopped DC: the production directory is still audited")
+check(rc == 1 and elapsed < 120, f"stopped DC: the audit finished ({elapsed:.0f} s, exit {rc})")
+
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)
