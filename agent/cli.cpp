@@ -9,9 +9,11 @@
 #include <iostream>
 
 #include "agent/console.h"
+#include "agent/drift.h"
 #include "agent/embedded_policies.h"
 #include "agent/inventory_loader.h"
 #include "agent/policy_loader.h"
+#include "agent/report_html.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
@@ -101,6 +103,29 @@ void check_software_profiles(const inventory& inv, diagnostics& out) {
   }
 }
 
+// Writes `dir`/report.html for `r`, with the drift from `previous` when given.
+void write_html(const report& r, lang l, const std::optional<report>& previous,
+                const std::filesystem::path& dir) {
+  std::optional<drift> d;
+  if (previous)
+    d = compare_reports(*previous, r);
+  write_file_atomically((dir / "report.html").string(), render_html(r, l, d ? &*d : nullptr));
+}
+
+// The report named by --previous, or nullopt when none; prints why and returns false when it
+// cannot be read.
+bool read_previous(const char* command, const std::string& path, std::optional<report>& out) {
+  if (path.empty())
+    return true;
+  try {
+    out = read_report(path);
+    return true;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison " << command << ": --previous " << e.what() << "\n";
+    return false;
+  }
+}
+
 struct audit_args {
   std::string config;
   bool local = false;
@@ -112,11 +137,15 @@ struct audit_args {
   std::vector<std::string> probes;
   std::size_t concurrency = 8;
   bool verbose = false;
+  std::string previous;
 };
 
 int audit(const audit_args& a) {
   const lang l = *lang_from_string(a.language);
   setup_logging(a.verbose);
+  std::optional<report> previous;
+  if (!read_previous("audit", a.previous, previous))
+    return kExitUsage;
   const auto probes = builtin_probes();
   diagnostics problems;
   std::optional<inventory> inv;
@@ -187,6 +216,7 @@ int audit(const audit_args& a) {
   try {
     write_report(result.report, out_dir.string());
     write_evidence(result.evidence, out_dir);
+    write_html(result.report, l, previous, out_dir);
   } catch (const std::exception& e) {
     std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
     return kExitCannotRun;
@@ -196,6 +226,48 @@ int audit(const audit_args& a) {
   if (!terminal)
     spdlog::info("audit finished: exit code {}", code);
   return code;
+}
+
+struct report_args {
+  std::string in;
+  std::string out;
+  std::string language = "fr";
+  std::string previous;
+};
+
+// `cloison report`: report.html again from a report.json, without auditing.
+int rerender(const report_args& a) {
+  std::optional<report> r, previous;
+  try {
+    r = read_report(a.in);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!read_previous("report", a.previous, previous))
+    return kExitUsage;
+  try {
+    std::filesystem::create_directories(a.out);
+    write_html(*r, *lang_from_string(a.language), previous, a.out);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  std::cout << (std::filesystem::path(a.out) / "report.html").string() << "\n";
+  return kExitMet;
+}
+
+// `cloison diff`: 1 when the newer report regressed, 0 otherwise, 2 on unreadable input.
+int diff(const std::string& before, const std::string& after, const std::string& language) {
+  drift d;
+  try {
+    d = compare_reports(read_report(before), read_report(after));
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison diff: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cout << describe_drift(d, *lang_from_string(language));
+  return d.regressed() ? kExitNotMet : kExitMet;
 }
 
 }  // namespace
@@ -216,8 +288,9 @@ int run_cli(int argc, char** argv) noexcept {
     validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
 
     audit_args a;
-    auto* audit_cmd =
-        app.add_subcommand("audit", "Run the probes, evaluate the policies, write DIR/report.json");
+    auto* audit_cmd = app.add_subcommand(
+        "audit",
+        "Run the probes, evaluate the policies, write DIR/report.json and DIR/report.html");
     auto* config = audit_cmd->add_option(
         "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
     audit_cmd
@@ -226,7 +299,7 @@ int run_cli(int argc, char** argv) noexcept {
         ->excludes(config);
     audit_cmd->add_option("--out", a.out,
                           "folder for report.json and the evidence (default ./cloison-report)");
-    audit_cmd->add_option("--lang", a.language, "language of the summary: fr or en")
+    audit_cmd->add_option("--lang", a.language, "language of the summary and report.html: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
     audit_cmd->add_option(
         "--policy", a.policies,
@@ -244,6 +317,26 @@ int run_cli(int argc, char** argv) noexcept {
     audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
         ->check(CLI::Range(1, 256));
     audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    audit_cmd->add_option("--previous", a.previous,
+                          "an earlier report.json: report.html then shows the drift since it");
+
+    report_args ra;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write DIR/report.html again from a report.json, without auditing");
+    report_cmd->add_option("--in", ra.in, "the report.json to render")->required();
+    report_cmd->add_option("--out", ra.out, "folder for report.html")->required();
+    report_cmd->add_option("--lang", ra.language, "language shown first: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    report_cmd->add_option("--previous", ra.previous,
+                           "an earlier report.json: the page then shows the drift since it");
+
+    std::string diff_before, diff_after, diff_language = "fr";
+    auto* diff_cmd = app.add_subcommand(
+        "diff", "Compare two report.json files; exit 1 when the newer one regressed");
+    diff_cmd->add_option("OLD", diff_before, "the earlier report.json")->required();
+    diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
+    diff_cmd->add_option("--lang", diff_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
 
     try {
       app.parse(argc, argv);
@@ -262,6 +355,10 @@ int run_cli(int argc, char** argv) noexcept {
         std::cerr << problems.size() << " problem(s) found\n";
       return ok ? kExitMet : kExitUsage;
     }
+    if (*report_cmd)
+      return rerender(ra);
+    if (*diff_cmd)
+      return diff(diff_before, diff_after, diff_language);
     return audit(a);
   } catch (const std::exception& e) {
     std::cerr << "cloison: the audit could not run: " << e.what() << "\n";
