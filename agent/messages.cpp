@@ -137,6 +137,7 @@ constexpr std::array kCatalogue{
           "{} — owner: {} — valid until {} (declared in {})"},
     entry{msg::html_waiver_expired, "EXPIRÉE : le constat compte de nouveau comme non conforme.",
           "EXPIRED: the finding counts as failing again."},
+    entry{msg::html_anssi_label, "ANSSI", "ANSSI"},
     entry{msg::html_anssi, "Point de contrôle ANSSI {} (niveau {})",
           "ANSSI control point {} (level {})"},
     entry{msg::html_evidence, "Preuves", "Evidence"},

@@ -105,6 +105,7 @@ enum class msg {
   html_waiver,
   html_waiver_detail,
   html_waiver_expired,
+  html_anssi_label,
   html_anssi,
   html_evidence,
   html_evidence_source,

@@ -412,7 +412,7 @@ class section_writer {
       field(msg::html_message, esc(f.message));
     field(msg::html_remediation, esc(f.remediation.in(l_)));
     if (!f.anssi_id.empty()) {
-      field(msg::objective_ads_name,
+      field(msg::html_anssi_label,
             esc(format(msg::html_anssi, l_, {f.anssi_id, std::to_string(f.anssi_level)})));
     }
     if (f.waiver) {
