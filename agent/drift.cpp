@@ -47,46 +47,13 @@ std::string score_text(const std::optional<objective_status>& status,
                        const std::optional<double>& score, lang l) {
   if (!status)
     return std::string(text(msg::absent, l));
-  const msg verdict = *status == objective_status::met       ? msg::objective_met
-                      : *status == objective_status::not_met ? msg::objective_not_met
-                                                             : msg::objective_not_applicable;
-  std::string out(text(verdict, l));
+  std::string out(text(verdict_name(*status), l));
   if (score)
     out += " " + std::to_string(std::lround(*score)) + "/100";
   return out;
 }
 
 }  // namespace
-
-msg status_name(status s) {
-  switch (s) {
-    case status::pass:
-      return msg::status_pass;
-    case status::fail:
-      return msg::status_fail;
-    case status::error:
-      return msg::status_error;
-    case status::not_applicable:
-      return msg::status_not_applicable;
-    case status::waived:
-      return msg::status_waived;
-  }
-  return msg::status_error;
-}
-
-msg severity_name(severity s) {
-  switch (s) {
-    case severity::critical:
-      return msg::severity_critical;
-    case severity::high:
-      return msg::severity_high;
-    case severity::medium:
-      return msg::severity_medium;
-    case severity::low:
-      return msg::severity_low;
-  }
-  return msg::severity_medium;
-}
 
 bool score_change::regressed() const {
   if (score_before && score_after && rounded(*score_after) < rounded(*score_before))

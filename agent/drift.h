@@ -52,8 +52,4 @@ drift compare_reports(const report& before, const report& after);
 // The drift as plain text for a terminal, in `l` (`cloison diff`).
 std::string describe_drift(const drift& d, lang l);
 
-// Localized names, shared by the text and HTML renderings.
-msg status_name(status s);
-msg severity_name(severity s);
-
 }  // namespace cloison

@@ -182,4 +182,46 @@ std::string format(msg m, lang l, std::initializer_list<std::string> args) {
   return out;
 }
 
+msg verdict_name(objective_status s) {
+  switch (s) {
+    case objective_status::met:
+      return msg::objective_met;
+    case objective_status::not_met:
+      return msg::objective_not_met;
+    case objective_status::not_applicable:
+      return msg::objective_not_applicable;
+  }
+  return msg::objective_not_met;
+}
+
+msg status_name(status s) {
+  switch (s) {
+    case status::pass:
+      return msg::status_pass;
+    case status::fail:
+      return msg::status_fail;
+    case status::error:
+      return msg::status_error;
+    case status::not_applicable:
+      return msg::status_not_applicable;
+    case status::waived:
+      return msg::status_waived;
+  }
+  return msg::status_error;
+}
+
+msg severity_name(severity s) {
+  switch (s) {
+    case severity::critical:
+      return msg::severity_critical;
+    case severity::high:
+      return msg::severity_high;
+    case severity::medium:
+      return msg::severity_medium;
+    case severity::low:
+      return msg::severity_low;
+  }
+  return msg::severity_medium;
+}
+
 }  // namespace cloison

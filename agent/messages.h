@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/findings.h"
 #include "agent/policy.h"
 
 namespace cloison {
@@ -127,5 +128,10 @@ std::string_view text(msg m, lang l);
 
 // `text(m, l)` with each {} replaced by the next argument.
 std::string format(msg m, lang l, std::initializer_list<std::string> args);
+
+// The localized names of verdicts, statuses and severities.
+msg verdict_name(objective_status s);
+msg status_name(status s);
+msg severity_name(severity s);
 
 }  // namespace cloison

@@ -101,22 +101,6 @@ std::string score_text(const std::optional<double>& score) {
   return score ? std::to_string(std::lround(*score)) + "/100" : "";
 }
 
-std::string_view verdict_class(objective_status s) {
-  return to_string(s);
-}
-
-msg verdict_msg(objective_status s) {
-  switch (s) {
-    case objective_status::met:
-      return msg::objective_met;
-    case objective_status::not_met:
-      return msg::objective_not_met;
-    case objective_status::not_applicable:
-      return msg::objective_not_applicable;
-  }
-  return msg::objective_not_met;
-}
-
 std::optional<msg> objective_name(const std::string& id) {
   if (id == kObjectiveA)
     return msg::objective_a_name;
@@ -213,7 +197,7 @@ class section_writer {
       out_ << "<tr class=\"objective\" data-objective=\"" << esc(o.id) << "\" data-status=\""
            << to_string(o.status) << "\"><td><strong>" << esc(o.id) << "</strong>"
            << (name ? " — " + t(*name) : "") << "</td><td><span class=\"verdict "
-           << verdict_class(o.status) << "\">" << t(verdict_msg(o.status))
+           << to_string(o.status) << "\">" << t(verdict_name(o.status))
            << "</span></td><td class=\"score\">"
            << (o.score ? score_text(o.score) : t(msg::html_no_score)) << "</td><td>"
            << esc(format(msg::findings_line, l_,
@@ -349,7 +333,7 @@ class section_writer {
     for (const auto& s : d.scores) {
       const auto side = [&](const std::optional<objective_status>& st,
                             const std::optional<double>& score) {
-        return st ? t(verdict_msg(*st)) + " " + score_text(score) : t(msg::absent);
+        return st ? t(verdict_name(*st)) + " " + score_text(score) : t(msg::absent);
       };
       out_ << "<tr" << (s.regressed() ? " class=\"regressed\"" : "") << "><td>" << esc(s.objective)
            << "</td><td>" << side(s.status_before, s.score_before) << "</td><td>→</td><td>"
