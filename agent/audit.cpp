@@ -41,7 +41,58 @@ std::vector<observation> observe_all(const inventory& inv, const std::vector<pla
   return results;
 }
 
+std::string role_name(segment_role r) {
+  switch (r) {
+    case segment_role::production:
+      return "production";
+    case segment_role::backup:
+      return "backup";
+    case segment_role::administration:
+      return "administration";
+    case segment_role::directory:
+      return "directory";
+    case segment_role::other:
+      return "other";
+  }
+  return "other";
+}
+
+std::string segment_holding(const inventory& inv, const std::string& address) {
+  const auto a = ip_address::parse(address);
+  if (!a)
+    return "";
+  for (const auto& s : inv.segments) {
+    if (std::any_of(s.cidrs.begin(), s.cidrs.end(), [&](const cidr& c) { return c.contains(*a); }))
+      return s.name;
+  }
+  return "";
+}
+
 }  // namespace
+
+topology describe_topology(const inventory& inv) {
+  topology t;
+  for (const auto& s : inv.segments) {
+    auto& out = t.segments.emplace_back(topology::segment{s.name, role_name(s.role), {}});
+    for (const auto& c : s.cidrs)
+      out.cidrs.push_back(c.to_string());
+  }
+  for (const auto& h : inv.hosts)
+    t.hosts.push_back({h.name, h.address, segment_holding(inv, h.address), h.roles, h.os});
+  for (const auto& d : inv.directories) {
+    t.directories.push_back({d.name, d.role == directory_role::backup ? "backup" : "production",
+                             d.uri, segment_holding(inv, uri_address(d.uri))});
+  }
+  for (const auto& v : inv.vantage_points)
+    t.vantage_points.push_back({v.name, v.segment, v.via});
+  for (const auto& f : inv.flows) {
+    auto& out = t.flows.emplace_back(topology::flow{f.from, f.to, f.protocol, {}, f.purpose});
+    for (const auto& p : f.ports)
+      out.ports.push_back(p.to_string());
+  }
+  t.vantage = inv.reachability.vantage;
+  return t;
+}
 
 int audit_result::exit_code() const {
   for (const auto& o : report.objectives) {
@@ -61,6 +112,7 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
   r.inventory = inv.source;
   r.started_at = utc_now_iso8601();
   r.scoring = scoring_formula();
+  r.topology = describe_topology(inv);
 
   listener.phase(msg::phase_plan);
   std::vector<planned> plan;

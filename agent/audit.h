@@ -38,6 +38,11 @@ struct audit_result {
   int exit_code() const;
 };
 
+// The estate as the inventory declares it, for the report: segments, hosts and directories with
+// the segment their address falls in, vantage points, declared flows, and the vantage point of
+// this run (inv.reachability.vantage). Carries no secret (key, password or keytab file). Pure.
+topology describe_topology(const inventory& inv);
+
 // Runs every probe on the targets it plans for `inv`, evaluates every enabled check of
 // `policies`, scores the objectives and builds the report. Audited systems' failures end up as
 // findings; this function throws only on programming errors.

@@ -10,11 +10,13 @@
 
 #include "agent/bundle.h"
 #include "agent/console.h"
+#include "agent/drift.h"
 #include "agent/embedded_policies.h"
 #include "agent/inventory_loader.h"
 #include "agent/output_commands.h"
 #include "agent/policy_loader.h"
 #include "agent/report_junit.h"
+#include "agent/report_html.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
@@ -104,6 +106,29 @@ void check_software_profiles(const inventory& inv, diagnostics& out) {
   }
 }
 
+// Writes `dir`/report.html for `r`, with the drift from `previous` when given.
+void write_html(const report& r, lang l, const std::optional<report>& previous,
+                const std::filesystem::path& dir) {
+  std::optional<drift> d;
+  if (previous)
+    d = compare_reports(*previous, r);
+  write_file_atomically((dir / "report.html").string(), render_html(r, l, d ? &*d : nullptr));
+}
+
+// The report named by --previous, or nullopt when none; prints why and returns false when it
+// cannot be read.
+bool read_previous(const char* command, const std::string& path, std::optional<report>& out) {
+  if (path.empty())
+    return true;
+  try {
+    out = read_report(path);
+    return true;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison " << command << ": --previous " << e.what() << "\n";
+    return false;
+  }
+}
+
 struct audit_args {
   std::string config;
   bool local = false;
@@ -117,11 +142,15 @@ struct audit_args {
   bool verbose = false;
   std::string bundle;    // evidence bundle to write, empty: none
   std::string key_file;  // the agent's signing key (agent_key_path())
+  std::string previous;
 };
 
 int audit(const audit_args& a) {
   const lang l = *lang_from_string(a.language);
   setup_logging(a.verbose);
+  std::optional<report> previous;
+  if (!read_previous("audit", a.previous, previous))
+    return kExitUsage;
   const auto probes = builtin_probes();
   diagnostics problems;
   std::optional<inventory> inv;
@@ -204,6 +233,7 @@ int audit(const audit_args& a) {
     write_report(result.report, out_dir.string());
     write_file_atomically((out_dir / "report.xml").string(), render_junit(result.report, l));
     write_evidence(result.evidence, out_dir);
+    write_html(result.report, l, previous, out_dir);
     if (key) {
       write_bundle(a.bundle,
                    audit_bundle_files(out_dir, result.evidence, result.report.policies,
@@ -223,6 +253,48 @@ int audit(const audit_args& a) {
   return code;
 }
 
+struct report_args {
+  std::string in;
+  std::string out;
+  std::string language = "fr";
+  std::string previous;
+};
+
+// `cloison report`: report.html again from a report.json, without auditing.
+int rerender(const report_args& a) {
+  std::optional<report> r, previous;
+  try {
+    r = read_report(a.in);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!read_previous("report", a.previous, previous))
+    return kExitUsage;
+  try {
+    std::filesystem::create_directories(a.out);
+    write_html(*r, *lang_from_string(a.language), previous, a.out);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  std::cout << (std::filesystem::path(a.out) / "report.html").string() << "\n";
+  return kExitMet;
+}
+
+// `cloison diff`: 1 when the newer report regressed, 0 otherwise, 2 on unreadable input.
+int diff(const std::string& before, const std::string& after, const std::string& language) {
+  drift d;
+  try {
+    d = compare_reports(read_report(before), read_report(after));
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison diff: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cout << describe_drift(d, *lang_from_string(language));
+  return d.regressed() ? kExitNotMet : kExitMet;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) noexcept {
@@ -232,7 +304,7 @@ int run_cli(int argc, char** argv) noexcept {
     app.require_subcommand(1);
     app.footer(
         "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
-        "3 the audit could not run.");
+        "3 the audit could not run. diff: 1 when the newer report regressed.");
 
     std::vector<std::string> files;
     auto* validate = app.add_subcommand(
@@ -242,7 +314,8 @@ int run_cli(int argc, char** argv) noexcept {
 
     audit_args a;
     auto* audit_cmd = app.add_subcommand(
-        "audit", "Run the probes, evaluate the policies, write DIR/report.json and report.xml");
+        "audit", "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
+        "report.xml");
     auto* config = audit_cmd->add_option(
         "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
     audit_cmd
@@ -251,7 +324,7 @@ int run_cli(int argc, char** argv) noexcept {
         ->excludes(config);
     audit_cmd->add_option("--out", a.out,
                           "folder for report.json and the evidence (default ./cloison-report)");
-    audit_cmd->add_option("--lang", a.language, "language of the summary: fr or en")
+    audit_cmd->add_option("--lang", a.language, "language of the summary and report.html: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
     audit_cmd->add_option(
         "--policy", a.policies,
@@ -304,6 +377,27 @@ int run_cli(int argc, char** argv) noexcept {
     merge->add_option("--lang", merge_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
 
+    audit_cmd->add_option("--previous", a.previous,
+                          "an earlier report.json: report.html then shows the drift since it");
+
+    report_args ra;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write DIR/report.html again from a report.json, without auditing");
+    report_cmd->add_option("--in", ra.in, "the report.json to render")->required();
+    report_cmd->add_option("--out", ra.out, "folder for report.html")->required();
+    report_cmd->add_option("--lang", ra.language, "language shown first: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    report_cmd->add_option("--previous", ra.previous,
+                           "an earlier report.json: the page then shows the drift since it");
+
+    std::string diff_before, diff_after, diff_language = "fr";
+    auto* diff_cmd = app.add_subcommand(
+        "diff", "Compare two report.json files; exit 1 when the newer one regressed");
+    diff_cmd->add_option("OLD", diff_before, "the earlier report.json")->required();
+    diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
+    diff_cmd->add_option("--lang", diff_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -325,6 +419,10 @@ int run_cli(int argc, char** argv) noexcept {
       return verify_command(bundle_file, pinned_key, *lang_from_string(verify_language));
     if (*merge)
       return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
+    if (*report_cmd)
+      return rerender(ra);
+    if (*diff_cmd)
+      return diff(diff_before, diff_after, diff_language);
     return audit(a);
   } catch (const std::exception& e) {
     std::cerr << "cloison: the audit could not run: " << e.what() << "\n";

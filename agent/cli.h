@@ -1,8 +1,8 @@
-// The command line (CLI11): `cloison validate`, `cloison audit`, `cloison verify`, `cloison merge`,
-// `--version`.
+// The command line (CLI11): `cloison validate`, `cloison audit`, `cloison report`, `cloison diff`,
+// `cloison verify`, `cloison merge`, `--version`.
 // Exit codes, which scripts rely on:
 //   0 every objective met / the files are valid
-//   1 an objective is not met
+//   1 an objective is not met (`diff`: the newer report regressed)
 //   2 usage or configuration error
 //   3 the audit could not run
 #pragma once

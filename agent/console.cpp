@@ -31,18 +31,6 @@ const char* colour_of(objective_status s) {
   return "";
 }
 
-msg verdict_of(objective_status s) {
-  switch (s) {
-    case objective_status::met:
-      return msg::objective_met;
-    case objective_status::not_met:
-      return msg::objective_not_met;
-    case objective_status::not_applicable:
-      return msg::objective_not_applicable;
-  }
-  return msg::objective_not_met;
-}
-
 }  // namespace
 
 console_listener::console_listener(bool terminal, lang l)
@@ -86,7 +74,7 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
   out << format(msg::audit_of, l, {r.establishment}) << "\n";
   for (const auto& o : r.objectives) {
     out << "  " << o.id << "  " << (colour ? colour_of(o.status) : "")
-        << text(verdict_of(o.status), l) << reset;
+        << text(verdict_name(o.status), l) << reset;
     if (o.score)
       out << "  " << text(msg::score, l) << " " << std::lround(*o.score) << "/100";
     out << "  ("

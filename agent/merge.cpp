@@ -170,6 +170,10 @@ report merge_reports(const std::vector<merge_input>& inputs) {
       add_distinct(objectives, o.id);
     if (r.ads && ads_directory.empty())
       ads_directory = r.ads->directory;
+    if (r.topology && !out.topology) {
+      out.topology = r.topology;
+      out.topology->vantage.clear();  // the merged report stands at every vantage point
+    }
     out.observations.insert(out.observations.end(), r.observations.begin(), r.observations.end());
   }
   out.tool_version = joined(tool_versions);

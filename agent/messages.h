@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/findings.h"
 #include "agent/policy.h"
 
 namespace cloison {
@@ -45,6 +46,100 @@ enum class msg {
   merge_nothing,
   merge_establishments_differ,
   merge_policies_differ,
+  // drift (cloison diff, report.html)
+  drift_between,
+  drift_new_failures,
+  drift_resolved,
+  drift_still_failing,
+  drift_scores,
+  drift_ads,
+  drift_regressed,
+  drift_not_regressed,
+  absent,
+  none,
+  status_pass,
+  status_fail,
+  status_error,
+  status_not_applicable,
+  status_waived,
+  severity_critical,
+  severity_high,
+  severity_medium,
+  severity_low,
+  role_production,
+  role_backup,
+  role_administration,
+  role_directory,
+  role_other,
+  // report.html
+  language_name,
+  html_title,
+  html_establishment,
+  html_started,
+  html_finished,
+  html_tool_version,
+  html_inventory,
+  html_vantage,
+  html_vantage_none,
+  html_policies,
+  html_file,
+  html_verdicts,
+  html_objective,
+  html_verdict,
+  html_counts,
+  html_no_score,
+  html_scoring,
+  objective_a_name,
+  objective_b_name,
+  objective_ads_name,
+  html_ads,
+  html_ads_none,
+  html_ads_not_proven,
+  html_ads_proven,
+  html_ads_requirement_met,
+  html_ads_requirement_not_met,
+  html_ads_requirement_unproven,
+  html_diagram,
+  html_no_topology,
+  legend_allowed_open,
+  legend_allowed_untested,
+  legend_forbidden_open,
+  legend_vantage,
+  html_forbidden_open,
+  html_forbidden_none,
+  html_declared_flows,
+  html_from,
+  html_to,
+  html_address,
+  html_ports,
+  html_purpose,
+  html_findings,
+  html_no_findings,
+  html_status,
+  html_target,
+  html_check,
+  html_observed,
+  html_expectation,
+  html_message,
+  html_remediation,
+  html_waiver,
+  html_waiver_detail,
+  html_waiver_expired,
+  html_anssi_label,
+  html_anssi,
+  html_evidence,
+  html_evidence_source,
+  html_evidence_collected,
+  html_evidence_excerpt,
+  html_evidence_truncated,
+  html_evidence_missing,
+  html_drift,
+  html_observations,
+  html_probe,
+  html_outcome,
+  html_detail,
+  html_elapsed,
+  html_generated,
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.
@@ -53,5 +148,10 @@ std::string_view text(msg m, lang l);
 // `text(m, l)` with each {} replaced by the next argument.
 std::string format(msg m, lang l, std::initializer_list<std::string> args);
 std::string format(msg m, lang l, const std::vector<std::string>& args);
+
+// The localized names of verdicts, statuses and severities.
+msg verdict_name(objective_status s);
+msg status_name(status s);
+msg severity_name(severity s);
 
 }  // namespace cloison

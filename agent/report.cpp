@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace cloison {
@@ -98,6 +100,60 @@ status_counts counts_of(const json& j) {
           j.at("not_applicable").get<int>(), j.at("waived").get<int>()};
 }
 
+std::vector<std::string> texts_of(const json& j) {
+  return j.get<std::vector<std::string>>();
+}
+
+json topology_json(const topology& t) {
+  json j{{"segments", json::array()},    {"hosts", json::array()},
+         {"directories", json::array()}, {"vantage_points", json::array()},
+         {"flows", json::array()},       {"vantage", t.vantage}};
+  for (const auto& s : t.segments)
+    j["segments"].push_back({{"name", s.name}, {"role", s.role}, {"cidrs", s.cidrs}});
+  for (const auto& h : t.hosts) {
+    j["hosts"].push_back({{"name", h.name},
+                          {"address", h.address},
+                          {"segment", h.segment},
+                          {"roles", h.roles},
+                          {"os", h.os}});
+  }
+  for (const auto& d : t.directories) {
+    j["directories"].push_back(
+        {{"name", d.name}, {"role", d.role}, {"uri", d.uri}, {"segment", d.segment}});
+  }
+  for (const auto& v : t.vantage_points)
+    j["vantage_points"].push_back({{"name", v.name}, {"segment", v.segment}, {"via", v.via}});
+  for (const auto& f : t.flows) {
+    j["flows"].push_back({{"from", f.from},
+                          {"to", f.to},
+                          {"protocol", f.protocol},
+                          {"ports", f.ports},
+                          {"purpose", f.purpose}});
+  }
+  return j;
+}
+
+topology topology_of(const json& j) {
+  topology t;
+  auto text = [](const json& o, const char* key) { return o.at(key).get<std::string>(); };
+  for (const auto& s : j.at("segments"))
+    t.segments.push_back({text(s, "name"), text(s, "role"), texts_of(s.at("cidrs"))});
+  for (const auto& h : j.at("hosts")) {
+    t.hosts.push_back({text(h, "name"), text(h, "address"), text(h, "segment"),
+                       texts_of(h.at("roles")), text(h, "os")});
+  }
+  for (const auto& d : j.at("directories"))
+    t.directories.push_back({text(d, "name"), text(d, "role"), text(d, "uri"), text(d, "segment")});
+  for (const auto& v : j.at("vantage_points"))
+    t.vantage_points.push_back({text(v, "name"), text(v, "segment"), text(v, "via")});
+  for (const auto& f : j.at("flows")) {
+    t.flows.push_back({text(f, "from"), text(f, "to"), text(f, "protocol"), texts_of(f.at("ports")),
+                       text(f, "purpose")});
+  }
+  t.vantage = text(j, "vantage");
+  return t;
+}
+
 }  // namespace
 
 json to_json(const report& r) {
@@ -156,6 +212,7 @@ json to_json(const report& r) {
                     {"public_key_pem", r.signing->public_key_pem},
                     {"fingerprint", r.signing->fingerprint}};
   }
+  j["topology"] = r.topology ? topology_json(*r.topology) : json(nullptr);
   return j;
 }
 
@@ -216,9 +273,26 @@ report report_from_json(const json& j) {
                                s->at("public_key_pem").get<std::string>(),
                                s->at("fingerprint").get<std::string>()};
     }
+    if (const auto t = j.find("topology"); t != j.end() && !t->is_null())
+      r.topology = topology_of(*t);
     return r;
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("malformed report: ") + e.what());
+  }
+}
+
+report read_report(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return report_from_json(json::parse(text.str()));
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(path + ": not JSON: " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": not a cloison report: " + e.what());
   }
 }
 

@@ -49,6 +49,53 @@ struct signing_info {
   friend bool operator==(const signing_info&, const signing_info&) = default;
 };
 
+// What the inventory declares about the estate, as audited: the material of the segregation
+// diagram. Names and addresses only: never a key, password or keytab file.
+struct topology {
+  struct segment {
+    std::string name;
+    std::string role;  // production | backup | administration | directory | other
+    std::vector<std::string> cidrs;
+    friend bool operator==(const segment&, const segment&) = default;
+  };
+  struct host {
+    std::string name;
+    std::string address;
+    std::string segment;  // the first segment whose CIDRs hold the address; "" when none
+    std::vector<std::string> roles;
+    std::string os;
+    friend bool operator==(const host&, const host&) = default;
+  };
+  struct directory {
+    std::string name;
+    std::string role;  // production | backup
+    std::string uri;
+    std::string segment;  // the segment holding the URI's address; "" for a DNS name or none
+    friend bool operator==(const directory&, const directory&) = default;
+  };
+  struct vantage_point {
+    std::string name;
+    std::string segment;
+    std::string via;  // "local", or the backup host it is reached through
+    friend bool operator==(const vantage_point&, const vantage_point&) = default;
+  };
+  struct flow {  // a declared allowed flow
+    std::string from;
+    std::string to;  // segment or host name
+    std::string protocol;
+    std::vector<std::string> ports;  // "22", "2500-3300"
+    std::string purpose;
+    friend bool operator==(const flow&, const flow&) = default;
+  };
+  std::vector<segment> segments;
+  std::vector<host> hosts;
+  std::vector<directory> directories;
+  std::vector<vantage_point> vantage_points;
+  std::vector<flow> flows;
+  std::string vantage;  // the vantage point this run stood at; "" when none
+  friend bool operator==(const topology&, const topology&) = default;
+};
+
 struct report {
   int schema_version = kReportSchemaVersion;
   std::string tool_version;
@@ -65,12 +112,17 @@ struct report {
   std::vector<observation_summary> observations;
   std::vector<evidence_ref> evidence;
   std::optional<signing_info> signing;  // present when the run wrote a signed evidence bundle
+  std::optional<struct topology> topology;  // absent in reports of earlier cloison versions
   friend bool operator==(const report&, const report&) = default;
 };
 
 json to_json(const report& r);
 // Reads a report written by to_json(). Throws std::runtime_error naming the first bad field.
 report report_from_json(const json& j);
+
+// Reads and parses a report.json file. Throws std::runtime_error saying what is wrong with it
+// (unreadable, not JSON, not a report) and naming the file.
+report read_report(const std::string& path);
 
 // Writes `r` to `dir`/report.json atomically (temporary file, fsync, rename). Throws
 // std::runtime_error on I/O failure; the previous report.json is then left untouched.

@@ -190,5 +190,70 @@ TEST(Cli, AuditThatCannotWriteItsReportExitsThree) {
   EXPECT_THAT(r.err, HasSubstr("cannot write the report"));
 }
 
+TEST(Cli, AuditWritesReportHtmlWithTheDriftSinceAPreviousReport) {
+  temp_dir dir;
+  const auto out = (dir.path() / "report").string();
+  EXPECT_EQ(cloison({"audit", "--local", "--out", out, "--lang", "en"}).exit_code, 1);
+  const auto first = testing::read_text(out + "/report.html");
+  EXPECT_THAT(first, HasSubstr("<html lang=\"en\">"));
+  EXPECT_THAT(first, Not(HasSubstr("class=\"drift\"")));
+  const auto previous = dir.write("previous.json", testing::read_text(out + "/report.json"));
+  EXPECT_EQ(cloison({"audit", "--local", "--out", out, "--previous", previous}).exit_code, 1);
+  const auto second = testing::read_text(out + "/report.html");
+  EXPECT_THAT(second, HasSubstr("<html lang=\"fr\">"));
+  EXPECT_THAT(second, HasSubstr("<section class=\"drift\">"));
+  const auto bad = cloison({"audit", "--local", "--out", out, "--previous", out + "/nothing"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--previous " + out + "/nothing: cannot read"));
+}
+
+TEST(Cli, ReportRendersAgainWithoutAuditing) {
+  temp_dir dir;
+  const auto out = (dir.path() / "html").string();
+  auto r = cloison({"report", "--in", data_path("report/report.json"), "--out", out, "--lang", "en",
+                    "--previous", data_path("report/previous.json")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, out + "/report.html\n");
+  const auto html = testing::read_text(out + "/report.html");
+  EXPECT_THAT(html, HasSubstr("id=\"lang-en\" checked>"));
+  EXPECT_THAT(html, HasSubstr("Regression since the previous audit."));
+  const auto garbage = dir.write("garbage.json", "{\"schema_version\": 1, [");
+  auto bad = cloison({"report", "--in", garbage, "--out", out});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("cloison report: " + garbage + ": not JSON"));
+  EXPECT_EQ(cloison({"report", "--in", dir.write("r.json", "[]"), "--out", out}).exit_code, 2);
+  EXPECT_EQ(cloison({"report", "--out", out}).exit_code, 2);
+  EXPECT_EQ(
+      cloison({"report", "--in", data_path("report/report.json"), "--out", out, "--lang", "de"})
+          .exit_code,
+      2);
+}
+
+TEST(Cli, DiffExitsOneOnRegressionZeroOtherwiseTwoOnBadInput) {
+  const auto previous = data_path("report/previous.json");
+  const auto current = data_path("report/report.json");
+  auto worse = cloison({"diff", previous, current});
+  EXPECT_EQ(worse.exit_code, 1) << worse.err;
+  EXPECT_THAT(worse.out, HasSubstr("Nouvelles non-conformités (1) :"));
+  EXPECT_THAT(worse.out, HasSubstr("reach-no-forbidden-port-open @ repo01"));
+  temp_dir dir;
+  auto fixed = json::parse(testing::read_text(current));
+  fixed["findings"][0]["status"] = "pass";  // the forbidden flow was closed
+  fixed["objectives"][1]["score"] = 100.0;
+  fixed["objectives"][1]["status"] = "met";
+  auto better = cloison({"diff", "--lang", "en", current, dir.write("fixed.json", fixed.dump())});
+  EXPECT_EQ(better.exit_code, 0) << better.err;
+  EXPECT_THAT(better.out, HasSubstr("Resolved (1):"));
+  EXPECT_THAT(better.out, HasSubstr("No regression since the previous audit."));
+  EXPECT_EQ(cloison({"diff", current, current}).exit_code, 0);
+  auto missing = cloison({"diff", previous, (dir.path() / "none.json").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("none.json: cannot read"));
+  auto invalid = cloison({"diff", dir.write("x.json", "{\"schema_version\": 1}"), current});
+  EXPECT_EQ(invalid.exit_code, 2);
+  EXPECT_THAT(invalid.err, HasSubstr("x.json: not a cloison report"));
+  EXPECT_EQ(cloison({"diff", current}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace cloison

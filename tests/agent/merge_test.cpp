@@ -66,6 +66,20 @@ TEST(Merge, APassFromOneVantagePointNeverHidesAWorseVerdictFromAnother) {
   }
 }
 
+TEST(Merge, KeepsTheTopologyForTheDiagramWithoutASingleVantagePoint) {
+  auto a = vantage("t1", {});
+  a.topology = topology{};
+  a.topology->segments = {{"production", "production", {"10.0.0.0/16"}}};
+  a.topology->vantage = "prod";
+  auto b = vantage("t2", {});
+  b.topology = a.topology;
+  b.topology->vantage = "admin";
+  const auto merged = merge_reports({{"a.json", a}, {"b.json", b}});
+  ASSERT_TRUE(merged.topology.has_value());
+  EXPECT_EQ(merged.topology->segments, a.topology->segments);
+  EXPECT_EQ(merged.topology->vantage, "");
+}
+
 TEST(Merge, RescoresObjectivesFromTheMergedFindings) {
   // From production the forbidden flow is open; from administration everything passes.
   const auto merged = merge_reports(

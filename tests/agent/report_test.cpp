@@ -88,6 +88,52 @@ TEST(Report, RejectsOtherSchemaVersionsAndMalformedInput) {
   EXPECT_THROW(report_from_json(m), std::runtime_error);
 }
 
+TEST(Report, TopologyRoundTripsAndIsOptional) {
+  auto r = sample_report();
+  topology t;
+  t.segments = {{"production", "production", {"10.10.0.0/16", "fd00:10::/48"}},
+                {"backup", "backup", {"10.50.0.0/24"}}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux"},
+             {"lost", "192.0.2.1", "", {}, "windows"}};
+  t.directories = {{"backup-ad", "backup", "ldaps://10.50.0.5", "backup"}};
+  t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
+  t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
+  t.vantage = "agent";
+  r.topology = t;
+  const auto j = to_json(r);
+  EXPECT_EQ(j["topology"]["flows"][0]["ports"][1], "2500-3300");
+  EXPECT_EQ(j["topology"]["hosts"][1]["segment"], "");
+  EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+
+  r.topology.reset();
+  auto without = to_json(r);
+  EXPECT_EQ(without["topology"], nullptr);
+  EXPECT_EQ(report_from_json(without), r);
+  without.erase("topology");  // a report of an earlier cloison version
+  EXPECT_EQ(report_from_json(without), r);
+  auto broken = to_json(r);
+  broken["topology"] = {{"segments", 3}};
+  EXPECT_THROW(report_from_json(broken), std::runtime_error);
+}
+
+TEST(Report, ReadReportNamesTheFileAndTheProblem) {
+  testing::temp_dir dir;
+  write_report(sample_report(), dir.path().string());
+  EXPECT_EQ(read_report((dir.path() / "report.json").string()), sample_report());
+  const auto expect_error = [](const std::string& path, const std::string& words) {
+    try {
+      read_report(path);
+      ADD_FAILURE() << path << " was read";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expect_error((dir.path() / "absent.json").string(), "cannot read");
+  expect_error(dir.write("garbage.json", "{\"schema_version\": 1,"), "not JSON");
+  expect_error(dir.write("other.json", "{\"schema_version\": 1}"), "not a cloison report");
+}
+
 TEST(Report, WriteIsAtomicAndReplacesThePreviousReport) {
   testing::temp_dir dir;
   auto r = sample_report();
