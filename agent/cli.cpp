@@ -15,8 +15,8 @@
 #include "agent/inventory_loader.h"
 #include "agent/output_commands.h"
 #include "agent/policy_loader.h"
-#include "agent/report_junit.h"
 #include "agent/report_html.h"
+#include "agent/report_junit.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
 #include "probes/inventory_probe.h"
@@ -314,7 +314,8 @@ int run_cli(int argc, char** argv) noexcept {
 
     audit_args a;
     auto* audit_cmd = app.add_subcommand(
-        "audit", "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
+        "audit",
+        "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
         "report.xml");
     auto* config = audit_cmd->add_option(
         "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");

@@ -111,7 +111,7 @@ struct report {
   std::vector<flow_result> flows;
   std::vector<observation_summary> observations;
   std::vector<evidence_ref> evidence;
-  std::optional<signing_info> signing;  // present when the run wrote a signed evidence bundle
+  std::optional<signing_info> signing;      // present when the run wrote a signed evidence bundle
   std::optional<struct topology> topology;  // absent in reports of earlier cloison versions
   friend bool operator==(const report&, const report&) = default;
 };
