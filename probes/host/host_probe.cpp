@@ -110,7 +110,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
         !ok && cmd.absent_is_empty && r.outcome != outcome::timeout && absent(r, cmd.absent_marker);
     out.usable = ok || empty_by_absence;
     out.text = out.usable ? r.out : "";  // absent: what the files that exist printed
-    std::string content = r.out;
+    std::string content = cmd.redact != nullptr ? cmd.redact(r.out) : r.out;
     if (!ok) {
       content += (content.empty() ? "" : "\n") + std::string("--- stderr ---\n") + r.err +
                  (r.failure.empty() ? "" : "\n--- failure ---\n" + r.failure) +

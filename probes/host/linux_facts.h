@@ -23,6 +23,8 @@ struct host_command {
   std::vector<int> ok_exit_codes{0};
   // What its stderr says when the thing it reads does not exist (a missing program always counts).
   std::string_view absent_marker = "No such file or directory";
+  // Applied to the output before it is kept as evidence (secrets out); readers see it unchanged.
+  std::string (*redact)(std::string_view) = nullptr;
 };
 
 // The output of one command, as the readers see it.

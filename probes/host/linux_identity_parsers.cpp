@@ -832,4 +832,21 @@ std::map<std::string, std::vector<std::string>> group_members(std::string_view t
   return out;
 }
 
+std::string redact_sssd_conf(std::string_view text) {
+  std::string out;
+  text::for_each_line(text, [&](std::string_view line) {
+    const auto eq = line.find('=');
+    std::string key(text::trim(line.substr(0, eq == std::string_view::npos ? 0 : eq)));
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool secret =
+        eq != std::string_view::npos && !key.starts_with('#') && !key.starts_with(';') &&
+        (key == "ldap_default_authtok" || key.find("password") != std::string::npos ||
+         key.find("secret") != std::string::npos);
+    out += secret ? std::string(line.substr(0, eq + 1)) + " <redacted>" : std::string(line);
+    out += '\n';
+  });
+  return out;
+}
+
 }  // namespace cloison

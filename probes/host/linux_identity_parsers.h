@@ -57,6 +57,10 @@ struct sssd_config {
 // section header nor `key = value` are skipped.
 sssd_config parse_sssd_conf(std::string_view text);
 
+// sssd.conf as it may be kept as evidence: the value of every option that holds a secret
+// (ldap_default_authtok, any *password* or *secret* option) replaced by "<redacted>".
+std::string redact_sssd_conf(std::string_view text);
+
 // --- krb5.conf ---------------------------------------------------------------------------------
 
 struct krb5_realm {

@@ -33,7 +33,8 @@ def lab(*args):
 def audit(host):
     out = tempfile.mkdtemp(prefix="cloison-audit-")
     # Host facts are read over SSH from the administration host; production only tests flows.
-    probes = ["--probes", "inventory,reachability"] if host == "prod" else []
+    # The directories are audited by directory_test.py (lab.directory).
+    probes = ["--probes", "inventory,reachability" if host == "prod" else "inventory,reachability,host"]
     p = subprocess.run([LAB, "exec", host, "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
                         "--lang", "en", *probes], capture_output=True, text=True, timeout=120)
     with open(os.path.join(out, "report.json")) as f:

@@ -566,3 +566,30 @@ TEST(LinuxIdentityGroup, MalformedLinesAreSkipped) {
 
 }  // namespace
 }  // namespace cloison
+
+namespace cloison {
+namespace {
+
+TEST(LinuxIdentitySssdRedaction, BindPasswordsNeverReachTheEvidence) {
+  const std::string conf =
+      "[domain/prod.lab]\n"
+      "id_provider = ldap\n"
+      "ldap_default_bind_dn = cn=reader,dc=prod,dc=lab\n"
+      "ldap_default_authtok_type = password\n"
+      "ldap_default_authtok = S3cret-Bind!\n"
+      "LDAP_Default_AuthTok=Other-S3cret\n"
+      "ad_machine_password_secret = M4chine\n"
+      "# ldap_default_authtok = commented-out stays\n";
+  const auto redacted = redact_sssd_conf(conf);
+  EXPECT_EQ(redacted.find("S3cret-Bind!"), std::string::npos);
+  EXPECT_EQ(redacted.find("Other-S3cret"), std::string::npos);
+  EXPECT_EQ(redacted.find("M4chine"), std::string::npos);
+  EXPECT_NE(redacted.find("ldap_default_authtok = <redacted>"), std::string::npos);
+  EXPECT_NE(redacted.find("id_provider = ldap"), std::string::npos);
+  EXPECT_NE(redacted.find("# ldap_default_authtok = commented-out stays"), std::string::npos);
+  // What the readers decide from is unchanged by redaction.
+  EXPECT_EQ(parse_sssd_conf(redacted).domain_sections.at(0).id_provider, "ldap");
+}
+
+}  // namespace
+}  // namespace cloison
