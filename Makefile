@@ -39,8 +39,9 @@ test: format-check build build-sanitize
 demo: build
 	$(LAB) up
 	@mkdir -p $(DEMO_OUT)
-	@set +e; $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT); rc=$$?; \
-	echo "report: $(DEMO_OUT)/report.json (exit code $$rc: 0 met, 1 not met, 2 configuration error, 3 audit could not run)"; \
+	@set +e; $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT) \
+	  --bundle $(DEMO_OUT)/evidence.tar.gz; rc=$$?; \
+	echo "report: $(DEMO_OUT)/report.html (and report.json, report.xml, evidence.tar.gz; exit code $$rc: 0 met, 1 not met, 2 configuration error, 3 audit could not run)"; \
 	echo "the lab stays up to be explored: $(LAB) status; stop it with: $(LAB) down"; \
 	test $$rc -le 1
 

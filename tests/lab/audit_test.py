@@ -113,8 +113,10 @@ check(len(compared) == 70 and not differ,
       f"nmap -sT agrees with cloison on {len(compared)} pairs (disagreements: {differ[:5]})")
 lab("scenario", "off", "fw-hole-prod-backup-all")
 
-check(admin_rc == 0 and all(o["status"] == "met" for o in admin["objectives"]),
-      "compliant, from admin: every objective met, exit 0")
+check(admin_rc == 0 and all(o["status"] in ("met", "not_applicable") for o in admin["objectives"]),
+      "compliant, from admin: every objective met (ADS: not audited here), exit 0 "
+      f"(exit {admin_rc}, {[(o['id'], o['status']) for o in admin['objectives']]}, failing: "
+      f"{[(f['check'], f['target'], f['message'][:120]) for f in admin['findings'] if f['status'] in ('fail', 'error')]})")
 host = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-backup"}
 check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-password"]["observed"] == "no",
       "compliant, from admin over SSH: lab-backup refuses SSH passwords (sshd -T through sudo -n)")
