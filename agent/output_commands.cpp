@@ -110,9 +110,9 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
     std::vector<merge_input> inputs;
     for (const auto& f : files) {
       try {
-        inputs.push_back({f, report_from_json(json::parse(read_text_file(f)))});
+        inputs.push_back({f, read_report(f)});
       } catch (const std::exception& e) {
-        std::cerr << "cloison merge: " << format(msg::cannot_read, l, {f, e.what()}) << "\n";
+        std::cerr << "cloison merge: " << e.what() << "\n";
         return kExitUsage;
       }
     }

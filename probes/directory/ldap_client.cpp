@@ -275,6 +275,10 @@ std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadl
   const bool ldaps = starts_with_nocase(d.uri, "ldaps://");
   auto h = make_handle(d.uri, d.ca_file, until);
   std::string password, why;
+  struct wipe_on_exit {
+    std::string& secret;
+    ~wipe_on_exit() { wipe(secret); }
+  } wiper{password};
   if (!read_secret_file(d.password_file, password, why))
     throw ldap_failure(LDAP_PARAM_ERROR, "bind: " + why);
   within(*h, until, "connect and bind to " + d.uri, [&] {
@@ -296,7 +300,6 @@ std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadl
                              (answer.diagnostic.empty() ? "" : ": " + answer.diagnostic));
     }
   });
-  wipe(password);
   return std::unique_ptr<ldap_connection>(new ldap_connection(std::move(h), transport));
 }
 

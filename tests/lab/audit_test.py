@@ -9,25 +9,15 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "lab")
-INVENTORY = os.path.join(HERE, "inventory.yaml")
+from labcheck import INVENTORY, LAB, check, finish, lab, require_root
+
 CLOISON = os.path.abspath(sys.argv[1])
 BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
-results = {"passed": 0, "failed": 0}
-if os.geteuid() != 0:
-    print("audit_test: needs root (skipped)")
-    sys.exit(77)
+require_root("audit_test")
 
 
-def check(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok - " if ok else "FAIL - ") + what, flush=True)
-    return ok
 
 
-def lab(*args):
-    subprocess.run([LAB, *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def audit(host):
@@ -188,5 +178,4 @@ lab("scenario", "off", "backup-host-down")
 rc, r = audit("prod")
 expect_isolated(r, "after the scenarios, from production")
 
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()

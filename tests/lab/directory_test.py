@@ -12,15 +12,10 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "lab")
-INVENTORY = os.path.join(HERE, "inventory.yaml")
+from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root
+
 CLOISON = os.path.abspath(sys.argv[1])
-STATE = os.environ.get("CLOISON_LAB_STATE", "/run/cloison-lab")
-results = {"passed": 0, "failed": 0}
-if os.geteuid() != 0:
-    print("directory_test: needs root (skipped)")
-    sys.exit(77)
+require_root("directory_test")
 
 # scenario -> (the (check, target) pairs whose status changes, the backup AD's level after it)
 EXPECTED = {
@@ -41,14 +36,8 @@ EXPECTED = {
 }
 
 
-def check(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok - " if ok else "FAIL - ") + what, flush=True)
-    return ok
 
 
-def lab(*args):
-    subprocess.run([LAB, *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def audit():
@@ -115,5 +104,4 @@ check(now.get(("dir-production-no-backup-computer", "prod-lab")) == "pass",
       "stopped DC: the production directory is still audited")
 check(rc == 1 and elapsed < 120, f"stopped DC: the audit finished ({elapsed:.0f} s, exit {rc})")
 
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()

@@ -14,28 +14,18 @@ import tarfile
 import tempfile
 import xml.etree.ElementTree as ET
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "lab")
-INVENTORY = os.path.join(HERE, "inventory.yaml")
+from labcheck import INVENTORY, LAB, check, finish, lab, require_root
+
 CLOISON = os.path.abspath(sys.argv[1])
-results = {"passed": 0, "failed": 0}
-if os.geteuid() != 0:
-    print("report_test: needs root (skipped)")
-    sys.exit(77)
+require_root("report_test")
 CHROMIUM = shutil.which("chromium")
 if not CHROMIUM:
     print("report_test: chromium is not installed (packaging/install-deps browser) (skipped)")
     sys.exit(77)
 
 
-def check(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok - " if ok else "FAIL - ") + what, flush=True)
-    return ok
 
 
-def lab(*args):
-    subprocess.run([LAB, *args], check=True, stdout=subprocess.DEVNULL)
 
 
 work = tempfile.mkdtemp(prefix="cloison-report-lab-")
@@ -94,5 +84,4 @@ check(v.returncode == 1 and f"evidence/{evidence[0]}" in v.stdout + v.stderr,
       "verify: one flipped evidence byte is caught and the file named")
 
 shutil.rmtree(work, ignore_errors=True)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish()
