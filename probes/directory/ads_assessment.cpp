@@ -4,8 +4,10 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 namespace cloison {
 
@@ -247,11 +249,12 @@ enum class kind {
   groups,
   accounts,
   psos,
-  members,
-  primary_members,
-  protected_users,
-  dnsadmins
+  membership,  // one member of a watched group, read to resolve nesting (stages 3+)
+  primary_members
 };
+
+// What a watched group's transitive members are collected for.
+enum class watch { privileged, protected_users, dnsadmins };
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -369,9 +372,20 @@ struct ads_assessment::state {
   struct current_search {
     kind k;
     std::size_t handle;
-    std::size_t group = 0;  // index into groups for members searches
+    std::size_t lookup = 0;  // membership searches: index into `lookups`
   };
   std::vector<current_search> current;
+  // Transitive membership, resolved top down from the watched groups' `member` values: each
+  // member is read once per (purpose, watched group); nested groups add their members to the
+  // next stage. (The in-chain matching rule costs Samba seconds per group on large directories.)
+  struct lookup {
+    watch purpose;
+    std::string dn;
+    std::set<std::size_t> roots;  // indices into `groups` that reach this member
+  };
+  std::vector<lookup> lookups;                                    // of the current stage
+  std::map<std::pair<watch, std::string>, lookup> frontier;       // for the next stage
+  std::set<std::tuple<watch, std::string, std::size_t>> reached;  // (purpose, lower dn, root)
 
   // rootDSE and domain head.
   std::string domain_dn, config_dn, root_dn, dns_name;
@@ -410,11 +424,23 @@ struct ads_assessment::state {
 
   state(std::string p, sys_time t) : log(p), now(t), prefix(std::move(p)) {}
 
-  std::size_t add(kind k, std::string name, ldap_query q, std::size_t group = 0) {
+  std::size_t add(kind k, std::string name, ldap_query q, std::size_t lookup_index = 0) {
     const auto h = log.add(std::move(name), std::move(q));
-    current.push_back({k, h, group});
+    current.push_back({k, h, lookup_index});
     return h;
   }
+  // Queues `member` for the next stage, for the roots it has not been reached from yet.
+  void reach(watch purpose, const std::string& member, const std::set<std::size_t>& roots) {
+    for (const auto root : roots) {
+      if (!reached.insert({purpose, lower(member), root}).second)
+        continue;
+      auto& l = frontier[{purpose, lower(member)}];
+      l.purpose = purpose;
+      l.dn = member;
+      l.roots.insert(root);
+    }
+  }
+  void on_member(std::size_t h, const lookup& l, const ldap_entry& e);
 
   // "" for a group without a well-known SID.
   std::string group_sid(const group_def& g) const {
@@ -541,31 +567,31 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
               "(objectClass=msDS-PasswordSettings)",
               {"msDS-MinimumPasswordLength", "msDS-MaximumPasswordAge"}));
   } else if (this_stage == 3 && !log.problem("groups")) {
-    const std::string accounts = "(|(objectClass=user)(objectClass=foreignSecurityPrincipal))";
     for (std::size_t i = 0; i < groups.size(); ++i) {
       const auto& def = kGroups[groups[i].def];
-      const std::string in_chain =
-          "(memberOf:1.2.840.113556.1.4.1941:=" + ldap_filter_escape(groups[i].dn) + ")";
-      if (def.privileged) {
-        add(kind::members, "privileged-members",
-            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
-                  kPrivilegedAttributes),
-            i);
-      } else if (def.key == "Protected Users") {
-        add(kind::protected_users, "protected-users",
-            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
-                  {"sAMAccountName"}));
-      } else if (def.key == "DnsAdmins") {
-        add(kind::dnsadmins, "dnsadmins",
-            query(domain_dn, ldap_scope::subtree, "(&" + accounts + in_chain + ")",
-                  {"sAMAccountName"}));
-      }
+      const auto purpose = def.privileged                 ? std::optional(watch::privileged)
+                           : def.key == "Protected Users" ? std::optional(watch::protected_users)
+                           : def.key == "DnsAdmins"       ? std::optional(watch::dnsadmins)
+                                                          : std::nullopt;
+      for (const auto& m : purpose ? groups[i].members : std::vector<std::string>{})
+        reach(*purpose, m, {i});
     }
     std::string primary = "(&(objectClass=user)(|";
     for (const auto rid : kPrivilegedPrimaryGroups)
       primary += "(primaryGroupID=" + std::to_string(rid) + ")";
-    add(kind::primary_members, "privileged-members",
+    add(kind::primary_members, "memberships",
         query(domain_dn, ldap_scope::subtree, primary + "))", kPrivilegedAttributes));
+  }
+  lookups.clear();
+  if (this_stage >= 3) {
+    auto attributes = kPrivilegedAttributes;
+    attributes.push_back("member");
+    for (auto& [key, l] : frontier) {
+      add(kind::membership, "memberships",
+          query(l.dn, ldap_scope::base, "(objectClass=*)", attributes), lookups.size());
+      lookups.push_back(std::move(l));
+    }
+    frontier.clear();
   }
   std::vector<ldap_query> out;
   for (const auto& c : current)
@@ -702,21 +728,39 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
                    " msDS-MaximumPasswordAge=" + (age ? std::to_string(*age) + " days" : "never"));
       return;
     }
-    case kind::members:
-      on_privileged(h, e, kGroups[groups[c.group].def].key);
+    case kind::membership:
+      on_member(h, lookups.at(c.lookup), e);
       return;
     case kind::primary_members:
       on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
       return;
-    case kind::protected_users:
-      protected_members.insert(lower(e.dn));
-      log.note(h, "member: " + e.dn);
-      return;
-    case kind::dnsadmins:
-      dnsadmins_members.insert(lower(e.dn));
-      dnsadmins_names[lower(e.dn)] = display_name(e);
-      log.note(h, "member: " + e.dn);
-      return;
+  }
+}
+
+void ads_assessment::state::on_member(std::size_t h, const lookup& l, const ldap_entry& e) {
+  if (has_class(e, "group")) {  // nested: its members are read in the next stage
+    for (const auto& m : e.values("member"))
+      reach(l.purpose, m, l.roots);
+    log.note(
+        h, "nested group " + e.dn + " (" + std::to_string(e.values("member").size()) + " members)");
+    return;
+  }
+  for (const auto root : l.roots) {
+    const auto key = kGroups[groups[root].def].key;
+    switch (l.purpose) {
+      case watch::privileged:
+        on_privileged(h, e, key);
+        break;
+      case watch::protected_users:
+        protected_members.insert(lower(e.dn));
+        log.note(h, std::string(key) + ": " + e.dn);
+        break;
+      case watch::dnsadmins:
+        dnsadmins_members.insert(lower(e.dn));
+        dnsadmins_names[lower(e.dn)] = display_name(e);
+        log.note(h, std::string(key) + ": " + e.dn);
+        break;
+    }
   }
 }
 
@@ -1181,24 +1225,23 @@ void ads_assessment::state::facts(assessment_output& out) const {
     if (!privileged.count(key))
       dnsadmins.push_back(dnsadmins_names.at(key));
   }
-  const std::initializer_list<std::string_view> priv{"groups", "privileged-members"};
+  const std::initializer_list<std::string_view> priv{"groups", "memberships"};
   put("directory.ads.privileged_members_count", count, priv);
   measured("directory.ads.privileged_password_max_age_days", oldest_password, priv);
   put("directory.ads.dont_expire_priv", dont_expire, priv);
   put("directory.ads.kerberos_properties_preauth_priv", preauth_priv, priv);
   put("directory.ads.spn_priv", spn, priv);
   put("directory.ads.privileged_members_password", weak_policy,
-      {"groups", "privileged-members", "domain", "psos"});
+      {"groups", "memberships", "domain", "psos"});
   put("directory.ads.privileged_members_no_admincount", no_admincount, priv);
   put("directory.ads.reversible_password_priv_uac", reversible, priv);
-  put("directory.ads.rodc_priv_revealed", revealed, {"groups", "privileged-members", "accounts"});
+  put("directory.ads.rodc_priv_revealed", revealed, {"groups", "memberships", "accounts"});
   if (group("Protected Users"))
-    put("directory.ads.protected_users", not_protected,
-        {"groups", "privileged-members", "protected-users"});
+    put("directory.ads.protected_users", not_protected, {"groups", "memberships"});
   else  // a domain older than 2012 R2 has no Protected Users: nobody is in it
     put("directory.ads.protected_users", not_protected, priv);
   if (group("DnsAdmins"))
-    put("directory.ads.dnsadmins", dnsadmins, {"groups", "privileged-members", "dnsadmins"});
+    put("directory.ads.dnsadmins", dnsadmins, {"groups", "memberships"});
   else
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 

@@ -6,7 +6,8 @@
 // as it arrives (paged, in any order within the stage) and search_failed() for a search that did
 // not complete; repeat until next_stage() returns an empty list; then read result(). Stages:
 // rootDSE; domain head and configuration objects; groups, accounts and policies; transitive
-// membership of the privileged groups (in-chain matching rule 1.2.840.113556.1.4.1941). Only
+// membership of the watched groups, resolved top down from their member values (each nested
+// group read once; the in-chain rule costs Samba seconds per group on a large directory). Only
 // what the controls need is kept (offending names, counts, the privileged set), never every user.
 //
 // A fact whose searches failed (or never ran because an earlier one failed) is missing with the

@@ -10,6 +10,7 @@
 // "elapsed-ms: N"; on failure "failure: TEXT". The probe prints "verdict: " and "detail: ".
 // Exit status: 0 success, 1 failure, 64 usage.
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception&) {
     return usage();
   }
+  std::signal(SIGPIPE, SIG_IGN);  // as cloison's main does
   ldap_library_init();
   const auto start = std::chrono::steady_clock::now();
   const auto until = start + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));

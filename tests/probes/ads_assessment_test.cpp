@@ -255,11 +255,16 @@ TEST(AdsAssessment, HandMadeEdgeCases) {
   auto d = lab("compliant-bk");
   const std::string da = "CN=Domain Admins,CN=Users," + kDomain;
   // A group nested in Domain Admins: its member is privileged although nothing sets adminCount.
+  // (member and its memberOf back link kept consistent, as the directory keeps them)
   d.add(entry("CN=Helpdesk,CN=Users," + kDomain,
               {{"objectClass", {"top", "group"}},
                {"sAMAccountName", {"Helpdesk"}},
                {"objectSid", {testing::sid_bytes(kDomainSid + "-2000")}},
+               {"member", {"CN=hd-user,CN=Users," + kDomain}},
                {"memberOf", {da}}}));
+  d.modify(da, "member",
+           {"CN=bk-admin,CN=Users," + kDomain, "CN=Administrator,CN=Users," + kDomain,
+            "CN=Helpdesk,CN=Users," + kDomain});
   // hd-user has a strict fine-grained password policy (PSO).
   const std::string pso = "CN=Admins PSO,CN=Password Settings Container,CN=System," + kDomain;
   d.add(entry(pso, {{"objectClass", {"top", "msDS-PasswordSettings"}},

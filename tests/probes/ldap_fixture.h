@@ -159,24 +159,6 @@ class fake_directory {
     }
     return nullptr;
   }
-  // Whether `e` is a member of `group`, following memberOf transitively.
-  bool member_in_chain(const ldap_entry& e, const std::string& group) const {
-    std::set<std::string> seen;
-    std::vector<std::string> todo = e.values("memberOf");
-    while (!todo.empty()) {
-      const auto g = lower(todo.back());
-      todo.pop_back();
-      if (g == lower(group))
-        return true;
-      if (!seen.insert(g).second)
-        continue;
-      if (const auto* ge = find(g)) {
-        for (const auto& up : ge->values("memberOf"))
-          todo.push_back(up);
-      }
-    }
-    return false;
-  }
   bool item(const std::string& text, const ldap_entry& e) const {
     const auto eq = text.find('=');
     if (eq == std::string::npos)
@@ -191,8 +173,6 @@ class fake_directory {
         const auto have = parse_int64(e.first(attr));
         return have && (*have & want) == want;
       }
-      if (rule == "1.2.840.113556.1.4.1941" && lower(attr) == "memberof")
-        return member_in_chain(e, value);
       throw std::runtime_error("unsupported matching rule: " + text);
     }
     const auto attr = text.substr(0, eq);
