@@ -8,11 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "probes/secret_file.h"
@@ -225,28 +223,6 @@ int to_scope(ldap_scope s) {
   return LDAP_SCOPE_SUBTREE;
 }
 
-// "member;range=0-1499" -> {"member", 1500}; "member;range=1500-*" -> {"member", nullopt}.
-struct ranged_name {
-  std::string name;
-  std::optional<unsigned long> next;  // where the next range starts; nullopt: this was the last
-};
-
-std::optional<ranged_name> parse_ranged(std::string_view attribute) {
-  const auto at = attribute.find(";range=");
-  if (at == std::string_view::npos)
-    return std::nullopt;
-  ranged_name r{std::string(attribute.substr(0, at)), std::nullopt};
-  const auto dash = attribute.find('-', at);
-  if (dash == std::string_view::npos)
-    return r;
-  const auto high = attribute.substr(dash + 1);
-  unsigned long last = 0;
-  if (high != "*" &&
-      std::from_chars(high.data(), high.data() + high.size(), last).ec == std::errc{})
-    r.next = last + 1;
-  return r;
-}
-
 }  // namespace
 
 bool ldap_failure::timed_out() const {
@@ -326,7 +302,7 @@ void fetch_remaining_range(LDAP* ld, const std::string& dn, const std::string& n
     BerElement* ber = nullptr;
     for (char* a = ldap_first_attribute(ld, entry, &ber); a != nullptr;
          a = ldap_next_attribute(ld, entry, ber)) {
-      const auto range = parse_ranged(a);
+      const auto range = parse_ranged_attribute(a);
       if (range && starts_with_nocase(range->name, name) && range->name.size() == name.size()) {
         berval** v = ldap_get_values_len(ld, entry, a);
         for (int i = 0; v != nullptr && v[i] != nullptr; ++i)
@@ -350,7 +326,7 @@ ldap_entry read_entry(LDAP* ld, LDAPMessage* msg, deadline until) {
   std::vector<std::pair<std::string, unsigned long>> unfinished;
   for (char* a = ldap_first_attribute(ld, msg, &ber); a != nullptr;
        a = ldap_next_attribute(ld, msg, ber)) {
-    const auto range = parse_ranged(a);
+    const auto range = parse_ranged_attribute(a);
     auto& values = e.attributes[range ? range->name : std::string(a)];
     berval** v = ldap_get_values_len(ld, msg, a);
     for (int i = 0; v != nullptr && v[i] != nullptr; ++i)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace cloison {
 
@@ -25,6 +26,22 @@ std::string_view ldap_entry::first(std::string_view name) const {
 
 bool ldap_entry::has(std::string_view name) const {
   return !values(name).empty();
+}
+
+std::optional<ranged_attribute> parse_ranged_attribute(std::string_view description) {
+  const auto at = description.find(";range=");
+  if (at == std::string_view::npos)
+    return std::nullopt;
+  ranged_attribute r{std::string(description.substr(0, at)), std::nullopt};
+  const auto dash = description.find('-', at);
+  if (dash == std::string_view::npos)
+    return r;
+  const auto high = description.substr(dash + 1);
+  unsigned long last = 0;
+  if (high != "*" &&
+      std::from_chars(high.data(), high.data() + high.size(), last).ec == std::errc{})
+    r.next = last + 1;
+  return r;
 }
 
 }  // namespace cloison

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,14 @@ struct ldap_entry {
   std::string_view first(std::string_view name) const;
   bool has(std::string_view name) const;
 };
+
+// An attribute description returned with a range option, when the server sends a large value
+// set in parts: "member;range=0-1499" -> {"member", 1500}; "member;range=1500-*" (the last
+// part) -> {"member", nullopt}. nullopt for a description without ";range=".
+struct ranged_attribute {
+  std::string name;
+  std::optional<unsigned long> next;  // where the next part starts; nullopt: this was the last
+};
+std::optional<ranged_attribute> parse_ranged_attribute(std::string_view description);
 
 }  // namespace cloison
