@@ -120,6 +120,7 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
     const auto& only = settings.only_probes;
     if (!only.empty() && std::find(only.begin(), only.end(), p->name()) == only.end())
       continue;
+    p->prepare(inv);
     for (auto& t : p->plan(inv))
       plan.push_back({p.get(), std::move(t)});
   }

@@ -61,7 +61,9 @@ struct directory {
   std::string bind_method = "simple";  // simple | gssapi
   std::string bind_dn;
   std::string password_file;
-  std::string keytab;
+  std::string keytab;     // gssapi
+  std::string principal;  // gssapi; empty: the keytab's first principal
+  std::string krb5_conf;  // gssapi; empty: the system's (KRB5_CONFIG or /etc/krb5.conf)
   std::string ca_file;
   bool allow_plaintext = false;
 };

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/yaml_reader.h"
+#include "probes/cidr.h"
 
 namespace cloison {
 
@@ -205,20 +206,45 @@ class inventory_reader {
     d.ca_file = resolve(y_.text(n, "ca_file").value_or(""));
     d.allow_plaintext = y_.boolean(n, "allow_plaintext").value_or(false);
     if (const YAML::Node b = n["bind"];
-        b && y_.expect_map(b, "bind", {"method", "dn", "password_file", "keytab"}, {"method"})) {
+        b && y_.expect_map(b, "bind",
+                           {"method", "dn", "password_file", "keytab", "principal", "krb5_conf"},
+                           {"method"})) {
       d.bind_method = y_.text(b, "method").value_or("simple");
       d.bind_dn = y_.text(b, "dn").value_or("");
       d.password_file = resolve(y_.text(b, "password_file").value_or(""));
       d.keytab = resolve(y_.text(b, "keytab").value_or(""));
+      d.principal = y_.text(b, "principal").value_or("");
+      d.krb5_conf = resolve(y_.text(b, "krb5_conf").value_or(""));
       if (d.bind_method == "simple" && (d.bind_dn.empty() || d.password_file.empty())) {
         y_.error(b, "bind: method simple needs dn and password_file");
-      } else if (d.bind_method == "gssapi" && d.keytab.empty()) {
-        y_.error(b, "bind: method gssapi needs keytab");
-      } else if (d.bind_method != "simple" && d.bind_method != "gssapi") {
+      } else if (d.bind_method == "gssapi") {
+        read_gssapi_bind(b, d, inv);
+      } else if (d.bind_method != "simple") {
         y_.error(b["method"], "method: expected simple or gssapi, found '" + d.bind_method + "'");
       }
     }
     inv.directories.push_back(std::move(d));
+  }
+
+  // Kerberos names the LDAP service after the DC's DNS name, and the Kerberos library reads one
+  // krb5.conf per process.
+  void read_gssapi_bind(const YAML::Node& b, const directory& d, const inventory& inv) {
+    if (d.keytab.empty())
+      y_.error(b, "bind: method gssapi needs keytab");
+    if (const auto address = uri_address(d.uri); !address.empty()) {
+      y_.error(b["method"],
+               "bind: method gssapi needs the DC's DNS name in uri, found the address '" + address +
+                   "' (the Kerberos service is ldap/<DNS name>)");
+    }
+    if (d.krb5_conf.empty())
+      return;
+    for (const auto& other : inv.directories) {
+      if (!other.krb5_conf.empty() && other.krb5_conf != d.krb5_conf) {
+        y_.error(b["krb5_conf"], "krb5_conf: one file per inventory; directory " + other.name +
+                                     " names " + other.krb5_conf);
+        return;
+      }
+    }
   }
 
   void read_vantage_point(const YAML::Node& n, inventory& inv) {

@@ -44,6 +44,10 @@ class probe {
   virtual std::span<const fact_spec> facts() const = 0;
   // The targets this probe observes for `inv`. Pure; cheap; never throws for a loaded inventory.
   virtual std::vector<target> plan(const inventory& inv) const = 0;
+  // Process-wide set-up the probe needs for `inv` (such as the Kerberos configuration), done once
+  // per audit before any target is observed, on the thread that runs the audit, while no other
+  // thread runs. Never throws for a loaded inventory. Default: nothing.
+  virtual void prepare(const inventory&) const {}
 
   // Observes one target before `until`. Never throws. Thread-safe: different targets may be
   // observed concurrently.

@@ -5,6 +5,7 @@
 #include "probes/cidr.h"
 #include "probes/directory/ads_assessment.h"
 #include "probes/directory/independence_assessment.h"
+#include "probes/directory/kerberos_credentials.h"
 #include "probes/directory/ldap_client.h"
 
 namespace cloison {
@@ -22,9 +23,10 @@ deadline within_next(std::chrono::seconds share, deadline until) {
 }
 
 constexpr fact_spec kTransportFacts[] = {
-    {"directory.transport.tls_verified", fact_type::boolean,
-     "cloison reached the directory over TLS whose certificate it verified (false only when the "
-     "inventory sets allow_plaintext)"},
+    {"directory.transport.protected", fact_type::boolean,
+     "cloison's session with the directory authenticates the server and is encrypted: TLS whose "
+     "certificate it verified, or Kerberos (GSSAPI) sealing (false only when the inventory sets "
+     "allow_plaintext)"},
     {"directory.transport.plaintext_bind_refused", fact_type::boolean,
      "the DC refuses simple binds sent in clear on port 389 (probed with a name that does not "
      "exist, never a real credential)"},
@@ -125,6 +127,13 @@ std::vector<target> directory_probe::plan(const inventory& inv) const {
   return targets;
 }
 
+void directory_probe::prepare(const inventory& inv) const {
+  for (const auto& d : inv.directories) {
+    if (d.bind_method == "gssapi" && !d.krb5_conf.empty())
+      use_krb5_config(d.krb5_conf);
+  }
+}
+
 observation directory_probe::collect(const inventory& inv, const target& t, deadline until) const {
   observation obs;
   const auto d = std::find_if(inv.directories.begin(), inv.directories.end(),
@@ -160,10 +169,11 @@ observation directory_probe::collect(const inventory& inv, const target& t, dead
       prefix + "/transport", "LDAP connection to " + d->uri,
       "transport: " + transport.kind + "\ncertificate verified: " +
           (transport.certificate_verified ? "yes, against " + d->ca_file : std::string("no")) +
-          "\nbound as: " + d->bind_dn + "\n",
+          "\nKerberos sealing: " + (transport.kerberos_sealed ? "yes" : "no") +
+          "\nbound as: " + transport.bound_as + " (" + d->bind_method + ")\n",
       false));
-  obs.facts["directory.transport.tls_verified"] =
-      fact::of(transport.certificate_verified, {obs.evidence.back().id});
+  obs.facts["directory.transport.protected"] =
+      fact::of(transport.is_protected(), {obs.evidence.back().id});
 
   independence_assessment independence(prefix, context_for(inv, *d, until));
   merge(obs, run(independence, *conn, until));

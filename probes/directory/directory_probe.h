@@ -22,6 +22,8 @@ class directory_probe final : public probe {
   std::span<const fact_spec> facts() const override;
   // One target per directory of the inventory.
   std::vector<target> plan(const inventory& inv) const override;
+  // Points Kerberos at the krb5_conf the inventory names for GSSAPI binds (one per inventory).
+  void prepare(const inventory& inv) const override;
 
  protected:
   observation collect(const inventory& inv, const target& t, deadline until) const override;

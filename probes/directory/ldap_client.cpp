@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <ldap.h>
 #include <openssl/rand.h>
+#include <sasl/sasl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "probes/directory/kerberos_credentials.h"
 #include "probes/secret_file.h"
 
 namespace cloison {
@@ -23,6 +25,7 @@ struct ldap_handle {
   std::atomic<int> fd{-1};
   std::atomic<bool> expired{false};
   ldap_conncb on_connect{};
+  std::unique_ptr<kerberos_credentials> kerberos;  // gssapi binds; outlives the session
   ~ldap_handle() {
     if (ld != nullptr)
       ldap_unbind_ext_s(ld, nullptr, nullptr);
@@ -211,6 +214,45 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
          });
 }
 
+std::unique_ptr<kerberos_credentials> kerberos_for(const directory& d) {
+  try {
+    return std::make_unique<kerberos_credentials>(d.keytab, d.principal);
+  } catch (const std::runtime_error& e) {
+    throw ldap_failure(LDAP_LOCAL_ERROR, std::string("bind: ") + e.what());
+  }
+}
+
+// The SASL prompts of the GSSAPI mechanism (the authorization identity) each get their default.
+int sasl_defaults(LDAP*, unsigned, void*, void* prompts) {
+  for (auto* p = static_cast<sasl_interact_t*>(prompts); p->id != SASL_CB_LIST_END; ++p) {
+    p->result = p->defresult != nullptr ? p->defresult : "";
+    p->len = static_cast<unsigned>(std::strlen(static_cast<const char*>(p->result)));
+  }
+  return LDAP_SUCCESS;
+}
+
+// Binds with Kerberos as h.kerberos. Over TLS, no SASL security layer (Active Directory refuses
+// one there); without TLS, a Kerberos confidentiality layer is required (SSF >= 56), so the
+// session is sealed. The service ticket is for ldap/<host of the URI>, never a reverse lookup.
+void gssapi_bind(ldap_handle& h, bool over_tls) {
+  set_option(h.ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON, "SASL host canonicalisation");
+  set_option(h.ld, LDAP_OPT_X_SASL_SECPROPS, over_tls ? "maxssf=0" : "minssf=56",
+             "SASL security properties");
+  kerberos_credentials::thread_scope tickets(*h.kerberos);
+  const int rc = ldap_sasl_interactive_bind_s(h.ld, nullptr, "GSSAPI", nullptr, nullptr,
+                                              LDAP_SASL_QUIET, sasl_defaults, nullptr);
+  if (rc == LDAP_SUCCESS)
+    return;
+  const std::string step = "GSSAPI bind as " + h.kerberos->principal();
+  if (over_tls && diagnostic(h.ld).find("Sign or Seal are required") != std::string::npos) {
+    fail(h.ld, rc,
+         step +
+             " (this DC refuses Kerberos over TLS without a SASL layer: use ldap:// so that "
+             "Kerberos seals the session, or allow SASL over TLS on the DC)");
+  }
+  fail(h.ld, rc, step);
+}
+
 int to_scope(ldap_scope s) {
   switch (s) {
     case ldap_scope::base:
@@ -244,29 +286,37 @@ ldap_connection::~ldap_connection() = default;
 
 std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadline until) {
   ldap_library_init();
-  if (d.bind_method != "simple")
-    throw ldap_failure(LDAP_AUTH_METHOD_NOT_SUPPORTED,
-                       "bind method " + d.bind_method + " is not supported by this version");
-  ldap_transport transport;
+  const bool gssapi = d.bind_method == "gssapi";
   const bool ldaps = starts_with_nocase(d.uri, "ldaps://");
   auto h = make_handle(d.uri, d.ca_file, until);
-  std::string password, why;
+  std::string password;
   struct wipe_on_exit {
     std::string& secret;
     ~wipe_on_exit() { wipe(secret); }
   } wiper{password};
-  if (!read_secret_file(d.password_file, password, why))
+  if (gssapi) {
+    h->kerberos = kerberos_for(d);
+  } else if (std::string why; !read_secret_file(d.password_file, password, why)) {
     throw ldap_failure(LDAP_PARAM_ERROR, "bind: " + why);
+  }
+  const std::string who = gssapi ? h->kerberos->principal() : d.bind_dn;
+  ldap_transport transport;
   within(*h, until, "connect and bind to " + d.uri, [&] {
     if (ldaps) {
-      transport = {"ldaps", true};
+      transport = {"ldaps", true, false, who};
+    } else if (gssapi) {
+      transport = {"kerberos-sealed", false, true, who};
     } else if (!d.allow_plaintext) {
       const int rc = ldap_start_tls_s(h->ld, nullptr, nullptr);
       if (rc != LDAP_SUCCESS)
         fail(h->ld, rc, "StartTLS");
-      transport = {"starttls", true};
+      transport = {"starttls", true, false, who};
     } else {
-      transport = {"plaintext", false};
+      transport = {"plaintext", false, false, who};
+    }
+    if (gssapi) {
+      gssapi_bind(*h, transport.certificate_verified);
+      return;
     }
     const auto answer = simple_bind(h->ld, d.bind_dn, password, until);
     if (answer.code != LDAP_SUCCESS) {

@@ -1,9 +1,10 @@
 // LDAP client for the directory probe, on OpenLDAP's libldap. One connection to one directory
 // server, TLS verified against the inventory's CA file (LDAPS, or StartTLS on ldap://), simple
-// bind with the password read from the inventory's secret file. Searches are paged
-// (1.2.840.113556.1.4.319) and streamed: each entry is handed over as it arrives; ranged values
-// (member;range=...) are fetched to the end and joined under the plain attribute name.
-// Referrals are off and skipped. Every network step runs against the caller's deadline.
+// bind with the password read from the inventory's secret file, or SASL GSSAPI with a keytab.
+// Searches are paged (1.2.840.113556.1.4.319) and streamed: each entry is handed over as it
+// arrives; ranged values (member;range=...) are fetched to the end and joined under the plain
+// attribute name. Referrals are off and skipped. Every network step runs against the caller's
+// deadline.
 //
 // Errors: open() and search() throw ldap_failure, whose text names the step (connect, TLS, bind,
 // search) and the server's diagnostic; never a password. A connection is used by one thread at a
@@ -39,11 +40,16 @@ class ldap_failure : public std::runtime_error {
 // before any deadline runs; later calls return at once. Thread-safe.
 void ldap_library_init();
 
-// How the connection is protected: "ldaps", "starttls" or "plaintext" (only when the inventory
-// sets allow_plaintext for the directory).
+// How the connection is protected: "ldaps", "starttls", "kerberos-sealed" (a GSSAPI bind on
+// ldap://: Kerberos authenticates the server and encrypts the session) or "plaintext" (only
+// when the inventory sets allow_plaintext for a simple bind).
 struct ldap_transport {
   std::string kind;
   bool certificate_verified = false;
+  bool kerberos_sealed = false;
+  std::string bound_as;  // the bind DN or UPN, or the Kerberos principal
+  // The server is authenticated and the session encrypted.
+  bool is_protected() const { return certificate_verified || kerberos_sealed; }
 };
 
 // Bounds of one search: entries accepted before the search is abandoned, entries per page.
@@ -56,9 +62,10 @@ struct ldap_handle;  // libldap's session, private to ldap_client.cpp
 
 class ldap_connection {
  public:
-  // Connects to d.uri, protects the connection (TLS with verification against d.ca_file,
-  // required unless d.allow_plaintext), and binds as d.bind_dn with the password of
-  // d.password_file. Throws ldap_failure.
+  // Connects to d.uri and binds. Simple binds: TLS verified against d.ca_file (LDAPS, else
+  // StartTLS; plaintext only with d.allow_plaintext), as d.bind_dn with the password of
+  // d.password_file. GSSAPI binds: Kerberos tickets from d.keytab (kerberos_credentials), over
+  // LDAPS, or on ldap:// with a Kerberos-sealed session. Throws ldap_failure.
   static std::unique_ptr<ldap_connection> open(const directory& d, deadline until);
   ~ldap_connection();
   ldap_connection(const ldap_connection&) = delete;

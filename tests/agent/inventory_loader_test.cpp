@@ -108,6 +108,48 @@ TEST(InventoryLoader, DuplicateYamlKeysAreErrors) {
   EXPECT_THAT(located(d), ElementsAre("2:1: inventory: duplicate key 'establishment'"));
 }
 
+TEST(InventoryLoader, KerberosBindsNeedAKeytabADnsNameAndOneKrb5Conf) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write(
+      "k.yaml",
+      "establishment: e\n"
+      "directories:\n"
+      "  - {name: a, role: backup, uri: ldap://dc1.bk.example, base: DC=bk,\n"
+      "     bind: {method: gssapi, keytab: a.keytab, principal: audit@BK.EXAMPLE, krb5_conf: k1}}\n"
+      "  - {name: b, role: production, uri: ldaps://10.1.2.3, base: DC=p,\n"
+      "     bind: {method: gssapi, keytab: b.keytab, krb5_conf: k2}}\n"
+      "  - {name: c, role: production, uri: ldaps://dc.c.example, base: DC=c,\n"
+      "     bind: {method: gssapi}}\n");
+  const auto inv = load_inventory(path, d);
+  EXPECT_FALSE(inv);
+  EXPECT_THAT(located(d),
+              ElementsAre("6:21: bind: method gssapi needs the DC's DNS name in uri, found the "
+                          "address '10.1.2.3' (the Kerberos service is ldap/<DNS name>)",
+                          "6:58: krb5_conf: one file per inventory; directory a names " +
+                              (dir.path() / "k1").string(),
+                          "8:12: bind: method gssapi needs keytab"));
+}
+
+TEST(InventoryLoader, KerberosBindIsRead) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv = load_inventory(
+      dir.write("k.yaml",
+                "establishment: e\n"
+                "directories:\n"
+                "  - {name: a, role: backup, uri: ldap://dc1.bk.example, base: DC=bk,\n"
+                "     bind: {method: gssapi, keytab: a.keytab, principal: audit@BK.EXAMPLE, "
+                "krb5_conf: krb5.conf}}\n"),
+      d);
+  ASSERT_TRUE(inv) << d.size();
+  const auto& b = inv->directories.at(0);
+  EXPECT_EQ(b.bind_method, "gssapi");
+  EXPECT_EQ(b.keytab, (dir.path() / "a.keytab").string());
+  EXPECT_EQ(b.principal, "audit@BK.EXAMPLE");
+  EXPECT_EQ(b.krb5_conf, (dir.path() / "krb5.conf").string());
+}
+
 TEST(InventoryLoader, LocalMachineInventoryAuditsThisHostLocally) {
   const auto inv = local_machine_inventory();
   ASSERT_EQ(inv.hosts.size(), 1u);

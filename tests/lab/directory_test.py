@@ -40,14 +40,58 @@ EXPECTED = {
 
 
 
-def audit():
+def audit(inventory=INVENTORY):
     out = tempfile.mkdtemp(prefix="cloison-directory-")
     started = time.monotonic()
-    p = subprocess.run([LAB, "exec", "admin", "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
+    p = subprocess.run([LAB, "exec", "admin", "--", CLOISON, "audit", "--config", inventory, "--out", out,
                         "--lang", "en", "--probes", "inventory,directory"],
                        capture_output=True, text=True, timeout=300)
     with open(os.path.join(out, "report.json")) as f:
         return p.returncode, json.load(f), time.monotonic() - started
+
+
+SIMPLE_BACKUP_BIND = f"""    uri: ldaps://198.18.5.10
+    base: DC=backup,DC=lab
+    ca_file: {STATE}/ca.pem
+    bind:
+      method: simple
+      dn: cloison-ldap@backup.lab
+      password_file: {STATE}/backup-ldap.password
+"""
+
+
+def gssapi_inventory(uri, keytab):
+    """The lab inventory with backup-lab bound by Kerberos (keytab) at `uri`."""
+    with open(INVENTORY) as f:
+        text = f.read()
+    assert SIMPLE_BACKUP_BIND in text, "the lab inventory's backup-lab entry changed"
+    text = text.replace(SIMPLE_BACKUP_BIND, f"""    uri: {uri}
+    base: DC=backup,DC=lab
+    ca_file: {STATE}/ca.pem
+    bind:
+      method: gssapi
+      keytab: {keytab}
+      principal: cloison-ldap@BACKUP.LAB
+      krb5_conf: {STATE}/krb5.conf
+""")
+    d = tempfile.mkdtemp(prefix="cloison-gssapi-")
+    path = os.path.join(d, "inventory.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def backup_evidence(report):
+    return "\n".join(e["excerpt"] for e in report["evidence"] if e["id"].startswith("directory/backup-lab/"))
+
+
+def backup_detail(report):
+    return " ".join(o["detail"] for o in report["observations"]
+                    if o["probe"] == "directory" and o["target"] == "backup-lab")
+
+
+def backup_findings(report):
+    return {c: s for (c, t), s in directory_statuses(report).items() if t == "backup-lab"}
 
 
 def directory_statuses(report):
@@ -87,6 +131,47 @@ for scenario, (changed, level) in EXPECTED.items():
     got_level = (r.get("ads") or {}).get("estimated_level")
     want = base_level if level is None else level
     check(got_level == want, f"{scenario}: estimated ADS level {want} (got {got_level})")
+
+# Kerberos (SASL GSSAPI with the keytab exported at `lab up`): the same findings as the simple bind.
+simple = backup_findings(base)
+keytab = os.path.join(STATE, "backup-ldap.keytab")
+rc, r, _ = audit(gssapi_inventory("ldap://bkdc1.backup.lab", keytab))
+check(backup_findings(r) == simple, "gssapi on ldap://: the same backup-lab findings as the simple bind "
+      f"(differences: {sorted(set(backup_findings(r).items()) ^ set(simple.items()))})")
+evidence = backup_evidence(r)
+check("transport: kerberos-sealed" in evidence and "bound as: cloison-ldap@BACKUP.LAB (gssapi)" in evidence,
+      "gssapi on ldap://: the session is Kerberos-sealed, bound as the keytab's principal")
+# Samba 4.17 ("ldap server require strong auth = yes") refuses Kerberos over TLS: a clear error
+rc, r, _ = audit(gssapi_inventory("ldaps://bkdc1.backup.lab", keytab))
+got = backup_findings(r)
+PLAINTEXT = "dir-ldap-plaintext-bind-refused"  # probed on port 389 without binding: unaffected
+
+
+def bind_errors(got):
+    return bool(got) and got.get(PLAINTEXT) == "pass" and all(s == "error" for c, s in got.items() if c != PLAINTEXT)
+
+
+check(bind_errors(got), "gssapi on ldaps://, strong auth required: every bind-dependent check is an error")
+detail = backup_detail(r)
+check("Sign or Seal are required" in detail and "use ldap://" in detail,
+      f"gssapi on ldaps://: the error says why and what to do ({detail})")
+lab("scenario", "on", "bk-sasl-over-tls")
+try:
+    rc, r, _ = audit(gssapi_inventory("ldaps://bkdc1.backup.lab", keytab))
+finally:
+    lab("scenario", "off", "bk-sasl-over-tls")
+check(backup_findings(r) == simple, "gssapi on ldaps:// (SASL over TLS allowed): the same findings as the simple bind")
+check("transport: ldaps" in backup_evidence(r), "gssapi on ldaps://: the session is TLS")
+# A keytab whose key is wrong: an error that names the principal, never a pass
+bad = os.path.join(tempfile.mkdtemp(prefix="cloison-keytab-"), "wrong.keytab")
+subprocess.run(["ktutil"], input=f"addent -password -p cloison-ldap@BACKUP.LAB -k 1 -e aes256-cts-hmac-sha1-96\n"
+               f"not-the-password\nwkt {bad}\nquit\n", text=True, capture_output=True, check=True,
+               env={**os.environ, "KRB5_CONFIG": "/dev/null"})
+rc, r, _ = audit(gssapi_inventory("ldap://bkdc1.backup.lab", bad))
+got = backup_findings(r)
+details = backup_detail(r)
+check(bind_errors(got) and "cloison-ldap@BACKUP.LAB" in details
+      and "not-the-password" not in json.dumps(r), f"gssapi with a wrong key: errors naming the principal ({details})")
 
 # A DC that does not answer: errors for the backup directory, a finished audit, production intact.
 with open(os.path.join(STATE, "pids", "dc-bk.pid")) as f:
