@@ -86,10 +86,13 @@ std::vector<policy> load_policies(const std::vector<std::string>& files, const p
   return policies;
 }
 
+// Hundreds of files: flushed together once (an fsync each took ~8 ms on a busy disk: 420 evidence
+// files of 20 hosts cost 3.8 s, twice the collection; bench/host/run).
 void write_evidence(const std::vector<evidence>& items, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir / "evidence");
   for (const auto& e : items)
-    write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content);
+    write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content, false);
+  sync_filesystem((dir / "evidence").string());
 }
 
 // Every software named by a host must be a port profile of the loaded policies.

@@ -296,7 +296,7 @@ report read_report(const std::string& path) {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+void write_file_atomically(const std::string& path, const std::string& content, bool sync) {
   const std::string tmp = path + ".tmp." + std::to_string(getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0)
@@ -314,11 +314,23 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0 ||
+      std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
     throw std::runtime_error("cannot write " + path + ": " + std::strerror(e));
   }
+}
+
+void sync_filesystem(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0)
+      ::close(fd);
+    throw std::runtime_error("cannot flush " + dir + " to disk: " + std::strerror(e));
+  }
+  ::close(fd);
 }
 
 void write_report(const report& r, const std::string& dir) {

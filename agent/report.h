@@ -129,6 +129,11 @@ report read_report(const std::string& path);
 void write_report(const report& r, const std::string& dir);
 
 // Writes `content` to `path` atomically (temporary file in the same folder, fsync, rename).
-void write_file_atomically(const std::string& path, const std::string& content);
+// With `sync` false the file is renamed unflushed: the caller then flushes the batch at once
+// with sync_filesystem (one flush instead of one per file). Throws std::runtime_error.
+void write_file_atomically(const std::string& path, const std::string& content, bool sync = true);
+
+// Flushes the filesystem that holds `dir` (syncfs). Throws std::runtime_error on failure.
+void sync_filesystem(const std::string& dir);
 
 }  // namespace cloison

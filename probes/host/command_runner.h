@@ -1,5 +1,5 @@
 // Runs fixed, read-only commands on an audited host. Implementations: the local runner (this
-// machine) and, later, the SSH runner. Commands are argv vectors from the probe's own list; a
+// machine) and the SSH runner. Commands are argv vectors from the probe's own list; a
 // runner never goes through a shell with text from a policy or an inventory.
 #pragma once
 
@@ -32,6 +32,17 @@ class command_runner {
   // Thread-safe.
   virtual command_result run(const std::vector<std::string>& argv, deadline until,
                              std::size_t cap) const = 0;
+
+  // Runs every argv as run() would, all before `until`, and returns their results in the same
+  // order. A runner may run several at once (the SSH runner: channels of its one connection);
+  // this default runs them one after another. Thread-safe.
+  virtual std::vector<command_result> run_all(const std::vector<std::vector<std::string>>& argvs,
+                                              deadline until, std::size_t cap) const {
+    std::vector<command_result> results;
+    for (const auto& argv : argvs)
+      results.push_back(run(argv, until, cap));
+    return results;
+  }
 };
 
 }  // namespace cloison

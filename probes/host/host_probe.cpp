@@ -96,11 +96,17 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   std::map<std::string_view, ran_command> ran;
   std::size_t failures = 0;
   std::string first_failure;
+  std::vector<std::vector<std::string>> argvs;
   for (const auto& cmd : commands) {
-    std::vector<std::string> argv = cmd.argv;
+    argvs.push_back(cmd.argv);
     if (cmd.privileged && elevate)
-      argv.insert(argv.begin(), {"sudo", "-n", "--"});
-    const auto r = runner->run(argv, until, kDefaultOutputCap);
+      argvs.back().insert(argvs.back().begin(), {"sudo", "-n", "--"});
+  }
+  const auto results = runner->run_all(argvs, until, kDefaultOutputCap);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const auto& cmd = commands[i];
+    const auto& argv = argvs[i];
+    const auto& r = results.at(i);
     auto& out = ran[cmd.id];
     out.evidence = "host/" + t.name + "/" + std::string(cmd.id);
     const bool exit_ok = std::find(cmd.ok_exit_codes.begin(), cmd.ok_exit_codes.end(),

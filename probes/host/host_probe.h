@@ -28,8 +28,9 @@ class host_probe final : public probe {
   std::vector<target> plan(const inventory& inv) const override;
 
  protected:
-  // Runs the fixed commands; those that need root (sshd -T) go through `sudo -n --` on SSH hosts
-  // whose inventory entry allows sudo.
+  // Runs the fixed commands, in one run_all() call (the SSH runner runs several at once over its
+  // connection); those that need root (sshd -T) go through `sudo -n --` on SSH hosts whose
+  // inventory entry allows sudo.
   observation collect(const inventory& inv, const target& t, deadline until) const override;
 
  private:

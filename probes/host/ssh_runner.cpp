@@ -293,136 +293,266 @@ bool session_broken(ssh_session s) {
   return !ssh_is_connected(s) || (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
 }
 
+// Channels of one host open at once (OpenSSH's MaxSessions defaults to 10; when a server allows
+// fewer, the channel it refuses waits for one of the batch to end).
+constexpr std::size_t kMaxChannels = 8;
+
+// One command of a run_all() call.
+struct job {
+  std::string line;     // what is sent: shell_quote or cmd_quote of the argv
+  std::string program;  // argv[0], for failure texts
+  channel_ptr channel{nullptr, channel_free{}};
+  std::array<bool, 2> eof{false, false};  // stdout, stderr
+  command_result result;
+  bool done = false;  // result is final
+};
+
+void finish_with(job& j, attempt a) {
+  j.channel.reset();
+  j.result.outcome = a.outcome;
+  j.result.failure = std::move(a.failure);
+  j.done = true;
+}
+
+// Checks the argv and makes the line sent for it (or finishes the job with why it cannot run).
+void prepare(const backup_host& host, const std::vector<std::string>& argv, job& j) {
+  if (argv.empty())
+    return finish_with(j, fail(outcome::error, "empty command"));
+  for (const auto& arg : argv) {
+    if (arg.find('\0') != std::string::npos)
+      return finish_with(j, fail(outcome::error, "an argument contains a NUL byte"));
+  }
+  const auto quoted = host.os == "windows" ? cmd_quote(argv) : std::optional(shell_quote(argv));
+  if (!quoted)
+    return finish_with(j,
+                       fail(outcome::error, "an argument cannot be passed safely through cmd.exe"));
+  j.line = *quoted;
+  j.program = argv[0];
+}
+
+// Runs the jobs of one run_all() call over the host's session (opened, or replaced once broken,
+// as needed), up to kMaxChannels at once, reading every open channel as its data arrives.
+// Channels are always freed before the session they belong to.
+class batch {
+ public:
+  batch(const backup_host& host, session_ptr& session, std::string& learned, std::string& refused,
+        deadline until, std::size_t cap)
+      : host_(host),
+        session_(session),
+        learned_(learned),
+        refused_(refused),
+        until_(until),
+        cap_(cap),
+        where_(host.address + ":" + std::to_string(host.ssh.port)) {}
+
+  void run(std::vector<job>& jobs) {
+    std::size_t next = 0;
+    std::size_t limit = kMaxChannels;
+    for (;;) {
+      while (active_.size() < limit) {
+        while (next < jobs.size() && jobs[next].done)
+          ++next;
+        if (next == jobs.size())
+          break;
+        const started s = start(jobs[next], !active_.empty());
+        if (s == started::yes)
+          active_.push_back(&jobs[next++]);
+        else if (s == started::later)
+          limit = active_.size();  // the server's session limit
+        else if (s == started::session_lost)
+          lose_session();  // the job, if not finished, is started again on a new session
+      }
+      if (active_.empty()) {
+        if (next == jobs.size())
+          return;
+        continue;
+      }
+      bool progress = false;
+      for (job* j : active_) {
+        const pumped r = pump(*j);
+        if (r == pumped::session_lost) {
+          lose_session();
+          progress = true;
+          break;
+        }
+        progress = progress || r == pumped::some;
+      }
+      std::erase_if(active_, [](const job* j) { return j->done; });
+      if (!active_.empty() && left(until_).count() <= 0) {
+        for (job* j : active_)
+          finish_with(*j,
+                      fail(outcome::timeout, "ssh to " + where_ + ": " + j->program +
+                                                 ": no end before the deadline (channel closed)"));
+        active_.clear();
+      } else if (!progress && !active_.empty()) {
+        // Wait for the socket, in short slices so that data already buffered inside libssh
+        // never waits long.
+        pollfd pfd{ssh_get_fd(session_.get()), POLLIN, 0};
+        const auto slice = std::min<long>(static_cast<long>(left(until_).count()), 50);
+        if (::poll(&pfd, 1, static_cast<int>(slice)) < 0 && errno != EINTR) {
+          lost_ = "ssh to " + where_ + ": poll failed: " + std::strerror(errno);
+          lose_session();
+        }
+      }
+    }
+  }
+
+ private:
+  enum class started { yes, no, later, session_lost };
+  enum class pumped { none, some, session_lost };
+
+  // Opens a channel for j and starts its command. `later`: the server refused a channel while
+  // others are open (its MaxSessions); `session_lost`: the session broke (lost_ says how; j is
+  // finished when its command had been sent).
+  started start(job& j, bool others_open) {
+    if (!refused_.empty()) {
+      finish_with(j, fail(outcome::error, refused_));
+      return started::no;
+    }
+    for (int round = 0;; ++round) {
+      if (session_ && session_broken(session_.get())) {
+        lost_ = "ssh to " + where_ + ": connection lost";
+        if (others_open)
+          return started::session_lost;
+        session_.reset();
+      }
+      const bool fresh = !session_;
+      if (fresh) {
+        attempt a = open_session(host_, learned_, until_, session_);
+        if (a.outcome != outcome::ok) {
+          if (a.permanent)
+            refused_ = a.failure;
+          finish_with(j, std::move(a));
+          return started::no;
+        }
+      }
+      ssh_session s = session_.get();
+      j.channel = channel_ptr(ssh_channel_new(s), channel_free{s});
+      bound_next_call(s, until_);
+      if (j.channel && ssh_channel_open_session(j.channel.get()) == SSH_OK)
+        break;
+      const std::string why = ssh_get_error(s);
+      j.channel.reset();
+      if (left(until_).count() <= 0) {
+        finish_with(
+            j, fail(outcome::timeout, "ssh to " + where_ + ": no channel before the deadline"));
+        return started::no;
+      }
+      if (others_open) {
+        lost_ = "ssh to " + where_ + ": connection lost: " + why;
+        return session_broken(s) ? started::session_lost : started::later;
+      }
+      session_.reset();
+      if (fresh || round > 0) {
+        finish_with(j,
+                    fail(outcome::error, "ssh to " + where_ + ": cannot open a channel: " + why));
+        return started::no;
+      }
+    }
+    ssh_session s = session_.get();
+    bound_next_call(s, until_);
+    if (ssh_channel_request_exec(j.channel.get(), j.line.c_str()) == SSH_OK)
+      return started::yes;
+    if (left(until_).count() <= 0) {
+      finish_with(
+          j, fail(outcome::timeout,
+                  "ssh to " + where_ + ": command not started before the deadline: " + j.program));
+      return started::no;
+    }
+    const std::string why = ssh_get_error(s);
+    finish_with(j, fail(outcome::error,
+                        "ssh to " + where_ + ": command refused: " + j.program + ": " + why));
+    lost_ = "ssh to " + where_ + ": connection lost: " + why;
+    return session_broken(s) ? started::session_lost : started::no;
+  }
+
+  // Reads what has arrived on j's channel, keeping at most cap_ bytes of each stream; at the end
+  // of both streams, reads the exit status and finishes j.
+  pumped pump(job& j) {
+    std::array<char, kReadChunk> buf{};
+    std::array<std::string*, 2> into{&j.result.out, &j.result.err};
+    bool got = false;
+    for (std::size_t stream = 0; stream < 2; ++stream) {
+      if (j.eof[stream])
+        continue;
+      const int n = ssh_channel_read_nonblocking(
+          j.channel.get(), buf.data(), static_cast<uint32_t>(buf.size()), static_cast<int>(stream));
+      if (n == SSH_EOF) {
+        j.eof[stream] = true;
+        got = true;
+      } else if (n < 0) {
+        lost_ = "ssh to " + where_ +
+                ": connection lost while reading: " + ssh_get_error(session_.get());
+        return pumped::session_lost;
+      } else if (n > 0) {
+        got = true;
+        std::string& to = *into[stream];
+        const std::size_t room = cap_ > to.size() ? cap_ - to.size() : 0;
+        const std::size_t keep = std::min(room, static_cast<std::size_t>(n));
+        to.append(buf.data(), keep);
+        j.result.truncated = j.result.truncated || keep < static_cast<std::size_t>(n);
+      }
+    }
+    if (j.eof[0] && j.eof[1])
+      finish(j);
+    return got ? pumped::some : pumped::none;
+  }
+
+  // The exit status follows the EOF (OpenSSH sends it just before closing the channel).
+  void finish(job& j) {
+    bound_next_call(session_.get(), until_);
+    const int status = ssh_channel_get_exit_status(j.channel.get());
+    if (status < 0 && left(until_).count() <= 0)
+      return finish_with(j, fail(outcome::timeout, "ssh to " + where_ + ": " + j.program +
+                                                       ": no exit status before the deadline"));
+    j.channel.reset();
+    j.result.exit_code = status;
+    j.result.outcome = outcome::ok;
+    if (status < 0)
+      j.result.failure =
+          j.program + ": no exit status (killed by a signal, or the connection broke)";
+    j.done = true;
+  }
+
+  // Finishes every running job with lost_ and drops the session.
+  void lose_session() {
+    for (job* j : active_)
+      finish_with(*j, fail(outcome::error, lost_));
+    active_.clear();
+    session_.reset();
+  }
+
+  const backup_host& host_;
+  session_ptr& session_;
+  std::string& learned_;
+  std::string& refused_;
+  const deadline until_;
+  const std::size_t cap_;
+  const std::string where_;
+  std::vector<job*> active_;  // started, not finished
+  std::string lost_;          // why the session was lost
+};
+
 }  // namespace
 
 command_result ssh_runner::run(const std::vector<std::string>& argv, deadline until,
                                std::size_t cap) const {
-  command_result result;
-  auto give = [&result](attempt a) {
-    result.outcome = a.outcome;
-    result.failure = std::move(a.failure);
-    return result;
-  };
-  if (argv.empty())
-    return give(fail(outcome::error, "empty command"));
-  for (const auto& arg : argv) {
-    if (arg.find('\0') != std::string::npos)
-      return give(fail(outcome::error, "an argument contains a NUL byte"));
-  }
-  const std::string where = host_.address + ":" + std::to_string(host_.ssh.port);
-  const auto quoted = host_.os == "windows" ? cmd_quote(argv) : std::optional(shell_quote(argv));
-  if (!quoted)
-    return give(fail(outcome::error, "an argument cannot be passed safely through cmd.exe"));
-  const std::string& line = *quoted;
+  return run_all({argv}, until, cap).front();
+}
 
-  std::lock_guard lock(mutex_);
-  connection& c = *conn_;
-  if (!c.refused.empty())
-    return give(fail(outcome::error, c.refused));
-
-  // A reused session that turns out broken (peer restarted, connection cut) is replaced once.
-  channel_ptr channel(nullptr, channel_free{});
-  for (int round = 0; !channel; ++round) {
-    if (c.session && session_broken(c.session.get()))
-      c.session.reset();
-    const bool fresh = !c.session;
-    if (fresh) {
-      attempt a = open_session(host_, c.learned, until, c.session);
-      if (a.outcome != outcome::ok) {
-        if (a.permanent)
-          c.refused = a.failure;
-        return give(std::move(a));
-      }
-    }
-    ssh_session s = c.session.get();
-    channel = channel_ptr(ssh_channel_new(s), channel_free{s});
-    bound_next_call(s, until);
-    if (channel && ssh_channel_open_session(channel.get()) == SSH_OK)
-      break;
-    const std::string why = ssh_get_error(s);
-    channel.reset();
-    if (left(until).count() <= 0)
-      return give(fail(outcome::timeout, "ssh to " + where + ": no channel before the deadline"));
-    c.session.reset();
-    if (fresh || round > 0)
-      return give(fail(outcome::error, "ssh to " + where + ": cannot open a channel: " + why));
+std::vector<command_result> ssh_runner::run_all(const std::vector<std::vector<std::string>>& argvs,
+                                                deadline until, std::size_t cap) const {
+  std::vector<job> jobs(argvs.size());
+  for (std::size_t i = 0; i < argvs.size(); ++i)
+    prepare(host_, argvs[i], jobs[i]);
+  {
+    std::lock_guard lock(mutex_);
+    batch(host_, conn_->session, conn_->learned, conn_->refused, until, cap).run(jobs);
   }
-  ssh_session s = c.session.get();
-  // Drops the session (after the channel, which belongs to it) and says why.
-  auto session_lost = [&](const std::string& during) {
-    std::string why = "ssh to " + where + ": " + during + ": " + ssh_get_error(s);
-    channel.reset();
-    c.session.reset();
-    return why;
-  };
-
-  bound_next_call(s, until);
-  if (ssh_channel_request_exec(channel.get(), line.c_str()) != SSH_OK) {
-    if (left(until).count() <= 0)
-      return give(
-          fail(outcome::timeout,
-               "ssh to " + where + ": command not started before the deadline: " + argv[0]));
-    return give(fail(outcome::error, session_lost("command refused: " + argv[0])));
-  }
-
-  // Bounded reading of both streams until EOF, the deadline or a broken session.
-  std::array<char, kReadChunk> buf{};
-  std::array<std::string*, 2> into{&result.out, &result.err};
-  std::array<bool, 2> eof{false, false};
-  while (!eof[0] || !eof[1]) {
-    bool got = false;
-    for (std::size_t stream = 0; stream < 2; ++stream) {
-      if (eof[stream])
-        continue;
-      const int n = ssh_channel_read_nonblocking(
-          channel.get(), buf.data(), static_cast<uint32_t>(buf.size()), static_cast<int>(stream));
-      if (n == SSH_EOF) {
-        eof[stream] = true;
-      } else if (n < 0) {
-        return give(fail(outcome::error, session_lost("connection lost while reading")));
-      } else if (n > 0) {
-        got = true;
-        std::string& to = *into[stream];
-        const std::size_t room = cap > to.size() ? cap - to.size() : 0;
-        const std::size_t keep = std::min(room, static_cast<std::size_t>(n));
-        to.append(buf.data(), keep);
-        result.truncated = result.truncated || keep < static_cast<std::size_t>(n);
-      }
-    }
-    if (eof[0] && eof[1])
-      break;
-    const auto remaining = left(until);
-    if (remaining.count() <= 0) {
-      channel.reset();
-      result.outcome = outcome::timeout;
-      result.failure =
-          "ssh to " + where + ": " + argv[0] + ": no end before the deadline (channel closed)";
-      return result;
-    }
-    if (!got) {
-      // Wait for the socket, in short slices so that data already buffered inside libssh never
-      // waits long.
-      pollfd pfd{ssh_get_fd(s), POLLIN, 0};
-      const auto slice = std::min<long>(static_cast<long>(remaining.count()), 50);
-      if (::poll(&pfd, 1, static_cast<int>(slice)) < 0 && errno != EINTR)
-        return give(fail(outcome::error, session_lost("poll failed")));
-    }
-  }
-
-  // The exit status follows the EOF (OpenSSH sends it just before closing the channel).
-  bound_next_call(s, until);
-  const int status = ssh_channel_get_exit_status(channel.get());
-  if (status < 0 && left(until).count() <= 0) {
-    channel.reset();
-    result.outcome = outcome::timeout;
-    result.failure = "ssh to " + where + ": " + argv[0] + ": no exit status before the deadline";
-    return result;
-  }
-  result.exit_code = status;
-  result.outcome = outcome::ok;
-  if (status < 0)
-    result.failure = argv[0] + ": no exit status (killed by a signal, or the connection broke)";
-  return result;
+  std::vector<command_result> results;
+  for (auto& j : jobs)
+    results.push_back(std::move(j.result));
+  return results;
 }
 
 }  // namespace cloison

@@ -1,8 +1,9 @@
 // command_runner for one backup host reached over SSH (libssh). One connection per host, opened
-// on the first run() and reused (one channel per command); commands of one host run one after
-// another. Host keys are pinned: only a key present in the inventory's known_hosts file is
-// accepted (or, with trust_on_first_use, an unknown key, never a changed one). Key authentication
-// only (key file, optionally ssh-agent); never a password or keyboard-interactive prompt.
+// on the first command and reused (one channel per command); run_all() runs up to 8 commands at
+// once over channels of that connection, calls on one runner run one after another. Host keys are
+// pinned: only a key present in the inventory's known_hosts file is accepted (or, with
+// trust_on_first_use, an unknown key, never a changed one). Key authentication only (key file,
+// optionally ssh-agent); never a password or keyboard-interactive prompt.
 // ~/.ssh/config and /etc/ssh/ssh_config are ignored. No secret ever appears in a failure text.
 #pragma once
 
@@ -41,6 +42,12 @@ class ssh_runner final : public command_runner {
   // failed, timeout when `until` passed first.
   command_result run(const std::vector<std::string>& argv, deadline until,
                      std::size_t cap) const override;
+  // The commands over concurrent channels of the connection (at most 8 open, fewer when the
+  // server refuses more: its MaxSessions), each read as its data arrives; each result is what
+  // run() would give. A connection lost mid-batch fails the commands then running; those not
+  // started yet run on a new connection.
+  std::vector<command_result> run_all(const std::vector<std::vector<std::string>>& argvs,
+                                      deadline until, std::size_t cap) const override;
 
   // With trust_on_first_use, the host key accepted although it was not in known_hosts:
   // "ssh-ed25519 SHA256:..."; empty when none was learned.
