@@ -24,10 +24,11 @@ bool absent(const command_result& r, std::string_view marker) {
 }
 
 struct ran_command {
-  bool usable = false;   // its output can be read (ran fine, or absent and absent_is_empty)
-  std::string text;      // what readers see
-  std::string evidence;  // evidence id
-  std::string failure;   // why it is not usable
+  bool usable = false;  // its output can be read (ran fine, not run, or absent and absent_is_empty)
+  std::string text;     // what readers see
+  std::string evidence;    // evidence id ("" when not run)
+  bool truncated = false;  // cut at the cap
+  std::string failure;     // why it is not usable
 };
 
 // Every fact of Linux and Windows hosts, each name once.
@@ -94,15 +95,22 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   const auto readers = windows ? windows_readers() : linux_readers();
   const bool elevate = !windows && host->access == access_method::ssh && host->ssh.sudo;
   std::map<std::string_view, ran_command> ran;
-  std::size_t failures = 0;
+  earlier_outputs earlier;
+  std::size_t run = 0, failures = 0;
   std::string first_failure;
   for (const auto& cmd : commands) {
-    std::vector<std::string> argv = cmd.argv;
+    std::vector<std::string> argv = cmd.argv_for ? cmd.argv_for(*host, earlier) : cmd.argv;
+    auto& out = ran[cmd.id];
+    if (argv.empty()) {  // not run on this host
+      out.usable = true;
+      continue;
+    }
     if (cmd.privileged && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
+    ++run;
     const auto r = runner->run(argv, until, kDefaultOutputCap);
-    auto& out = ran[cmd.id];
     out.evidence = "host/" + t.name + "/" + std::string(cmd.id);
+    out.truncated = r.truncated;
     const bool exit_ok = std::find(cmd.ok_exit_codes.begin(), cmd.ok_exit_codes.end(),
                                    r.exit_code) != cmd.ok_exit_codes.end();
     const bool ok = r.outcome == outcome::ok && exit_ok;
@@ -119,6 +127,8 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     }
     obs.evidence.push_back(
         make_evidence(out.evidence, joined(argv), std::move(content), r.truncated));
+    if (ok)
+      earlier[cmd.id] = out.text;
     if (out.usable)
       continue;
     ++failures;
@@ -138,8 +148,9 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     std::string failure;
     for (const auto id : reader.inputs) {
       const auto& r = ran.at(id);
-      in.outputs.push_back({r.text, r.evidence});
-      evidence.push_back(r.evidence);
+      in.outputs.push_back({r.text, r.evidence, r.truncated});
+      if (!r.evidence.empty())
+        evidence.push_back(r.evidence);
       if (!r.usable && failure.empty())
         failure = r.failure;
     }
@@ -158,8 +169,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   if (failures > 0) {
     if (obs.outcome == outcome::ok)
       obs.outcome = outcome::failed;
-    obs.detail = std::to_string(failures) + " of " + std::to_string(commands.size()) +
-                 " commands failed" +
+    obs.detail = std::to_string(failures) + " of " + std::to_string(run) + " commands failed" +
                  (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
                  "; first: " + first_failure;
   }
