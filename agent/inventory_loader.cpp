@@ -154,8 +154,12 @@ class inventory_reader {
     }
     if (n["ssh"])
       read_ssh(n["ssh"], h.ssh);
-    if (auto p = y_.text(n, "repository_path"))
+    if (auto p = y_.text(n, "repository_path")) {
       h.repository_path = *p;
+      if (p->empty() || p->front() != '/')  // it is find's first argument: never an option
+        y_.error(n["repository_path"],
+                 "repository_path: expected an absolute path, found '" + *p + "'");
+    }
     inv.hosts.push_back(std::move(h));
   }
 

@@ -20,8 +20,9 @@ struct command_result {
   int exit_code = -1;
   std::string out;
   std::string err;
-  bool truncated = false;  // true when stdout or stderr exceeded the cap and was cut
-  std::string failure;     // why it could not run or finish (outcome error/timeout)
+  bool truncated = false;        // true when stdout or stderr exceeded the cap and was cut
+  std::string failure;           // why it could not run or finish (outcome error/timeout)
+  bool program_missing = false;  // the program does not exist on the host (nothing ran)
 };
 
 class command_runner {

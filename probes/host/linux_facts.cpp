@@ -60,8 +60,164 @@ constexpr std::array kFacts{
               "second-factor PAM modules (pam_oath, pam_google_authenticator, pam_u2f, pam_duo, "
               "pam_yubico) of the sshd stack"},
     fact_spec{"host.privileges.production_identities", fact_type::text_list,
-              "production identities granted privileges: sudoers rules, members of sudo/wheel/adm"},
+              "production identities granted privileges: sudoers rules, members of "
+              "sudo/wheel/adm/root, sshd AllowGroups/AllowUsers"},
+    fact_spec{"host.firewall.default_deny", fact_type::boolean,
+              "input traffic is denied unless a rule accepts it (input policy drop, or a last "
+              "input rule that drops or rejects everything)"},
+    fact_spec{"host.firewall.input_default", fact_type::text,
+              "\"deny\" or \"allow\", then the engine, input policy and rule count, e.g. \"deny "
+              "(nftables, input policy drop, 7 rules)\""},
+    fact_spec{"host.network.declared_ports", fact_type::text_list,
+              "TCP ports the host may listen on: declared tcp flows to the host or its segment, "
+              "port profiles of its software, its SSH port when audited over SSH"},
+    fact_spec{"host.network.undeclared_listeners", fact_type::text_list,
+              "listening TCP sockets on a non-loopback address whose port is not declared, as "
+              "\"tcp ADDRESS:PORT PROCESS\""},
+    fact_spec{"host.repository.fstype", fact_type::text,
+              "filesystem of the repository path (findmnt -J -T)"},
+    fact_spec{"host.repository.reflink", fact_type::boolean,
+              "the repository's XFS filesystem has reflink (xfs_info); not applicable on others"},
+    fact_spec{"host.repository.newest_files", fact_type::text_list,
+              "the newest backup files under the repository path, with their time and attributes"},
+    fact_spec{"host.repository.newest_immutable", fact_type::text,
+              "how many of the newest backup files have the immutable (i) attribute: all, some, "
+              "none"},
+    fact_spec{"host.repository.newest_not_immutable", fact_type::text_list,
+              "the newest backup files without the immutable (i) attribute (lsattr)"},
 };
+
+// Names of backup files the immutability of a repository is judged on (Veeam's full, incremental
+// and reverse-incremental files, the ones a hardened repository makes immutable; its .vbm
+// metadata is rewritten by every job and never is).
+const std::vector<std::string> kBackupFilePatterns{"*.vbk", "*.vib", "*.vrb"};
+constexpr std::size_t kNewestBackupFiles = 10;
+
+bool has_repository_role(const backup_host& h) {
+  return std::find(h.roles.begin(), h.roles.end(), "repository") != h.roles.end();
+}
+
+// The path is the first argument of find: anything but an absolute path is refused (the inventory
+// loader reports it; a path starting with '-' would be read as part of the expression).
+bool repository_audited(const backup_host& h) {
+  return has_repository_role(h) && h.repository_path.starts_with('/');
+}
+
+std::vector<std::string> repository_mount_argv(const backup_host& h, const earlier_outputs&) {
+  if (!repository_audited(h))
+    return {};
+  return {"findmnt", "-J", "-T", h.repository_path};
+}
+
+std::vector<std::string> repository_xfs_argv(const backup_host&, const earlier_outputs& earlier) {
+  const auto it = earlier.find("repo-mount");
+  const auto mount = it == earlier.end() ? std::nullopt : parse_findmnt(it->second);
+  if (!mount || mount->fstype != "xfs")
+    return {};
+  return {"xfs_info", mount->target};
+}
+
+std::vector<std::string> repository_files_argv(const backup_host& h, const earlier_outputs&) {
+  if (!repository_audited(h))
+    return {};
+  std::vector<std::string> argv{"find", h.repository_path, "-xdev", "-type", "f", "("};
+  for (const auto& pattern : kBackupFilePatterns) {
+    if (argv.back() != "(")
+      argv.push_back("-o");
+    argv.insert(argv.end(), {"-name", pattern});
+  }
+  argv.insert(argv.end(), {")", "-printf", "%T@\\t%p\\0"});
+  return argv;
+}
+
+std::vector<dated_file> newest_backup_files(std::string_view find_output) {
+  return newest_files(parse_find_mtimes(find_output), kNewestBackupFiles);
+}
+
+std::vector<std::string> repository_attributes_argv(const backup_host&,
+                                                    const earlier_outputs& earlier) {
+  const auto it = earlier.find("repo-files");
+  if (it == earlier.end())
+    return {};
+  const auto newest = newest_backup_files(it->second);
+  if (newest.empty())
+    return {};
+  std::vector<std::string> argv{"lsattr", "--"};
+  for (const auto& f : newest)
+    argv.push_back(f.path);
+  return argv;
+}
+
+// find's records end with NUL: shown one per line in the evidence.
+std::string nul_to_newline(std::string_view text) {
+  std::string out(text);
+  std::replace(out.begin(), out.end(), '\0', '\n');
+  return out;
+}
+
+// The TCP ports `h` is declared to serve: tcp flows to it or to a segment holding its address,
+// port profiles named by its software, its SSH port when audited over SSH.
+std::vector<port_range> declared_ports(const inventory& inv, const backup_host& h) {
+  std::vector<port_range> out;
+  const auto address = ip_address::parse(h.address);
+  for (const auto& f : inv.flows) {
+    bool to_host = f.to == h.name;
+    for (const auto& s : inv.segments) {
+      if (s.name != f.to || !address)
+        continue;
+      to_host = to_host || std::any_of(s.cidrs.begin(), s.cidrs.end(),
+                                       [&](const cidr& c) { return c.contains(*address); });
+    }
+    if (f.protocol == "tcp" && to_host)
+      out.insert(out.end(), f.ports.begin(), f.ports.end());
+  }
+  for (const auto& p : inv.reachability.profiles) {
+    if (std::find(h.software.begin(), h.software.end(), p.name) != h.software.end())
+      out.insert(out.end(), p.ports.begin(), p.ports.end());
+  }
+  if (h.access == access_method::ssh)
+    out.push_back({h.ssh.port, h.ssh.port});
+  std::sort(out.begin(), out.end(), [](const port_range& a, const port_range& b) {
+    return a.first != b.first ? a.first < b.first : a.last < b.last;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool loopback(const listening_socket& s) {
+  return s.device == "lo" || s.address.rfind("127.", 0) == 0 || s.address == "::1" ||
+         s.address.rfind("::ffff:127.", 0) == 0;
+}
+
+std::string socket_text(const listening_socket& s) {
+  const bool v6 = s.address.find(':') != std::string::npos;
+  return s.proto + " " + (v6 ? "[" + s.address + "]" : s.address) + ":" + std::to_string(s.port) +
+         (s.process.empty() ? "" : " " + s.process);
+}
+
+std::string firewall_text(const firewall_summary& f) {
+  if (f.engine == "none")
+    return "allow (no firewall: neither nftables nor iptables has a table)";
+  const bool by_last_rule = f.default_deny && f.input_policy != "drop";
+  return std::string(f.default_deny ? "deny" : "allow") + " (" + f.engine + ", " +
+         (f.input_policy.empty() ? "no input chain" : "input policy " + f.input_policy) +
+         (by_last_rule ? ", last input rule denies" : "") + ", " + std::to_string(f.rule_count) +
+         " rules)";
+}
+
+// The repository facts of a host whose repository is not audited: ruled out without the
+// repository role, missing (an error, never a pass) when the role has no repository_path.
+void set_repository_unaudited(const backup_host& h, const std::vector<std::string_view>& names,
+                              fact_map& facts) {
+  for (const auto name : names) {
+    facts[std::string(name)] =
+        has_repository_role(h)
+            ? fact::missing(
+                  "the inventory declares no absolute repository_path for "
+                  "this repository host")
+            : fact::ruled_out("the host has no repository role in the inventory");
+  }
+}
 
 void put(fact_map& facts, std::string_view name, json value, const reader_input& in) {
   put_fact(facts, name, std::move(value), in, "not present in the command output");
@@ -124,6 +280,33 @@ const std::vector<host_command> kCommands{
      true,
      {0, 1}},
     {"groups", {"getent", "group"}},
+    // Repository immutability (hosts with the repository role and a repository_path only).
+    {"repo-mount",
+     {},
+     false,
+     false,
+     {0},
+     "No such file or directory",
+     nullptr,
+     repository_mount_argv},
+    {"repo-xfs", {}, false, false, {0}, "No such file or directory", nullptr, repository_xfs_argv},
+    {"repo-files",
+     {},
+     true,
+     false,
+     {0},
+     "No such file or directory",
+     nul_to_newline,
+     repository_files_argv,
+     true},
+    {"repo-attributes",
+     {},
+     true,
+     false,
+     {0},
+     "No such file or directory",
+     nullptr,
+     repository_attributes_argv},
 };
 
 const std::vector<fact_reader> kReaders{
@@ -208,23 +391,33 @@ const std::vector<fact_reader> kReaders{
            routes ? json(has_default_route(*routes)) : json(nullptr), in);
      }},
     {{"listening"},
-     {"host.network.listening"},
+     {"host.network.listening", "host.network.declared_ports", "host.network.undeclared_listeners"},
      [](const reader_input& in, fact_map& facts) {
-       json sockets = json::array();
+       const auto declared = declared_ports(in.inv, in.host);
+       json sockets = json::array(), undeclared = json::array(), ports = json::array();
        for (const auto& s : parse_ss_listening(in.outputs[0].text)) {
-         const bool v6 = s.address.find(':') != std::string::npos;
-         sockets.push_back(s.proto + " " + (v6 ? "[" + s.address + "]" : s.address) + ":" +
-                           std::to_string(s.port) + (s.process.empty() ? "" : " " + s.process));
+         sockets.push_back(socket_text(s));
+         const bool covered = std::any_of(declared.begin(), declared.end(),
+                                          [&](const port_range& r) { return r.contains(s.port); });
+         if (s.proto == "tcp" && !loopback(s) && !covered)
+           undeclared.push_back(socket_text(s));
        }
+       for (const auto& r : declared)
+         ports.push_back(r.to_string());
        put(facts, "host.network.listening", sockets, in);
+       put(facts, "host.network.declared_ports", ports, in);
+       put(facts, "host.network.undeclared_listeners", undeclared, in);
      }},
     {{"nft-ruleset", "iptables-save"},
-     {"host.firewall.engine", "host.firewall.input_policy", "host.firewall.rule_count"},
+     {"host.firewall.engine", "host.firewall.input_policy", "host.firewall.rule_count",
+      "host.firewall.default_deny", "host.firewall.input_default"},
      [](const reader_input& in, fact_map& facts) {
        const auto f = pick_firewall(in.outputs[0].text, in.outputs[1].text);
        put(facts, "host.firewall.engine", f.engine, in);
        put(facts, "host.firewall.input_policy", f.input_policy, in);
        put(facts, "host.firewall.rule_count", f.rule_count, in);
+       put(facts, "host.firewall.default_deny", f.default_deny, in);
+       put(facts, "host.firewall.input_default", firewall_text(f), in);
      }},
     {{"realm-list", "sssd-conf", "krb5-conf", "smb-conf", "keytab"},
      {"host.identity.joined_realms", "host.identity.production_references"},
@@ -274,14 +467,14 @@ const std::vector<fact_reader> kReaders{
            const auto kind = classify_pam_module(e.module);
            if (kind == pam_module_kind::directory)
              directory.insert(e.module);
-           if (kind == pam_module_kind::mfa)
+           if (kind == pam_module_kind::mfa && entries == &stack.auth)  // a factor authenticates
              mfa.insert(e.module);
          }
        }
        put(facts, "host.pam.directory_modules", json(directory), in);
        put(facts, "host.pam.mfa_modules", json(mfa), in);
      }},
-    {{"sudoers-files", "groups"},
+    {{"sudoers-files", "groups", "sshd-effective"},
      {"host.privileges.production_identities"},
      [](const reader_input& in, fact_map& facts) {
        const auto prod = production_of(in.inv);
@@ -302,6 +495,15 @@ const std::vector<fact_reader> kReaders{
          for (const auto& m : members) {
            if (names_production(prod, m))
              found.push_back("group " + group + ": " + m);
+         }
+       }
+       const auto sshd = parse_sshd_effective(in.outputs[2].text);
+       for (const auto& [key, label] : {std::pair{"allowgroups", "sshd AllowGroups: "},
+                                        std::pair{"allowusers", "sshd AllowUsers: "}}) {
+         const auto it = sshd.find(key);
+         for (const auto& who : it == sshd.end() ? std::vector<std::string>{} : it->second) {
+           if (names_production(prod, who))
+             found.push_back(label + who);
          }
        }
        put(facts, "host.privileges.production_identities", found, in);
@@ -327,6 +529,69 @@ const std::vector<fact_reader> kReaders{
        put(facts, "host.time.sources", all, in);
        put(facts, "host.time.production_sources", production, in);
      }},
+    {{"repo-mount", "repo-xfs"},
+     {"host.repository.fstype", "host.repository.reflink"},
+     [](const reader_input& in, fact_map& facts) {
+       if (!repository_audited(in.host)) {
+         set_repository_unaudited(in.host, {"host.repository.fstype", "host.repository.reflink"},
+                                  facts);
+         return;
+       }
+       const auto mount = parse_findmnt(in.outputs[0].text);
+       put(facts, "host.repository.fstype", mount ? json(mount->fstype) : json(nullptr), in);
+       if (mount && mount->fstype != "xfs") {
+         facts["host.repository.reflink"] =
+             fact::ruled_out("the repository is on " + mount->fstype + ", not XFS");
+         return;
+       }
+       const auto reflink = parse_xfs_reflink(in.outputs[1].text);
+       put(facts, "host.repository.reflink", reflink ? json(*reflink) : json(nullptr), in);
+     }},
+    {{"repo-files", "repo-attributes"},
+     {"host.repository.newest_files", "host.repository.newest_immutable",
+      "host.repository.newest_not_immutable"},
+     [](const reader_input& in, fact_map& facts) {
+       const std::vector<std::string_view> kNames{"host.repository.newest_files",
+                                                  "host.repository.newest_immutable",
+                                                  "host.repository.newest_not_immutable"};
+       if (!repository_audited(in.host)) {
+         set_repository_unaudited(in.host, kNames, facts);
+         return;
+       }
+       const auto newest = newest_backup_files(in.outputs[0].text);
+       std::string why;
+       if (in.outputs[0].truncated)
+         why = "the list of backup files under " + in.host.repository_path +
+               " was cut at the output cap: the newest cannot be told";
+       else if (newest.empty())
+         why = "no backup file (" + names_list(kBackupFilePatterns).get<std::string>() +
+               ") under " + in.host.repository_path;
+       if (!why.empty()) {
+         for (const auto name : kNames)
+           put_fact(facts, name, nullptr, in, why);
+         return;
+       }
+       std::vector<std::string> paths;
+       for (const auto& f : newest)
+         paths.push_back(f.path);
+       const auto attributes = lsattr_of(in.outputs[1].text, paths);
+       json files = json::array(), mutable_files = json::array();
+       for (std::size_t i = 0; i < newest.size(); ++i) {
+         const auto& a = attributes[i];
+         const std::string text = newest[i].path + " (modified " + newest[i].mtime_utc + ", " +
+                                  (a ? "attributes " + a->flags : "attributes not read") + ")";
+         files.push_back(text);
+         if (!a || !a->immutable)
+           mutable_files.push_back(text);
+       }
+       put(facts, "host.repository.newest_files", files, in);
+       put(facts, "host.repository.newest_immutable",
+           mutable_files.empty()                  ? "all"
+           : mutable_files.size() == files.size() ? "none"
+                                                  : "some",
+           in);
+       put(facts, "host.repository.newest_not_immutable", mutable_files, in);
+     }},
     {{"detect-virt"},
      {"host.virtualisation"},
      [](const reader_input& in, fact_map& facts) {
@@ -340,8 +605,10 @@ const std::vector<fact_reader> kReaders{
 void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
               std::string_view why) {
   std::vector<std::string> ev;
-  for (const auto& o : in.outputs)
-    ev.push_back(o.evidence);
+  for (const auto& o : in.outputs) {
+    if (!o.evidence.empty())
+      ev.push_back(o.evidence);
+  }
   facts[std::string(name)] =
       value.is_null() ? fact::missing(std::string(why), ev) : fact::of(std::move(value), ev);
 }

@@ -15,6 +15,10 @@
 
 namespace cloison {
 
+// The stdout of the commands run before, by id (those that ran fine only), for the commands whose
+// argv is built from them.
+using earlier_outputs = std::map<std::string_view, std::string_view>;
+
 struct host_command {
   std::string_view id;
   std::vector<std::string> argv;  // run as is, never through a shell with outside text
@@ -25,12 +29,21 @@ struct host_command {
   std::string_view absent_marker = "No such file or directory";
   // Applied to the output before it is kept as evidence (secrets out); readers see it unchanged.
   std::string (*redact)(std::string_view) = nullptr;
+  // When set, builds the argv for this host (`argv` is then unused) from the inventory entry and
+  // the outputs of earlier commands (e.g. a path the inventory names, the files another command
+  // found). An empty argv means "not run on this host": no evidence, and its readers see an
+  // empty output.
+  std::vector<std::string> (*argv_for)(const backup_host&, const earlier_outputs&) = nullptr;
+  // Its output separates records with NUL bytes; any other command's output with a NUL byte is
+  // binary, not the text the command prints, and makes its facts missing.
+  bool nul_separated = false;
 };
 
 // The output of one command, as the readers see it.
 struct command_output {
-  std::string_view text;  // stdout ("" when absent)
-  std::string evidence;   // id of the evidence item that holds it
+  std::string_view text;   // stdout ("" when absent or not run)
+  std::string evidence;    // id of the evidence item that holds it ("" when not run)
+  bool truncated = false;  // the output was cut at the collection cap
 };
 
 using fact_map = std::map<std::string, fact>;
@@ -49,8 +62,8 @@ struct fact_reader {
   void (*read)(const reader_input& in, fact_map& facts);
 };
 
-// Sets fact `name` read from `in`: `value` with the evidence of every input, or, when `value` is
-// null, missing because `why` (e.g. the output was not what the parser expects).
+// Sets fact `name` read from `in`: `value` with the evidence of every input that ran, or, when
+// `value` is null, missing because `why` (e.g. the output was not what the parser expects).
 void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
               std::string_view why);
 

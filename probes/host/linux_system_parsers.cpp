@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -59,6 +60,50 @@ std::vector<socket_user> parse_ss_users(std::string_view rest) {
     out.push_back(std::move(u));
   }
   return out;
+}
+
+// The line without its double-quoted strings (rule comments, log prefixes).
+std::string without_quoted(std::string_view line) {
+  std::string out;
+  bool quoted = false;
+  for (const char c : line) {
+    if (c == '"')
+      quoted = !quoted;
+    else if (!quoted)
+      out += c;
+  }
+  return out;
+}
+
+// An nft rule that drops or rejects every packet reaching it: its statements are only counter,
+// log and comment beside the verdict ("counter packets 0 bytes 0 drop", "log prefix ... reject
+// with icmpx admin-prohibited"). Quoted strings are gone from `w`.
+bool unconditional_nft_deny(std::vector<std::string> w) {
+  std::erase(w, "comment");  // its text was quoted
+  std::size_t i = 0;
+  auto at = [&](std::size_t k, std::string_view v) { return k < w.size() && w[k] == v; };
+  while (i < w.size()) {
+    if (w[i] == "counter") {
+      i += at(i + 1, "packets") && at(i + 3, "bytes") ? 5 : 1;
+    } else if (w[i] == "log") {
+      ++i;
+      for (;;) {
+        if (at(i, "prefix")) {
+          ++i;
+        } else if (at(i, "level") || at(i, "group") || at(i, "snaplen") ||
+                   at(i, "queue-threshold")) {
+          i += 2;
+        } else if (at(i, "flags")) {
+          i += at(i + 1, "tcp") || at(i + 1, "ip") ? 3 : 2;
+        } else {
+          break;
+        }
+      }
+    } else {
+      break;
+    }
+  }
+  return (i + 1 == w.size() && w[i] == "drop") || at(i, "reject");
 }
 
 const std::string& more_restrictive(const std::string& a, const std::string& b) {
@@ -122,6 +167,8 @@ firewall_summary parse_nft_ruleset(std::string_view text) {
   // Kind of each open block: "table", "chain" or "other" (sets, maps, anonymous sets in rules...).
   std::vector<std::string> blocks;
   std::string family;
+  bool input_chain = false;            // the open chain is a filter base chain of the input hook
+  std::vector<std::string> last_rule;  // its last rule so far, quoted strings removed
   for_each_line(text, [&](std::string_view raw) {
     const auto line = trim(strip_hash_comment(raw));
     const auto w = words(line);
@@ -143,9 +190,12 @@ firewall_summary parse_nft_ruleset(std::string_view text) {
             (family == "inet" || family == "ip")) {
           const auto p = policy == w.end() ? std::string("accept") : value(policy);
           out.input_policy = more_restrictive(out.input_policy, p);
+          out.default_deny = out.default_deny || p == "drop";
+          input_chain = true;
         }
       } else if (w[0] != "comment" && w[0] != "devices") {
         ++out.rule_count;
+        last_rule = words(without_quoted(line));
       }
     }
     // Open and close blocks, ignoring braces inside quoted strings (comments of rules).
@@ -162,10 +212,14 @@ firewall_summary parse_nft_ruleset(std::string_view text) {
           family = w.size() >= 4 ? w[1] : "ip";  // `table NAME {` is of family ip
         } else if (first_open && depth == 1 && !w.empty() && w[0] == "chain") {
           kind = "chain";
+          input_chain = false;
+          last_rule.clear();
         }
         blocks.push_back(kind);
         first_open = false;
       } else if (!quoted && c == '}' && !blocks.empty()) {
+        if (blocks.size() == 2 && blocks.back() == "chain" && input_chain)
+          out.default_deny = out.default_deny || unconditional_nft_deny(last_rule);
         blocks.pop_back();
       }
     }
@@ -176,6 +230,7 @@ firewall_summary parse_nft_ruleset(std::string_view text) {
 firewall_summary parse_iptables_save(std::string_view text) {
   firewall_summary out{"iptables", "", 0, false};
   std::string table;
+  std::vector<std::string> last_input;  // the last -A INPUT rule of *filter, quoted strings removed
   for_each_line(text, [&](std::string_view raw) {
     const auto line = trim(raw);
     if (line.size() > 1 && line[0] == '*') {
@@ -188,10 +243,26 @@ firewall_summary parse_iptables_save(std::string_view text) {
       return;
     if (w[0] == "-A") {
       ++out.rule_count;
+      if (table == "filter" && w[1] == "INPUT")
+        last_input = words(without_quoted(line));
     } else if (table == "filter" && w[0] == ":INPUT") {
       out.input_policy = lower(w[1]);
     }
   });
+  // "-A INPUT [-m comment --comment X] -j DROP|REJECT [--reject-with TYPE]"
+  std::vector<std::string> rule;
+  for (std::size_t i = 2; i < last_input.size(); ++i) {
+    if (last_input[i] == "-m" && i + 2 < last_input.size() && last_input[i + 1] == "comment" &&
+        last_input[i + 2] == "--comment") {
+      i += 2;
+      continue;
+    }
+    rule.push_back(last_input[i]);
+  }
+  const bool drop = rule == std::vector<std::string>{"-j", "DROP"};
+  const bool reject = rule.size() >= 2 && rule[0] == "-j" && rule[1] == "REJECT" &&
+                      (rule.size() == 2 || (rule.size() == 4 && rule[2] == "--reject-with"));
+  out.default_deny = out.input_policy == "drop" || drop || reject;
   return out;
 }
 
@@ -201,13 +272,13 @@ firewall_summary pick_firewall(std::string_view nft_ruleset, std::string_view ip
   const bool legacy = iptables_save.find("(legacy)") != std::string_view::npos;
   if (nft.has_table && ipt.has_table && legacy) {
     return {"nftables+iptables-legacy", more_restrictive(nft.input_policy, ipt.input_policy),
-            nft.rule_count + ipt.rule_count, true};
+            nft.rule_count + ipt.rule_count, true, nft.default_deny || ipt.default_deny};
   }
   if (nft.has_table)
     return nft;
   if (ipt.has_table)
     return ipt;
-  return {"none", "", 0, false};
+  return {"none", "", 0, false, false};
 }
 
 // --- routes ------------------------------------------------------------------------------------
@@ -419,25 +490,85 @@ std::optional<bool> parse_xfs_reflink(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// "FLAGS" of an lsattr line: a fixed-width field, '-' for every flag not set.
+bool lsattr_flags(std::string_view flags) {
+  const bool flag_chars = std::all_of(
+      flags.begin(), flags.end(), [](unsigned char c) { return c == '-' || std::isalpha(c) != 0; });
+  return flags.size() >= 4 && flag_chars && flags.find('-') != std::string_view::npos;
+}
+
+file_attributes attributes(std::string_view flags, std::string_view path) {
+  return {std::string(path), std::string(flags), flags.find('i') != std::string_view::npos,
+          flags.find('a') != std::string_view::npos};
+}
+
+}  // namespace
+
 std::vector<file_attributes> parse_lsattr(std::string_view text) {
   std::vector<file_attributes> out;
   for_each_line(text, [&](std::string_view line) {
     const auto space = line.find(' ');
     if (space == std::string_view::npos || space + 1 >= line.size())
       return;
-    const auto flags = line.substr(0, space);
-    // lsattr prints a fixed-width field with '-' for every flag not set.
-    const bool flag_chars = std::all_of(flags.begin(), flags.end(), [](unsigned char c) {
-      return c == '-' || std::isalpha(c) != 0;
-    });
-    if (flags.size() < 4 || !flag_chars || flags.find('-') == std::string_view::npos)
-      return;
-    file_attributes f{std::string(line.substr(space + 1)), std::string(flags), false, false};
-    f.immutable = flags.find('i') != std::string_view::npos;
-    f.append_only = flags.find('a') != std::string_view::npos;
-    out.push_back(std::move(f));
+    if (lsattr_flags(line.substr(0, space)))
+      out.push_back(attributes(line.substr(0, space), line.substr(space + 1)));
   });
   return out;
+}
+
+std::vector<std::optional<file_attributes>> lsattr_of(std::string_view text,
+                                                      const std::vector<std::string>& paths) {
+  std::vector<std::optional<file_attributes>> out;
+  for (const auto& path : paths) {
+    const auto space = text.find(' ');
+    const auto rest = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    const bool due = space != std::string_view::npos && lsattr_flags(text.substr(0, space)) &&
+                     rest.substr(0, path.size()) == path &&
+                     (rest.size() == path.size() || rest[path.size()] == '\n');
+    if (!due) {
+      out.emplace_back(std::nullopt);
+      continue;
+    }
+    out.emplace_back(attributes(text.substr(0, space), path));
+    text = rest.substr(std::min(rest.size(), path.size() + 1));
+  }
+  return out;
+}
+
+std::vector<dated_file> parse_find_mtimes(std::string_view text) {
+  std::vector<dated_file> out;
+  for (auto end = text.find('\0'); end != std::string_view::npos; end = text.find('\0')) {
+    const auto record = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    const auto tab = record.find('\t');
+    dated_file f;
+    const auto time = std::string(record.substr(0, tab));
+    const auto [last, ec] = std::from_chars(time.data(), time.data() + time.size(), f.mtime);
+    if (tab == std::string_view::npos || tab + 1 == record.size() || time.empty() ||
+        ec != std::errc() || last != time.data() + time.size())
+      continue;
+    f.path = std::string(record.substr(tab + 1));
+    const auto at = static_cast<std::time_t>(f.mtime);
+    std::tm tm{};
+    char buf[32];
+    if (gmtime_r(&at, &tm) == nullptr ||
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+      continue;
+    f.mtime_utc = buf;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<dated_file> newest_files(std::vector<dated_file> files, std::size_t n) {
+  std::sort(files.begin(), files.end(), [](const dated_file& a, const dated_file& b) {
+    return a.mtime != b.mtime ? a.mtime > b.mtime : a.path < b.path;
+  });
+  if (files.size() > n)
+    files.resize(n);
+  return files;
 }
 
 // --- virtualisation ----------------------------------------------------------------------------

@@ -47,17 +47,23 @@ struct firewall_summary {
   std::string input_policy;    // "drop" / "accept" (lowercase); empty when no input chain exists
   std::size_t rule_count = 0;  // rules in all chains of all tables
   bool has_table = false;      // at least one table is defined
+  // Input traffic is denied unless a rule accepts it: an input chain has policy drop, or its last
+  // rule drops or rejects unconditionally (only counter, log and comment beside the verdict).
+  // Rules of chains it jumps to are not followed.
+  bool default_deny = false;
 };
 
 // `nft list ruleset`. input_policy looks only at base chains `type filter hook input` of tables of
 // family inet or ip (an ip6-only table does not filter IPv4): "drop" if any such chain has policy
 // drop (a packet must pass every base chain of the hook), else "accept" if there is one (a base
-// chain without a policy statement accepts), else empty. Rules spanning several lines (long
-// anonymous sets) count once; set, map and flowtable bodies are no rules.
+// chain without a policy statement accepts), else empty. default_deny likewise holds when any such
+// chain denies by default. Rules spanning several lines (long anonymous sets) count once; set, map
+// and flowtable bodies are no rules.
 firewall_summary parse_nft_ruleset(std::string_view text);
 
-// `iptables-save`: input_policy from ":INPUT <policy>" of the *filter table, rule_count counts
-// "-A" lines of every table.
+// `iptables-save`: input_policy from ":INPUT <policy>" of the *filter table (default_deny when it
+// is DROP or the last "-A INPUT" rule is a bare "-j DROP" or "-j REJECT"), rule_count counts "-A"
+// lines of every table.
 firewall_summary parse_iptables_save(std::string_view text);
 
 // Picks the firewall actually in force from the outputs of both commands (either may be empty
@@ -152,6 +158,27 @@ struct file_attributes {
 // `lsattr FILE...` or `lsattr -R DIR` (stderr may be mixed in): one entry per "FLAGS PATH" line.
 // Error lines ("lsattr: ..."), -R directory headers ("/dir:") and blank lines are skipped.
 std::vector<file_attributes> parse_lsattr(std::string_view text);
+
+// The stdout of `lsattr -- PATHS...` read against the paths it was given, in order: entry i holds
+// the attributes of paths[i], or nullopt when the output has no "FLAGS PATHS[i]" line where that
+// file's line is due (lsattr could not read it: the reason went to stderr). Paths may hold any
+// byte, newlines included: each one is matched whole, never split into lines.
+std::vector<std::optional<file_attributes>> lsattr_of(std::string_view text,
+                                                      const std::vector<std::string>& paths);
+
+struct dated_file {
+  double mtime = 0;       // seconds since the epoch, as find's %T@ prints it
+  std::string mtime_utc;  // the same as "YYYY-MM-DDTHH:MM:SSZ"
+  std::string path;
+};
+
+// `find ... -printf '%T@\t%p\0'`: one entry per NUL-terminated "MTIME<TAB>PATH" record, in
+// output order (a NUL, unlike a newline, cannot occur in a path). A record without its NUL (cut
+// output), a tab or a numeric mtime is skipped.
+std::vector<dated_file> parse_find_mtimes(std::string_view text);
+
+// The n most recently modified files, newest first (equal times: by path).
+std::vector<dated_file> newest_files(std::vector<dated_file> files, std::size_t n);
 
 // --- virtualisation ----------------------------------------------------------------------------
 

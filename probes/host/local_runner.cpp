@@ -112,6 +112,7 @@ command_result local_runner::run(const std::vector<std::string>& argv, deadline 
   if (read(status.fds[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
     result.outcome = outcome::error;
     result.failure = argv[0] + ": " + std::strerror(exec_errno);
+    result.program_missing = exec_errno == ENOENT;
     return result;
   }
   if (timed_out) {

@@ -94,6 +94,21 @@ TEST(InventoryLoader, WrongShapesAreReportedNotThrown) {
                                       "5:84: port: 99999 is out of range [1, 65535]"));
 }
 
+TEST(InventoryLoader, RepositoryPathMustBeAbsolute) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("repo.yaml",
+                              "establishment: x\n"
+                              "hosts:\n"
+                              "  - {name: a, address: 10.0.0.1, repository_path: -delete}\n"
+                              "  - {name: b, address: 10.0.0.2, repository_path: srv/veeam}\n"
+                              "  - {name: c, address: 10.0.0.3, repository_path: /srv/veeam}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(located(d),
+              ElementsAre("3:51: repository_path: expected an absolute path, found '-delete'",
+                          "4:51: repository_path: expected an absolute path, found 'srv/veeam'"));
+}
+
 TEST(InventoryLoader, EstablishmentIsRequired) {
   temp_dir dir;
   diagnostics d;

@@ -1,4 +1,7 @@
 #include "probes/host/host_probe.h"
+#include "agent/evaluator.h"
+#include "agent/policy_loader.h"
+#include "probes/host/linux_system_parsers.h"
 #include "probes/host/windows_commands.h"
 #include "tests/support.h"
 
@@ -94,6 +97,7 @@ std::shared_ptr<fake_runner> debian12_runner(
   command_result no_iptables;  // iptables is not installed: read as "not configured"
   no_iptables.outcome = outcome::error;
   no_iptables.failure = "iptables-save: No such file or directory";
+  no_iptables.program_missing = true;
   r->answers["iptables-save"] = no_iptables;
   command_result none;  // a tool or file that does not exist on a standalone backup server
   none.outcome = outcome::ok;
@@ -162,6 +166,15 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.pam.directory_modules",
                                              "host.pam.mfa_modules",
                                              "host.privileges.production_identities",
+                                             "host.firewall.default_deny",
+                                             "host.firewall.input_default",
+                                             "host.network.declared_ports",
+                                             "host.network.undeclared_listeners",
+                                             "host.repository.fstype",
+                                             "host.repository.reflink",
+                                             "host.repository.newest_files",
+                                             "host.repository.newest_immutable",
+                                             "host.repository.newest_not_immutable",
                                              "host.windows.firewall_default_deny",
                                              "host.windows.rdp_enabled",
                                              "host.windows.remote_services_running",
@@ -290,8 +303,9 @@ TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
   ASSERT_EQ(obs.evidence.size(), 21u);
   for (const auto& [name, f] : obs.facts) {
-    if (f.not_applicable) {  // Windows facts on a Linux host
-      EXPECT_EQ(name.rfind("host.windows.", 0), 0u) << name;
+    if (f.not_applicable) {  // Windows facts on a Linux host; repository facts without the role
+      EXPECT_TRUE(name.rfind("host.windows.", 0) == 0 || name.rfind("host.repository.", 0) == 0)
+          << name;
       continue;
     }
     ASSERT_FALSE(f.evidence.empty()) << name;
@@ -373,11 +387,39 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   EXPECT_EQ(e->sha256, sha256_hex(e->content));
 }
 
+TEST(HostProbe, ABrokenCommandIsNeverReadAsAbsent) {
+  auto runner = debian12_runner();
+  command_result broken;  // the stderr of a missing file had started to arrive
+  broken.outcome = outcome::error;
+  broken.err = "cat: /etc/chrony/chrony.conf: No such file or directory";
+  broken.failure = "ssh to 198.18.2.10:22: connection lost while reading";
+  runner->answers["cat /etc/chrony/chrony.conf"] = broken;
+  const auto obs = observe_with(runner, one_host_inventory());
+  const auto& f = fact_of(obs, "host.time.sources");
+  EXPECT_FALSE(f.value.has_value());
+  EXPECT_EQ(f.error, "ssh to 198.18.2.10:22: connection lost while reading");
+}
+
+TEST(HostProbe, BinaryOutputOfATextCommandMakesItsFactsMissing) {
+  auto runner = debian12_runner();
+  runner->answers["ip -j route show"] = ran(std::string("\x8f\0\x01{\"dst\"", 8));
+  const auto obs = observe_with(runner, one_host_inventory());
+  const auto& f = fact_of(obs, "host.network.default_route");
+  EXPECT_FALSE(f.value.has_value());
+  EXPECT_EQ(f.error,
+            "ip -j route show printed binary output (8 bytes with NUL bytes), not its text");
+  const evidence* e = evidence_by_id(obs, "host/backup-01/ip-routes");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->content.substr(0, e->content.find("--- stderr")),
+            "--- binary output: 8 bytes; the first 8 in hex ---\n8f 00 01 7b 22 64 73 74 \n");
+}
+
 TEST(HostProbe, MissingProgramMakesItsFactsMissingWithTheFailure) {
   auto runner = debian12_runner();
   command_result missing;
   missing.outcome = outcome::error;
   missing.failure = "getent: No such file or directory";
+  missing.program_missing = true;
   runner->answers["getent passwd"] = missing;
   const auto obs = observe_with(runner, one_host_inventory());
 
@@ -742,6 +784,448 @@ TEST(HostProbe, ObserveTurnsARunnerExceptionIntoAnErrorObservation) {
   EXPECT_EQ(obs.target, "backup-01");
   EXPECT_TRUE(obs.facts.empty());
   EXPECT_TRUE(obs.evidence.empty());
+}
+
+}  // namespace
+}  // namespace cloison
+
+namespace cloison {
+namespace {
+
+// --- firewall, listeners, privileges, MFA ------------------------------------------------------
+
+TEST(HostProbe, FirewallDefaultDenyIsReadWithItsEngineAndPolicy) {
+  const auto obs = observe_with(debian12_runner(), one_host_inventory());
+  EXPECT_EQ(value_of(obs, "host.firewall.default_deny"), json(true));
+  EXPECT_EQ(value_of(obs, "host.firewall.input_default"),
+            json("deny (nftables, input policy drop, 7 rules)"));
+  EXPECT_EQ(
+      fact_of(obs, "host.firewall.input_default").evidence,
+      (std::vector<std::string>{"host/backup-01/nft-ruleset", "host/backup-01/iptables-save"}));
+  auto runner = debian12_runner();
+  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_final_reject.txt"));
+  EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.firewall.input_default"),
+            json("deny (nftables, input policy accept, last input rule denies, 4 rules)"));
+  runner->answers["nft list ruleset"] =
+      ran(fixture("system/nft_ruleset_lab_backup_firewall_off.txt"));
+  EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.firewall.input_default"),
+            json("allow (nftables, input policy accept, 0 rules)"));
+  runner->answers["nft list ruleset"] = ran("");
+  const auto none = observe_with(runner, one_host_inventory());
+  EXPECT_EQ(value_of(none, "host.firewall.input_default"),
+            json("allow (no firewall: neither nftables nor iptables has a table)"));
+  EXPECT_EQ(value_of(none, "host.firewall.default_deny"), json(false));
+}
+
+inventory listener_inventory(std::vector<std::string> software) {
+  inventory inv;
+  inv.source = "test";
+  auto h = local_host("backup-01", "198.18.2.10");
+  h.software = std::move(software);
+  inv.hosts.push_back(h);
+  inv.segments.push_back({"backup", segment_role::backup, {*cidr::parse("198.18.2.0/24")}});
+  inv.segments.push_back(
+      {"administration", segment_role::administration, {*cidr::parse("198.18.3.0/24")}});
+  // to the host's segment: counts; udp and flows to another segment do not
+  inv.flows.push_back({"administration", "backup", "tcp", {{22, 22}, {6162, 6162}}, "admin"});
+  inv.flows.push_back({"administration", "backup", "udp", {{8443, 8443}}, "not tcp"});
+  inv.flows.push_back({"backup", "administration", "tcp", {{8443, 8443}}, "elsewhere"});
+  inv.reachability.profiles.push_back({"veeam", {{9401, 9401}, {10006, 10006}}, false});
+  inv.reachability.profiles.push_back({"management", {{8443, 8443}}, true});  // not named
+  return inv;
+}
+
+TEST(HostProbe, ListenersOutsideTheDeclaredPortsAreReportedWithTheirProcess) {
+  const auto obs = observe_with(debian12_runner(), listener_inventory({"veeam"}));
+  EXPECT_EQ(value_of(obs, "host.network.declared_ports"),
+            json::array({"22", "6162", "9401", "10006"}));
+  // 127.0.0.1%lo:10005 is loopback, udp 514 is no TCP listener
+  EXPECT_EQ(value_of(obs, "host.network.undeclared_listeners"),
+            json::array({"tcp [fd00:2::10]:8443 repo-api"}));
+  EXPECT_EQ(fact_of(obs, "host.network.undeclared_listeners").evidence,
+            std::vector<std::string>{"host/backup-01/listening"});
+  const auto no_software = observe_with(debian12_runner(), listener_inventory({}));
+  EXPECT_EQ(value_of(no_software, "host.network.undeclared_listeners"),
+            json::array({"tcp 198.18.2.10:9401 repo-api", "tcp [fd00:2::10]:8443 repo-api",
+                         "tcp *:10006 veeamagent"}));
+}
+
+TEST(HostProbe, FlowsToTheHostByNameAndItsSshPortAreDeclared) {
+  auto inv = listener_inventory({});
+  inv.flows.push_back({"administration", "backup-01", "tcp", {{8443, 9401}}, "by name"});
+  inv.hosts[0].access = access_method::ssh;
+  inv.hosts[0].ssh.port = 10006;
+  auto runner = debian12_runner();
+  host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
+  const auto obs = p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+  EXPECT_EQ(value_of(obs, "host.network.declared_ports"),
+            json::array({"22", "6162", "8443-9401", "10006"}));
+  EXPECT_EQ(value_of(obs, "host.network.undeclared_listeners"), json::array());
+}
+
+TEST(HostProbe, ProductionGroupInSshdAllowGroupsIsAProductionPrivilege) {
+  auto runner = debian12_runner();
+  runner->answers["/usr/sbin/sshd -T"] =
+      ran(fixture("sshd_T_debian12_default.txt") +
+          "allowusers cloison-audit\nallowusers PROD\\svc-backup\n"
+          "allowgroups backup-admins\nallowgroups gg-admins-prod@prod.lab\n");
+  const auto obs = observe_with(runner, with_production_directory());
+  EXPECT_EQ(value_of(obs, "host.privileges.production_identities"),
+            json::array({"sshd AllowGroups: gg-admins-prod@prod.lab",
+                         "sshd AllowUsers: PROD\\svc-backup"}));
+  EXPECT_EQ(fact_of(obs, "host.privileges.production_identities").evidence,
+            (std::vector<std::string>{"host/backup-01/sudoers-files", "host/backup-01/groups",
+                                      "host/backup-01/sshd-effective"}));
+}
+
+TEST(HostProbe, MfaModulesCountInTheSshdAuthStackOnly) {
+  auto runner = debian12_runner();
+  runner->answers["grep -r -H ^ /etc/pam.d"] =
+      ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_oath"},
+                       {"/etc/pam.d/common-auth", "identity/pam_common_auth_default"}}));
+  EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.pam.mfa_modules"),
+            json::array({"pam_oath"}));
+  runner->answers["grep -r -H ^ /etc/pam.d"] =
+      ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_default"},
+                       {"/etc/pam.d/common-auth", "identity/pam_common_auth_default"}}) +
+          "/etc/pam.d/sshd:session optional pam_u2f.so\n");
+  EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.pam.mfa_modules"),
+            json::array());
+}
+
+// --- repository immutability -------------------------------------------------------------------
+
+const std::string kRepo = "/srv/backup-repo/backups";
+const std::string kFindArgv = "find " + kRepo +
+                              " -xdev -type f ( -name *.vbk -o -name *.vib -o -name *.vrb ) "
+                              "-printf %T@\\t%p\\0";
+
+std::vector<std::string> newest_fixture_paths() {
+  std::vector<std::string> out;
+  for (const auto& f :
+       newest_files(parse_find_mtimes(fixture("system/find_printf_backups.bin")), 10))
+    out.push_back(f.path);
+  return out;
+}
+
+std::string lsattr_argv() {
+  std::vector<std::string> argv{"lsattr", "--"};
+  for (const auto& p : newest_fixture_paths())
+    argv.push_back(p);
+  return joined(argv);
+}
+
+// A Debian 12 repository host: the XFS repository of tests/data/host/system (one of the ten newest
+// backup files is not immutable).
+std::shared_ptr<fake_runner> repository_runner() {
+  auto r = debian12_runner();
+  r->answers["findmnt -J -T " + kRepo] = ran(fixture("system/findmnt_repo.json"));
+  r->answers["xfs_info /srv/backup-repo"] = ran(fixture("system/xfs_info_repo.txt"));
+  r->answers[kFindArgv] = ran(fixture("system/find_printf_backups.bin"));
+  r->answers[lsattr_argv()] = ran(fixture("system/lsattr_newest.txt"));
+  return r;
+}
+
+inventory repository_inventory(const std::string& path = kRepo) {
+  auto inv = one_host_inventory();
+  inv.hosts[0].roles = {"repository"};
+  inv.hosts[0].repository_path = path;
+  return inv;
+}
+
+const std::string kMutable =
+    "/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-24T220010_0024.vib";
+
+TEST(HostProbe, RepositoryImmutabilityOfTheNewestBackupFiles) {
+  auto runner = repository_runner();
+  const auto obs = observe_with(runner, repository_inventory());
+  EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
+  ASSERT_EQ(runner->calls.size(), 25u);
+  EXPECT_EQ(runner->calls[21].argv, (std::vector<std::string>{"findmnt", "-J", "-T", kRepo}));
+  EXPECT_EQ(runner->calls[22].argv, (std::vector<std::string>{"xfs_info", "/srv/backup-repo"}));
+  EXPECT_EQ(joined(runner->calls[23].argv), kFindArgv);
+  EXPECT_EQ(runner->calls[24].argv.size(), 12u);  // lsattr -- and the ten newest
+  EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("xfs"));
+  EXPECT_EQ(value_of(obs, "host.repository.reflink"), json(true));
+  const auto files = value_of(obs, "host.repository.newest_files");
+  ASSERT_EQ(files.size(), 10u);
+  EXPECT_EQ(files[0], json("/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-28T220009_9C21.vib "
+                           "(modified 2026-11-28T22:14:55Z, attributes ----i-----------------)"));
+  EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
+  EXPECT_EQ(value_of(obs, "host.repository.newest_not_immutable"),
+            json::array({kMutable + " (modified 2026-11-24T22:14:42Z, attributes "
+                                    "----------------------)"}));
+  EXPECT_EQ(
+      fact_of(obs, "host.repository.newest_not_immutable").evidence,
+      (std::vector<std::string>{"host/backup-01/repo-files", "host/backup-01/repo-attributes"}));
+  // find's NUL-terminated records are kept one per line
+  const evidence* e = evidence_by_id(obs, "host/backup-01/repo-files");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->content.find('\0'), std::string::npos);
+  EXPECT_NE(e->content.find("1795904095.0000000000\t" + newest_fixture_paths()[0] + "\n"),
+            std::string::npos);
+}
+
+TEST(HostProbe, RepositoryWhoseNewestFilesAreAllImmutable) {
+  auto runner = repository_runner();
+  auto all = fixture("system/lsattr_newest.txt");
+  const std::string mutable_line = "---------------------- " + kMutable;
+  ASSERT_NE(all.find(mutable_line), std::string::npos);
+  all.replace(all.find(mutable_line), 22, "----i-----------------");
+  runner->answers[lsattr_argv()] = ran(all);
+  const auto obs = observe_with(runner, repository_inventory());
+  EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("all"));
+  EXPECT_EQ(value_of(obs, "host.repository.newest_not_immutable"), json::array());
+}
+
+TEST(HostProbe, RepositoryCommandsNeedSudoOverSsh) {
+  auto runner = repository_runner();
+  for (const auto& privileged : {std::string("/usr/sbin/sshd -T"), std::string("ss -H -tlnup"),
+                                 std::string("nft list ruleset"), kFindArgv, lsattr_argv()})
+    runner->answers["sudo -n -- " + privileged] = runner->answers[privileged];
+  auto inv = repository_inventory();
+  inv.hosts[0].access = access_method::ssh;
+  inv.hosts[0].ssh.sudo = true;
+  host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
+  const auto obs = p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+  ASSERT_EQ(runner->calls.size(), 25u);
+  EXPECT_EQ(runner->calls[21].argv[0], "findmnt");
+  EXPECT_EQ(runner->calls[22].argv[0], "xfs_info");
+  EXPECT_EQ(joined(runner->calls[23].argv), "sudo -n -- " + kFindArgv);
+  EXPECT_EQ(joined(runner->calls[24].argv), "sudo -n -- " + lsattr_argv());
+  EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
+}
+
+TEST(HostProbe, HostsWithoutTheRepositoryRoleRunNoRepositoryCommand) {
+  auto runner = repository_runner();
+  auto inv = repository_inventory();
+  inv.hosts[0].roles = {"backup-server"};
+  const auto obs = observe_with(runner, inv);
+  EXPECT_EQ(runner->calls.size(), 21u);
+  EXPECT_EQ(obs.evidence.size(), 21u);
+  for (const auto* name :
+       {"host.repository.fstype", "host.repository.reflink", "host.repository.newest_files",
+        "host.repository.newest_immutable", "host.repository.newest_not_immutable"}) {
+    EXPECT_TRUE(fact_of(obs, name).not_applicable) << name;
+    EXPECT_FALSE(fact_of(obs, name).value) << name;
+  }
+}
+
+TEST(HostProbe, RepositoryRoleWithoutAPathIsMissingNeverApplicableOrPassing) {
+  auto runner = repository_runner();
+  const auto obs = observe_with(runner, repository_inventory(""));
+  EXPECT_EQ(runner->calls.size(), 21u);
+  const auto& f = fact_of(obs, "host.repository.newest_not_immutable");
+  EXPECT_FALSE(f.value);
+  EXPECT_FALSE(f.not_applicable);
+  EXPECT_EQ(f.error, "the inventory declares no absolute repository_path for this repository host");
+  // a relative path (or one that find would read as an option) is never run
+  auto dash = repository_runner();
+  EXPECT_FALSE(
+      fact_of(observe_with(dash, repository_inventory("-delete")), "host.repository.fstype").value);
+  EXPECT_EQ(dash->calls.size(), 21u);
+}
+
+TEST(HostProbe, RepositoryWithoutBackupFilesIsMissing) {
+  auto runner = repository_runner();
+  runner->answers[kFindArgv] = ran("");
+  const auto obs = observe_with(runner, repository_inventory());
+  EXPECT_EQ(runner->calls.size(), 24u);  // nothing for lsattr
+  EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("xfs"));
+  for (const auto* name : {"host.repository.newest_files", "host.repository.newest_immutable",
+                           "host.repository.newest_not_immutable"}) {
+    const auto& f = fact_of(obs, name);
+    EXPECT_FALSE(f.value) << name;
+    EXPECT_EQ(f.error, "no backup file (*.vbk *.vib *.vrb) under " + kRepo) << name;
+    EXPECT_EQ(f.evidence, std::vector<std::string>{"host/backup-01/repo-files"}) << name;
+  }
+}
+
+TEST(HostProbe, CutFileListIsMissingNeverAGuess) {
+  auto runner = repository_runner();
+  runner->answers[kFindArgv].truncated = true;
+  const auto obs = observe_with(runner, repository_inventory());
+  const auto& f = fact_of(obs, "host.repository.newest_not_immutable");
+  EXPECT_FALSE(f.value);
+  EXPECT_NE(f.error.find("cut at the output cap"), std::string::npos) << f.error;
+}
+
+TEST(HostProbe, LsattrFailureMakesTheImmutabilityFactsMissing) {
+  auto runner = repository_runner();
+  command_result denied = ran("");
+  denied.exit_code = 1;
+  denied.err = fixture("system/lsattr_permission_denied.txt");
+  runner->answers[lsattr_argv()] = denied;
+  const auto obs = observe_with(runner, repository_inventory());
+  EXPECT_EQ(obs.outcome, outcome::failed);
+  const auto& f = fact_of(obs, "host.repository.newest_not_immutable");
+  EXPECT_FALSE(f.value);
+  EXPECT_NE(f.error.find("Permission denied"), std::string::npos) << f.error;
+  EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("xfs"));  // the other reader stands
+}
+
+TEST(HostProbe, RepositoryOffXfsHasNoReflinkFact) {
+  auto runner = repository_runner();
+  runner->answers["findmnt -J -T " + kRepo] = ran(fixture("system/findmnt_ext4_root.json"));
+  const auto obs = observe_with(runner, repository_inventory());
+  EXPECT_EQ(runner->calls.size(), 24u);  // no xfs_info
+  EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("ext4"));
+  EXPECT_TRUE(fact_of(obs, "host.repository.reflink").not_applicable);
+  EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
+  // a repository path that does not exist: findmnt fails, the fact is missing
+  command_result no_path = ran("");
+  no_path.exit_code = 1;
+  runner->answers["findmnt -J -T " + kRepo] = no_path;
+  EXPECT_FALSE(
+      fact_of(observe_with(runner, repository_inventory()), "host.repository.fstype").value);
+}
+
+// --- verdicts of the shipped D2.03 checks on these facts ---------------------------------------
+
+// The finding of check `id` of policies/d2.03.yaml on `obs` (as enabled, whatever the file says).
+finding verdict(const std::string& id, const observation& obs) {
+  static const auto policy = [] {
+    diagnostics problems;
+    auto p = load_policy(std::string(CLOISON_SOURCE_DIR) + "/policies/d2.03.yaml", builtin_probes(),
+                         problems);
+    EXPECT_TRUE(p.has_value()) << "policies/d2.03.yaml does not load";
+    return p.value_or(cloison::policy{});
+  }();
+  for (auto c : policy.checks) {
+    if (c.id != id)
+      continue;
+    c.enabled = true;
+    const auto findings = evaluate({c}, {obs}, {}, std::chrono::sys_days{});
+    EXPECT_EQ(findings.size(), 1u);
+    return findings.empty() ? finding{} : findings.front();
+  }
+  ADD_FAILURE() << "no check " << id;
+  return {};
+}
+
+status verdict_status(const std::string& id, const observation& obs) {
+  return verdict(id, obs).status;
+}
+
+TEST(HostChecks, FirewallDefaultDeny) {
+  EXPECT_EQ(verdict_status("host-firewall-default-deny",
+                           observe_with(debian12_runner(), one_host_inventory())),
+            status::pass);
+  auto runner = debian12_runner();
+  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_final_reject.txt"));
+  EXPECT_EQ(
+      verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
+      status::pass);
+  runner->answers["nft list ruleset"] =
+      ran(fixture("system/nft_ruleset_lab_backup_firewall_off.txt"));
+  const auto off =
+      verdict("host-firewall-default-deny", observe_with(runner, one_host_inventory()));
+  EXPECT_EQ(off.status, status::fail);
+  EXPECT_EQ(off.observed, json("allow (nftables, input policy accept, 0 rules)"));
+  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_conditional_drop.txt"));
+  EXPECT_EQ(
+      verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
+      status::fail);
+  runner->answers["nft list ruleset"] = ran("");  // no firewall at all
+  EXPECT_EQ(
+      verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
+      status::fail);
+  command_result denied = ran("");  // nft run without root
+  denied.exit_code = 1;
+  denied.err = "Error: Operation not permitted\n";
+  runner->answers["nft list ruleset"] = denied;
+  const auto error =
+      verdict("host-firewall-default-deny", observe_with(runner, one_host_inventory()));
+  EXPECT_EQ(error.status, status::error);
+  EXPECT_NE(error.message.find("Operation not permitted"), std::string::npos) << error.message;
+}
+
+TEST(HostChecks, ListenersDeclared) {
+  EXPECT_EQ(verdict_status("host-listeners-declared",
+                           observe_with(debian12_runner(), listener_inventory({"veeam"}))),
+            status::fail);  // repo-api on 8443
+  auto runner = debian12_runner();
+  runner->answers["ss -H -tlnup"] =
+      ran(fixture("system/ss_tlnup_backup.txt")
+              .substr(0, fixture("system/ss_tlnup_backup.txt")
+                             .find("tcp LISTEN 0      16     [fd00:2::10]:8443")));
+  EXPECT_EQ(verdict_status("host-listeners-declared",
+                           observe_with(runner, listener_inventory({"veeam"}))),
+            status::pass);
+  command_result failed;
+  failed.outcome = outcome::error;
+  failed.failure = "connection lost";
+  runner->answers["ss -H -tlnup"] = failed;
+  EXPECT_EQ(verdict_status("host-listeners-declared",
+                           observe_with(runner, listener_inventory({"veeam"}))),
+            status::error);
+}
+
+TEST(HostChecks, MfaRequiredIsOffByDefaultAndReadsTheAuthStack) {
+  diagnostics problems;
+  const auto p = load_policy(std::string(CLOISON_SOURCE_DIR) + "/policies/d2.03.yaml",
+                             builtin_probes(), problems);
+  ASSERT_TRUE(p);
+  const auto c = std::find_if(p->checks.begin(), p->checks.end(),
+                              [](const check& x) { return x.id == "host-mfa-required"; });
+  ASSERT_NE(c, p->checks.end());
+  EXPECT_FALSE(c->enabled);
+  EXPECT_EQ(
+      verdict_status("host-mfa-required", observe_with(debian12_runner(), one_host_inventory())),
+      status::fail);
+  auto runner = debian12_runner();
+  runner->answers["grep -r -H ^ /etc/pam.d"] =
+      ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_oath"},
+                       {"/etc/pam.d/common-auth", "identity/pam_common_auth_default"}}));
+  EXPECT_EQ(verdict_status("host-mfa-required", observe_with(runner, one_host_inventory())),
+            status::pass);
+  command_result failed;
+  failed.outcome = outcome::timeout;
+  failed.failure = "deadline reached";
+  runner->answers["grep -r -H ^ /etc/pam.d"] = failed;
+  EXPECT_EQ(verdict_status("host-mfa-required", observe_with(runner, one_host_inventory())),
+            status::error);
+}
+
+TEST(HostChecks, ProductionGroupInAllowGroupsFailsNoProductionPrivileges) {
+  EXPECT_EQ(verdict_status("host-no-production-privileges",
+                           observe_with(debian12_runner(), with_production_directory())),
+            status::pass);
+  auto runner = debian12_runner();
+  runner->answers["/usr/sbin/sshd -T"] =
+      ran(fixture("sshd_T_debian12_default.txt") + "allowgroups gg-admins-prod@prod.lab\n");
+  EXPECT_EQ(verdict_status("host-no-production-privileges",
+                           observe_with(runner, with_production_directory())),
+            status::fail);
+}
+
+TEST(HostChecks, RepositoryImmutable) {
+  const auto some = verdict("host-repository-immutable",
+                            observe_with(repository_runner(), repository_inventory()));
+  EXPECT_EQ(some.status, status::fail);
+  ASSERT_EQ(some.observed.size(), 1u);
+  EXPECT_EQ(some.observed[0].get<std::string>().rfind(kMutable, 0), 0u);
+
+  auto runner = repository_runner();
+  auto all = fixture("system/lsattr_newest.txt");
+  all.replace(all.find("---------------------- " + kMutable), 22, "----i-----------------");
+  runner->answers[lsattr_argv()] = ran(all);
+  EXPECT_EQ(
+      verdict_status("host-repository-immutable", observe_with(runner, repository_inventory())),
+      status::pass);
+
+  runner->answers[kFindArgv] = ran("");  // no backup file: no evidence, never a pass
+  const auto none =
+      verdict("host-repository-immutable", observe_with(runner, repository_inventory()));
+  EXPECT_EQ(none.status, status::error);
+  EXPECT_NE(none.message.find("no backup file"), std::string::npos) << none.message;
+
+  EXPECT_EQ(verdict_status("host-repository-immutable",
+                           observe_with(repository_runner(), repository_inventory(""))),
+            status::error);  // repository role without a path
+  EXPECT_EQ(verdict_status("host-repository-immutable",
+                           observe_with(repository_runner(), one_host_inventory())),
+            status::not_applicable);  // no repository role
 }
 
 }  // namespace

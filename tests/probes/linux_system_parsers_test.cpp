@@ -229,6 +229,53 @@ TEST(LinuxSystemParsersNft, CrlfLineEndings) {
   EXPECT_EQ(f.rule_count, 1u);
 }
 
+TEST(LinuxSystemParsersNft, DefaultDenyFromPolicyOrAnUnconditionalLastRule) {
+  EXPECT_TRUE(parse_nft_ruleset(fixture("nft_ruleset_drop.txt")).default_deny);
+  const auto lab = parse_nft_ruleset(fixture("nft_ruleset_lab_backup_host.txt"));
+  EXPECT_TRUE(lab.default_deny);
+  EXPECT_EQ(lab.input_policy, "drop");
+  EXPECT_EQ(lab.rule_count, 3u);
+  // policy accept, but the last rule logs, counts and rejects everything
+  const auto reject = parse_nft_ruleset(fixture("nft_ruleset_final_reject.txt"));
+  EXPECT_EQ(reject.input_policy, "accept");
+  EXPECT_TRUE(reject.default_deny);
+  EXPECT_EQ(reject.rule_count, 4u);
+  // one of two input chains ends with a bare `counter drop`: every packet must pass both
+  const auto two = parse_nft_ruleset(fixture("nft_ruleset_two_tables_final_drop.txt"));
+  EXPECT_EQ(two.input_policy, "accept");
+  EXPECT_TRUE(two.default_deny);
+}
+
+TEST(LinuxSystemParsersNft, NoDefaultDenyWhenTheLastRuleMatchesSomething) {
+  const auto f = parse_nft_ruleset(fixture("nft_ruleset_conditional_drop.txt"));
+  EXPECT_EQ(f.input_policy, "accept");
+  EXPECT_FALSE(f.default_deny);  // ip saddr 198.18.1.0/24 ... drop: only production is dropped
+  EXPECT_FALSE(parse_nft_ruleset(fixture("nft_ruleset_lab_backup_firewall_off.txt")).default_deny);
+  EXPECT_FALSE(parse_nft_ruleset(fixture("nft_ruleset_debian_default.txt")).default_deny);
+  EXPECT_FALSE(parse_nft_ruleset(fixture("nft_ruleset_empty.txt")).default_deny);
+  // the ip6-only table drops, but IPv4 is not filtered
+  EXPECT_FALSE(parse_nft_ruleset(fixture("nft_ruleset_sets_accept.txt")).default_deny);
+}
+
+TEST(LinuxSystemParsersNft, OnlyTheLastRuleOfAnInputChainDecides) {
+  const auto drop_then_accept = parse_nft_ruleset(
+      "table inet f {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n"
+      "\t\tdrop\n\t\ttcp dport 22 accept\n\t}\n}\n");
+  EXPECT_FALSE(drop_then_accept.default_deny);
+  const auto output_drop = parse_nft_ruleset(
+      "table inet f {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n"
+      "\t\tcounter drop\n\t}\n\tchain other {\n\t\tdrop\n\t}\n}\n");
+  EXPECT_FALSE(output_drop.default_deny);  // an output chain and a regular chain
+  const auto commented = parse_nft_ruleset(
+      "table ip f {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n"
+      "\t\tcounter packets 3 bytes 180 drop comment \"default deny\" # handle 7\n\t}\n}\n");
+  EXPECT_TRUE(commented.default_deny);
+  const auto limited = parse_nft_ruleset(
+      "table ip f {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n"
+      "\t\tlimit rate 10/second drop\n\t}\n}\n");
+  EXPECT_FALSE(limited.default_deny);  // a limit matches some packets only
+}
+
 // --- iptables-save -----------------------------------------------------------------------------
 
 TEST(LinuxSystemParsersIptables, AcceptPolicyAndRulesOfAllTables) {
@@ -260,6 +307,24 @@ TEST(LinuxSystemParsersIptables, EmptyAndMalformed) {
   EXPECT_TRUE(m.has_table);
   EXPECT_EQ(m.rule_count, 0u);  // lines before any *table are skipped
   EXPECT_EQ(m.input_policy, "");
+}
+
+TEST(LinuxSystemParsersIptables, DefaultDenyFromPolicyOrABareLastInputRule) {
+  EXPECT_TRUE(parse_iptables_save(fixture("iptables_save_drop.txt")).default_deny);
+  EXPECT_FALSE(parse_iptables_save(fixture("iptables_save_accept.txt")).default_deny);
+  const auto reject = parse_iptables_save(fixture("iptables_save_final_reject.txt"));
+  EXPECT_EQ(reject.input_policy, "accept");
+  EXPECT_TRUE(reject.default_deny);
+  const auto conditional = parse_iptables_save(fixture("iptables_save_conditional_drop.txt"));
+  EXPECT_FALSE(conditional.default_deny);  // -s 198.18.1.0/24 -j DROP
+  EXPECT_TRUE(parse_iptables_save("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m comment --comment "
+                                  "\"last one\" -j DROP\nCOMMIT\n")
+                  .default_deny);
+  EXPECT_FALSE(
+      parse_iptables_save("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\n-A INPUT -j ACCEPT\n"
+                          "-A FORWARD -j DROP\nCOMMIT\n*nat\n-A INPUT -j DROP\nCOMMIT\n")
+          .default_deny);  // the filter INPUT chain ends with an accept
+  EXPECT_FALSE(parse_iptables_save(fixture("iptables_save_empty.txt")).has_table);
 }
 
 // --- picking the firewall in force -------------------------------------------------------------
@@ -295,6 +360,21 @@ TEST(LinuxSystemParsersFirewall, CombinesNftablesWithLegacyIptables) {
   EXPECT_EQ(f.input_policy, "drop");
   EXPECT_EQ(f.rule_count, 1u);
   EXPECT_TRUE(f.has_table);
+  EXPECT_TRUE(f.default_deny);
+}
+
+TEST(LinuxSystemParsersFirewall, LabBackupHostFirewallOnAndOff) {
+  const auto on =
+      pick_firewall(fixture("nft_ruleset_lab_backup_host.txt"), fixture("iptables_save_empty.txt"));
+  EXPECT_EQ(on.engine, "nftables");
+  EXPECT_TRUE(on.default_deny);
+  const auto off = pick_firewall(fixture("nft_ruleset_lab_backup_firewall_off.txt"),
+                                 fixture("iptables_save_empty.txt"));
+  EXPECT_EQ(off.engine, "nftables");
+  EXPECT_EQ(off.input_policy, "accept");
+  EXPECT_EQ(off.rule_count, 0u);
+  EXPECT_FALSE(off.default_deny);
+  EXPECT_FALSE(pick_firewall("", "").default_deny);
 }
 
 // --- ip -j route -------------------------------------------------------------------------------
@@ -610,6 +690,90 @@ TEST(LinuxSystemParsersLsattr, AppendOnlyAndMalformed) {
   EXPECT_FALSE(a[0].immutable);
   EXPECT_TRUE(a[1].append_only);
   EXPECT_TRUE(a[1].immutable);
+}
+
+TEST(LinuxSystemParsersLsattr, ReadsTheOutputAgainstThePathsItWasGiven) {
+  const strings paths{"/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-28T220009_9C21.vib",
+                      "/srv/backup-repo/backups/Job-EHR/Job-EHR 2026-11-28T213001_0B77.vbk",
+                      "/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-24T220010_0024.vib"};
+  const auto a = lsattr_of(fixture("lsattr_dashdash.txt"), paths);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_TRUE(a[0] && a[1] && a[2]);
+  EXPECT_TRUE(a[0]->immutable);
+  EXPECT_EQ(a[1]->path, paths[1]);
+  EXPECT_TRUE(a[1]->immutable);
+  EXPECT_FALSE(a[2]->immutable);
+  EXPECT_EQ(a[2]->flags, "----------------------");
+}
+
+TEST(LinuxSystemParsersLsattr, PathsWithNewlinesAreMatchedWhole) {
+  const auto newest = newest_files(parse_find_mtimes(fixture("find_printf_backups.bin")), 10);
+  strings paths;
+  for (const auto& f : newest)
+    paths.push_back(f.path);
+  const auto a = lsattr_of(fixture("lsattr_newest.txt"), paths);
+  ASSERT_EQ(a.size(), 10u);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(a[i]) << paths[i];
+    EXPECT_EQ(a[i]->immutable, i != 7) << paths[i];  // ..._0024.vib is the mutable one
+  }
+  EXPECT_EQ(a[5]->path, "/srv/backup-repo/backups/Job-EHR/odd\nname.vib");
+}
+
+TEST(LinuxSystemParsersLsattr, AFileLsattrCouldNotReadHasNoAttributes) {
+  const strings paths{"/srv/r/a.vbk", "/srv/r/b.vib", "/srv/r/c.vib"};
+  // b's line went to stderr (e.g. permission denied); c's line names another file
+  const auto a = lsattr_of("----i----- /srv/r/a.vbk\n----i----- /srv/r/c.vibX\n", paths);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_TRUE(a[0] && a[0]->immutable);
+  EXPECT_FALSE(a[1]);
+  EXPECT_FALSE(a[2]);
+  const auto denied =
+      lsattr_of(fixture("lsattr_permission_denied.txt"), {"/srv/backup-repo/backups/Job-PACS/"
+                                                          "Job-PACSD2026-11-28T220009_9C21.vib"});
+  ASSERT_EQ(denied.size(), 1u);
+  EXPECT_FALSE(denied[0]);
+  EXPECT_TRUE(lsattr_of("", {}).empty());
+}
+
+// --- find -printf '%T@\t%p\0' --------------------------------------------------------------------
+
+TEST(LinuxSystemParsersFind, ReadsNulTerminatedRecords) {
+  const auto f = parse_find_mtimes(fixture("find_printf_backups.bin"));
+  ASSERT_EQ(f.size(), 12u);
+  EXPECT_EQ(f[0].path, "/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-20T220011_1A2B.vbk");
+  EXPECT_DOUBLE_EQ(f[0].mtime, 1795213867.0);
+  EXPECT_EQ(f[0].mtime_utc, "2026-11-20T22:31:07Z");
+  EXPECT_EQ(f[11].path, "/srv/backup-repo/backups/Job-EHR/odd\nname.vib");
+}
+
+TEST(LinuxSystemParsersFind, SelectsTheNewestFiles) {
+  const auto n = newest_files(parse_find_mtimes(fixture("find_printf_backups.bin")), 10);
+  ASSERT_EQ(n.size(), 10u);
+  EXPECT_EQ(n[0].path, "/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-28T220009_9C21.vib");
+  EXPECT_EQ(n[0].mtime_utc, "2026-11-28T22:14:55Z");
+  EXPECT_EQ(n[1].path, "/srv/backup-repo/backups/Job-EHR/Job-EHR 2026-11-28T213001_0B77.vbk");
+  EXPECT_EQ(n[9].path, "/srv/backup-repo/backups/Job-PACS/Job-PACSD2026-11-22T220010_0022.vib");
+  for (std::size_t i = 1; i < n.size(); ++i)
+    EXPECT_GE(n[i - 1].mtime, n[i].mtime);
+  EXPECT_EQ(newest_files(parse_find_mtimes(fixture("find_printf_backups.bin")), 50).size(), 12u);
+  EXPECT_TRUE(newest_files({}, 10).empty());
+}
+
+TEST(LinuxSystemParsersFind, EqualTimesByPathAndBrokenRecordsSkipped) {
+  using namespace std::string_literals;
+  const auto f = parse_find_mtimes(
+      "1795904095.5\t/r/b.vib\0"s
+      "1795904095.5\t/r/a.vib\0"s
+      "notatime\t/r/x.vib\0"s
+      "1795904095\0"s               // no tab
+      "17959\t\0"s                  // no path
+      "1795904099.0\t/r/cut.vi"s);  // cut at the cap: no NUL
+  ASSERT_EQ(f.size(), 2u);
+  const auto n = newest_files(f, 1);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].path, "/r/a.vib");
+  EXPECT_TRUE(parse_find_mtimes("").empty());
 }
 
 // --- systemd-detect-virt -----------------------------------------------------------------------
