@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 from labcheck import INVENTORY, LAB, check, finish, lab, require_root
 
@@ -112,6 +113,15 @@ check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-p
       "compliant, from admin over SSH: lab-backup refuses SSH passwords (sshd -T through sudo -n)")
 check(host["host-single-uid0"]["status"] == "pass", "compliant, over SSH: root is the only uid 0")
 check(host["host-not-dual-homed-in-production"]["status"] == "pass", "compliant, over SSH: no production address")
+check(host["host-firewall-default-deny"]["status"] == "pass"
+      and host["host-firewall-default-deny"]["observed"].startswith("deny (nftables, input policy drop"),
+      f"compliant, over SSH: lab-backup's own firewall denies by default ({host['host-firewall-default-deny']['observed']})")
+check(host["host-listeners-declared"]["status"] == "pass",
+      f"compliant, over SSH: lab-backup listens on declared ports only ({host['host-listeners-declared']['observed']})")
+linux_checks = {c: f["status"] for c, f in host.items() if c.startswith("host-") and not c.startswith("host-windows-")}
+check(all(st in ("pass", "not_applicable") for st in linux_checks.values()) and
+      linux_checks.get("host-repository-immutable") == "not_applicable",
+      f"compliant: every Linux host check of lab-backup holds (repository: not its role) {linux_checks}")
 check(host["host-windows-smb1-off"]["status"] == "not_applicable",
       "compliant: Windows checks are not_applicable on a Linux host")
 repo = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-repo"}
@@ -169,11 +179,71 @@ check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
       "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
 bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
       and not f["check"].startswith("host-windows-")}
-check(len(bk) == 8 and all(f["status"] == "error" for f in bk.values()),
+# (the repository check is not_applicable: lab-backup does not have the repository role)
+check(bk.pop("host-repository-immutable")["status"] == "not_applicable" and len(bk) == 10
+      and all(f["status"] == "error" for f in bk.values()),
       "backup-host-down: every host check of lab-backup is an error, never a pass")
 check(any("Connection refused" in f["message"] for f in bk.values()),
       "backup-host-down: the error says the connection was refused")
 lab("scenario", "off", "backup-host-down")
+
+lab("scenario", "on", "backup-firewall-off")
+rc, r = audit("admin")
+check(only_failing(r) == [("host-firewall-default-deny", "lab-backup")],
+      f"backup-firewall-off: exactly the host firewall check fails ({only_failing(r)})")
+observed = findings(r, "host-firewall-default-deny")["lab-backup"]["observed"]
+check(observed.startswith("allow (nftables, input policy accept"), f"backup-firewall-off: observed {observed}")
+lab("scenario", "off", "backup-firewall-off")
+
+
+def evidence_of(report, command_id):
+    return next(e for e in report["evidence"] if e["id"] == f"host/lab-backup/{command_id}")
+
+
+def timed_audit():
+    started = time.monotonic()
+    rc, r = audit("admin")
+    return rc, r, time.monotonic() - started
+
+
+# Tools that misbehave on lab-backup: each gives a bounded, marked error; the rest of the audit completes.
+lab("scenario", "on", "backup-hostile-tools")
+try:
+    rc, r, elapsed = timed_audit()
+finally:
+    lab("scenario", "off", "backup-hostile-tools")
+host_checks = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
+               and not f["check"].startswith("host-windows-")}
+check(elapsed < 45 and rc == 1, f"hostile tools: the audit finished in {elapsed:.0f} s (one 20 s wave lost), exit {rc}")
+big = evidence_of(r, "detect-virt")
+check(big["truncated"] and big["size"] <= 4 * 1024 * 1024 + 4096,
+      f"100 MB of output: kept to the 4 MiB cap and marked truncated ({big['size']} bytes)")
+stuck = evidence_of(r, "realm-list")
+check("no end before the deadline" in stuck["excerpt"], "a channel never closed: a timeout, marked in the evidence")
+check(host_checks["host-no-production-directory-dependency"]["status"] == "error",
+      "a channel never closed: the realm check is an error, never a pass")
+binary = evidence_of(r, "ip-routes")
+check(binary["excerpt"].startswith("--- binary output: 4096 bytes"), "binary output: marked, shown as hex")
+others = {c: f["status"] for c, f in host_checks.items()
+          if c not in ("host-no-production-directory-dependency",)}
+check(all(st in ("pass", "not_applicable") for st in others.values()),
+      f"hostile tools: the other host checks still hold {others}")
+check(all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
+      "hostile tools: the rest of the audit completes (reachability)")
+
+lab("scenario", "on", "backup-drops-connection")
+try:
+    rc, r, elapsed = timed_audit()
+finally:
+    lab("scenario", "off", "backup-drops-connection")
+dropped = evidence_of(r, "groups")
+check("connection lost" in dropped["excerpt"] and elapsed < 30,
+      f"connection dropped mid-command: an error that says so, after {elapsed:.0f} s")
+check(findings(r, "host-no-production-privileges")["lab-backup"]["status"] == "error",
+      "connection dropped: the privileges check (group membership) is an error, never a pass")
+check(findings(r, "host-sshd-no-password")["lab-backup"]["status"] == "pass"
+      and all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
+      "connection dropped: what was read before still counts; the rest of the audit completes")
 
 rc, r = audit("prod")
 expect_isolated(r, "after the scenarios, from production")
