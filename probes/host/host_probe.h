@@ -1,7 +1,10 @@
 // The host probe: facts about each backup server, read by running the probe's fixed list of
 // read-only commands through a command_runner and parsing their output (linux_parsers.h).
-// A command that is missing, fails or times out makes its facts `missing`, with its stderr kept
-// as evidence; it never yields a default value.
+// A command that is missing, fails, times out or prints more than the host's output_cap makes its
+// facts `missing`, with its stderr kept as evidence; it never yields a default value.
+// Hosts with `access: collected` are read from their signed evidence file
+// (probes/host/collected_evidence.h) through a replay runner; a refused file makes every fact
+// missing.
 #pragma once
 
 #include <functional>
@@ -18,7 +21,8 @@ class host_probe final : public probe {
   using runner_factory = std::function<std::shared_ptr<const command_runner>(const backup_host&)>;
 
   // `local` runs commands for hosts whose access is `local`; `remote` makes the runner of hosts
-  // whose access is `ssh` (without it, such hosts are an `error` observation).
+  // whose access is `ssh` (without it, such hosts are an `error` observation). Hosts whose access
+  // is `collected` are replayed from their evidence file, checked against the system clock.
   explicit host_probe(std::shared_ptr<const command_runner> local, runner_factory remote = {})
       : local_(std::move(local)), remote_(std::move(remote)) {}
 
@@ -28,13 +32,17 @@ class host_probe final : public probe {
   std::vector<target> plan(const inventory& inv) const override;
 
  protected:
-  // Runs the fixed commands; those that need root (sshd -T) go through `sudo -n --` on SSH hosts
-  // whose inventory entry allows sudo.
+  // Runs host_command_lines(host), each output capped at the host's output_cap.
   observation collect(const inventory& inv, const target& t, deadline until) const override;
 
  private:
   std::shared_ptr<const command_runner> local_;
   runner_factory remote_;
 };
+
+// The command lines the host probe runs on `host`, in order: its fixed list (Linux, or Windows),
+// the privileged commands prefixed with `sudo -n --` on SSH hosts whose inventory allows sudo.
+// `cloison collect` runs the same lines on a host that refuses SSH.
+std::vector<std::vector<std::string>> host_command_lines(const backup_host& host);
 
 }  // namespace cloison
