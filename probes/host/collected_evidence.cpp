@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -163,6 +164,17 @@ file_read read_bounded(const std::string& path, std::size_t max_bytes) {
   return r;
 }
 
+// `d` in the inventory's notation, in its largest exact unit: "8d", "36h", "90m", "45s".
+std::string duration_text(std::chrono::seconds d) {
+  constexpr std::array<std::pair<const char*, long>, 3> kUnits{
+      {{"d", 86400}, {"h", 3600}, {"m", 60}}};
+  for (const auto& [unit, seconds] : kUnits) {
+    if (d.count() % seconds == 0)
+      return std::to_string(d.count() / seconds) + unit;
+  }
+  return std::to_string(d.count()) + "s";
+}
+
 }  // namespace
 
 collected_evidence gather_evidence(const command_runner& runner, std::string host,
@@ -258,11 +270,9 @@ loaded_evidence load_collected_evidence(const collected_evidence_source& source,
     return refuse("date de collecte " + e.collected_at + " dans le futur",
                   "collection time " + e.collected_at + " lies in the future");
   if (now - *at > source.max_age) {
-    const auto hours = std::chrono::duration_cast<std::chrono::hours>(source.max_age).count();
-    return refuse("trop anciennes : collectées le " + e.collected_at + ", âge maximal " +
-                      std::to_string(hours) + " h",
-                  "too old: collected at " + e.collected_at + ", maximum age " +
-                      std::to_string(hours) + " h");
+    const auto age = duration_text(source.max_age);
+    return refuse("trop anciennes : collectées le " + e.collected_at + ", âge maximal " + age,
+                  "too old: collected at " + e.collected_at + ", maximum age " + age);
   }
   out.evidence = std::move(e);
   return out;

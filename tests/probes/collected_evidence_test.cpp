@@ -180,9 +180,12 @@ TEST(CollectedEvidence, StaleOrFutureCollectionsAreRefused) {
   EXPECT_TRUE(f.load(at + 8 * 24h).evidence);
   const auto stale = f.load(at + 8 * 24h + 1s);
   EXPECT_FALSE(stale.evidence);
-  EXPECT_THAT(stale.refusal, HasSubstr("too old: collected at " + f.evidence.collected_at +
-                                       ", maximum age 192 h"));
+  EXPECT_THAT(stale.refusal,
+              HasSubstr("too old: collected at " + f.evidence.collected_at + ", maximum age 8d"));
   EXPECT_THAT(stale.refusal, HasSubstr("trop anciennes"));
+  f.source.max_age = 36h;
+  EXPECT_THAT(f.load(at + 37h).refusal, HasSubstr("maximum age 36h"));
+  f.source.max_age = 8 * 24h;
   EXPECT_TRUE(f.load(at - kCollectedClockSkew).evidence);
   const auto future = f.load(at - kCollectedClockSkew - 1s);
   EXPECT_FALSE(future.evidence);
