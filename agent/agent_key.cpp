@@ -6,14 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
-
-#include "probes/observation.h"
 
 namespace cloison {
 
@@ -48,23 +45,6 @@ std::string public_pem_of(EVP_PKEY* key) {
   if (!out || PEM_write_bio_PUBKEY(out.get(), key) != 1)
     throw std::runtime_error("cannot encode the agent's public key");
   return bio_text(out.get());
-}
-
-std::string fingerprint_of(EVP_PKEY* key) {
-  std::array<unsigned char, 32> raw{};
-  std::size_t length = raw.size();
-  if (EVP_PKEY_get_raw_public_key(key, raw.data(), &length) != 1 || length != raw.size())
-    return "";
-  return sha256_hex(std::string_view(reinterpret_cast<const char*>(raw.data()), length));
-}
-
-pkey_ptr public_key_of_pem(std::string_view pem) {
-  auto in = memory_bio(pem);
-  pkey_ptr key(in ? PEM_read_bio_PUBKEY(in.get(), nullptr, nullptr, nullptr) : nullptr,
-               &EVP_PKEY_free);
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519)
-    return nullptr;
-  return key;
 }
 
 // Creates the missing folders of `dir`, each with mode 0700.
@@ -144,7 +124,7 @@ std::string agent_key_path(const std::string& option) {
 agent_key::agent_key(std::shared_ptr<EVP_PKEY> key)
     : key_(std::move(key)),
       public_pem_(public_pem_of(key_.get())),
-      fingerprint_(fingerprint_of(key_.get())) {}
+      fingerprint_(public_key_fingerprint(public_pem_)) {}
 
 agent_key agent_key::load_or_create(const std::string& path) {
   struct stat st {};
@@ -177,25 +157,6 @@ std::string agent_key::sign(std::string_view message) const {
 
 signing_info agent_key::info() const {
   return {"Ed25519", public_pem_, fingerprint_};
-}
-
-signature_check verify_signature(std::string_view public_pem, std::string_view message,
-                                 std::string_view signature) {
-  const auto key = public_key_of_pem(public_pem);
-  if (!key)
-    return signature_check::bad_key;
-  md_ctx_ptr ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  const bool valid =
-      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) == 1;
-  return valid ? signature_check::valid : signature_check::invalid;
-}
-
-std::string public_key_fingerprint(std::string_view public_pem) {
-  const auto key = public_key_of_pem(public_pem);
-  return key ? fingerprint_of(key.get()) : "";
 }
 
 }  // namespace cloison

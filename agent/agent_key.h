@@ -2,8 +2,7 @@
 // Generated on first use; the private key file is created atomically with mode 0600 (a fresh
 // O_EXCL temporary file, then link(2), so two agents starting at once end up with the same key),
 // its missing folders with mode 0700. The fingerprint is the lowercase hex SHA-256 of the raw
-// 32-byte public key (docs/evidence-bundle.md shows how to recompute it with openssl). Thread-safe
-// after loading.
+// 32-byte public key (probes/signature.h, which also checks signatures). Thread-safe after loading.
 #pragma once
 
 #include <openssl/types.h>
@@ -13,6 +12,7 @@
 #include <string_view>
 
 #include "agent/report.h"
+#include "probes/signature.h"
 
 namespace cloison {
 
@@ -42,16 +42,5 @@ class agent_key {
   std::string public_pem_;
   std::string fingerprint_;
 };
-
-// The result of checking an Ed25519 signature against a public key in PEM form.
-enum class signature_check { valid, invalid, bad_key };
-
-// Checks `signature` over `message` with the Ed25519 public key `public_pem` (SubjectPublicKeyInfo
-// PEM). bad_key when `public_pem` is no Ed25519 public key. Never throws.
-signature_check verify_signature(std::string_view public_pem, std::string_view message,
-                                 std::string_view signature);
-
-// The fingerprint of an Ed25519 public key in PEM form (see above); empty when it is no such key.
-std::string public_key_fingerprint(std::string_view public_pem);
 
 }  // namespace cloison

@@ -158,7 +158,8 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
         r.flows.push_back(std::move(f));
     }
     r.observations.push_back({obs.probe, obs.target, obs.outcome, obs.detail,
-                              static_cast<long long>(obs.elapsed.count())});
+                              static_cast<long long>(obs.elapsed.count()), obs.collected_at,
+                              obs.collected_by, obs.learned_host_key});
     for (auto& e : obs.evidence) {
       r.evidence.push_back({e.id, e.source, e.collected_at, e.sha256,
                             e.content.substr(0, kEvidenceExcerptBytes), e.content.size(),

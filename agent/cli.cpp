@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "agent/bundle.h"
+#include "agent/collect_command.h"
 #include "agent/console.h"
 #include "agent/drift.h"
 #include "agent/embedded_policies.h"
@@ -384,6 +385,32 @@ int run_cli(int argc, char** argv) noexcept {
     audit_cmd->add_option("--previous", a.previous,
                           "an earlier report.json: report.html then shows the drift since it");
 
+    collect_args ca;
+    std::string collect_language = "fr";
+    bool collect_local = false;
+    auto* collect = app.add_subcommand(
+        "collect",
+        "On a host that refuses SSH: run the host probe's commands here and write a signed "
+        "evidence file for the audit (inventory access: collected)");
+    collect->add_flag("--local", collect_local, "read this machine (the only mode)")->required();
+    collect->add_option("--out", ca.out, "the evidence file to write")->required();
+    collect->add_option("--key-file", ca.key_file,
+                        std::string("the agent's Ed25519 signing key, created on first use "
+                                    "(default: $") +
+                            kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+    collect->add_option("--host", ca.host,
+                        "this host's name in the auditing inventory (default: its host name)");
+    collect->add_option("--output-cap", ca.output_cap,
+                        "bytes kept of each command's stdout and stderr: a count, or KiB/MiB "
+                        "(default 4MiB)");
+    collect->add_option("--repository-path", ca.repository_path,
+                        "a repository host: the folder of its backup files (as the inventory's "
+                        "repository_path), for the immutability check");
+    collect->add_option("--timeout", ca.timeout_s, "seconds for all the commands (default 60)")
+        ->check(CLI::Range(1, 3600));
+    collect->add_option("--lang", collect_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
     report_args ra;
     auto* report_cmd = app.add_subcommand(
         "report", "Write DIR/report.html again from a report.json, without auditing");
@@ -425,6 +452,10 @@ int run_cli(int argc, char** argv) noexcept {
       return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
     if (*report_cmd)
       return rerender(ra);
+    if (*collect) {
+      ca.language = *lang_from_string(collect_language);
+      return collect_command(ca);
+    }
     if (*diff_cmd)
       return diff(diff_before, diff_after, diff_language);
     return audit(a);

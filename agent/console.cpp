@@ -95,6 +95,10 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
     }
     out << "\n";
   }
+  for (const auto& o : r.observations) {
+    for (const auto& note : host_notes(o, l))
+      out << "  " << o.target << ": " << note << "\n";
+  }
   for (auto [wanted, heading] : {std::pair{status::fail, msg::failing_checks},
                                  std::pair{status::error, msg::errors_checks}}) {
     bool first = true;

@@ -3,6 +3,8 @@
 // Secrets are never held here, only the paths of the files that contain them.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,8 +33,20 @@ struct ssh_access {
   bool sudo = false;
 };
 
-// How a host is read: through the local runner (this machine) or over SSH.
-enum class access_method { local, ssh, none };
+// Default cap on what one command may return (stdout and stderr each); `output_cap` of a host.
+inline constexpr std::size_t kDefaultOutputCap = 4u << 20;
+
+// A host's facts read from a signed evidence file that `cloison collect` wrote on it
+// (docs/collected-evidence.md), for hosts that refuse SSH.
+struct collected_evidence_source {
+  std::string file;        // the evidence file
+  std::string public_key;  // PEM file of the Ed25519 key that must have signed it (pinned)
+  std::chrono::seconds max_age{std::chrono::hours(24 * 8)};  // older files are refused
+};
+
+// How a host is read: through the local runner (this machine), over SSH, from a collected
+// evidence file, or not at all.
+enum class access_method { local, ssh, collected, none };
 
 struct backup_host {
   std::string name;
@@ -40,7 +54,9 @@ struct backup_host {
   std::string os = "linux";  // linux | windows
   std::vector<std::string> roles;
   access_method access = access_method::none;
-  ssh_access ssh;                     // when access == ssh
+  ssh_access ssh;                              // when access == ssh
+  collected_evidence_source evidence;          // when access == collected
+  std::size_t output_cap = kDefaultOutputCap;  // bytes kept of each command's stdout and stderr
   std::string repository_path;        // optional: where backup files live (immutability checks)
   std::vector<std::string> software;  // port profiles of the policy (e.g. veeam); empty: all
 };

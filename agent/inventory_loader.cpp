@@ -123,10 +123,10 @@ class inventory_reader {
   }
 
   void read_host(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(
-            n, "host",
-            {"name", "address", "os", "roles", "access", "ssh", "repository_path", "software"},
-            {"name", "address"})) {
+    if (!y_.expect_map(n, "host",
+                       {"name", "address", "os", "roles", "access", "ssh", "evidence", "output_cap",
+                        "repository_path", "software"},
+                       {"name", "address"})) {
       return;
     }
     backup_host h;
@@ -141,19 +141,46 @@ class inventory_reader {
     }
     h.roles = y_.texts(n, "roles").value_or(std::vector<std::string>{});
     h.software = y_.texts(n, "software").value_or(std::vector<std::string>{});
-    const auto access = y_.text(n, "access").value_or(n["ssh"] ? "ssh" : "none");
+    const auto access = y_.text(n, "access")
+                            .value_or(n["ssh"]        ? "ssh"
+                                      : n["evidence"] ? "collected"
+                                                      : "none");
     if (access == "local") {
       h.access = access_method::local;
     } else if (access == "ssh") {
       h.access = access_method::ssh;
+    } else if (access == "collected") {
+      h.access = access_method::collected;
     } else if (access != "none") {
-      y_.error(n["access"], "access: expected local, ssh or none, found '" + access + "'");
+      y_.error(n["access"],
+               "access: expected local, ssh, collected or none, found '" + access + "'");
     }
     if (h.access == access_method::ssh && !n["ssh"]) {
       y_.error(n, "host '" + h.name + "': access ssh needs an 'ssh' section");
     }
     if (n["ssh"])
       read_ssh(n["ssh"], h.ssh);
+    if (h.access == access_method::collected && !n["evidence"]) {
+      y_.error(n, "host '" + h.name + "': access collected needs an 'evidence' section");
+    } else if (n["evidence"] && h.access != access_method::collected) {
+      y_.error(n["evidence"], "evidence: read only for hosts with access: collected");
+    }
+    if (h.access == access_method::collected && h.os != "linux") {
+      y_.error(n["os"], "os: collected evidence is gathered on Linux hosts only");
+    }
+    if (n["evidence"])
+      read_evidence(n["evidence"], h.evidence);
+    if (auto cap = y_.text(n, "output_cap")) {
+      const auto bytes = parse_byte_size(*cap);
+      if (!bytes || *bytes < kMinOutputCap || *bytes > kMaxOutputCap) {
+        y_.error(n["output_cap"],
+                 "output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, "
+                 "512KiB or a byte count), found '" +
+                     *cap + "'");
+      } else {
+        h.output_cap = static_cast<std::size_t>(*bytes);
+      }
+    }
     if (auto p = y_.text(n, "repository_path")) {
       h.repository_path = *p;
       if (p->empty() || p->front() != '/')  // it is find's first argument: never an option
@@ -185,6 +212,22 @@ class inventory_reader {
       y_.error(
           n,
           "ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is true");
+    }
+  }
+
+  void read_evidence(const YAML::Node& n, collected_evidence_source& e) {
+    if (!y_.expect_map(n, "evidence", {"file", "public_key", "max_age"}, {"file", "public_key"}))
+      return;
+    e.file = resolve(y_.text(n, "file").value_or(""));
+    e.public_key = resolve(y_.text(n, "public_key").value_or(""));
+    if (auto age = y_.text(n, "max_age")) {
+      if (auto d = parse_duration(*age)) {
+        e.max_age = *d;
+      } else {
+        y_.error(
+            n["max_age"],
+            "max_age: expected a duration such as 36h or 8d (s, m, h, d), found '" + *age + "'");
+      }
     }
   }
 
@@ -383,7 +426,39 @@ class inventory_reader {
   std::vector<reference> references_;
 };
 
+// Digits then a suffix of `units`; nullopt when malformed, unknown suffix or overflow.
+std::optional<std::uint64_t> scaled_number(
+    std::string_view text,
+    std::initializer_list<std::pair<std::string_view, std::uint64_t>> units) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 18)
+    return std::nullopt;
+  const std::string_view suffix = text.substr(digits);
+  for (const auto& [name, factor] : units) {
+    if (suffix != name)
+      continue;
+    const std::uint64_t n = std::stoull(std::string(text.substr(0, digits)));
+    if (n > (std::uint64_t{1} << 63) / factor)
+      return std::nullopt;
+    return n * factor;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+  return scaled_number(text, {{"", 1}, {"KiB", 1u << 10}, {"MiB", 1u << 20}, {"GiB", 1u << 30}});
+}
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+  const auto s = scaled_number(text, {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}});
+  if (!s || *s == 0 || *s > 100ull * 366 * 86400)
+    return std::nullopt;
+  return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(*s));
+}
 
 std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
                                         diagnostics& out) {

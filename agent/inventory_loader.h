@@ -4,9 +4,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "agent/diagnostics.h"
 #include "agent/inventory.h"
@@ -16,6 +18,18 @@ namespace cloison {
 // The largest IPv4 segment an inventory may declare (a /16). IPv6 segments are not enumerated and
 // have no such limit.
 inline constexpr std::uint64_t kMaxSegmentAddresses = 65536;
+
+// Bounds of a host's `output_cap` (and of `cloison collect --output-cap`).
+inline constexpr std::uint64_t kMinOutputCap = 1024;
+inline constexpr std::uint64_t kMaxOutputCap = 256u << 20;
+
+// A byte count: digits, optionally followed by KiB, MiB or GiB ("4194304", "512KiB", "4MiB").
+// nullopt when malformed or beyond 2^63.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text);
+
+// A positive duration: digits followed by s, m, h or d ("90s", "30m", "12h", "8d"); nullopt when
+// malformed, zero or beyond 100 years.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 // Loads and validates `path`. Returns the inventory when there is no diagnostic; otherwise adds
 // them all to `out` and returns nullopt. Relative file paths in the inventory are resolved against

@@ -140,6 +140,10 @@ enum class msg {
   html_detail,
   html_elapsed,
   html_generated,
+  // how a host was read (report.html, console summary, cloison collect)
+  host_collected,
+  host_key_learned,
+  collect_written,
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.
@@ -153,5 +157,10 @@ std::string format(msg m, lang l, const std::vector<std::string>& args);
 msg verdict_name(objective_status s);
 msg status_name(status s);
 msg severity_name(severity s);
+
+struct observation_summary;
+// What reports say about how a host was read, one sentence each: when its facts were collected
+// and by which key the file was signed, the SSH host key learned on first use. Empty otherwise.
+std::vector<std::string> host_notes(const observation_summary& o, lang l);
 
 }  // namespace cloison

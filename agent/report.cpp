@@ -192,11 +192,17 @@ json to_json(const report& r) {
                           {"attempts", f.attempts}});
   }
   for (const auto& o : r.observations) {
-    j["observations"].push_back({{"probe", o.probe},
-                                 {"target", o.target},
-                                 {"outcome", to_string(o.outcome)},
-                                 {"detail", o.detail},
-                                 {"elapsed_ms", o.elapsed_ms}});
+    json& obs = j["observations"].emplace_back(json{{"probe", o.probe},
+                                                    {"target", o.target},
+                                                    {"outcome", to_string(o.outcome)},
+                                                    {"detail", o.detail},
+                                                    {"elapsed_ms", o.elapsed_ms}});
+    for (const auto& [key, value] :
+         {std::pair{"collected_at", &o.collected_at}, std::pair{"collected_by", &o.collected_by},
+          std::pair{"learned_host_key", &o.learned_host_key}}) {
+      if (!value->empty())
+        obs[key] = *value;
+    }
   }
   for (const auto& e : r.evidence) {
     j["evidence"].push_back({{"id", e.id},
@@ -260,7 +266,8 @@ report report_from_json(const json& j) {
       r.observations.push_back({o.at("probe").get<std::string>(), o.at("target").get<std::string>(),
                                 enum_of<outcome>(o.at("outcome"), outcome_from_string, "outcome"),
                                 o.at("detail").get<std::string>(),
-                                o.at("elapsed_ms").get<long long>()});
+                                o.at("elapsed_ms").get<long long>(), o.value("collected_at", ""),
+                                o.value("collected_by", ""), o.value("learned_host_key", "")});
     }
     for (const auto& e : j.at("evidence")) {
       r.evidence.push_back({e.at("id").get<std::string>(), e.at("source").get<std::string>(),

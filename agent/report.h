@@ -25,6 +25,10 @@ struct observation_summary {
   enum outcome outcome = outcome::ok;
   std::string detail;
   long long elapsed_ms = 0;
+  // Hosts (observation.h): in report.json only when non-empty.
+  std::string collected_at;      // facts replayed from an evidence file collected then
+  std::string collected_by;      // fingerprint of the pinned key that signed it
+  std::string learned_host_key;  // SSH host key learned on first use
   friend bool operator==(const observation_summary&, const observation_summary&) = default;
 };
 

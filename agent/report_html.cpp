@@ -459,8 +459,10 @@ class section_writer {
          << t(msg::html_detail) << "</th><th>" << t(msg::html_elapsed) << "</th></tr>\n";
     for (const auto& o : r_.observations) {
       out_ << "<tr><td>" << esc(o.probe) << "</td><td>" << esc(o.target) << "</td><td>"
-           << to_string(o.outcome) << "</td><td>" << esc(o.detail) << "</td><td>" << o.elapsed_ms
-           << "</td></tr>\n";
+           << to_string(o.outcome) << "</td><td>" << esc(o.detail);
+      for (const auto& note : host_notes(o, l_))
+        out_ << "<p class=\"origin\">" << esc(note) << "</p>";
+      out_ << "</td><td>" << o.elapsed_ms << "</td></tr>\n";
     }
     out_ << "</table></details></section>\n";
   }

@@ -66,6 +66,10 @@ struct observation {
   std::vector<cloison::evidence> evidence;
   std::vector<flow_result> flows;  // reachability pairs tested for this target
   std::chrono::milliseconds elapsed{0};
+  // Hosts: how the facts were obtained when not live over a pinned channel (shown with the host).
+  std::string collected_at;      // replayed from an evidence file collected then (ISO-8601 UTC)
+  std::string collected_by;      // fingerprint of the pinned key that signed that file
+  std::string learned_host_key;  // SSH host key accepted on first use, "ssh-ed25519 SHA256:..."
 };
 
 // Builds an evidence item: hashes the content and stamps the current UTC time.

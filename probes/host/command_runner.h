@@ -1,6 +1,7 @@
 // Runs fixed, read-only commands on an audited host. Implementations: the local runner (this
-// machine) and the SSH runner. Commands are argv vectors from the probe's own list; a
-// runner never goes through a shell with text from a policy or an inventory.
+// machine), the SSH runner and the replay of a collected evidence file. Commands are argv vectors
+// from the probe's own list; a runner never goes through a shell with text from a policy or an
+// inventory.
 #pragma once
 
 #include <cstddef>
@@ -11,9 +12,6 @@
 #include "probes/probe.h"
 
 namespace cloison {
-
-// Default cap on what one command may return (stdout and stderr each).
-inline constexpr std::size_t kDefaultOutputCap = 4u << 20;
 
 struct command_result {
   enum outcome outcome = outcome::ok;  // ok when the command ran (whatever its exit code)
@@ -44,6 +42,9 @@ class command_runner {
       results.push_back(run(argv, until, cap));
     return results;
   }
+  // The SSH host key accepted on first use (trust_on_first_use) although no known_hosts entry
+  // pinned it, "ssh-ed25519 SHA256:..."; empty when none was learned or the runner is not SSH.
+  virtual std::string learned_host_key() const { return {}; }
 };
 
 }  // namespace cloison

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "probes/host/collected_evidence.h"
 #include "probes/host/linux_facts.h"
 
 namespace cloison {
@@ -52,7 +53,10 @@ deadline wave_deadline(deadline until) {
   return std::min(until, std::chrono::steady_clock::now() + kWaveTime);
 }
 
-// Every fact of Linux and Windows hosts, each name once.
+constexpr std::string_view kHostKeyPinned = "host.ssh.host_key_pinned";
+constexpr const char* kNotOverSsh = "host not read over SSH: no host key to pin";
+
+// Every fact of Linux and Windows hosts, each name once, then the facts of the SSH channel.
 const std::vector<fact_spec>& all_facts() {
   static const std::vector<fact_spec> kAll = [] {
     std::vector<fact_spec> out(linux_facts().begin(), linux_facts().end());
@@ -61,6 +65,9 @@ const std::vector<fact_spec>& all_facts() {
                        [&](const fact_spec& f) { return f.name == w.name; }))
         out.push_back(w);
     }
+    out.push_back({kHostKeyPinned, fact_type::boolean,
+                   "SSH hosts: the host key was pinned in known_hosts (false: learned on first "
+                   "use)"});
     return out;
   }();
   return kAll;
@@ -69,6 +76,55 @@ const std::vector<fact_spec>& all_facts() {
 void all_missing(observation& obs, const std::string& why) {
   for (const auto& spec : all_facts())
     obs.facts[std::string(spec.name)] = fact::missing(why);
+}
+
+std::span<const host_command> commands_of(const backup_host& host) {
+  return host.os == "windows" ? windows_host_commands() : linux_commands();
+}
+
+// The host key fact of an SSH host and the evidence it rests on: pinned unless the runner learned
+// the key on first use; missing when no command got through (the key was never checked).
+void read_host_key(const backup_host& host, const command_runner& runner, bool connected,
+                   observation& obs) {
+  const std::string id = "host/" + host.name + "/ssh-host-key";
+  obs.learned_host_key = runner.learned_host_key();
+  if (!obs.learned_host_key.empty()) {
+    obs.evidence.push_back(
+        make_evidence(id, "ssh host key",
+                      "host key learned on first use (trust_on_first_use, not in known_hosts): " +
+                          obs.learned_host_key,
+                      false));
+    obs.facts[std::string(kHostKeyPinned)] = fact::of(false, {id});
+  } else if (connected) {
+    obs.evidence.push_back(
+        make_evidence(id, "ssh host key",
+                      "host key pinned: found in known_hosts " + host.ssh.known_hosts, false));
+    obs.facts[std::string(kHostKeyPinned)] = fact::of(true, {id});
+  } else {
+    obs.facts[std::string(kHostKeyPinned)] =
+        fact::missing("no command got through: the host key was never checked");
+  }
+}
+
+// The runner replaying the evidence file of `host` (access collected), with the file's origin
+// noted in `obs`; nullptr when the file is refused, `obs` then being an error saying why.
+std::shared_ptr<const command_runner> replay_collected(const backup_host& host, observation& obs) {
+  auto loaded = load_collected_evidence(host.evidence, host.name, std::chrono::system_clock::now());
+  if (!loaded.evidence) {
+    obs.outcome = outcome::error;
+    obs.detail = loaded.refusal;
+    return nullptr;
+  }
+  const auto& e = *loaded.evidence;
+  obs.collected_at = e.collected_at;
+  obs.collected_by = loaded.signer;
+  obs.evidence.push_back(make_evidence(
+      "host/" + host.name + "/collected-evidence", "cloison collect",
+      "file: " + host.evidence.file + "\nhost: " + e.host + "\ncollected_at: " + e.collected_at +
+          "\nsigned by (Ed25519 key fingerprint): " + loaded.signer +
+          "\ncloison version: " + e.cloison_version + "\n",
+      false));
+  return std::make_shared<replay_runner>(std::move(*loaded.evidence));
 }
 
 }  // namespace
@@ -94,6 +150,14 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       runner = local_;
     if (host->access == access_method::ssh && remote_)
       runner = remote_(*host);
+    if (host->access == access_method::collected) {
+      runner = replay_collected(*host, obs);
+      if (!runner) {
+        all_missing(obs, obs.detail);
+        obs.facts[std::string(kHostKeyPinned)] = fact::ruled_out(kNotOverSsh);
+        return obs;
+      }
+    }
   }
   if (!runner && host != inv.hosts.end() && host->access == access_method::none) {
     obs.detail = "declared without host access (access: none): host facts are not collected";
@@ -111,30 +175,37 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
     return obs;
   }
 
-  const bool windows = host->os == "windows";
-  const auto commands = windows ? windows_host_commands() : linux_commands();
-  const auto readers = windows ? windows_readers() : linux_readers();
-  const bool elevate = !windows && host->access == access_method::ssh && host->ssh.sudo;
+  const auto commands = commands_of(*host);
+  const auto readers = host->os == "windows" ? windows_readers() : linux_readers();
+  const bool elevate =
+      host->os != "windows" && host->access == access_method::ssh && host->ssh.sudo;
   std::map<std::string_view, ran_command> ran;
   earlier_outputs earlier;
   std::size_t run = 0, failures = 0;
   std::string first_failure;
+  bool connected = false;  // some command ran
   const auto with_elevation = [&](const host_command& cmd, std::vector<std::string> argv) {
     if (cmd.privileged && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
     return argv;
   };
   const auto record = [&](const host_command& cmd, const std::vector<std::string>& argv,
-                          const command_result& r) {
+                          command_result r) {
     auto& out = ran[cmd.id];
     ++run;
+    connected = connected || r.outcome == outcome::ok;
+    if (r.truncated && r.failure.empty()) {
+      r.failure = joined(argv) + ": output larger than the host's output_cap (" +
+                  std::to_string(host->output_cap) + " bytes), cut";
+    }
     out.evidence = "host/" + t.name + "/" + std::string(cmd.id);
     out.truncated = r.truncated;
     const bool exit_ok = std::find(cmd.ok_exit_codes.begin(), cmd.ok_exit_codes.end(),
                                    r.exit_code) != cmd.ok_exit_codes.end();
     const bool binary = !cmd.nul_separated && r.out.find('\0') != std::string::npos;
-    const bool ok = r.outcome == outcome::ok && exit_ok && !binary;
-    const bool empty_by_absence = !ok && cmd.absent_is_empty && absent(r, cmd.absent_marker);
+    const bool ok = r.outcome == outcome::ok && exit_ok && !binary && !r.truncated;
+    const bool empty_by_absence =
+        !ok && cmd.absent_is_empty && !r.truncated && absent(r, cmd.absent_marker);
     out.usable = ok || empty_by_absence;
     out.text = out.usable ? r.out : "";  // absent: what the files that exist printed
     std::string content = binary                  ? binary_summary(r.out)
@@ -176,7 +247,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       argvs.push_back(with_elevation(cmd, cmd.argv));
     }
   }
-  const auto results = runner->run_all(argvs, wave_deadline(until), kDefaultOutputCap);
+  const auto results = runner->run_all(argvs, wave_deadline(until), host->output_cap);
   for (std::size_t i = 0; i < fixed.size(); ++i)
     record(*fixed[i], argvs[i], results.at(i));
   for (const auto& cmd : commands) {
@@ -188,7 +259,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       continue;
     }
     const auto elevated = with_elevation(cmd, argv);
-    record(cmd, elevated, runner->run(elevated, wave_deadline(until), kDefaultOutputCap));
+    record(cmd, elevated, runner->run(elevated, wave_deadline(until), host->output_cap));
   }
 
   for (const auto& reader : readers) {
@@ -210,6 +281,15 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
         obs.facts[std::string(f)] = fact::missing(failure, evidence);
     }
   }
+  if (host->access == access_method::ssh) {
+    read_host_key(*host, *runner, connected, obs);
+  } else {
+    obs.facts[std::string(kHostKeyPinned)] = fact::ruled_out(kNotOverSsh);
+  }
+  if (!obs.collected_at.empty()) {  // the outputs are as old as their collection
+    for (auto& e : obs.evidence)
+      e.collected_at = obs.collected_at;
+  }
   for (const auto& spec : all_facts()) {  // facts of the other system
     if (!obs.facts.count(std::string(spec.name)))
       obs.facts[std::string(spec.name)] =
@@ -223,6 +303,20 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
                  "; first: " + first_failure;
   }
   return obs;
+}
+
+collected_evidence gather_host_evidence(std::shared_ptr<const command_runner> runner,
+                                        const backup_host& host, deadline until,
+                                        std::string cloison_version) {
+  collected_evidence e{
+      host.name, utc_now_iso8601(), std::move(cloison_version), host.output_cap, {}};
+  auto recorder = std::make_shared<recording_runner>(std::move(runner));
+  inventory inv;
+  inv.hosts.push_back(host);
+  inv.hosts.back().access = access_method::local;
+  host_probe(recorder).observe(inv, {host.name, host.address}, until);
+  e.commands = recorder->recorded();
+  return e;
 }
 
 }  // namespace cloison

@@ -51,7 +51,7 @@ class ssh_runner final : public command_runner {
 
   // With trust_on_first_use, the host key accepted although it was not in known_hosts:
   // "ssh-ed25519 SHA256:..."; empty when none was learned.
-  std::string learned_host_key() const;
+  std::string learned_host_key() const override;
 
  private:
   struct connection;

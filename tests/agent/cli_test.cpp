@@ -5,7 +5,11 @@
 #include <chrono>
 #include <filesystem>
 
+#include "agent/agent_key.h"
 #include "agent/report.h"
+#include "probes/host/collected_evidence.h"
+#include "probes/host/host_probe.h"
+#include "probes/host/linux_facts.h"
 #include "probes/host/local_runner.h"
 #include "tests/support.h"
 
@@ -253,6 +257,51 @@ TEST(Cli, DiffExitsOneOnRegressionZeroOtherwiseTwoOnBadInput) {
   EXPECT_EQ(invalid.exit_code, 2);
   EXPECT_THAT(invalid.err, HasSubstr("x.json: not a cloison report"));
   EXPECT_EQ(cloison({"diff", current}).exit_code, 2);
+}
+
+TEST(Cli, CollectWritesASignedEvidenceFileOfTheHostProbesCommands) {
+  temp_dir dir;
+  const auto key = (dir.path() / "agent.pem").string();
+  const auto out = (dir.path() / "repo01.json").string();
+  auto r = cloison({"collect", "--local", "--out", out, "--key-file", key, "--host", "repo01",
+                    "--output-cap", "64KiB", "--lang", "en"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto agent = agent_key::load_or_create(key);
+  EXPECT_THAT(r.out, HasSubstr("Collected evidence: " + out));
+  EXPECT_THAT(r.out, HasSubstr(agent.fingerprint()));
+  const auto mode = std::filesystem::status(out).permissions();
+  using std::filesystem::perms;
+  EXPECT_EQ(mode & (perms::group_write | perms::others_all | perms::owner_exec), perms::none);
+
+  collected_evidence_source source{out, dir.write("agent.pub", agent.public_key_pem()),
+                                   std::chrono::hours(1)};
+  const auto loaded = load_collected_evidence(source, "repo01", std::chrono::system_clock::now());
+  ASSERT_TRUE(loaded.evidence) << loaded.refusal;
+  EXPECT_EQ(loaded.evidence->output_cap, 64u * 1024);
+  // what a local audit runs: the fixed Linux commands, no sudo; the repository ones need a path
+  std::vector<std::vector<std::string>> fixed;
+  for (const auto& cmd : linux_commands()) {
+    if (!cmd.argv_for)
+      fixed.push_back(cmd.argv);
+  }
+  ASSERT_EQ(loaded.evidence->commands.size(), fixed.size());
+  for (std::size_t i = 0; i < fixed.size(); ++i)
+    EXPECT_EQ(loaded.evidence->commands[i].argv, fixed[i]);
+}
+
+TEST(Cli, CollectRefusesBadOptions) {
+  temp_dir dir;
+  const auto out = (dir.path() / "ev.json").string();
+  const auto key = (dir.path() / "agent.pem").string();
+  EXPECT_EQ(cloison({"collect", "--out", out, "--key-file", key}).exit_code, 2);  // no --local
+  auto cap =
+      cloison({"collect", "--local", "--out", out, "--key-file", key, "--output-cap", "4MB"});
+  EXPECT_EQ(cap.exit_code, 2);
+  EXPECT_THAT(cap.err, HasSubstr("--output-cap"));
+  auto unwritable = cloison({"collect", "--local", "--out",
+                             (dir.path() / "no/such/dir/ev.json").string(), "--key-file", key});
+  EXPECT_EQ(unwritable.exit_code, 3);
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace

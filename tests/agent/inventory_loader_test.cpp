@@ -165,6 +165,94 @@ TEST(InventoryLoader, KerberosBindIsRead) {
   EXPECT_EQ(b.krb5_conf, (dir.path() / "krb5.conf").string());
 }
 
+TEST(InventoryLoader, ReadsCollectedHostsAndOutputCaps) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv = load_inventory(
+      dir.write("i.yaml",
+                "establishment: e\n"
+                "hosts:\n"
+                "  - name: repo01\n"
+                "    address: 10.0.0.1\n"
+                "    access: collected\n"
+                "    evidence: {file: ev/repo01.json, public_key: /etc/cloison/repo01.pub, "
+                "max_age: 36h}\n"
+                "    output_cap: 512KiB\n"
+                "  - name: repo02\n"
+                "    address: 10.0.0.2\n"
+                "    evidence: {file: repo02.json, public_key: repo02.pub}\n"
+                "    output_cap: 65536\n"
+                "  - {name: bk, address: 10.0.0.3, access: local}\n"),
+      d);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  const auto& repo01 = inv->hosts[0];
+  EXPECT_EQ(repo01.access, access_method::collected);
+  EXPECT_EQ(repo01.evidence.file, (dir.path() / "ev/repo01.json").string());
+  EXPECT_EQ(repo01.evidence.public_key, "/etc/cloison/repo01.pub");
+  EXPECT_EQ(repo01.evidence.max_age, std::chrono::hours(36));
+  EXPECT_EQ(repo01.output_cap, 512u * 1024);
+  EXPECT_EQ(inv->hosts[1].access, access_method::collected);  // implied by the evidence section
+  EXPECT_EQ(inv->hosts[1].evidence.max_age, std::chrono::hours(24 * 8));  // default
+  EXPECT_EQ(inv->hosts[1].output_cap, 65536u);
+  EXPECT_EQ(inv->hosts[2].output_cap, kDefaultOutputCap);
+}
+
+TEST(InventoryLoader, CollectedHostsAndOutputCapsAreCheckedWithLocations) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml",
+                                        "establishment: e\n"
+                                        "hosts:\n"
+                                        "  - {name: a, address: 10.0.0.1, access: collected}\n"
+                                        "  - name: b\n"
+                                        "    address: 10.0.0.2\n"
+                                        "    access: local\n"
+                                        "    evidence: {file: f, public_key: k}\n"
+                                        "  - name: c\n"
+                                        "    address: 10.0.0.3\n"
+                                        "    evidence: {file: f, max_age: 8 days, signer: x}\n"
+                                        "    output_cap: 4MB\n"
+                                        "  - name: d\n"
+                                        "    address: 10.0.0.4\n"
+                                        "    os: windows\n"
+                                        "    evidence: {file: f, public_key: k, max_age: 0d}\n"
+                                        "    output_cap: 512\n"
+                                        "  - {name: e, address: 10.0.0.5, access: colected}\n"),
+                              d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "3:5: host 'a': access collected needs an 'evidence' section",
+          "7:15: evidence: read only for hosts with access: collected",
+          "10:15: evidence: missing required key 'public_key'",
+          "10:34: max_age: expected a duration such as 36h or 8d (s, m, h, d), found '8 days'",
+          "10:42: evidence: unknown key 'signer' (expected one of: file, public_key, max_age)",
+          "11:17: output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, 512KiB or a byte "
+          "count), found '4MB'",
+          "14:9: os: collected evidence is gathered on Linux hosts only",
+          "15:49: max_age: expected a duration such as 36h or 8d (s, m, h, d), found '0d'",
+          "16:17: output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, 512KiB or a byte "
+          "count), found '512'",
+          "17:42: access: expected local, ssh, collected or none, found 'colected'"));
+}
+
+TEST(InventoryLoader, ParsesByteSizesAndDurations) {
+  EXPECT_EQ(parse_byte_size("4194304"), 4194304u);
+  EXPECT_EQ(parse_byte_size("4MiB"), 4u << 20);
+  EXPECT_EQ(parse_byte_size("512KiB"), 512u << 10);
+  EXPECT_EQ(parse_byte_size("1GiB"), 1u << 30);
+  EXPECT_EQ(parse_byte_size("0"), 0u);
+  for (const auto* bad : {"", "MiB", "4 MiB", "4MB", "4mib", "-1", "1.5MiB", "4MiBx",
+                          "99999999999999999999", "9999999999999GiB"})
+    EXPECT_FALSE(parse_byte_size(bad)) << bad;
+  EXPECT_EQ(parse_duration("90s"), std::chrono::seconds(90));
+  EXPECT_EQ(parse_duration("30m"), std::chrono::minutes(30));
+  EXPECT_EQ(parse_duration("12h"), std::chrono::hours(12));
+  EXPECT_EQ(parse_duration("8d"), std::chrono::hours(8 * 24));
+  for (const auto* bad : {"", "8", "0d", "8w", "d", "1.5d", "8 d", "-1d", "40000d"})
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+}
+
 TEST(InventoryLoader, LocalMachineInventoryAuditsThisHostLocally) {
   const auto inv = local_machine_inventory();
   ASSERT_EQ(inv.hosts.size(), 1u);

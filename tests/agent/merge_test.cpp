@@ -128,8 +128,8 @@ TEST(Merge, FlowsObservationsAndEvidenceAreUnited) {
              {"production", "repo01", "10.0.2.5", 9392, "tcp", "filtered", "forbidden", 1, 2}};
   b.flows = {{"production", "repo01", "10.0.2.5", 9392, "tcp", "open", "forbidden", 1, 1},
              {"admin", "repo01", "10.0.2.5", 22, "tcp", "open", "allowed", 1, 1}};
-  a.observations = {{"host", "repo01", outcome::ok, "", 10}};
-  b.observations = {{"reachability", "repo01", outcome::ok, "", 20}};
+  a.observations = {{"host", "repo01", outcome::ok, "", 10, "", "", ""}};
+  b.observations = {{"reachability", "repo01", outcome::ok, "", 20, "", "", ""}};
   a.evidence = {{"reach/repo01/matrix", "connect", "t1", std::string(64, '1'), "", 1, false},
                 {"host/repo01/sshd", "sshd -T", "t1", std::string(64, '2'), "", 1, false}};
   b.evidence = {{"reach/repo01/matrix", "connect", "t2", std::string(64, '3'), "", 1, false},

@@ -181,6 +181,24 @@ TEST(ReportHtml, DiagramForbiddenFlowsAndDriftSection) {
   EXPECT_THAT(render_html(old, lang::en, nullptr), HasSubstr("This report holds no topology"));
 }
 
+TEST(ReportHtml, ObservationsSayHowEachHostWasRead) {
+  auto r = fixture();
+  r.observations.push_back(
+      {"host", "repo02", outcome::ok, "", 4, "2026-11-27T02:00:00Z", std::string(64, 'c'), ""});
+  r.observations.push_back(
+      {"host", "bk02", outcome::ok, "", 80, "", "", "ssh-ed25519 SHA256:AbCdEf0123"});
+  const auto html = render_html(r, lang::en, nullptr);
+  EXPECT_THAT(section(html, "en"), HasSubstr("facts collected at 2026-11-27T02:00:00Z (file "
+                                             "signed by key " +
+                                             std::string(64, 'c') + ")"));
+  EXPECT_THAT(section(html, "fr"), HasSubstr("faits collectés le 2026-11-27T02:00:00Z"));
+  EXPECT_THAT(section(html, "en"),
+              HasSubstr("host key learned on first use: ssh-ed25519 SHA256:AbCdEf0123"));
+  EXPECT_THAT(section(html, "fr"), HasSubstr("clé d&#39;hôte apprise à la première connexion : "
+                                             "ssh-ed25519 SHA256:AbCdEf0123"));
+  EXPECT_THAT(render_html(fixture(), lang::en, nullptr), Not(HasSubstr("class=\"origin\"")));
+}
+
 TEST(ReportHtml, PrintsOnA4WithDetailsOpenAndNoSwitch) {
   const auto html = render_html(fixture(), lang::fr, nullptr);
   EXPECT_THAT(html, HasSubstr("@page { size: A4;"));

@@ -48,7 +48,10 @@ report sample_report() {
   ads.anssi_level = 2;
   r.findings.push_back(ads);
   r.flows = {{"production", "repo01", "10.50.0.20", 22, "tcp", "filtered", "forbidden", 1000.5, 2}};
-  r.observations = {{"host", "repo01", outcome::failed, "1 of 4 commands failed", 120}};
+  r.observations = {
+      {"host", "repo01", outcome::failed, "1 of 4 commands failed", 120, "", "", ""},
+      {"host", "repo02", outcome::ok, "", 3, "2026-11-27T02:00:00Z", std::string(64, 'c'), ""},
+      {"host", "bk01", outcome::ok, "", 90, "", "", "ssh-ed25519 SHA256:abc"}};
   r.evidence = {{"host/repo01/sshd-effective", "sshd -T", "2026-11-28T02:30:01Z",
                  std::string(64, 'b'), "permitrootlogin yes\n", 20, false}};
   return r;
@@ -61,6 +64,12 @@ TEST(Report, JsonRoundTripKeepsEverything) {
   EXPECT_EQ(j["objectives"][1]["score"], nullptr);
   EXPECT_EQ(j["findings"][0]["waiver"]["expired"], false);
   EXPECT_EQ(j["findings"][1]["anssi"]["level"], 2);
+  // How a host was read appears only where it applies.
+  EXPECT_FALSE(j["observations"][0].contains("collected_at"));
+  EXPECT_FALSE(j["observations"][0].contains("learned_host_key"));
+  EXPECT_EQ(j["observations"][1]["collected_at"], "2026-11-27T02:00:00Z");
+  EXPECT_EQ(j["observations"][1]["collected_by"], std::string(64, 'c'));
+  EXPECT_EQ(j["observations"][2]["learned_host_key"], "ssh-ed25519 SHA256:abc");
   EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
 }
 

@@ -1,10 +1,15 @@
 #include "probes/host/host_probe.h"
+#include "agent/agent_key.h"
+#include "agent/embedded_policies.h"
 #include "agent/evaluator.h"
 #include "agent/policy_loader.h"
+#include "probes/host/collected_evidence.h"
 #include "probes/host/linux_system_parsers.h"
 #include "probes/host/windows_commands.h"
+#include "probes/registry.h"
 #include "tests/support.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -183,7 +188,8 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.windows.llmnr_disabled",
                                              "host.windows.netbios_disabled",
                                              "host.windows.lsa_protection",
-                                             "host.windows.wdigest_cleartext"};
+                                             "host.windows.wdigest_cleartext",
+                                             "host.ssh.host_key_pinned"};
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
                          const std::string& host = "backup-01") {
@@ -303,8 +309,10 @@ TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
   ASSERT_EQ(obs.evidence.size(), 21u);
   for (const auto& [name, f] : obs.facts) {
-    if (f.not_applicable) {  // Windows facts on a Linux host; repository facts without the role
-      EXPECT_TRUE(name.rfind("host.windows.", 0) == 0 || name.rfind("host.repository.", 0) == 0)
+    if (f.not_applicable) {  // Windows facts on a Linux host; repository facts without the
+                             // role; the SSH key of a local host
+      EXPECT_TRUE(name.rfind("host.windows.", 0) == 0 || name.rfind("host.repository.", 0) == 0 ||
+                  name == "host.ssh.host_key_pinned")
           << name;
       continue;
     }
@@ -340,7 +348,7 @@ TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   EXPECT_EQ(resolv->source, "cat /etc/resolv.conf");
 }
 
-TEST(HostProbe, TruncatedOutputIsFlaggedOnItsEvidence) {
+TEST(HostProbe, TruncatedOutputIsFlaggedOnItsEvidenceAndItsFactsAreMissing) {
   auto runner = debian12_runner();
   runner->answers["getent passwd"].truncated = true;
   const auto obs = observe_with(runner, one_host_inventory());
@@ -348,6 +356,24 @@ TEST(HostProbe, TruncatedOutputIsFlaggedOnItsEvidence) {
   ASSERT_NE(e, nullptr);
   EXPECT_TRUE(e->truncated);
   EXPECT_FALSE(evidence_by_id(obs, "host/backup-01/sshd-effective")->truncated);
+  // A cut output is never read as if it were whole.
+  const auto& uid0 = fact_of(obs, "host.accounts.uid0");
+  EXPECT_FALSE(uid0.value.has_value());
+  EXPECT_EQ(uid0.error,
+            "getent passwd: output larger than the host's output_cap (4194304 bytes), cut");
+  EXPECT_EQ(uid0.evidence, std::vector<std::string>{"host/backup-01/passwd"});
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
+  EXPECT_TRUE(value_of(obs, "host.sshd.permit_root_login").is_string());
+}
+
+TEST(HostProbe, EveryCommandRunsWithTheHostsOutputCap) {
+  auto runner = debian12_runner();
+  inventory inv = one_host_inventory();
+  inv.hosts[0].output_cap = 65536;
+  observe_with(runner, inv);
+  ASSERT_EQ(runner->calls.size(), 21u);
+  for (const auto& c : runner->calls)
+    EXPECT_EQ(c.cap, 65536u);
 }
 
 TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
@@ -773,6 +799,176 @@ TEST(HostProbe, AddressesInAProductionSegmentAreFound) {
   EXPECT_FALSE(fact_of(observe_with(runner, inv), "host.network.in_production_segment").value);
 }
 
+// An SSH runner (faked) that learned the host key on first use, or was pinned.
+class tofu_runner final : public command_runner {
+ public:
+  tofu_runner(std::shared_ptr<fake_runner> inner, std::string learned)
+      : inner_(std::move(inner)), learned_(std::move(learned)) {}
+  command_result run(const std::vector<std::string>& argv, deadline until,
+                     std::size_t cap) const override {
+    return inner_->run(argv, until, cap);
+  }
+  std::string learned_host_key() const override { return learned_; }
+
+ private:
+  std::shared_ptr<fake_runner> inner_;
+  std::string learned_;
+};
+
+observation observe_ssh(std::shared_ptr<const command_runner> runner, bool tofu) {
+  inventory inv;
+  backup_host h = local_host("bk-ssh", "198.18.2.10");
+  h.access = access_method::ssh;
+  h.ssh.trust_on_first_use = tofu;
+  h.ssh.known_hosts = tofu ? "" : "/etc/cloison/known_hosts";
+  inv.hosts.push_back(h);
+  host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
+  return p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
+}
+
+// The findings of the shipped check host-ssh-key-pinned for `obs`.
+finding key_pinned_finding(const observation& obs) {
+  diagnostics d;
+  const auto probes = builtin_probes();
+  const auto builtin = embedded_policies().front();
+  const auto pol = load_policy_text(builtin.text, std::string(builtin.name), probes, d);
+  EXPECT_TRUE(pol) << (d.empty() ? "" : d.items().front().to_string());
+  std::vector<check> checks;
+  for (const auto& c : pol->checks) {
+    if (c.id == "host-ssh-key-pinned")
+      checks.push_back(c);
+  }
+  EXPECT_EQ(checks.size(), 1u);
+  const auto findings = evaluate(checks, {obs}, {}, std::chrono::sys_days{});
+  EXPECT_EQ(findings.size(), 1u);
+  return findings.at(0);
+}
+
+TEST(HostProbe, HostKeyLearnedOnFirstUseIsRecordedAndFailsTheCheck) {
+  const auto obs = observe_ssh(
+      std::make_shared<tofu_runner>(debian12_runner(), "ssh-ed25519 SHA256:AbCdEf0123"), true);
+  EXPECT_EQ(obs.learned_host_key, "ssh-ed25519 SHA256:AbCdEf0123");
+  const auto& pinned = fact_of(obs, "host.ssh.host_key_pinned");
+  EXPECT_EQ(pinned.value, json(false));
+  ASSERT_EQ(pinned.evidence, std::vector<std::string>{"host/bk-ssh/ssh-host-key"});
+  const evidence* e = evidence_by_id(obs, "host/bk-ssh/ssh-host-key");
+  ASSERT_NE(e, nullptr);
+  EXPECT_THAT(e->content,
+              ::testing::HasSubstr("host key learned on first use (trust_on_first_use, not in "
+                                   "known_hosts): ssh-ed25519 SHA256:AbCdEf0123"));
+  const auto f = key_pinned_finding(obs);
+  EXPECT_EQ(f.status, status::fail);
+  EXPECT_EQ(f.objective, "D2.03.A");
+  EXPECT_TRUE(f.severity == severity::medium || f.severity == severity::low);
+}
+
+TEST(HostProbe, PinnedHostKeyPassesTheCheck) {
+  const auto obs = observe_ssh(std::make_shared<tofu_runner>(debian12_runner(), ""), false);
+  EXPECT_EQ(obs.learned_host_key, "");
+  EXPECT_EQ(value_of(obs, "host.ssh.host_key_pinned"), json(true));
+  EXPECT_THAT(evidence_by_id(obs, "host/bk-ssh/ssh-host-key")->content,
+              ::testing::HasSubstr("pinned: found in known_hosts /etc/cloison/known_hosts"));
+  EXPECT_EQ(key_pinned_finding(obs).status, status::pass);
+}
+
+TEST(HostProbe, HostKeyNeverCheckedIsAnErrorNotAPass) {
+  // Trust on first use, but no command got through (e.g. the connection was refused).
+  const auto obs =
+      observe_ssh(std::make_shared<tofu_runner>(std::make_shared<fake_runner>(), ""), true);
+  EXPECT_FALSE(fact_of(obs, "host.ssh.host_key_pinned").value.has_value());
+  EXPECT_EQ(key_pinned_finding(obs).status, status::error);
+}
+
+TEST(HostProbe, HostKeyCheckIsNotApplicableToLocalHosts) {
+  const auto obs = observe_with(debian12_runner(), one_host_inventory());
+  EXPECT_TRUE(fact_of(obs, "host.ssh.host_key_pinned").not_applicable);
+  EXPECT_EQ(key_pinned_finding(obs).status, status::not_applicable);
+}
+
+// A collected evidence file of the Debian 12 fixtures for host `name`, signed with a fresh key,
+// and the inventory that names it.
+struct collected_host {
+  testing::temp_dir dir;
+  agent_key key = agent_key::load_or_create((dir.path() / "agent.pem").string());
+  inventory inv;
+
+  explicit collected_host(const std::string& name = "repo01") {
+    backup_host h = local_host("repo01", "198.18.2.20");
+    h.access = access_method::local;  // what `cloison collect` runs: the local command lines
+    h.name = name;
+    auto e =
+        gather_host_evidence(debian12_runner(), h, std::chrono::steady_clock::now() + 10s, "0.1.0");
+    h.name = "repo01";
+    const auto payload = signed_payload(e);
+    h.access = access_method::collected;
+    h.evidence.file =
+        dir.write("repo01.json", evidence_file_text(payload, key.sign(payload), key.fingerprint()));
+    h.evidence.public_key = dir.write("agent.pub", key.public_key_pem());
+    inv.hosts.push_back(h);
+  }
+
+  observation observe() const {
+    auto live = std::make_shared<fake_runner>();  // must not be used
+    host_probe p(live, [](const backup_host&) -> std::shared_ptr<const command_runner> {
+      ADD_FAILURE() << "no SSH runner for a collected host";
+      return nullptr;
+    });
+    auto obs = p.observe(inv, target{"repo01", ""}, std::chrono::steady_clock::now() + 10s);
+    EXPECT_TRUE(live->calls.empty());
+    return obs;
+  }
+};
+
+TEST(HostProbe, CollectedHostIsReadByTheSameParsersWithItsCollectionTime) {
+  collected_host c;
+  const auto obs = c.observe();
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("ok")) << obs.detail;
+  EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
+  EXPECT_EQ(value_of(obs, "host.accounts.uid0"), json::array({"root"}));
+  EXPECT_EQ(
+      value_of(obs, "host.firewall.engine"),
+      value_of(observe_with(debian12_runner(), one_host_inventory()), "host.firewall.engine"));
+  EXPECT_TRUE(fact_of(obs, "host.ssh.host_key_pinned").not_applicable);
+  EXPECT_FALSE(obs.collected_at.empty());
+  EXPECT_EQ(obs.collected_by, c.key.fingerprint());
+  for (const auto& e : obs.evidence)
+    EXPECT_EQ(e.collected_at, obs.collected_at) << e.id;
+  const evidence* origin = evidence_by_id(obs, "host/repo01/collected-evidence");
+  ASSERT_NE(origin, nullptr);
+  EXPECT_THAT(origin->content, ::testing::HasSubstr("collected_at: " + obs.collected_at));
+  EXPECT_THAT(origin->content, ::testing::HasSubstr(c.key.fingerprint()));
+  EXPECT_EQ(obs.evidence.size(), 22u);  // the file, then its 21 commands
+}
+
+TEST(HostProbe, RefusedCollectedFileMakesEveryFactMissing) {
+  collected_host c;
+  std::string text = testing::read_text(c.inv.hosts[0].evidence.file);
+  const auto at = text.find("permitrootlogin");  // one byte of the signed sshd -T output
+  ASSERT_NE(at, std::string::npos);
+  text[at + 1] ^= 1;
+  c.dir.write("repo01.json", text);
+  const auto obs = c.observe();
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_THAT(obs.detail, ::testing::HasSubstr("collected evidence refused"));
+  EXPECT_THAT(obs.detail, ::testing::HasSubstr("preuves collectées refusées"));
+  for (const auto& [name, f] : obs.facts) {
+    EXPECT_FALSE(f.value.has_value()) << name;
+    if (name != "host.ssh.host_key_pinned") {
+      EXPECT_EQ(f.error, obs.detail) << name;
+    }
+  }
+  EXPECT_TRUE(obs.collected_at.empty());
+  EXPECT_TRUE(obs.evidence.empty());
+}
+
+TEST(HostProbe, CollectedFileOfAnotherHostIsRefused) {
+  collected_host c("repo02");
+  const auto obs = c.observe();
+  EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
+  EXPECT_THAT(obs.detail, ::testing::HasSubstr("collected on host 'repo02', not on 'repo01'"));
+  EXPECT_FALSE(fact_of(obs, "host.sshd.permit_root_login").value.has_value());
+}
+
 TEST(HostProbe, ObserveTurnsARunnerExceptionIntoAnErrorObservation) {
   host_probe p(std::make_shared<throwing_runner>());
   observation obs;
@@ -1047,7 +1243,7 @@ TEST(HostProbe, CutFileListIsMissingNeverAGuess) {
   const auto obs = observe_with(runner, repository_inventory());
   const auto& f = fact_of(obs, "host.repository.newest_not_immutable");
   EXPECT_FALSE(f.value);
-  EXPECT_NE(f.error.find("cut at the output cap"), std::string::npos) << f.error;
+  EXPECT_NE(f.error.find("output larger than the host's output_cap"), std::string::npos) << f.error;
 }
 
 TEST(HostProbe, LsattrFailureMakesTheImmutabilityFactsMissing) {
