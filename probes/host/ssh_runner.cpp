@@ -121,22 +121,6 @@ std::string host_key_id(ssh_session s) {
 
 }  // namespace
 
-struct ssh_runner::connection {
-  session_ptr session;  // connected and authenticated, or null
-  std::string refused;  // a refusal that no retry can change (host key, authentication)
-  std::string learned;  // trust_on_first_use: the key accepted, "type SHA256:..."
-};
-
-ssh_runner::ssh_runner(backup_host host)
-    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
-
-ssh_runner::~ssh_runner() = default;
-
-std::string ssh_runner::learned_host_key() const {
-  std::lock_guard lock(mutex_);
-  return conn_->learned;
-}
-
 namespace {
 
 struct attempt {
@@ -295,6 +279,50 @@ bool session_broken(ssh_session s) {
 
 }  // namespace
 
+struct ssh_runner::connection {
+  session_ptr session;           // connected and authenticated, or null
+  std::string refused;           // a refusal that no retry can change (host key, authentication)
+  std::string learned;           // trust_on_first_use: the key accepted, "type SHA256:..."
+  std::uint64_t generation = 0;  // sessions opened so far
+
+  // A session ready for use: the current one unless it is broken, else a new one (`fresh`).
+  attempt ensure(const backup_host& host, deadline until, bool& fresh) {
+    if (!refused.empty())
+      return fail(outcome::error, refused);
+    if (session && session_broken(session.get()))
+      session.reset();
+    fresh = !session;
+    if (!fresh)
+      return {};
+    attempt a = open_session(host, learned, until, session);
+    if (a.outcome == outcome::ok)
+      ++generation;
+    else if (a.permanent)
+      refused = a.failure;
+    return a;
+  }
+};
+
+ssh_runner::ssh_runner(backup_host host)
+    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
+
+ssh_runner::~ssh_runner() = default;
+
+std::string ssh_runner::learned_host_key() const {
+  std::lock_guard lock(mutex_);
+  return conn_->learned;
+}
+
+std::string ssh_runner::with_session(deadline until, const session_user& fn) const {
+  std::lock_guard lock(mutex_);
+  bool fresh = false;
+  attempt a = conn_->ensure(host_, until, fresh);
+  if (a.outcome != outcome::ok)
+    return a.failure;
+  fn(conn_->session.get(), conn_->generation);
+  return {};
+}
+
 command_result ssh_runner::run(const std::vector<std::string>& argv, deadline until,
                                std::size_t cap) const {
   command_result result;
@@ -317,23 +345,13 @@ command_result ssh_runner::run(const std::vector<std::string>& argv, deadline un
 
   std::lock_guard lock(mutex_);
   connection& c = *conn_;
-  if (!c.refused.empty())
-    return give(fail(outcome::error, c.refused));
 
   // A reused session that turns out broken (peer restarted, connection cut) is replaced once.
   channel_ptr channel(nullptr, channel_free{});
   for (int round = 0; !channel; ++round) {
-    if (c.session && session_broken(c.session.get()))
-      c.session.reset();
-    const bool fresh = !c.session;
-    if (fresh) {
-      attempt a = open_session(host_, c.learned, until, c.session);
-      if (a.outcome != outcome::ok) {
-        if (a.permanent)
-          c.refused = a.failure;
-        return give(std::move(a));
-      }
-    }
+    bool fresh = false;
+    if (attempt a = c.ensure(host_, until, fresh); a.outcome != outcome::ok)
+      return give(std::move(a));
     ssh_session s = c.session.get();
     channel = channel_ptr(ssh_channel_new(s), channel_free{s});
     bound_next_call(s, until);
