@@ -52,8 +52,8 @@ struct vantage_point {
   std::string name;
   std::string segment;
   std::string via = "local";  // "local", "ssh", or the name of a backup_host reached over SSH
-  std::string address;        // remote vantage points: what to connect to
-  ssh_access ssh;             // remote vantage points: how
+  std::string address{};      // remote vantage points: what to connect to
+  ssh_access ssh{};           // remote vantage points: how
   bool remote() const { return via != "local"; }
 };
 

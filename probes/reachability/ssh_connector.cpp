@@ -248,7 +248,14 @@ std::vector<connect_result> ssh_connector::probe(std::span<const connect_target>
   std::lock_guard lock(mutex_);
   std::vector<std::size_t> rest;
   if (settings_.forward) {
-    rest = forward(targets, s, results);
+    const std::string failure = forward(targets, s, results, rest);
+    if (!failure.empty()) {  // no connection: the command would not get one either
+      for (auto& r : results) {
+        r.method = probe_method::ssh_forward;
+        r.error = ssh_failure(failure);
+      }
+      return results;
+    }
   } else {
     for (std::size_t i = 0; i < targets.size(); ++i)
       rest.push_back(i);
@@ -264,10 +271,9 @@ std::vector<connect_result> ssh_connector::probe(std::span<const connect_target>
 // only refuse (127.0.0.1 port 0) while nothing else is in flight; later channels, the command's
 // included, get the next numbers in order. A refusal whose text was overwritten by another one
 // is asked again alone; one the sshd gives no reason for goes to the command.
-std::vector<std::size_t> ssh_connector::forward(std::span<const connect_target> targets,
-                                                const prober_settings& s,
-                                                std::vector<connect_result>& results) {
-  std::vector<std::size_t> rest;
+std::string ssh_connector::forward(std::span<const connect_target> targets,
+                                   const prober_settings& s, std::vector<connect_result>& results,
+                                   std::vector<std::size_t>& rest) {
   const auto timeout = std::chrono::duration_cast<clock_type::duration>(s.timeout);
   const std::size_t window = settings_.window;
   const std::string failure = runner_->with_session(
@@ -435,18 +441,14 @@ std::vector<std::size_t> ssh_connector::forward(std::span<const connect_target> 
         rest.insert(rest.end(), alone.begin(), alone.end());
         ssh_set_blocking(session, 1);
       });
-  if (!failure.empty()) {
-    rest.clear();
-    for (std::size_t i = 0; i < targets.size(); ++i)
-      rest.push_back(i);
-  }
   std::sort(rest.begin(), rest.end());
   rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
-  return rest;
+  return failure;
 }
 
 // The fixed connect command, in batches, for `pending`; filtered pairs are retried while their
-// attempts allow.
+// attempts allow. A batch that could not run (no connection, no end before its deadline) ends the
+// call: the pairs left are not probed, with that reason.
 void ssh_connector::command(std::span<const connect_target> targets,
                             std::vector<std::size_t> pending, const prober_settings& s,
                             std::vector<connect_result>& results) {
@@ -463,32 +465,33 @@ void ssh_connector::command(std::span<const connect_target> targets,
       const auto run = runner_->run(connect_command(batch, s.timeout), until, 1u << 20);
       if (state_->next_number)
         ++*state_->next_number;  // the command's channel took a number (or a new session came)
-      std::vector<connect_result> got;
-      if (run.outcome == outcome::ok) {
-        got = parse_connect_output(run.out, n);
-        if (run.exit_code != 0) {
-          const std::string why =
-              "the connect command exited with status " + std::to_string(run.exit_code) +
-              (run.err.empty() ? "" : ": " + std::string(trim(run.err.substr(0, 200))));
-          for (auto& g : got) {
-            if (g.attempts == 0)
-              g.error = ssh_failure(why);
+      if (run.outcome != outcome::ok) {
+        for (std::size_t k = from; k < pending.size(); ++k) {
+          auto& r = results[pending[k]];
+          if (r.attempts == 0) {  // else an earlier timeout still says filtered
+            r.method = probe_method::ssh_command;
+            r.error = ssh_failure(run.failure);
           }
         }
-      } else {
-        connect_result failed;
-        failed.method = probe_method::ssh_command;
-        failed.error = ssh_failure(run.failure);
-        got.assign(n, failed);
+        return;
+      }
+      auto got = parse_connect_output(run.out, n);
+      if (run.exit_code != 0) {  // e.g. no bash there: say what the vantage point answered
+        const std::string why =
+            "the connect command exited with status " + std::to_string(run.exit_code) +
+            (run.err.empty() ? "" : ": " + std::string(trim(run.err.substr(0, 200))));
+        for (auto& g : got) {
+          if (g.attempts == 0)
+            g.error = ssh_failure(why);
+        }
       }
       for (std::size_t k = 0; k < n; ++k) {
         const std::size_t i = pending[from + k];
         auto& r = results[i];
         const auto& g = got[k];
         if (g.attempts == 0) {  // not probed now: an earlier timeout still says filtered
-          if (r.attempts == 0) {
+          if (r.attempts == 0)
             r = g;
-          }
           continue;
         }
         r.v = g.v;

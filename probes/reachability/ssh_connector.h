@@ -98,8 +98,10 @@ class ssh_connector final : public connector {
  private:
   struct forward_state;
 
-  std::vector<std::size_t> forward(std::span<const connect_target> targets,
-                                   const prober_settings& s, std::vector<connect_result>& results);
+  // Probes what the sshd will connect for; the other pairs are added to `rest`. Returns why no
+  // session could be had ("" when it could).
+  std::string forward(std::span<const connect_target> targets, const prober_settings& s,
+                      std::vector<connect_result>& results, std::vector<std::size_t>& rest);
   void command(std::span<const connect_target> targets, std::vector<std::size_t> pending,
                const prober_settings& s, std::vector<connect_result>& results);
 

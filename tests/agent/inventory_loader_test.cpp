@@ -110,57 +110,42 @@ TEST(InventoryLoader, WrongShapesAreReportedNotThrown) {
 TEST(InventoryLoader, RemoteVantagePointsAreCheckedWhereTheyAreDeclared) {
   temp_dir dir;
   diagnostics d;
-  const auto path = dir.write(
-      "v.yaml",
-      "establishment: e
-"
-      "segments: [{name: prod, role: production, cidrs: [10.1.0.0/16]}]
-"
-      "hosts:
-"
-      "  - {name: repo, address: 10.2.0.20, access: none}
-"
-      "vantage_points:
-"
-      "  - {name: a, segment: prod, via: ssh}
-"
-      "  - {name: b, segment: prod, via: ssh, address: web01, ssh: {user: u}}
-"
-      "  - {name: c, segment: prod, via: ssh, address: 10.1.0.7,
-"
-      "     ssh: {user: u, key_file: k, known_hosts: h, sudo: true}}
-"
-      "  - {name: d, segment: prod, address: 10.1.0.8}
-"
-      "  - {name: e, segment: prod, via: repo, ssh: {user: u}}
-"
-      "  - {name: f, segment: prod, via: repo}
-"
-      "  - {name: g, segment: prod, via: ghost}
-"
-      "  - {name: h, segment: prod, via: ssh, address: 10.1.0.9, port: 22,
-"
-      "     ssh: {user: u, key_file: k, known_hosts: h}}
-");
+  const auto path =
+      dir.write("v.yaml",
+                "establishment: e\n"
+                "segments: [{name: prod, role: production, cidrs: [10.1.0.0/16]}]\n"
+                "hosts:\n"
+                "  - {name: repo, address: 10.2.0.20, access: none}\n"
+                "vantage_points:\n"
+                "  - {name: a, segment: prod, via: ssh}\n"
+                "  - {name: b, segment: prod, via: ssh, address: web01, ssh: {user: u}}\n"
+                "  - {name: c, segment: prod, via: ssh, address: 10.1.0.7,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h, sudo: true}}\n"
+                "  - {name: d, segment: prod, address: 10.1.0.8}\n"
+                "  - {name: e, segment: prod, via: repo, ssh: {user: u}}\n"
+                "  - {name: f, segment: prod, via: repo}\n"
+                "  - {name: g, segment: prod, via: ghost}\n"
+                "  - {name: h, segment: prod, via: ssh, address: 10.1.0.9, port: 22,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h}}\n");
   EXPECT_FALSE(load_inventory(path, d));
   EXPECT_THAT(
       located(d),
       ElementsAre(
           "6:5: vantage point 'a': via ssh needs an 'address'",
           "6:5: vantage point 'a': via ssh needs an 'ssh' section",
-          "7:50: address: 'web01' is not an IPv4 or IPv6 address",
-          "7:64: ssh: key_file is required unless use_agent is true",
-          "7:64: ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is "
+          "7:49: address: 'web01' is not an IPv4 or IPv6 address",
+          "7:61: ssh: key_file is required unless use_agent is true",
+          "7:61: ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is "
           "true",
-          "9:53: sudo: the reachability probe needs no privilege",
-          "10:38: vantage point 'd': 'address' and 'ssh' go with via: ssh (via local is this "
+          "9:56: sudo: the reachability probe needs no privilege",
+          "10:39: vantage point 'd': 'address' and 'ssh' go with via: ssh (via local is this "
           "machine)",
-          "11:45: vantage point 'e': 'address' and 'ssh' go with via: ssh (via repo uses that "
+          "11:46: vantage point 'e': 'address' and 'ssh' go with via: ssh (via repo uses that "
           "host's)",
-          "12:36: vantage point 'f': host 'repo' is not reached over SSH (no 'ssh' section): use "
+          "12:35: vantage point 'f': host 'repo' is not reached over SSH (no 'ssh' section): use "
           "via: ssh with an address and ssh settings, or via: local",
-          "13:36: 'ghost' does not name a declared host",
-          "14:5: vantage point: unknown key 'port' (expected one of: name, segment, via, address, "
+          "13:35: 'ghost' does not name a declared host",
+          "14:59: vantage point: unknown key 'port' (expected one of: name, segment, via, address, "
           "ssh)"));
 }
 
