@@ -1,9 +1,11 @@
 #include "probes/reachability/ssh_connector.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -12,6 +14,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -205,7 +209,8 @@ TEST(ConnectScript, RunsAndParsesOnLoopback) {
 // folder, the current user allowed by key; started and stopped by PID. Skipped without sshd.
 class loopback_sshd {
  public:
-  explicit loopback_sshd(bool forwarding) {
+  // netns: the network namespace (in /run/netns) sshd runs in; "" for this process's.
+  explicit loopback_sshd(bool forwarding, const std::string& netns = "") {
     if (::access(kSshd, X_OK) != 0 || ::access(kKeygen, X_OK) != 0) {
       skip_ = "no " + std::string(kSshd) + " or " + kKeygen;
       return;
@@ -240,17 +245,23 @@ class loopback_sshd {
     pub >> type >> key;
     dir_.write("known_hosts",
                "[127.0.0.1]:" + std::to_string(port_) + " " + type + " " + key + "\n");
+    const std::string config = (d / "sshd_config").string(), log = (d / "sshd.log").string();
+    const std::string ns = netns.empty() ? "" : "/run/netns/" + netns;
     pid_ = ::fork();
     if (pid_ == 0) {
-      const std::string config = (d / "sshd_config").string(), log = (d / "sshd.log").string();
+      if (!ns.empty()) {
+        const int fd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0)
+          ::_exit(126);
+      }
       ::execl(kSshd, kSshd, "-D", "-f", config.c_str(), "-E", log.c_str(),
               static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    for (int i = 0; i < 100 && !accepting(); ++i)
+    for (int i = 0; i < 100 && !listening(log); ++i)
       std::this_thread::sleep_for(50ms);
-    if (!accepting())
-      skip_ = "sshd did not start: " + testing::read_text((d / "sshd.log").string());
+    if (!listening(log))
+      skip_ = "sshd did not start: " + testing::read_text(log);
   }
   ~loopback_sshd() {
     if (pid_ > 0) {
@@ -292,15 +303,11 @@ class loopback_sshd {
     ::close(s);
     return ntohs(a.sin_port);
   }
-  bool accepting() const {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port_);
-    const bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(s);
-    return ok;
+  static bool listening(const std::string& log) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str().find("Server listening on") != std::string::npos;
   }
 
   temp_dir dir_;
@@ -410,6 +417,105 @@ TEST(SshConnector, NoConnectionMeansNotProbed) {
     EXPECT_EQ(x.attempts, 0);
     EXPECT_EQ(x.error.rfind("ssh: ", 0), 0u) << x.error;
   }
+}
+
+// In a network namespace made by the test (root only, deleted afterwards; nothing leaves it): the
+// sshd and the probing thread stand in it; 198.18.254.0/24 is local but nftables drops every
+// packet to it (no answer: filtered), 198.18.253.0/24 is an unreachable route (EHOSTUNREACH).
+class SshConnectorNetns : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (::geteuid() != 0)
+      return;
+    name_ = "cloison-sc-" + std::to_string(::getpid());
+    const std::vector<std::vector<std::string>> steps{
+        {"ip", "netns", "add", name_},
+        {"ip", "-n", name_, "link", "set", "lo", "up"},
+        {"ip", "-n", name_, "route", "add", "local", "198.18.254.0/24", "dev", "lo"},
+        {"ip", "netns", "exec", name_, "nft", "add", "table", "inet", "cloison_test"},
+        {"ip", "netns", "exec", name_, "nft", "add", "chain", "inet", "cloison_test", "in",
+         "{ type filter hook input priority 0; policy accept; }"},
+        {"ip", "netns", "exec", name_, "nft", "add", "rule", "inet", "cloison_test", "in", "ip",
+         "daddr", "198.18.254.0/24", "drop"},
+        {"ip", "-n", name_, "route", "add", "unreachable", "198.18.253.0/24"},
+    };
+    for (const auto& argv : steps) {
+      const auto r = local_runner{}.run(argv, clock_type::now() + 10s, 65536);
+      if (r.outcome != outcome::ok || r.exit_code != 0) {
+        failure_ =
+            "`" + argv[0] + " " + argv[1] + " " + argv[2] + " ...` failed: " + r.err + r.failure;
+        return;
+      }
+    }
+    ready_ = true;
+  }
+  static void TearDownTestSuite() {
+    if (!name_.empty())
+      local_runner{}.run({"ip", "netns", "del", name_}, clock_type::now() + 10s, 65536);
+  }
+  void SetUp() override {
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "needs root (network namespace)";
+    if (!ready_)
+      GTEST_SKIP() << "no network namespace: " << failure_;
+  }
+  // Runs f on a thread that entered the namespace (the SSH connection is made from there).
+  static void in_netns(const std::function<void()>& f) {
+    std::thread t([&] {
+      const int fd = ::open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+        ADD_FAILURE() << "setns failed";
+        if (fd >= 0)
+          ::close(fd);
+        return;
+      }
+      ::close(fd);
+      f();
+    });
+    t.join();
+  }
+
+  static inline std::string name_;
+  static inline std::string failure_;
+  static inline bool ready_ = false;
+};
+
+TEST_F(SshConnectorNetns, SilenceIsFilteredAbandonedOpensStayBoundedAndTheSessionUsable) {
+  loopback_sshd sshd(true, name_);
+  if (!sshd.skip().empty())
+    GTEST_SKIP() << sshd.skip();
+  // A window of 4: filtered pairs wait in direct-tcpip opens that the sshd cannot cancel (its
+  // kernel retries the SYN for minutes); with 4 pending, the rest go to the command.
+  ssh_connector c(sshd.vantage(), {.window = 4, .command_batch = 8, .forward = true});
+  std::vector<connect_target> t{at("198.18.253.1", 22)};
+  for (std::uint16_t port = 1000; port < 1010; ++port)
+    t.push_back(at("198.18.254.2", port));
+  in_netns([&] {
+    const prober_settings s{.timeout = 300ms, .retries = 0};
+    for (int round = 0; round < 2; ++round) {
+      const auto t0 = clock_type::now();
+      const auto r = c.probe(t, s);
+      const auto took = clock_type::now() - t0;
+      ASSERT_EQ(r.size(), t.size());
+      EXPECT_EQ(r[0].v, verdict::unreachable) << r[0].error;
+      EXPECT_EQ(r[0].error, "EHOSTUNREACH");
+      EXPECT_EQ(r[0].attempts, 1);
+      // The sshd's connect failed before it started: it says only "open failed" (OpenSSH 9.2),
+      // so the command asked again and told why.
+      EXPECT_EQ(r[0].method, probe_method::ssh_command);
+      std::size_t forwarded = 0;
+      for (std::size_t i = 1; i < r.size(); ++i) {
+        EXPECT_EQ(r[i].v, verdict::filtered) << round << " " << i << " " << r[i].error;
+        EXPECT_EQ(r[i].attempts, 1) << round << " " << i;
+        EXPECT_GE(r[i].latency, 250ms) << round << " " << i;
+        forwarded += r[i].method == probe_method::ssh_forward;
+      }
+      // Round 0: 4 opens time out and stay pending at the sshd; round 1 finds the window still
+      // full of them and asks everything through the command, on the same session.
+      EXPECT_EQ(forwarded, round == 0 ? 4u : 0u) << round;
+      EXPECT_LT(took, 10s) << round;
+    }
+  });
 }
 
 }  // namespace
