@@ -313,7 +313,9 @@ std::string ssh_connector::forward(std::span<const connect_target> targets,
           if (!numbering)
             ++results[index].attempts;
           if (poll_open(c, sl.host, numbering ? 0 : targets[index].port) == SSH_ERROR &&
-              broken(session)) {
+              broken(session)) {  // the channel goes with the session; the pair to the command
+            if (!numbering)
+              --results[index].attempts;
             stop = true;
             return false;
           }
