@@ -61,10 +61,16 @@ struct backup_host {
   std::vector<std::string> software;  // port profiles of the policy (e.g. veeam); empty: all
 };
 
+// Where the reachability matrix is probed from: this machine (via local), a machine reached over
+// SSH (via ssh, with its own address and ssh settings), or a backup host (via its name: that
+// host's address and ssh settings, copied here by the loader).
 struct vantage_point {
   std::string name;
   std::string segment;
-  std::string via = "local";  // "local", or the name of a backup_host reached over SSH
+  std::string via = "local";  // "local", "ssh", or the name of a backup_host reached over SSH
+  std::string address{};      // remote vantage points: what to connect to
+  ssh_access ssh{};           // remote vantage points: how
+  bool remote() const { return via != "local"; }
 };
 
 enum class directory_role { production, backup };

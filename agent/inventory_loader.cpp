@@ -1,5 +1,6 @@
 #include "agent/inventory_loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -295,7 +296,8 @@ class inventory_reader {
   }
 
   void read_vantage_point(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(n, "vantage point", {"name", "segment", "via"}, {"name", "segment"}))
+    if (!y_.expect_map(n, "vantage point", {"name", "segment", "via", "address", "ssh"},
+                       {"name", "segment"}))
       return;
     vantage_point v;
     v.name = y_.text(n, "name").value_or("");
@@ -305,8 +307,38 @@ class inventory_reader {
     v.segment = y_.text(n, "segment").value_or("");
     v.via = y_.text(n, "via").value_or("local");
     references_.push_back({n["segment"], v.segment, {"segment"}});
-    if (v.via != "local")
+    const std::string what = "vantage point '" + v.name + "'";
+    if (v.via == "ssh") {
+      v.address = y_.text(n, "address").value_or("");
+      if (!n["address"]) {
+        y_.error(n, what + ": via ssh needs an 'address'");
+      } else if (!v.address.empty() && !ip_address::parse(v.address)) {
+        y_.error(n["address"], "address: '" + v.address + "' is not an IPv4 or IPv6 address");
+      }
+      if (!n["ssh"])
+        y_.error(n, what + ": via ssh needs an 'ssh' section");
+      else
+        read_ssh(n["ssh"], v.ssh);
+      if (v.ssh.sudo)
+        y_.error(n["ssh"]["sudo"], "sudo: the reachability probe needs no privilege");
+    } else if (n["address"] || n["ssh"]) {
+      y_.error(n["address"] ? n["address"] : n["ssh"],
+               what + ": 'address' and 'ssh' go with via: ssh (via " + v.via +
+                   (v.via == "local" ? " is this machine" : " uses that host's") + ")");
+    } else if (v.via != "local") {
       references_.push_back({n["via"], v.via, {"host"}});
+      const auto h = std::find_if(inv.hosts.begin(), inv.hosts.end(),
+                                  [&](const backup_host& b) { return b.name == v.via; });
+      if (h != inv.hosts.end() && h->access != access_method::ssh) {
+        y_.error(n["via"], what + ": host '" + v.via +
+                               "' is not reached over SSH (no 'ssh' section): use via: ssh "
+                               "with an address and ssh settings, or via: local");
+      } else if (h != inv.hosts.end()) {
+        v.address = h->address;
+        v.ssh = h->ssh;
+        v.ssh.sudo = false;
+      }
+    }
     inv.vantage_points.push_back(std::move(v));
   }
 

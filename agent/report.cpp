@@ -189,7 +189,9 @@ json to_json(const report& r) {
                           {"verdict", f.verdict},
                           {"expected", f.expected},
                           {"latency_ms", f.latency_ms},
-                          {"attempts", f.attempts}});
+                          {"attempts", f.attempts},
+                          {"vantage", f.vantage},
+                          {"method", f.method}});
   }
   for (const auto& o : r.observations) {
     json& obs = j["observations"].emplace_back(json{{"probe", o.probe},
@@ -260,7 +262,8 @@ report report_from_json(const json& j) {
                          f.at("address").get<std::string>(), f.at("port").get<unsigned>(),
                          f.at("protocol").get<std::string>(), f.at("verdict").get<std::string>(),
                          f.at("expected").get<std::string>(), f.at("latency_ms").get<double>(),
-                         f.at("attempts").get<int>()});
+                         f.at("attempts").get<int>(), f.value("vantage", std::string()),
+                         f.value("method", std::string())});
     }
     for (const auto& o : j.at("observations")) {
       r.observations.push_back({o.at("probe").get<std::string>(), o.at("target").get<std::string>(),

@@ -54,6 +54,8 @@ struct flow_result {
   std::string expected;  // allowed | forbidden
   double latency_ms = 0;
   int attempts = 0;
+  std::string vantage{};  // the vantage point's name; "" in reports written before it was recorded
+  std::string method{};   // how it was probed: local | ssh-forward | ssh-command; "" likewise
   friend bool operator==(const flow_result&, const flow_result&) = default;
 };
 

@@ -6,6 +6,7 @@
 #include "probes/host/ssh_runner.h"
 #include "probes/inventory_probe.h"
 #include "probes/reachability/reachability_probe.h"
+#include "probes/reachability/ssh_connector.h"
 
 namespace cloison {
 
@@ -34,7 +35,13 @@ probe_set builtin_probes() {
   probes.push_back(std::make_unique<host_probe>(
       std::make_shared<local_runner>(),
       [](const backup_host& h) { return std::make_shared<ssh_runner>(h); }));
-  probes.push_back(std::make_unique<reachability_probe>(std::make_shared<asio_connector>()));
+  probes.push_back(std::make_unique<reachability_probe>(
+      [](const vantage_point& v) -> std::shared_ptr<connector> {
+        // A remote vantage point that is this machine is probed locally.
+        if (v.remote() && !is_local_address(v.address, local_addresses()))
+          return std::make_shared<ssh_connector>(v);
+        return std::make_shared<asio_connector>();
+      }));
   probes.push_back(std::make_unique<directory_probe>());
   return probe_set(std::move(probes));
 }

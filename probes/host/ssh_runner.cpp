@@ -121,22 +121,6 @@ std::string host_key_id(ssh_session s) {
 
 }  // namespace
 
-struct ssh_runner::connection {
-  session_ptr session;  // connected and authenticated, or null
-  std::string refused;  // a refusal that no retry can change (host key, authentication)
-  std::string learned;  // trust_on_first_use: the key accepted, "type SHA256:..."
-};
-
-ssh_runner::ssh_runner(backup_host host)
-    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
-
-ssh_runner::~ssh_runner() = default;
-
-std::string ssh_runner::learned_host_key() const {
-  std::lock_guard lock(mutex_);
-  return conn_->learned;
-}
-
 namespace {
 
 struct attempt {
@@ -336,11 +320,12 @@ void prepare(const backup_host& host, const std::vector<std::string>& argv, job&
 class batch {
  public:
   batch(const backup_host& host, session_ptr& session, std::string& learned, std::string& refused,
-        deadline until, std::size_t cap)
+        std::uint64_t& generation, deadline until, std::size_t cap)
       : host_(host),
         session_(session),
         learned_(learned),
         refused_(refused),
+        generation_(generation),
         until_(until),
         cap_(cap),
         where_(host.address + ":" + std::to_string(host.ssh.port)) {}
@@ -425,6 +410,7 @@ class batch {
           finish_with(j, std::move(a));
           return started::no;
         }
+        ++generation_;
       }
       ssh_session s = session_.get();
       j.channel = channel_ptr(ssh_channel_new(s), channel_free{s});
@@ -526,6 +512,7 @@ class batch {
   session_ptr& session_;
   std::string& learned_;
   std::string& refused_;
+  std::uint64_t& generation_;  // sessions opened so far (ssh_runner::with_session)
   const deadline until_;
   const std::size_t cap_;
   const std::string where_;
@@ -534,6 +521,50 @@ class batch {
 };
 
 }  // namespace
+
+struct ssh_runner::connection {
+  session_ptr session;           // connected and authenticated, or null
+  std::string refused;           // a refusal that no retry can change (host key, authentication)
+  std::string learned;           // trust_on_first_use: the key accepted, "type SHA256:..."
+  std::uint64_t generation = 0;  // sessions opened so far
+
+  // A session ready for use: the current one unless it is broken, else a new one (`fresh`).
+  attempt ensure(const backup_host& host, deadline until, bool& fresh) {
+    if (!refused.empty())
+      return fail(outcome::error, refused);
+    if (session && session_broken(session.get()))
+      session.reset();
+    fresh = !session;
+    if (!fresh)
+      return {};
+    attempt a = open_session(host, learned, until, session);
+    if (a.outcome == outcome::ok)
+      ++generation;
+    else if (a.permanent)
+      refused = a.failure;
+    return a;
+  }
+};
+
+ssh_runner::ssh_runner(backup_host host)
+    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
+
+ssh_runner::~ssh_runner() = default;
+
+std::string ssh_runner::learned_host_key() const {
+  std::lock_guard lock(mutex_);
+  return conn_->learned;
+}
+
+std::string ssh_runner::with_session(deadline until, const session_user& fn) const {
+  std::lock_guard lock(mutex_);
+  bool fresh = false;
+  attempt a = conn_->ensure(host_, until, fresh);
+  if (a.outcome != outcome::ok)
+    return a.failure;
+  fn(conn_->session.get(), conn_->generation);
+  return {};
+}
 
 command_result ssh_runner::run(const std::vector<std::string>& argv, deadline until,
                                std::size_t cap) const {
@@ -547,7 +578,8 @@ std::vector<command_result> ssh_runner::run_all(const std::vector<std::vector<st
     prepare(host_, argvs[i], jobs[i]);
   {
     std::lock_guard lock(mutex_);
-    batch(host_, conn_->session, conn_->learned, conn_->refused, until, cap).run(jobs);
+    batch(host_, conn_->session, conn_->learned, conn_->refused, conn_->generation, until, cap)
+        .run(jobs);
   }
   std::vector<command_result> results;
   for (auto& j : jobs)

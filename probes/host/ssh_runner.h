@@ -7,6 +7,8 @@
 // ~/.ssh/config and /etc/ssh/ssh_config are ignored. No secret ever appears in a failure text.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +17,8 @@
 
 #include "agent/inventory.h"
 #include "probes/host/command_runner.h"
+
+struct ssh_session_struct;  // libssh's session (libssh/libssh.h)
 
 namespace cloison {
 
@@ -52,6 +56,17 @@ class ssh_runner final : public command_runner {
   // With trust_on_first_use, the host key accepted although it was not in known_hosts:
   // "ssh-ed25519 SHA256:..."; empty when none was learned.
   std::string learned_host_key() const override;
+
+  // For a caller that opens channels of its own on this host's connection (the reachability
+  // probe's direct-tcpip channels, probes/reachability/ssh_connector.h). Runs fn under the
+  // runner's lock with the session connected and authenticated (opened, or replaced when broken,
+  // exactly as run() does), and returns "". When no session can be opened before `until`, fn is
+  // not called and the result says why (as run()'s failure). `generation` changes whenever the
+  // session is replaced: channels made in an earlier generation were freed with their session and
+  // must not be touched. fn must not call run() or with_session() (the lock is not recursive)
+  // and must leave the session in blocking mode.
+  using session_user = std::function<void(ssh_session_struct* session, std::uint64_t generation)>;
+  std::string with_session(deadline until, const session_user& fn) const;
 
  private:
   struct connection;

@@ -58,6 +58,7 @@ matrix derive_matrix(const inventory& inv, const std::string& vantage) {
     m.problem = "vantage point '" + vantage + "' is not declared in the inventory";
     return m;
   }
+  m.vantage = vp->name;
   m.from = vp->segment;
   const segment* own = find_segment(inv, m.from);
   std::uint64_t total = 0;

@@ -19,7 +19,8 @@ struct planned_pair {
 };
 
 struct matrix {
-  std::string from;  // the vantage point's segment
+  std::string vantage;  // the vantage point's name
+  std::string from;     // the vantage point's segment
   std::vector<planned_pair> pairs;
   std::string problem;  // non-empty: the matrix cannot be derived (unknown vantage, too large)
 };

@@ -54,6 +54,14 @@ std::vector<target> reachability_probe::plan(const inventory& inv) const {
   return targets;
 }
 
+std::shared_ptr<connector> reachability_probe::connector_for(const vantage_point& v) const {
+  std::lock_guard lock(mutex_);
+  auto& c = connectors_[v.name];
+  if (!c)
+    c = factory_(v);
+  return c;
+}
+
 observation reachability_probe::collect(const inventory& inv, const target& t, deadline) const {
   observation obs;
   const auto m = derive_matrix(inv, inv.reachability.vantage);
@@ -82,12 +90,14 @@ observation reachability_probe::collect(const inventory& inv, const target& t, d
   settings.concurrency = inv.reachability.concurrency != 0
                              ? inv.reachability.concurrency
                              : std::max<std::size_t>(16, effective_concurrency(0, SIZE_MAX) / 8);
-  const auto results = connector_->probe(targets, settings);
+  const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
+                               [&](const vantage_point& v) { return v.name == m.vantage; });
+  const auto results = connector_for(*vp)->probe(targets, settings);
 
   bool control = false;
   std::size_t not_probed = 0;
   json forbidden_open = json::array(), allowed_not_open = json::array();
-  std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\n";
+  std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n";
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const auto& p = *pairs[i];
     const auto& r = results[i];
@@ -95,12 +105,14 @@ observation reachability_probe::collect(const inventory& inv, const target& t, d
     const std::string v = probed ? std::string(to_string(r.v)) : "error";
     const double latency = static_cast<double>(r.latency.count()) / 1000.0;
     obs.flows.push_back({m.from, p.to, p.address, p.port, "tcp", v,
-                         p.allowed ? "allowed" : "forbidden", latency, r.attempts});
+                         p.allowed ? "allowed" : "forbidden", latency, r.attempts, m.vantage,
+                         std::string(to_string(r.method))});
     char row[64];
-    std::snprintf(row, sizeof row, "%.3f\t%d", latency, r.attempts);
+    std::snprintf(row, sizeof row, "%.3f\t%d\t", latency, r.attempts);
     table += m.from + "\t" + p.to + "\t" + p.address + "\t" + std::to_string(p.port) + "\t" +
              (p.allowed ? "allowed" : "forbidden") + "\t" + v +
-             (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row + "\n";
+             (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row +
+             std::string(to_string(r.method)) + "\n";
     if (!probed) {
       ++not_probed;
       continue;
@@ -114,13 +126,14 @@ observation reachability_probe::collect(const inventory& inv, const target& t, d
       forbidden_open.push_back(std::to_string(p.port));
   }
   const std::vector<std::string> ev{"reachability/" + t.name};
-  obs.evidence.push_back(
-      make_evidence(ev.front(), "tcp connect matrix from " + m.from, table, false));
+  obs.evidence.push_back(make_evidence(
+      ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")", table,
+      false));
   obs.facts["reachability.control_answered"] = fact::of(control, ev);
   obs.facts["reachability.allowed_not_open"] = fact::of(allowed_not_open, ev);
   if (not_probed > 0) {
     const std::string why =
-        std::to_string(not_probed) + " pairs could not be probed (local failure)";
+        std::to_string(not_probed) + " pairs could not be probed (local or SSH failure)";
     obs.facts["reachability.forbidden_open"] = fact::missing(why, ev);
     obs.outcome = outcome::error;
     obs.detail = why;
@@ -160,23 +173,30 @@ std::vector<ip_address> local_addresses() {
   return out;
 }
 
+bool is_local_address(const std::string& address, const std::vector<ip_address>& addresses) {
+  const auto a = ip_address::parse(address);
+  return a && std::find(addresses.begin(), addresses.end(), *a) != addresses.end();
+}
+
 std::string detect_vantage(const inventory& inv, const std::vector<ip_address>& addresses) {
   std::string found;
   for (const auto& v : inv.vantage_points) {
-    if (v.via != "local")
-      continue;
-    for (const auto& s : inv.segments) {
-      if (s.name != v.segment)
-        continue;
-      const bool here = std::any_of(addresses.begin(), addresses.end(), [&](const ip_address& a) {
-        return std::any_of(s.cidrs.begin(), s.cidrs.end(),
-                           [&](const cidr& c) { return c.contains(a); });
-      });
-      if (here && !found.empty())
-        return "";  // ambiguous
-      if (here)
-        found = v.name;
+    bool here = false;
+    if (v.remote()) {
+      here = is_local_address(v.address, addresses);
+    } else {
+      for (const auto& s : inv.segments) {
+        here = here || (s.name == v.segment &&
+                        std::any_of(addresses.begin(), addresses.end(), [&](const ip_address& a) {
+                          return std::any_of(s.cidrs.begin(), s.cidrs.end(),
+                                             [&](const cidr& c) { return c.contains(a); });
+                        }));
+      }
     }
+    if (here && !found.empty())
+      return "";  // ambiguous
+    if (here)
+      found = v.name;
   }
   return found;
 }

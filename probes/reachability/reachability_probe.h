@@ -1,6 +1,8 @@
 // The reachability probe: from the vantage point this audit stands at, connects to every pair of
 // the matrix (matrix.h) and tells, per backup host, which forbidden ports answer and which
-// declared flows do not. One target per backup host: "<segment> -> <host>".
+// declared flows do not. One target per backup host: "<segment> -> <host>". The pairs are
+// probed through the vantage point's connector: this machine's sockets for a local vantage point,
+// SSH for a remote one (ssh_connector.h); each flow names the vantage point and the method.
 //
 // Positive control: forbidden ports are only judged when at least one declared flow from the same
 // vantage point answered (to the host itself, or to one of the vantage's control destinations);
@@ -8,7 +10,10 @@
 // missing (an `error` finding, never a `pass`).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "probes/probe.h"
 #include "probes/reachability/tcp_prober.h"
@@ -17,7 +22,12 @@ namespace cloison {
 
 class reachability_probe final : public probe {
  public:
-  explicit reachability_probe(std::shared_ptr<connector> c) : connector_(std::move(c)) {}
+  // The connector of a vantage point; called once per vantage point name and probe object.
+  using connector_factory = std::function<std::shared_ptr<connector>(const vantage_point&)>;
+  explicit reachability_probe(connector_factory f) : factory_(std::move(f)) {}
+  // The same connector for every vantage point.
+  explicit reachability_probe(std::shared_ptr<connector> c)
+      : factory_([c = std::move(c)](const vantage_point&) { return c; }) {}
 
   std::string_view name() const override { return "reachability"; }
   std::span<const fact_spec> facts() const override;
@@ -28,13 +38,22 @@ class reachability_probe final : public probe {
   observation collect(const inventory& inv, const target& t, deadline until) const override;
 
  private:
-  std::shared_ptr<connector> connector_;
+  std::shared_ptr<connector> connector_for(const vantage_point& v) const;
+
+  connector_factory factory_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::shared_ptr<connector>> connectors_;  // guarded by mutex_
 };
 
 // The addresses of this machine's interfaces (in the current network namespace).
 std::vector<ip_address> local_addresses();
 
-// The vantage point whose segment holds one of `addresses`, when exactly one does; else "".
+// True when `address` (text) is one of `addresses`.
+bool is_local_address(const std::string& address, const std::vector<ip_address>& addresses);
+
+// The vantage point this machine stands at, when exactly one matches; else "". A local vantage
+// point matches when its segment holds one of `addresses`; a remote one (via ssh or a host) when
+// its address is one of them (cloison then runs on it, and probes locally).
 std::string detect_vantage(const inventory& inv, const std::vector<ip_address>& addresses);
 
 }  // namespace cloison

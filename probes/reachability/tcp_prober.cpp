@@ -336,6 +336,18 @@ std::string_view to_string(verdict v) {
   return "unknown";
 }
 
+std::string_view to_string(probe_method m) {
+  switch (m) {
+    case probe_method::local:
+      return "local";
+    case probe_method::ssh_forward:
+      return "ssh-forward";
+    case probe_method::ssh_command:
+      return "ssh-command";
+  }
+  return "unknown";
+}
+
 std::size_t raise_open_file_limit() {
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
@@ -399,8 +411,9 @@ std::vector<connect_result> asio_connector::probe(std::span<const connect_target
   // invalid vptr while the half-built service is destroyed): check before building it, and
   // then, with one more descriptor for a socket, make every pair a local failure.
   if (!descriptors_available(4)) {
-    const std::string why = std::string("local: socket: ") + std::strerror(EMFILE);
-    return std::vector<connect_result>(targets.size(), {verdict::filtered, {}, 0, why});
+    connect_result failed;
+    failed.error = std::string("local: socket: ") + std::strerror(EMFILE);
+    return std::vector<connect_result>(targets.size(), failed);
   }
   probe_run r(targets, s, effective_concurrency(s.concurrency, targets.size()));
   return r.go();

@@ -25,6 +25,12 @@ enum class verdict { open, refused, filtered, unreachable };
 // "open" | "refused" | "filtered" | "unreachable".
 std::string_view to_string(verdict v);
 
+// How a pair was probed: from this machine's sockets, through a direct-tcpip channel opened by a
+// remote vantage point's sshd, or by a fixed connect command run there over SSH.
+enum class probe_method { local, ssh_forward, ssh_command };
+// "local" | "ssh-forward" | "ssh-command".
+std::string_view to_string(probe_method m);
+
 struct connect_target {
   ip_address address;  // IPv4 or IPv6
   std::uint16_t port = 0;
@@ -39,8 +45,10 @@ struct connect_result {
   // meaningless and `error` says why. Callers must treat such a pair as a missing fact.
   int attempts = 0;
   // Empty for open, refused and filtered. For unreachable: the errno name ("EHOSTUNREACH") or,
-  // for an unexpected connect() error, its message. For attempts == 0: "local: ..." and the cause.
+  // for an unexpected connect() error, its message. For attempts == 0: "local: ..." and the cause
+  // ("ssh: ..." from a remote vantage point).
   std::string error;
+  probe_method method = probe_method::local;
 };
 
 struct prober_settings {

@@ -40,7 +40,20 @@ TEST(InventoryLoader, LoadsARealisticInventory) {
   EXPECT_EQ(inv->flows[0].ports[2].last, 3300u);
   ASSERT_TRUE(inv->isolation);
   EXPECT_EQ(inv->isolation->last_drill, "2026-03-14");
+  EXPECT_FALSE(inv->vantage_points[0].remote());
+  // Through a backup host: that host's address and ssh settings, without sudo.
   EXPECT_EQ(inv->vantage_points[1].via, "repo01");
+  EXPECT_TRUE(inv->vantage_points[1].remote());
+  EXPECT_EQ(inv->vantage_points[1].address, "10.50.0.20");
+  EXPECT_EQ(inv->vantage_points[1].ssh.port, 2222u);
+  EXPECT_EQ(inv->vantage_points[1].ssh.user, "audit");
+  EXPECT_FALSE(inv->vantage_points[1].ssh.sudo);
+  // A production machine reached over SSH with settings of its own.
+  EXPECT_EQ(inv->vantage_points[2].via, "ssh");
+  EXPECT_EQ(inv->vantage_points[2].address, "10.10.3.7");
+  EXPECT_EQ(inv->vantage_points[2].ssh.user, "cloison-probe");
+  EXPECT_EQ(inv->vantage_points[2].ssh.key_file, data_path("inventory/keys/probe_ed25519"));
+  EXPECT_EQ(inv->vantage_points[2].ssh.known_hosts, data_path("inventory/keys/known_hosts"));
   EXPECT_EQ(inv->waivers, data_path("inventory/waivers.yaml"));
   EXPECT_EQ(inv->alerts.size(), 2u);
 }
@@ -107,6 +120,48 @@ TEST(InventoryLoader, RepositoryPathMustBeAbsolute) {
   EXPECT_THAT(located(d),
               ElementsAre("3:51: repository_path: expected an absolute path, found '-delete'",
                           "4:51: repository_path: expected an absolute path, found 'srv/veeam'"));
+}
+
+TEST(InventoryLoader, RemoteVantagePointsAreCheckedWhereTheyAreDeclared) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path =
+      dir.write("v.yaml",
+                "establishment: e\n"
+                "segments: [{name: prod, role: production, cidrs: [10.1.0.0/16]}]\n"
+                "hosts:\n"
+                "  - {name: repo, address: 10.2.0.20, access: none}\n"
+                "vantage_points:\n"
+                "  - {name: a, segment: prod, via: ssh}\n"
+                "  - {name: b, segment: prod, via: ssh, address: web01, ssh: {user: u}}\n"
+                "  - {name: c, segment: prod, via: ssh, address: 10.1.0.7,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h, sudo: true}}\n"
+                "  - {name: d, segment: prod, address: 10.1.0.8}\n"
+                "  - {name: e, segment: prod, via: repo, ssh: {user: u}}\n"
+                "  - {name: f, segment: prod, via: repo}\n"
+                "  - {name: g, segment: prod, via: ghost}\n"
+                "  - {name: h, segment: prod, via: ssh, address: 10.1.0.9, port: 22,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h}}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "6:5: vantage point 'a': via ssh needs an 'address'",
+          "6:5: vantage point 'a': via ssh needs an 'ssh' section",
+          "7:49: address: 'web01' is not an IPv4 or IPv6 address",
+          "7:61: ssh: key_file is required unless use_agent is true",
+          "7:61: ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is "
+          "true",
+          "9:56: sudo: the reachability probe needs no privilege",
+          "10:39: vantage point 'd': 'address' and 'ssh' go with via: ssh (via local is this "
+          "machine)",
+          "11:46: vantage point 'e': 'address' and 'ssh' go with via: ssh (via repo uses that "
+          "host's)",
+          "12:35: vantage point 'f': host 'repo' is not reached over SSH (no 'ssh' section): use "
+          "via: ssh with an address and ssh settings, or via: local",
+          "13:35: 'ghost' does not name a declared host",
+          "14:59: vantage point: unknown key 'port' (expected one of: name, segment, via, address, "
+          "ssh)"));
 }
 
 TEST(InventoryLoader, EstablishmentIsRequired) {

@@ -27,8 +27,9 @@ TEST(Topology, DescribesTheInventoryWithSegmentsOfAddresses) {
   ASSERT_EQ(t.directories.size(), 2u);
   EXPECT_EQ(t.directories[1].role, "backup");
   EXPECT_EQ(t.directories[1].segment, "") << "a DNS name is not placed";
-  ASSERT_EQ(t.vantage_points.size(), 2u);
+  ASSERT_EQ(t.vantage_points.size(), 3u);
   EXPECT_EQ(t.vantage_points[1].via, "repo01");
+  EXPECT_EQ(t.vantage_points[2].via, "ssh");
   ASSERT_EQ(t.flows.size(), 2u);
   EXPECT_EQ(t.flows[0].ports, (std::vector<std::string>{"22", "9392", "2500-3300"}));
   EXPECT_EQ(t.flows[0].purpose, "administration");

@@ -237,5 +237,64 @@ TEST(ReachabilityProbe, DetectsTheVantageFromLocalAddresses) {
             "");
 }
 
+TEST(ReachabilityProbe, ARemoteVantagePointIsDetectedByItsOwnAddress) {
+  auto inv = estate();
+  vantage_point web;
+  web.name = "prod-web";
+  web.segment = "production";
+  web.via = "ssh";
+  web.address = "10.1.3.7";
+  inv.vantage_points = {inv.vantage_points[1], web};  // from-admin (local), prod-web (remote)
+  // cloison runs on prod-web itself: that vantage point, probed locally.
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("10.1.3.7")}), "prod-web");
+  EXPECT_TRUE(is_local_address("10.1.3.7", {*ip_address::parse("10.1.3.7")}));
+  // Another production machine does not stand at prod-web: its segment alone is not enough.
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("10.1.3.8")}), "");
+  EXPECT_FALSE(is_local_address("10.1.3.7", {*ip_address::parse("10.1.3.8")}));
+  EXPECT_FALSE(is_local_address("not an address", {*ip_address::parse("10.1.3.8")}));
+  EXPECT_EQ(detect_vantage(inv, {*ip_address::parse("10.3.0.7")}), "from-admin");
+}
+
+TEST(ReachabilityProbe, FlowsNameTheVantagePointAndHowTheyWereProbed) {
+  auto c = std::make_shared<table_connector>();
+  auto forwarded = answer(verdict::open);
+  forwarded.method = probe_method::ssh_forward;
+  c->answers["10.4.0.5:389"] = forwarded;
+  auto by_command = answer(verdict::refused);
+  by_command.method = probe_method::ssh_command;
+  c->answers["10.2.0.10:445"] = by_command;
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  ASSERT_EQ(obs.flows.size(), 8u);
+  for (const auto& f : obs.flows)
+    EXPECT_EQ(f.vantage, "from-prod");
+  EXPECT_EQ(obs.flows[0].method, "local");
+  EXPECT_EQ(obs.flows[1].method, "ssh-command");
+  EXPECT_EQ(obs.flows[6].to, "prod-ad");
+  EXPECT_EQ(obs.flows[6].method, "ssh-forward");
+  EXPECT_THAT(obs.evidence[0].source, HasSubstr("(vantage point from-prod)"));
+  EXPECT_THAT(
+      obs.evidence[0].content,
+      HasSubstr("production\tbk01\t10.2.0.10\t445\tforbidden\trefused\t0.150\t1\tssh-command"));
+}
+
+TEST(ReachabilityProbe, OneConnectorPerVantagePoint) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  std::vector<std::string> made;
+  reachability_probe probe([&](const vantage_point& v) -> std::shared_ptr<connector> {
+    made.push_back(v.name + "/" + v.via);
+    return c;
+  });
+  auto inv = estate();
+  inv.vantage_points[0].via = "ssh";
+  inv.vantage_points[0].address = "10.1.3.7";
+  inv.reachability.vantage = "from-prod";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (const auto& t : probe.plan(inv))
+    EXPECT_EQ(probe.observe(inv, t, deadline).outcome, outcome::ok);
+  EXPECT_EQ(made, std::vector<std::string>{"from-prod/ssh"});  // both hosts, one connector
+  EXPECT_EQ(c->calls, 2u);
+}
+
 }  // namespace
 }  // namespace cloison
