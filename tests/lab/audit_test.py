@@ -180,7 +180,7 @@ check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
 bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
       and not f["check"].startswith("host-windows-")}
 # (the repository check is not_applicable: lab-backup does not have the repository role)
-check(bk.pop("host-repository-immutable")["status"] == "not_applicable" and len(bk) == 10
+check(bk.pop("host-repository-immutable")["status"] == "not_applicable" and len(bk) == 11
       and all(f["status"] == "error" for f in bk.values()),
       "backup-host-down: every host check of lab-backup is an error, never a pass")
 check(any("Connection refused" in f["message"] for f in bk.values()),
