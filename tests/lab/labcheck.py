@@ -1,12 +1,36 @@
 """What the Python lab tests share: TAP-like "ok - " / "FAIL - " lines, the lab driver, the final
 "N passed, M failed" line and exit status, and the root requirement (77 = skipped)."""
+import atexit
+import datetime
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "lab")
-INVENTORY = os.path.join(HERE, "inventory.yaml")
+
+
+def _dated_inventory():
+    """tests/lab/inventory.yaml with isolation.last_drill 30 days before today, so that the drill
+    check of the compliant lab holds whatever the date the tests run (a copy, removed at exit)."""
+    with open(os.path.join(HERE, "inventory.yaml")) as f:
+        text = f.read()
+    drill = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    text, n = re.subn(r"^(  last_drill: )\d{4}-\d{2}-\d{2}$", rf"\g<1>{drill}", text, flags=re.M)
+    assert n == 1, "tests/lab/inventory.yaml: no isolation.last_drill line"
+    work = tempfile.mkdtemp(prefix="cloison-lab-inventory-")
+    atexit.register(shutil.rmtree, work, True)
+    os.chmod(work, 0o755)
+    path = os.path.join(work, "inventory.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+INVENTORY = _dated_inventory()
 STATE = os.environ.get("CLOISON_LAB_STATE", "/run/cloison-lab")
 _results = {"passed": 0, "failed": 0}
 
