@@ -127,11 +127,12 @@ void merge_findings(const std::vector<merge_input>& inputs,
 }
 
 void merge_flows(const std::vector<merge_input>& inputs, report& out) {
-  std::map<std::tuple<std::string, std::string, unsigned, std::string>, std::size_t> index;
+  std::map<std::tuple<std::string, std::string, std::string, unsigned, std::string>, std::size_t>
+      index;
   for (const auto& in : inputs) {
     for (const auto& f : in.report.flows) {
       const auto [it, fresh] =
-          index.try_emplace({f.from, f.address, f.port, f.protocol}, out.flows.size());
+          index.try_emplace({f.vantage, f.from, f.address, f.port, f.protocol}, out.flows.size());
       if (fresh)
         out.flows.push_back(f);
       else if (alarm(f) > alarm(out.flows[it->second]))

@@ -7,8 +7,9 @@
 //     hides a failure, a missing proof or an accepted risk seen from another); inputs sharing
 //     the worst verdict pool their evidence ids; a not_applicable "*" finding (its probe did not
 //     run there) is dropped when another input judged the check on real targets;
-//   - flows are de-duplicated by (from, address, port, protocol), keeping a forbidden open flow,
-//     else an error, over any other verdict;
+//   - flows are de-duplicated by (vantage, from, address, port, protocol), keeping a forbidden
+//     open flow, else an error, over any other verdict: each vantage point's test of a pair stays
+//     (two vantage points of one segment are two proofs), a vantage point's repeated run does not;
 //   - objectives and the ADS level are scored again (agent/scoring.h); observations are
 //     concatenated; evidence is unioned by (id, sha256): when two inputs hold different evidence
 //     under one id, the later one is renamed "<id>#<n>" (n: its input's position, from 1) and its

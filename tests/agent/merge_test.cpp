@@ -148,6 +148,28 @@ TEST(Merge, FlowsObservationsAndEvidenceAreUnited) {
               ElementsAre("reach/repo01/matrix", "reach/repo01/matrix#2"));
 }
 
+TEST(Merge, EachVantagePointsTestOfAPairIsKept) {
+  auto a = vantage("t1", {make("c", "repo01", status::pass)});
+  auto b = vantage("t2", {make("c", "repo01", status::pass)});
+  auto c = vantage("t3", {make("c", "repo01", status::pass)});
+  flow_result from_dc{"production", "repo01", "10.0.2.5", 22, "tcp", "filtered", "forbidden", 1, 1};
+  from_dc.vantage = "prod-dc";
+  flow_result from_erp = from_dc;
+  from_erp.vantage = "prod-erp";
+  from_erp.verdict = "refused";
+  flow_result from_dc_again = from_dc;
+  from_dc_again.verdict = "open";
+  a.flows = {from_dc};
+  b.flows = {from_erp};
+  c.flows = {from_dc_again};
+  const auto merged = merge_reports({{"a", a}, {"b", b}, {"c", c}});
+  ASSERT_EQ(merged.flows.size(), 2u);
+  EXPECT_EQ(merged.flows[0].vantage, "prod-dc");
+  EXPECT_EQ(merged.flows[0].verdict, "open");  // prod-dc's two runs: the open one wins
+  EXPECT_EQ(merged.flows[1].vantage, "prod-erp");
+  EXPECT_EQ(merged.flows[1].verdict, "refused");
+}
+
 TEST(Merge, RefusesOtherEstablishmentsAndOtherPolicies) {
   auto a = vantage("t1", {});
   auto b = vantage("t2", {});
