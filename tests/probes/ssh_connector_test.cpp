@@ -207,6 +207,19 @@ TEST(ConnectScript, RunsAndParsesOnLoopback) {
 
 // An sshd of the test's own: 127.0.0.1 on a free high port, host and user keys in a temporary
 // folder, the current user allowed by key; started and stopped by PID. Skipped without sshd.
+// A TCP socket bound to an ephemeral port of 127.0.0.1 (not listening); `port` receives it.
+int bound_loopback(std::uint16_t& port) {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return s;
+}
+
 class loopback_sshd {
  public:
   // netns: the network namespace (in /run/netns) sshd runs in; "" for this process's.
@@ -293,15 +306,9 @@ class loopback_sshd {
     return r.outcome == outcome::ok && r.exit_code == 0;
   }
   static std::uint16_t free_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
+    std::uint16_t port = 0;
+    ::close(bound_loopback(port));
+    return port;
   }
   static bool listening(const std::string& log) {
     std::ifstream in(log);
@@ -320,29 +327,17 @@ class loopback_sshd {
 // A listening socket on loopback (open) and a closed port (refused), several of each.
 struct loopback_pairs {
   loopback_pairs() {
+    std::uint16_t port = 0;
     for (int i = 0; i < 3; ++i) {
-      const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+      const int s = bound_loopback(port);
       ::listen(s, 64);
-      socklen_t len = sizeof a;
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
       listeners.push_back(s);
-      targets.push_back(at("127.0.0.1", ntohs(a.sin_port)));
+      targets.push_back(at("127.0.0.1", port));
       expected.push_back(verdict::open);
     }
     for (int i = 0; i < 12; ++i) {
-      const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-      socklen_t len = sizeof a;
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-      closed.push_back(s);  // bound, never listening: connections are refused
-      targets.push_back(at("127.0.0.1", ntohs(a.sin_port)));
+      closed.push_back(bound_loopback(port));  // bound, never listening: connections are refused
+      targets.push_back(at("127.0.0.1", port));
       expected.push_back(verdict::refused);
     }
   }
