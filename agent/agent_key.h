@@ -2,7 +2,7 @@
 // Generated on first use; the private key file is created atomically with mode 0600 (a fresh
 // O_EXCL temporary file, then link(2), so two agents starting at once end up with the same key),
 // its missing folders with mode 0700. The fingerprint is the lowercase hex SHA-256 of the raw
-// 32-byte public key (probes/signature.h, which also checks signatures). Thread-safe after loading.
+// 32-byte public key (core/signature.h, which also checks signatures). Thread-safe after loading.
 #pragma once
 
 #include <openssl/types.h>
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "agent/report.h"
-#include "probes/signature.h"
+#include "core/signature.h"
 
 namespace cloison {
 

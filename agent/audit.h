@@ -5,11 +5,11 @@
 #include <cstddef>
 #include <vector>
 
-#include "agent/inventory.h"
 #include "agent/messages.h"
 #include "agent/policy.h"
 #include "agent/report.h"
 #include "agent/waivers.h"
+#include "core/inventory.h"
 #include "probes/registry.h"
 
 namespace cloison {

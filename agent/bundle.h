@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "agent/agent_key.h"
-#include "probes/observation.h"
+#include "core/observation.h"
 
 namespace cloison {
 

@@ -7,7 +7,7 @@
 #include "agent/findings.h"
 #include "agent/policy.h"
 #include "agent/waivers.h"
-#include "probes/observation.h"
+#include "core/observation.h"
 
 namespace cloison {
 

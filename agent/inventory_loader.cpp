@@ -6,7 +6,7 @@
 #include <set>
 
 #include "agent/yaml_reader.h"
-#include "probes/cidr.h"
+#include "core/cidr.h"
 
 namespace cloison {
 

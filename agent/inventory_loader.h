@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/diagnostics.h"
-#include "agent/inventory.h"
+#include "core/diagnostics.h"
+#include "core/inventory.h"
 
 namespace cloison {
 
@@ -39,5 +39,9 @@ std::optional<inventory> load_inventory(const std::string& path, diagnostics& ou
 // The same, from a document already parsed (used by `cloison validate`).
 std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
                                         diagnostics& out);
+
+// The inventory `cloison audit --local` uses without a configuration file: this machine, read
+// with the local runner, as if it were a backup server.
+inventory local_machine_inventory();
 
 }  // namespace cloison

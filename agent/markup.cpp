@@ -1,6 +1,6 @@
 #include "agent/markup.h"
 
-#include "probes/observation.h"
+#include "core/observation.h"
 
 namespace cloison {
 

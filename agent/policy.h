@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/inventory.h"
-#include "probes/observation.h"
+#include "core/inventory.h"
+#include "core/observation.h"
 
 namespace cloison {
 

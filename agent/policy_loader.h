@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/diagnostics.h"
 #include "agent/policy.h"
+#include "core/diagnostics.h"
 #include "probes/registry.h"
 
 namespace cloison {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agent/findings.h"
-#include "probes/observation.h"
+#include "core/observation.h"
 
 namespace cloison {
 

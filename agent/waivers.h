@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/diagnostics.h"
+#include "core/diagnostics.h"
 
 namespace cloison {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/diagnostics.h"
-#include "probes/observation.h"
+#include "core/diagnostics.h"
+#include "core/observation.h"
 
 namespace cloison {
 

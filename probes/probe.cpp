@@ -4,20 +4,6 @@
 
 namespace cloison {
 
-std::string_view to_string(fact_type t) {
-  switch (t) {
-    case fact_type::text:
-      return "text";
-    case fact_type::integer:
-      return "integer";
-    case fact_type::boolean:
-      return "boolean";
-    case fact_type::text_list:
-      return "list of text";
-  }
-  return "text";
-}
-
 observation probe::observe(const inventory& inv, const target& t, deadline until) const noexcept {
   const auto started = std::chrono::steady_clock::now();
   observation result;

@@ -13,21 +13,13 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/inventory.h"
-#include "probes/observation.h"
+#include "core/fact_spec.h"
+#include "core/inventory.h"
+#include "core/observation.h"
 
 namespace cloison {
 
 using deadline = std::chrono::steady_clock::time_point;
-
-enum class fact_type { text, integer, boolean, text_list };
-std::string_view to_string(fact_type t);
-
-struct fact_spec {
-  std::string_view name;  // full name, "<probe>.<group>.<fact>"
-  fact_type type;
-  std::string_view description;
-};
 
 struct target {
   std::string name;

@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/observation.h"
 #include "probes/directory/ad_decoders.h"
 #include "probes/directory/ldap_entry.h"
-#include "probes/observation.h"
 
 namespace cloison {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "probes/cidr.h"
+#include "core/cidr.h"
 #include "probes/directory/ads_assessment.h"
 #include "probes/directory/independence_assessment.h"
 #include "probes/directory/kerberos_credentials.h"

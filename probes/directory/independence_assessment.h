@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/directory/assessment.h"
 #include "probes/probe.h"
 
 namespace cloison {
 
 struct independence_context {
-  directory_role role = directory_role::production;  // agent/inventory.h
+  directory_role role = directory_role::production;  // core/inventory.h
   struct host {
     std::string name;     // inventory name: short ("lab-backup") or FQDN
     std::string address;  // as declared (IP or DNS name)

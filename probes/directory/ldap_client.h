@@ -18,7 +18,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/directory/ldap_entry.h"
 
 namespace cloison {

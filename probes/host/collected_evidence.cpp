@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "probes/signature.h"
+#include "core/signature.h"
 
 namespace cloison {
 

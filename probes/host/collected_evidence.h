@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/host/command_runner.h"
 
 namespace cloison {
@@ -67,7 +67,7 @@ class recording_runner final : public command_runner {
 std::string signed_payload(const collected_evidence& e);
 
 // The evidence file: `payload` (signed_payload()), the Ed25519 `signature` of its bytes and the
-// fingerprint of the signing key (probes/signature.h), as JSON text ending with a newline.
+// fingerprint of the signing key (core/signature.h), as JSON text ending with a newline.
 std::string evidence_file_text(const std::string& payload, std::string_view signature,
                                const std::string& signer_fingerprint);
 

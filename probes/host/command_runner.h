@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/observation.h"
+#include "core/observation.h"
 #include "probes/probe.h"
 
 namespace cloison {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/probe.h"
 
 namespace cloison {

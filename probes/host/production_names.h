@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 
 namespace cloison {
 

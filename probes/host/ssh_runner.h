@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/host/command_runner.h"
 
 struct ssh_session_struct;  // libssh's session (libssh/libssh.h)

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/inventory.h"
+#include "core/inventory.h"
 #include "probes/reachability/tcp_prober.h"
 
 namespace cloison {

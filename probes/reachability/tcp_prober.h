@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "probes/cidr.h"
+#include "core/cidr.h"
 
 namespace cloison {
 

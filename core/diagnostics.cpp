@@ -1,4 +1,4 @@
-#include "agent/diagnostics.h"
+#include "core/diagnostics.h"
 
 #include <algorithm>
 #include <tuple>

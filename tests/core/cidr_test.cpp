@@ -1,4 +1,4 @@
-#include "probes/cidr.h"
+#include "core/cidr.h"
 
 #include <gtest/gtest.h>
 

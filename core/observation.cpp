@@ -1,4 +1,4 @@
-#include "probes/observation.h"
+#include "core/observation.h"
 
 #include <openssl/evp.h>
 

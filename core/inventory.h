@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/cidr.h"
+#include "core/cidr.h"
 
 namespace cloison {
 
@@ -149,9 +149,5 @@ struct inventory {
   std::string waivers;                // optional waivers file
   reachability_settings reachability;
 };
-
-// The inventory `cloison audit --local` uses without a configuration file: this machine, read
-// with the local runner, as if it were a backup server.
-inventory local_machine_inventory();
 
 }  // namespace cloison

@@ -1,4 +1,4 @@
-#include "probes/signature.h"
+#include "core/signature.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -6,7 +6,7 @@
 #include <array>
 #include <memory>
 
-#include "probes/observation.h"
+#include "core/observation.h"
 
 namespace cloison {
 
