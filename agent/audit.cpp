@@ -18,7 +18,8 @@ struct planned {
   target t;
 };
 
-std::vector<observation> observe_all(const inventory& inv, const std::vector<planned>& plan,
+std::vector<observation> observe_all(const inventory& inv, const run_context& run,
+                                     const std::vector<planned>& plan,
                                      const audit_settings& settings, audit_listener& listener) {
   std::vector<observation> results(plan.size());
   std::atomic<std::size_t> next{0};
@@ -27,7 +28,7 @@ std::vector<observation> observe_all(const inventory& inv, const std::vector<pla
   auto worker = [&] {
     for (std::size_t i; (i = next++) < plan.size();) {
       const auto until = std::chrono::steady_clock::now() + settings.per_target;
-      results[i] = plan[i].p->observe(inv, plan[i].t, until);
+      results[i] = plan[i].p->observe(inv, run, plan[i].t, until);
       std::lock_guard lock(progress);
       listener.observed(++done, plan.size(), results[i]);
     }
@@ -70,7 +71,7 @@ std::string segment_holding(const inventory& inv, const std::string& address) {
 
 }  // namespace
 
-topology describe_topology(const inventory& inv) {
+topology describe_topology(const inventory& inv, const run_context& run) {
   topology t;
   for (const auto& s : inv.segments) {
     auto& out = t.segments.emplace_back(topology::segment{s.name, role_name(s.role), {}});
@@ -90,7 +91,7 @@ topology describe_topology(const inventory& inv) {
     for (const auto& p : f.ports)
       out.ports.push_back(p.to_string());
   }
-  t.vantage = inv.reachability.vantage;
+  t.vantage = run.vantage;
   return t;
 }
 
@@ -102,9 +103,10 @@ int audit_result::exit_code() const {
   return 0;
 }
 
-audit_result run_audit(const inventory& inv, const std::vector<policy>& policies,
-                       const std::vector<waiver>& waivers, const probe_set& probes,
-                       const audit_settings& settings, audit_listener& listener) {
+audit_result run_audit(const inventory& inv, const run_context& run,
+                       const std::vector<policy>& policies, const std::vector<waiver>& waivers,
+                       const probe_set& probes, const audit_settings& settings,
+                       audit_listener& listener) {
   audit_result result;
   report& r = result.report;
   r.tool_version = settings.tool_version;
@@ -112,7 +114,7 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
   r.inventory = inv.source;
   r.started_at = utc_now_iso8601();
   r.scoring = scoring_formula();
-  r.topology = describe_topology(inv);
+  r.topology = describe_topology(inv, run);
 
   listener.phase(msg::phase_plan);
   std::vector<planned> plan;
@@ -121,12 +123,12 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
     if (!only.empty() && std::find(only.begin(), only.end(), p->name()) == only.end())
       continue;
     p->prepare(inv);
-    for (auto& t : p->plan(inv))
+    for (auto& t : p->plan(inv, run))
       plan.push_back({p.get(), std::move(t)});
   }
 
   listener.phase(msg::phase_collect);
-  auto observations = observe_all(inv, plan, settings, listener);
+  auto observations = observe_all(inv, run, plan, settings, listener);
 
   listener.phase(msg::phase_evaluate);
   std::vector<check> checks;
@@ -138,7 +140,7 @@ audit_result run_audit(const inventory& inv, const std::vector<policy>& policies
       checks.push_back(c);
     }
   }
-  r.findings = evaluate(checks, observations, waivers, settings.today);
+  r.findings = evaluate(checks, observations, waivers, run.today);
   std::vector<std::string> objectives{std::string(kObjectiveA), std::string(kObjectiveB)};
   if (ads_checks)
     objectives.emplace_back(kObjectiveAds);

@@ -10,6 +10,7 @@
 #include "agent/report.h"
 #include "agent/waivers.h"
 #include "core/inventory.h"
+#include "core/run_context.h"
 #include "probes/registry.h"
 
 namespace cloison {
@@ -26,7 +27,6 @@ class audit_listener {
 struct audit_settings {
   std::size_t concurrency = 8;          // targets observed at once
   std::chrono::seconds per_target{60};  // deadline of one target's observation
-  std::chrono::sys_days today{};        // waiver expiry and drill ages are judged on it
   std::string tool_version;
   std::vector<std::string> only_probes;  // when non-empty, run only these probes
 };
@@ -40,14 +40,15 @@ struct audit_result {
 
 // The estate as the inventory declares it, for the report: segments, hosts and directories with
 // the segment their address falls in, vantage points, declared flows, and the vantage point of
-// this run (inv.reachability.vantage). Carries no secret (key, password or keytab file). Pure.
-topology describe_topology(const inventory& inv);
+// this run (run.vantage). Carries no secret (key, password or keytab file). Pure.
+topology describe_topology(const inventory& inv, const run_context& run);
 
-// Runs every probe on the targets it plans for `inv`, evaluates every enabled check of
-// `policies`, scores the objectives and builds the report. Audited systems' failures end up as
-// findings; this function throws only on programming errors.
-audit_result run_audit(const inventory& inv, const std::vector<policy>& policies,
-                       const std::vector<waiver>& waivers, const probe_set& probes,
-                       const audit_settings& settings, audit_listener& listener);
+// Runs every probe on the targets it plans for `inv` in the run `run`, evaluates every enabled
+// check of `policies` (waivers judged on run.today), scores the objectives and builds the report.
+// Audited systems' failures end up as findings; this function throws only on programming errors.
+audit_result run_audit(const inventory& inv, const run_context& run,
+                       const std::vector<policy>& policies, const std::vector<waiver>& waivers,
+                       const probe_set& probes, const audit_settings& settings,
+                       audit_listener& listener);
 
 }  // namespace cloison

@@ -20,7 +20,6 @@
 #include "agent/report_junit.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
-#include "probes/inventory_probe.h"
 #include "probes/reachability/matrix.h"
 #include "probes/reachability/reachability_probe.h"
 
@@ -96,11 +95,11 @@ void write_evidence(const std::vector<evidence>& items, const std::filesystem::p
   sync_filesystem((dir / "evidence").string());
 }
 
-// Every software named by a host must be a port profile of the loaded policies.
-void check_software_profiles(const inventory& inv, diagnostics& out) {
+// Every software named by a host must be one of `profiles` (those of the loaded policies).
+void check_software_profiles(const inventory& inv, const std::vector<port_profile>& profiles,
+                             diagnostics& out) {
   for (const auto& h : inv.hosts) {
     for (const auto& sw : h.software) {
-      const auto& profiles = inv.reachability.profiles;
       if (std::none_of(profiles.begin(), profiles.end(),
                        [&](const port_profile& p) { return p.name == sw; })) {
         out.add(inv.source, 0, 0,
@@ -184,21 +183,20 @@ int audit(const audit_args& a) {
       return kExitUsage;
     }
   }
+  run_context run;
+  run.today = utc_today();
   if (inv) {
-    for (const auto& p : policies) {
-      inv->reachability.profiles.insert(inv->reachability.profiles.end(), p.port_profiles.begin(),
-                                        p.port_profiles.end());
-    }
-    check_software_profiles(*inv, problems);
-    inv->reachability.vantage =
-        a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
+    for (const auto& p : policies)
+      run.profiles.insert(run.profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
+    check_software_profiles(*inv, run.profiles, problems);
+    run.vantage = a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
     if (!a.vantage.empty() &&
         std::none_of(inv->vantage_points.begin(), inv->vantage_points.end(),
                      [&](const vantage_point& v) { return v.name == a.vantage; })) {
       problems.add(inv->source, 0, 0,
                    "--vantage " + a.vantage + ": no such vantage point in the inventory");
-    } else if (!inv->reachability.vantage.empty() && problems.empty()) {
-      if (auto m = derive_matrix(*inv, inv->reachability.vantage); !m.problem.empty()) {
+    } else if (!run.vantage.empty() && problems.empty()) {
+      if (auto m = derive_matrix(*inv, run); !m.problem.empty()) {
         problems.add(inv->source, 0, 0, m.problem);
       }
     }
@@ -222,13 +220,12 @@ int audit(const audit_args& a) {
   audit_settings settings;
   settings.concurrency = a.concurrency;
   settings.only_probes = a.probes;
-  settings.today = inventory_probe::system_clock_today();
   settings.tool_version = CLOISON_VERSION;
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
   audit_result result;
   {
     console_listener listener(terminal, l);
-    result = run_audit(*inv, policies, waivers, probes, settings, listener);
+    result = run_audit(*inv, run, policies, waivers, probes, settings, listener);
   }
   const std::filesystem::path out_dir(a.out);
   if (key)

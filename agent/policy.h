@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/inventory.h"
 #include "core/observation.h"
+#include "core/port_profile.h"
 
 namespace cloison {
 

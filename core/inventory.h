@@ -110,22 +110,11 @@ struct isolation_procedure {
   std::string last_drill;    // YYYY-MM-DD, empty when never drilled
 };
 
-// A named set of TCP ports a backup product or a management service listens on. Profiles are
-// policy data (policies/*.yaml, `port_profiles`); the audit copies them here.
-struct port_profile {
-  std::string name;
-  std::vector<port_range> ports;
-  bool always = false;  // applies to every backup host (management ports), whatever its software
-};
-
 struct reachability_settings {
   unsigned timeout_ms = 1000;   // per connection attempt
   unsigned retries = 1;         // extra attempts after a timeout
   unsigned concurrency = 0;     // connections in flight; 0: derived from the open-file limit
   unsigned max_pairs = 200000;  // a larger matrix is refused
-  // Filled at audit time, not read from the inventory file:
-  std::string vantage;                 // the vantage point this run stands at; empty: none
-  std::vector<port_profile> profiles;  // from the policies
 };
 
 struct alert_target {

@@ -68,6 +68,10 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
+std::chrono::sys_days utc_today() {
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+}
+
 evidence make_evidence(std::string id, std::string source, std::string content, bool truncated) {
   evidence e{std::move(id),      std::move(source), utc_now_iso8601(), {},
              std::move(content), truncated};

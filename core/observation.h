@@ -83,6 +83,9 @@ std::string sha256_hex(std::string_view bytes);
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso8601();
 
+// Today's date in UTC, from the system clock.
+std::chrono::sys_days utc_today();
+
 }  // namespace cloison
 
 namespace cloison {

@@ -22,19 +22,16 @@ constexpr std::array kFacts{
 
 }  // namespace
 
-std::chrono::sys_days inventory_probe::system_clock_today() {
-  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-}
-
 std::span<const fact_spec> inventory_probe::facts() const {
   return kFacts;
 }
 
-std::vector<target> inventory_probe::plan(const inventory&) const {
+std::vector<target> inventory_probe::plan(const inventory&, const run_context&) const {
   return {{"inventory", ""}};
 }
 
-observation inventory_probe::collect(const inventory& inv, const target&, deadline) const {
+observation inventory_probe::collect(const inventory& inv, const run_context& run, const target&,
+                                     deadline) const {
   observation obs;
   const std::string source = inv.source.empty() ? "(built-in)" : inv.source;
   const std::vector<std::string> ev{"inventory/" + source};
@@ -47,7 +44,7 @@ observation inventory_probe::collect(const inventory& inv, const target&, deadli
   f["inventory.isolation.procedure_declared"] = fact::of(declared, ev);
   const auto drill = inv.isolation ? parse_iso_date(inv.isolation->last_drill) : std::nullopt;
   f["inventory.isolation.last_drill_age_days"] =
-      drill ? fact::of((today_() - *drill).count(), ev)
+      drill ? fact::of((run.today - *drill).count(), ev)
             : fact::missing("no isolation drill date declared (isolation.last_drill)", ev);
 
   bool backup = false;

@@ -4,11 +4,12 @@
 
 namespace cloison {
 
-observation probe::observe(const inventory& inv, const target& t, deadline until) const noexcept {
+observation probe::observe(const inventory& inv, const run_context& run, const target& t,
+                           deadline until) const noexcept {
   const auto started = std::chrono::steady_clock::now();
   observation result;
   try {
-    result = collect(inv, t, until);
+    result = collect(inv, run, t, until);
   } catch (const std::exception& e) {
     result = observation{};
     result.outcome = outcome::error;

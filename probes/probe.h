@@ -1,5 +1,6 @@
-// The probe extension point. A probe observes targets that it derives from the inventory and
-// returns observations made of typed facts and evidence. Adding a probe: one file pair in probes/,
+// The probe extension point. A probe observes targets that it derives from the inventory and the
+// run's context (core/run_context.h: vantage point, port profiles, date) and returns observations
+// made of typed facts and evidence. Adding a probe: one file pair in probes/,
 // one line in probes/registry.cpp, its facts documented in policies/README.md.
 //
 // Contract: a failure of the audited system (refused connection, missing command, timeout) is an
@@ -16,6 +17,7 @@
 #include "core/fact_spec.h"
 #include "core/inventory.h"
 #include "core/observation.h"
+#include "core/run_context.h"
 
 namespace cloison {
 
@@ -34,8 +36,9 @@ class probe {
   virtual std::string_view name() const = 0;
   // Every fact this probe can produce. Policies may only read facts listed here.
   virtual std::span<const fact_spec> facts() const = 0;
-  // The targets this probe observes for `inv`. Pure; cheap; never throws for a loaded inventory.
-  virtual std::vector<target> plan(const inventory& inv) const = 0;
+  // The targets this probe observes for `inv` in the run `run`. Pure; cheap; never throws for a
+  // loaded inventory.
+  virtual std::vector<target> plan(const inventory& inv, const run_context& run) const = 0;
   // Process-wide set-up the probe needs for `inv` (such as the Kerberos configuration), done once
   // per audit before any target is observed, on the thread that runs the audit, while no other
   // thread runs. Never throws for a loaded inventory. Default: nothing.
@@ -43,11 +46,13 @@ class probe {
 
   // Observes one target before `until`. Never throws. Thread-safe: different targets may be
   // observed concurrently.
-  observation observe(const inventory& inv, const target& t, deadline until) const noexcept;
+  observation observe(const inventory& inv, const run_context& run, const target& t,
+                      deadline until) const noexcept;
 
  protected:
   // The probe's own work. May throw; observe() turns exceptions into an `error` observation.
-  virtual observation collect(const inventory& inv, const target& t, deadline until) const = 0;
+  virtual observation collect(const inventory& inv, const run_context& run, const target& t,
+                              deadline until) const = 0;
 };
 
 }  // namespace cloison

@@ -31,7 +31,7 @@ const fact_spec* probe_set::find_fact(std::string_view fact) const {
 
 probe_set builtin_probes() {
   std::vector<std::unique_ptr<probe>> probes;
-  probes.push_back(std::make_unique<inventory_probe>(inventory_probe::system_clock_today));
+  probes.push_back(std::make_unique<inventory_probe>());
   probes.push_back(std::make_unique<host_probe>(
       std::make_shared<local_runner>(),
       [](const backup_host& h) { return std::make_shared<ssh_runner>(h); }));

@@ -120,7 +120,7 @@ std::span<const fact_spec> directory_probe::facts() const {
   return all_facts();
 }
 
-std::vector<target> directory_probe::plan(const inventory& inv) const {
+std::vector<target> directory_probe::plan(const inventory& inv, const run_context&) const {
   std::vector<target> targets;
   for (const auto& d : inv.directories)
     targets.push_back({d.name, uri_address(d.uri)});
@@ -134,7 +134,8 @@ void directory_probe::prepare(const inventory& inv) const {
   }
 }
 
-observation directory_probe::collect(const inventory& inv, const target& t, deadline until) const {
+observation directory_probe::collect(const inventory& inv, const run_context&, const target& t,
+                                     deadline until) const {
   observation obs;
   const auto d = std::find_if(inv.directories.begin(), inv.directories.end(),
                               [&](const directory& x) { return x.name == t.name; });

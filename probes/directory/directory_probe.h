@@ -21,12 +21,13 @@ class directory_probe final : public probe {
   std::string_view name() const override { return "directory"; }
   std::span<const fact_spec> facts() const override;
   // One target per directory of the inventory.
-  std::vector<target> plan(const inventory& inv) const override;
+  std::vector<target> plan(const inventory& inv, const run_context& run) const override;
   // Points Kerberos at the krb5_conf the inventory names for GSSAPI binds (one per inventory).
   void prepare(const inventory& inv) const override;
 
  protected:
-  observation collect(const inventory& inv, const target& t, deadline until) const override;
+  observation collect(const inventory& inv, const run_context& run, const target& t,
+                      deadline until) const override;
 };
 
 }  // namespace cloison

@@ -133,14 +133,15 @@ std::span<const fact_spec> host_probe::facts() const {
   return all_facts();
 }
 
-std::vector<target> host_probe::plan(const inventory& inv) const {
+std::vector<target> host_probe::plan(const inventory& inv, const run_context&) const {
   std::vector<target> targets;
   for (const auto& h : inv.hosts)
     targets.push_back({h.name, h.address});
   return targets;
 }
 
-observation host_probe::collect(const inventory& inv, const target& t, deadline until) const {
+observation host_probe::collect(const inventory& inv, const run_context& run, const target& t,
+                                deadline until) const {
   observation obs;
   const auto host = std::find_if(inv.hosts.begin(), inv.hosts.end(),
                                  [&](const backup_host& h) { return h.name == t.name; });
@@ -181,7 +182,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
       host->os != "windows" && host->access == access_method::ssh && host->ssh.sudo;
   std::map<std::string_view, ran_command> ran;
   earlier_outputs earlier;
-  std::size_t run = 0, failures = 0;
+  std::size_t commands_run = 0, failures = 0;
   std::string first_failure;
   bool connected = false;  // some command ran
   const auto with_elevation = [&](const host_command& cmd, std::vector<std::string> argv) {
@@ -192,7 +193,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   const auto record = [&](const host_command& cmd, const std::vector<std::string>& argv,
                           command_result r) {
     auto& out = ran[cmd.id];
-    ++run;
+    ++commands_run;
     connected = connected || r.outcome == outcome::ok;
     if (r.truncated && r.failure.empty()) {
       r.failure = joined(argv) + ": output larger than the host's output_cap (" +
@@ -263,7 +264,7 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   }
 
   for (const auto& reader : readers) {
-    reader_input in{inv, *host, {}};
+    reader_input in{inv, run, *host, {}};
     std::vector<std::string> evidence;
     std::string failure;
     for (const auto id : reader.inputs) {
@@ -298,7 +299,8 @@ observation host_probe::collect(const inventory& inv, const target& t, deadline 
   if (failures > 0) {
     if (obs.outcome == outcome::ok)
       obs.outcome = outcome::failed;
-    obs.detail = std::to_string(failures) + " of " + std::to_string(run) + " commands failed" +
+    obs.detail = std::to_string(failures) + " of " + std::to_string(commands_run) +
+                 " commands failed" +
                  (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
                  "; first: " + first_failure;
   }
@@ -314,7 +316,8 @@ collected_evidence gather_host_evidence(std::shared_ptr<const command_runner> ru
   inventory inv;
   inv.hosts.push_back(host);
   inv.hosts.back().access = access_method::local;
-  host_probe(recorder).observe(inv, {host.name, host.address}, until);
+  // Commands do not depend on the run's context; only what the readers make of them does.
+  host_probe(recorder).observe(inv, run_context{}, {host.name, host.address}, until);
   e.commands = recorder->recorded();
   return e;
 }

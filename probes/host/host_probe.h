@@ -30,14 +30,15 @@ class host_probe final : public probe {
   std::string_view name() const override { return "host"; }
   std::span<const fact_spec> facts() const override;
   // One target per backup host of the inventory.
-  std::vector<target> plan(const inventory& inv) const override;
+  std::vector<target> plan(const inventory& inv, const run_context& run) const override;
 
  protected:
   // Runs the host's commands (Linux or Windows list), each output capped at the host's output_cap:
   // the fixed ones in one run_all() call (the SSH runner runs several at once over its
   // connection), then those whose argv follows from earlier outputs; privileged ones through
   // `sudo -n --` on SSH hosts whose inventory allows sudo.
-  observation collect(const inventory& inv, const target& t, deadline until) const override;
+  observation collect(const inventory& inv, const run_context& run, const target& t,
+                      deadline until) const override;
 
  private:
   std::shared_ptr<const command_runner> local_;

@@ -156,8 +156,10 @@ std::string nul_to_newline(std::string_view text) {
 }
 
 // The TCP ports `h` is declared to serve: tcp flows to it or to a segment holding its address,
-// port profiles named by its software, its SSH port when audited over SSH.
-std::vector<port_range> declared_ports(const inventory& inv, const backup_host& h) {
+// port profiles (of `profiles`) named by its software, its SSH port when audited over SSH.
+std::vector<port_range> declared_ports(const inventory& inv,
+                                       const std::vector<port_profile>& profiles,
+                                       const backup_host& h) {
   std::vector<port_range> out;
   const auto address = ip_address::parse(h.address);
   for (const auto& f : inv.flows) {
@@ -171,7 +173,7 @@ std::vector<port_range> declared_ports(const inventory& inv, const backup_host& 
     if (f.protocol == "tcp" && to_host)
       out.insert(out.end(), f.ports.begin(), f.ports.end());
   }
-  for (const auto& p : inv.reachability.profiles) {
+  for (const auto& p : profiles) {
     if (std::find(h.software.begin(), h.software.end(), p.name) != h.software.end())
       out.insert(out.end(), p.ports.begin(), p.ports.end());
   }
@@ -393,7 +395,7 @@ const std::vector<fact_reader> kReaders{
     {{"listening"},
      {"host.network.listening", "host.network.declared_ports", "host.network.undeclared_listeners"},
      [](const reader_input& in, fact_map& facts) {
-       const auto declared = declared_ports(in.inv, in.host);
+       const auto declared = declared_ports(in.inv, in.run.profiles, in.host);
        json sockets = json::array(), undeclared = json::array(), ports = json::array();
        for (const auto& s : parse_ss_listening(in.outputs[0].text)) {
          sockets.push_back(socket_text(s));

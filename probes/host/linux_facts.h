@@ -50,6 +50,7 @@ using fact_map = std::map<std::string, fact>;
 
 struct reader_input {
   const inventory& inv;
+  const run_context& run;  // the policies' port profiles
   const backup_host& host;
   std::vector<command_output> outputs;  // in the order of fact_reader::inputs
 };

@@ -38,9 +38,9 @@ bool declared(const inventory& inv, const std::string& from, const std::string& 
   return false;
 }
 
-std::vector<port_range> ports_of(const inventory& inv, const backup_host& h) {
+std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, const backup_host& h) {
   std::vector<port_range> ports;
-  for (const auto& p : inv.reachability.profiles) {
+  for (const auto& p : profiles) {
     const bool named = std::find(h.software.begin(), h.software.end(), p.name) != h.software.end();
     if (p.always || named || h.software.empty())
       ports.insert(ports.end(), p.ports.begin(), p.ports.end());
@@ -50,7 +50,8 @@ std::vector<port_range> ports_of(const inventory& inv, const backup_host& h) {
 
 }  // namespace
 
-matrix derive_matrix(const inventory& inv, const std::string& vantage) {
+matrix derive_matrix(const inventory& inv, const run_context& run) {
+  const std::string& vantage = run.vantage;
   matrix m;
   const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
                                [&](const vantage_point& v) { return v.name == vantage; });
@@ -67,7 +68,7 @@ matrix derive_matrix(const inventory& inv, const std::string& vantage) {
     backup_names.insert(h.name);
     if (own && in_segment(*own, h.address))
       continue;  // same segment: not behind the firewall
-    for (const auto& r : ports_of(inv, h))
+    for (const auto& r : ports_of(run.profiles, h))
       total += r.count();
   }
   for (const auto& f : inv.flows) {
@@ -87,7 +88,7 @@ matrix derive_matrix(const inventory& inv, const std::string& vantage) {
     if (own && in_segment(*own, h.address))
       continue;
     std::set<unsigned> seen;
-    for (const auto& r : ports_of(inv, h)) {
+    for (const auto& r : ports_of(run.profiles, h)) {
       for (unsigned port = r.first; port <= r.last; ++port) {
         if (!seen.insert(port).second)
           continue;

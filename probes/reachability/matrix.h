@@ -1,12 +1,13 @@
 // The reachability matrix: which (destination, port) pairs to test from a vantage point, and
 // whether each is a declared, allowed flow (a positive control) or a forbidden one. Pure functions
-// of the inventory; thread-safe.
+// of the inventory and the run's context; thread-safe.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "core/inventory.h"
+#include "core/run_context.h"
 
 namespace cloison {
 
@@ -25,15 +26,15 @@ struct matrix {
   std::string problem;  // non-empty: the matrix cannot be derived (unknown vantage, too large)
 };
 
-// The pairs to test from vantage point `vantage` (a name from inv.vantage_points):
-//  - every backup host outside the vantage's own segment, on every port of its profiles (the
-//    profiles marked `always`, plus those named in its `software`, or every profile when it names
-//    none): allowed when a declared tcp flow from the vantage's segment to the host, or to a
-//    segment holding its address, covers the port; forbidden otherwise;
+// The pairs to test from vantage point run.vantage (a name from inv.vantage_points):
+//  - every backup host outside the vantage's own segment, on every port of its profiles among
+//    run.profiles (the profiles marked `always`, plus those named in its `software`, or every
+//    profile when it names none): allowed when a declared tcp flow from the vantage's segment to
+//    the host, or to a segment holding its address, covers the port; forbidden otherwise;
 //  - every other destination of a declared tcp flow from the vantage's segment (hosts of a
 //    destination segment, directories whose URI names an address in it), on the flow's ports:
 //    allowed; these are the vantage's controls.
 // A matrix larger than inv.reachability.max_pairs is refused (problem set, no pairs).
-matrix derive_matrix(const inventory& inv, const std::string& vantage);
+matrix derive_matrix(const inventory& inv, const run_context& run);
 
 }  // namespace cloison

@@ -39,11 +39,11 @@ std::span<const fact_spec> reachability_probe::facts() const {
   return kFacts;
 }
 
-std::vector<target> reachability_probe::plan(const inventory& inv) const {
+std::vector<target> reachability_probe::plan(const inventory& inv, const run_context& run) const {
   std::vector<target> targets;
-  if (inv.reachability.vantage.empty())
+  if (run.vantage.empty())
     return targets;
-  const auto m = derive_matrix(inv, inv.reachability.vantage);
+  const auto m = derive_matrix(inv, run);
   if (!m.problem.empty())
     return {{"reachability matrix", ""}};  // observed as an error
   std::set<std::string> seen;
@@ -62,9 +62,10 @@ std::shared_ptr<connector> reachability_probe::connector_for(const vantage_point
   return c;
 }
 
-observation reachability_probe::collect(const inventory& inv, const target& t, deadline) const {
+observation reachability_probe::collect(const inventory& inv, const run_context& run,
+                                        const target& t, deadline) const {
   observation obs;
-  const auto m = derive_matrix(inv, inv.reachability.vantage);
+  const auto m = derive_matrix(inv, run);
   if (!m.problem.empty()) {
     obs.outcome = outcome::error;
     obs.detail = m.problem;

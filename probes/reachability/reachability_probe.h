@@ -31,11 +31,12 @@ class reachability_probe final : public probe {
 
   std::string_view name() const override { return "reachability"; }
   std::span<const fact_spec> facts() const override;
-  // No targets unless inv.reachability.vantage names a vantage point.
-  std::vector<target> plan(const inventory& inv) const override;
+  // No targets unless run.vantage names a vantage point.
+  std::vector<target> plan(const inventory& inv, const run_context& run) const override;
 
  protected:
-  observation collect(const inventory& inv, const target& t, deadline until) const override;
+  observation collect(const inventory& inv, const run_context& run, const target& t,
+                      deadline until) const override;
 
  private:
   std::shared_ptr<connector> connector_for(const vantage_point& v) const;

@@ -12,8 +12,9 @@ TEST(Topology, DescribesTheInventoryWithSegmentsOfAddresses) {
   diagnostics problems;
   auto inv = load_inventory(testing::data_path("inventory/valid.yaml"), problems);
   ASSERT_TRUE(inv) << problems.size();
-  inv->reachability.vantage = "agent";
-  const auto t = describe_topology(*inv);
+  run_context run;
+  run.vantage = "agent";
+  const auto t = describe_topology(*inv, run);
   ASSERT_EQ(t.segments.size(), 3u);
   EXPECT_EQ(t.segments[0].name, "production");
   EXPECT_EQ(t.segments[0].role, "production");
@@ -41,7 +42,7 @@ TEST(Topology, CarriesNoSecretFile) {
   const auto inv = load_inventory(testing::data_path("inventory/valid.yaml"), problems);
   ASSERT_TRUE(inv);
   report r;
-  r.topology = describe_topology(*inv);
+  r.topology = describe_topology(*inv, run_context{});
   const auto text = to_json(r).dump();
   for (const char* secret : {"audit_ed25519", "known_hosts", "prod.pw", "keytab", "ca/prod.pem",
                              "CN=cloison", "svc-veeam", "alerts.example"}) {

@@ -192,9 +192,9 @@ const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication"
                                              "host.ssh.host_key_pinned"};
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
-                         const std::string& host = "backup-01") {
+                         const std::string& host = "backup-01", const run_context& run = {}) {
   host_probe p(std::move(runner));
-  return p.observe(inv, target{host, ""}, std::chrono::steady_clock::now() + 10s);
+  return p.observe(inv, run, target{host, ""}, std::chrono::steady_clock::now() + 10s);
 }
 
 const fact& fact_of(const observation& obs, const std::string& name) {
@@ -242,7 +242,7 @@ TEST(HostProbe, PlansOneTargetPerInventoryHost) {
   inv.hosts.push_back(win);
 
   host_probe p(std::make_shared<fake_runner>());
-  const auto targets = p.plan(inv);
+  const auto targets = p.plan(inv, run_context{});
   ASSERT_EQ(targets.size(), 3u);
   EXPECT_EQ(targets[0].name, "backup-01");
   EXPECT_EQ(targets[0].address, "198.18.5.20");
@@ -250,7 +250,7 @@ TEST(HostProbe, PlansOneTargetPerInventoryHost) {
   EXPECT_EQ(targets[1].address, "198.18.5.21");
   EXPECT_EQ(targets[2].name, "veeam-01");
   EXPECT_EQ(targets[2].address, "198.18.5.30");
-  EXPECT_TRUE(p.plan(inventory{}).empty());
+  EXPECT_TRUE(p.plan(inventory{}, run_context{}).empty());
 }
 
 TEST(HostProbe, ReadsFactsOfDebian12Host) {
@@ -290,7 +290,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   auto runner = debian12_runner();
   host_probe p(runner);
   const auto until = std::chrono::steady_clock::now() + 7s;
-  p.observe(one_host_inventory(), target{"backup-01", ""}, until);
+  p.observe(one_host_inventory(), run_context{}, target{"backup-01", ""}, until);
   ASSERT_EQ(runner->calls.size(), 21u);
   EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
   EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
@@ -617,7 +617,8 @@ TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
     made_for.push_back(host.name);
     return runner;
   });
-  const auto obs = p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
+  const auto obs =
+      p.observe(inv, run_context{}, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(made_for, std::vector<std::string>{"bk-ssh"});
   ASSERT_EQ(runner->calls.size(), 21u);
   EXPECT_EQ(runner->calls[0].argv,
@@ -740,7 +741,8 @@ observation observe_windows(const std::shared_ptr<fake_runner>& runner) {
   inv.hosts[0].access = access_method::ssh;
   inv.hosts[0].ssh.sudo = true;  // never used on Windows
   host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
-  return p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+  return p.observe(inv, run_context{}, target{"backup-01", ""},
+                   std::chrono::steady_clock::now() + 10s);
 }
 
 TEST(HostProbe, HardenedWindowsBackupServer) {
@@ -823,7 +825,8 @@ observation observe_ssh(std::shared_ptr<const command_runner> runner, bool tofu)
   h.ssh.known_hosts = tofu ? "" : "/etc/cloison/known_hosts";
   inv.hosts.push_back(h);
   host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
-  return p.observe(inv, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
+  return p.observe(inv, run_context{}, target{"bk-ssh", ""},
+                   std::chrono::steady_clock::now() + 10s);
 }
 
 // The findings of the shipped check host-ssh-key-pinned for `obs`.
@@ -913,7 +916,8 @@ struct collected_host {
       ADD_FAILURE() << "no SSH runner for a collected host";
       return nullptr;
     });
-    auto obs = p.observe(inv, target{"repo01", ""}, std::chrono::steady_clock::now() + 10s);
+    auto obs =
+        p.observe(inv, run_context{}, target{"repo01", ""}, std::chrono::steady_clock::now() + 10s);
     EXPECT_TRUE(live->calls.empty());
     return obs;
   }
@@ -972,7 +976,8 @@ TEST(HostProbe, CollectedFileOfAnotherHostIsRefused) {
 TEST(HostProbe, ObserveTurnsARunnerExceptionIntoAnErrorObservation) {
   host_probe p(std::make_shared<throwing_runner>());
   observation obs;
-  ASSERT_NO_THROW(obs = p.observe(one_host_inventory(), target{"backup-01", "198.18.5.20"},
+  ASSERT_NO_THROW(obs = p.observe(one_host_inventory(), run_context{},
+                                  target{"backup-01", "198.18.5.20"},
                                   std::chrono::steady_clock::now() + 10s));
   EXPECT_EQ(to_string(obs.outcome), std::string_view("error"));
   EXPECT_EQ(obs.detail, "probe failed: runner exploded");
@@ -1026,13 +1031,19 @@ inventory listener_inventory(std::vector<std::string> software) {
   inv.flows.push_back({"administration", "backup", "tcp", {{22, 22}, {6162, 6162}}, "admin"});
   inv.flows.push_back({"administration", "backup", "udp", {{8443, 8443}}, "not tcp"});
   inv.flows.push_back({"backup", "administration", "tcp", {{8443, 8443}}, "elsewhere"});
-  inv.reachability.profiles.push_back({"veeam", {{9401, 9401}, {10006, 10006}}, false});
-  inv.reachability.profiles.push_back({"management", {{8443, 8443}}, true});  // not named
   return inv;
 }
 
+run_context listener_run() {
+  run_context run;
+  run.profiles.push_back({"veeam", {{9401, 9401}, {10006, 10006}}, false});
+  run.profiles.push_back({"management", {{8443, 8443}}, true});  // not named
+  return run;
+}
+
 TEST(HostProbe, ListenersOutsideTheDeclaredPortsAreReportedWithTheirProcess) {
-  const auto obs = observe_with(debian12_runner(), listener_inventory({"veeam"}));
+  const auto obs =
+      observe_with(debian12_runner(), listener_inventory({"veeam"}), "backup-01", listener_run());
   EXPECT_EQ(value_of(obs, "host.network.declared_ports"),
             json::array({"22", "6162", "9401", "10006"}));
   // 127.0.0.1%lo:10005 is loopback, udp 514 is no TCP listener
@@ -1040,7 +1051,8 @@ TEST(HostProbe, ListenersOutsideTheDeclaredPortsAreReportedWithTheirProcess) {
             json::array({"tcp [fd00:2::10]:8443 repo-api"}));
   EXPECT_EQ(fact_of(obs, "host.network.undeclared_listeners").evidence,
             std::vector<std::string>{"host/backup-01/listening"});
-  const auto no_software = observe_with(debian12_runner(), listener_inventory({}));
+  const auto no_software =
+      observe_with(debian12_runner(), listener_inventory({}), "backup-01", listener_run());
   EXPECT_EQ(value_of(no_software, "host.network.undeclared_listeners"),
             json::array({"tcp 198.18.2.10:9401 repo-api", "tcp [fd00:2::10]:8443 repo-api",
                          "tcp *:10006 veeamagent"}));
@@ -1053,7 +1065,8 @@ TEST(HostProbe, FlowsToTheHostByNameAndItsSshPortAreDeclared) {
   inv.hosts[0].ssh.port = 10006;
   auto runner = debian12_runner();
   host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
-  const auto obs = p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+  const auto obs = p.observe(inv, listener_run(), target{"backup-01", ""},
+                             std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(value_of(obs, "host.network.declared_ports"),
             json::array({"22", "6162", "8443-9401", "10006"}));
   EXPECT_EQ(value_of(obs, "host.network.undeclared_listeners"), json::array());
@@ -1183,7 +1196,8 @@ TEST(HostProbe, RepositoryCommandsNeedSudoOverSsh) {
   inv.hosts[0].access = access_method::ssh;
   inv.hosts[0].ssh.sudo = true;
   host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
-  const auto obs = p.observe(inv, target{"backup-01", ""}, std::chrono::steady_clock::now() + 10s);
+  const auto obs = p.observe(inv, run_context{}, target{"backup-01", ""},
+                             std::chrono::steady_clock::now() + 10s);
   ASSERT_EQ(runner->calls.size(), 25u);
   EXPECT_EQ(runner->calls[21].argv[0], "findmnt");
   EXPECT_EQ(runner->calls[22].argv[0], "xfs_info");
@@ -1338,23 +1352,26 @@ TEST(HostChecks, FirewallDefaultDeny) {
 
 TEST(HostChecks, ListenersDeclared) {
   EXPECT_EQ(verdict_status("host-listeners-declared",
-                           observe_with(debian12_runner(), listener_inventory({"veeam"}))),
+                           observe_with(debian12_runner(), listener_inventory({"veeam"}),
+                                        "backup-01", listener_run())),
             status::fail);  // repo-api on 8443
   auto runner = debian12_runner();
   runner->answers["ss -H -tlnup"] =
       ran(fixture("system/ss_tlnup_backup.txt")
               .substr(0, fixture("system/ss_tlnup_backup.txt")
                              .find("tcp LISTEN 0      16     [fd00:2::10]:8443")));
-  EXPECT_EQ(verdict_status("host-listeners-declared",
-                           observe_with(runner, listener_inventory({"veeam"}))),
-            status::pass);
+  EXPECT_EQ(
+      verdict_status("host-listeners-declared", observe_with(runner, listener_inventory({"veeam"}),
+                                                             "backup-01", listener_run())),
+      status::pass);
   command_result failed;
   failed.outcome = outcome::error;
   failed.failure = "connection lost";
   runner->answers["ss -H -tlnup"] = failed;
-  EXPECT_EQ(verdict_status("host-listeners-declared",
-                           observe_with(runner, listener_inventory({"veeam"}))),
-            status::error);
+  EXPECT_EQ(
+      verdict_status("host-listeners-declared", observe_with(runner, listener_inventory({"veeam"}),
+                                                             "backup-01", listener_run())),
+      status::error);
 }
 
 TEST(HostChecks, MfaRequiredIsOffByDefaultAndReadsTheAuthStack) {

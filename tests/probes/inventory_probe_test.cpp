@@ -54,8 +54,10 @@ inventory base_inventory() {
 }
 
 observation observe(const inventory& inv, sys_days today = kToday) {
-  inventory_probe p([today] { return today; });
-  return p.observe(inv, target{"inventory", ""}, std::chrono::steady_clock::now() + 10s);
+  inventory_probe p;
+  run_context run;
+  run.today = today;
+  return p.observe(inv, run, target{"inventory", ""}, std::chrono::steady_clock::now() + 10s);
 }
 
 json value_of(const observation& obs, const std::string& name) {
@@ -69,7 +71,7 @@ json value_of(const observation& obs, const std::string& name) {
 }
 
 TEST(InventoryProbe, DeclaresFactsAndASingleTarget) {
-  inventory_probe p([] { return kToday; });
+  inventory_probe p;
   EXPECT_EQ(p.name(), "inventory");
   std::vector<std::string> names;
   for (const auto& spec : p.facts())
@@ -79,7 +81,7 @@ TEST(InventoryProbe, DeclaresFactsAndASingleTarget) {
                 "inventory.isolation.procedure_declared", "inventory.isolation.last_drill_age_days",
                 "inventory.segments.backup_declared", "inventory.segments.overlaps",
                 "inventory.hosts.in_production_segment"}));
-  const auto targets = p.plan(base_inventory());
+  const auto targets = p.plan(base_inventory(), run_context{});
   ASSERT_EQ(targets.size(), 1u);
   EXPECT_EQ(targets[0].name, "inventory");
   EXPECT_EQ(targets[0].address, "");

@@ -46,10 +46,17 @@ inventory estate() {
                {"admin", "backup", "tcp", {ports(9101, 9101)}, ""},
                {"production", "dirs", "tcp", {ports(389, 389), ports(636, 636)}, ""},
                {"production", "dirs", "udp", {ports(53, 53)}, ""}};
-  inv.reachability.profiles = {{"management", {ports(22, 22), ports(445, 445)}, true},
-                               {"veeam", {ports(9392, 9392), ports(2500, 2502)}, false},
-                               {"bareos", {ports(9101, 9103)}, false}};
   return inv;
+}
+
+// A run standing at `vantage`, with the policies' port profiles.
+run_context run_at(const std::string& vantage) {
+  run_context run;
+  run.vantage = vantage;
+  run.profiles = {{"management", {ports(22, 22), ports(445, 445)}, true},
+                  {"veeam", {ports(9392, 9392), ports(2500, 2502)}, false},
+                  {"bareos", {ports(9101, 9103)}, false}};
+  return run;
 }
 
 std::map<std::string, std::vector<std::pair<unsigned, bool>>> by_destination(const matrix& m) {
@@ -60,7 +67,7 @@ std::map<std::string, std::vector<std::pair<unsigned, bool>>> by_destination(con
 }
 
 TEST(ReachabilityMatrix, FromProductionEveryBackupPortIsForbiddenAndDirectoriesAreControls) {
-  const auto m = derive_matrix(estate(), "from-prod");
+  const auto m = derive_matrix(estate(), run_at("from-prod"));
   ASSERT_EQ(m.problem, "");
   EXPECT_EQ(m.from, "production");
   auto d = by_destination(m);
@@ -78,7 +85,7 @@ TEST(ReachabilityMatrix, FromProductionEveryBackupPortIsForbiddenAndDirectoriesA
 }
 
 TEST(ReachabilityMatrix, FromAdminDeclaredFlowsAreAllowedByHostAndBySegment) {
-  const auto m = derive_matrix(estate(), "from-admin");
+  const auto m = derive_matrix(estate(), run_at("from-admin"));
   auto d = by_destination(m);
   using P = std::pair<unsigned, bool>;
   EXPECT_EQ(
@@ -92,16 +99,18 @@ TEST(ReachabilityMatrix, FromAdminDeclaredFlowsAreAllowedByHostAndBySegment) {
 TEST(ReachabilityMatrix, HostsWithoutSoftwareGetEveryProfileAndSameSegmentIsSkipped) {
   auto inv = estate();
   inv.hosts[1].software.clear();
-  EXPECT_EQ(by_destination(derive_matrix(inv, "from-prod"))["repo"].size(), 2u + 4u + 3u);
-  EXPECT_TRUE(by_destination(derive_matrix(inv, "from-backup")).empty());
+  EXPECT_EQ(by_destination(derive_matrix(inv, run_at("from-prod")))["repo"].size(), 2u + 4u + 3u);
+  EXPECT_TRUE(by_destination(derive_matrix(inv, run_at("from-backup"))).empty());
 }
 
 TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
-  EXPECT_THAT(derive_matrix(estate(), "nowhere").problem, HasSubstr("'nowhere' is not declared"));
+  EXPECT_THAT(derive_matrix(estate(), run_at("nowhere")).problem,
+              HasSubstr("'nowhere' is not declared"));
   auto inv = estate();
-  inv.reachability.profiles[1].ports = {ports(1, 65535)};
+  auto run = run_at("from-prod");
+  run.profiles[1].ports = {ports(1, 65535)};
   inv.reachability.max_pairs = 1000;
-  const auto m = derive_matrix(inv, "from-prod");
+  const auto m = derive_matrix(inv, run);
   EXPECT_THAT(m.problem, HasSubstr("more than 1000 pairs"));
   EXPECT_TRUE(m.pairs.empty());
 }
@@ -139,18 +148,16 @@ connect_result answer(verdict v) {
 
 observation observe(const std::shared_ptr<table_connector>& c, inventory inv,
                     const std::string& vantage, const std::string& target) {
-  inv.reachability.vantage = vantage;
   reachability_probe probe(c);
-  return probe.observe(inv, {target, ""},
+  return probe.observe(inv, run_at(vantage), {target, ""},
                        std::chrono::steady_clock::now() + std::chrono::seconds(5));
 }
 
 TEST(ReachabilityProbe, PlansOneTargetPerBackupHostFromTheVantage) {
   reachability_probe probe(std::make_shared<table_connector>());
   auto inv = estate();
-  EXPECT_TRUE(probe.plan(inv).empty());  // no vantage: nothing to test
-  inv.reachability.vantage = "from-prod";
-  const auto targets = probe.plan(inv);
+  EXPECT_TRUE(probe.plan(inv, run_at("")).empty());  // no vantage: nothing to test
+  const auto targets = probe.plan(inv, run_at("from-prod"));
   ASSERT_EQ(targets.size(), 2u);
   EXPECT_EQ(targets[0].name, "production -> bk01");
   EXPECT_EQ(targets[1].name, "production -> repo");
@@ -219,11 +226,11 @@ TEST(ReachabilityProbe, PairsThatCouldNotBeProbedMakeTheVerdictMissing) {
 TEST(ReachabilityProbe, AnOversizedMatrixIsAnErrorObservation) {
   auto inv = estate();
   inv.reachability.max_pairs = 3;
-  inv.reachability.vantage = "from-prod";
+  const auto run = run_at("from-prod");
   reachability_probe probe(std::make_shared<table_connector>());
-  const auto targets = probe.plan(inv);
+  const auto targets = probe.plan(inv, run);
   ASSERT_EQ(targets.size(), 1u);
-  const auto obs = probe.observe(inv, targets[0], std::chrono::steady_clock::now());
+  const auto obs = probe.observe(inv, run, targets[0], std::chrono::steady_clock::now());
   EXPECT_EQ(obs.outcome, outcome::error);
   EXPECT_THAT(obs.detail, HasSubstr("more than 3 pairs"));
 }
@@ -288,10 +295,10 @@ TEST(ReachabilityProbe, OneConnectorPerVantagePoint) {
   auto inv = estate();
   inv.vantage_points[0].via = "ssh";
   inv.vantage_points[0].address = "10.1.3.7";
-  inv.reachability.vantage = "from-prod";
+  const auto run = run_at("from-prod");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (const auto& t : probe.plan(inv))
-    EXPECT_EQ(probe.observe(inv, t, deadline).outcome, outcome::ok);
+  for (const auto& t : probe.plan(inv, run))
+    EXPECT_EQ(probe.observe(inv, run, t, deadline).outcome, outcome::ok);
   EXPECT_EQ(made, std::vector<std::string>{"from-prod/ssh"});  // both hosts, one connector
   EXPECT_EQ(c->calls, 2u);
 }

@@ -1,0 +1,20 @@
+// What one audit run brings beside the inventory: where it stands, the policies' port profiles
+// and its date. Set by whoever runs the audit (agent/session) and handed to the probes with the
+// inventory, which stays exactly as loaded. Plain data.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/port_profile.h"
+
+namespace cloison {
+
+struct run_context {
+  std::string vantage;                 // the vantage point this run stands at; empty: none
+  std::vector<port_profile> profiles;  // from the policies
+  std::chrono::sys_days today{};       // the run's date: drill ages and waiver expiry
+};
+
+}  // namespace cloison
