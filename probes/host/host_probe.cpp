@@ -59,8 +59,8 @@ constexpr const char* kNotOverSsh = "host not read over SSH: no host key to pin"
 // Every fact of Linux and Windows hosts, each name once, then the facts of the SSH channel.
 const std::vector<fact_spec>& all_facts() {
   static const std::vector<fact_spec> kAll = [] {
-    std::vector<fact_spec> out(linux_facts().begin(), linux_facts().end());
-    for (const auto& w : windows_facts()) {
+    std::vector<fact_spec> out = linux_host_table().facts;
+    for (const auto& w : windows_host_table().facts) {
       if (std::none_of(out.begin(), out.end(),
                        [&](const fact_spec& f) { return f.name == w.name; }))
         out.push_back(w);
@@ -78,8 +78,8 @@ void all_missing(observation& obs, const std::string& why) {
     obs.facts[std::string(spec.name)] = fact::missing(why);
 }
 
-std::span<const host_command> commands_of(const backup_host& host) {
-  return host.os == "windows" ? windows_host_commands() : linux_commands();
+const host_table& table_of(const backup_host& host) {
+  return host.os == "windows" ? windows_host_table() : linux_host_table();
 }
 
 // The host key fact of an SSH host and the evidence it rests on: pinned unless the runner learned
@@ -176,8 +176,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
     return obs;
   }
 
-  const auto commands = commands_of(*host);
-  const auto readers = host->os == "windows" ? windows_readers() : linux_readers();
+  const auto& table = table_of(*host);
   const bool elevate =
       host->os != "windows" && host->access == access_method::ssh && host->ssh.sudo;
   std::map<std::string_view, ran_command> ran;
@@ -186,7 +185,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
   std::string first_failure;
   bool connected = false;  // some command ran
   const auto with_elevation = [&](const host_command& cmd, std::vector<std::string> argv) {
-    if (cmd.privileged && elevate)
+    if (cmd.privileged() && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
     return argv;
   };
@@ -242,7 +241,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
   // bounded by kWaveTime, so that one command that never ends costs one wave, not the host.
   std::vector<const host_command*> fixed;
   std::vector<std::vector<std::string>> argvs;
-  for (const auto& cmd : commands) {
+  for (const auto& cmd : table.commands) {
     if (!cmd.argv_for) {
       fixed.push_back(&cmd);
       argvs.push_back(with_elevation(cmd, cmd.argv));
@@ -251,7 +250,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
   const auto results = runner->run_all(argvs, wave_deadline(until), host->output_cap);
   for (std::size_t i = 0; i < fixed.size(); ++i)
     record(*fixed[i], argvs[i], results.at(i));
-  for (const auto& cmd : commands) {
+  for (const auto& cmd : table.commands) {
     if (!cmd.argv_for)
       continue;
     const auto argv = cmd.argv_for(*host, earlier);
@@ -263,12 +262,12 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
     record(cmd, elevated, runner->run(elevated, wave_deadline(until), host->output_cap));
   }
 
-  for (const auto& reader : readers) {
+  for (const auto& row : table.rows) {
     reader_input in{inv, run, *host, {}};
     std::vector<std::string> evidence;
     std::string failure;
-    for (const auto id : reader.inputs) {
-      const auto& r = ran.at(id);
+    for (const auto& cmd : row.commands) {
+      const auto& r = ran.at(cmd.id);
       in.outputs.push_back({r.text, r.evidence, r.truncated});
       if (!r.evidence.empty())
         evidence.push_back(r.evidence);
@@ -276,10 +275,10 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
         failure = r.failure;
     }
     if (failure.empty()) {
-      reader.read(in, obs.facts);
+      row.read(in, obs.facts);
     } else {
-      for (const auto f : reader.facts)
-        obs.facts[std::string(f)] = fact::missing(failure, evidence);
+      for (const auto& f : row.facts)
+        obs.facts[std::string(f.name)] = fact::missing(failure, evidence);
     }
   }
   if (host->access == access_method::ssh) {

@@ -1,5 +1,8 @@
-// What the host probe runs on a backup server (Linux: linux_facts.cpp; Windows: windows_facts.cpp)
-// and how it reads the outputs into facts.
+// What the host probe runs on a backup server and how it reads the outputs into facts: one table
+// per system (Linux: linux_facts.cpp; Windows: windows_facts.cpp). Each row of a table declares a
+// group of facts in one place: the commands they are read from, their specifications and their
+// reader. The command, fact and reader lists the host probe needs are derived from the rows
+// (host_table); nothing else lists them.
 // Gathering (the fixed, read-only commands) is separate from reading (pure functions over the
 // outputs, built on linux_parsers.h and linux_system_parsers.h). Thread-safe (read-only tables).
 #pragma once
@@ -21,9 +24,12 @@ using earlier_outputs = std::map<std::string_view, std::string_view>;
 
 struct host_command {
   std::string_view id;
-  std::vector<std::string> argv;  // run as is, never through a shell with outside text
-  bool privileged = false;        // needs root: `sudo -n --` on SSH hosts whose inventory allows it
-  bool absent_is_empty = false;   // a missing file or program means "not configured"
+  std::vector<std::string> argv{};  // run as is, never through a shell with outside text
+  // Needs root: run through `sudo -n --` on SSH hosts whose inventory allows it. The absolute path
+  // of argv[0] that sudoers grants (Debian 12's: sudo compares the program it finds on its
+  // secure_path with it). Empty: runs as the audit account.
+  std::string_view sudo_path{};
+  bool absent_is_empty = false;  // a missing file or program means "not configured"
   std::vector<int> ok_exit_codes{0};
   // What its stderr says when the thing it reads does not exist (a missing program always counts).
   std::string_view absent_marker = "No such file or directory";
@@ -37,6 +43,9 @@ struct host_command {
   // Its output separates records with NUL bytes; any other command's output with a NUL byte is
   // binary, not the text the command prints, and makes its facts missing.
   bool nul_separated = false;
+
+  bool privileged() const { return !sudo_path.empty(); }
+  friend bool operator==(const host_command&, const host_command&) = default;
 };
 
 // The output of one command, as the readers see it.
@@ -52,30 +61,39 @@ struct reader_input {
   const inventory& inv;
   const run_context& run;  // the policies' port profiles
   const backup_host& host;
-  std::vector<command_output> outputs;  // in the order of fact_reader::inputs
+  std::vector<command_output> outputs;  // in the order of host_fact_row::commands
 };
 
-// Reads some facts from the outputs of some commands. When one of its inputs failed, the host
-// probe marks its facts missing instead of calling it.
-struct fact_reader {
-  std::vector<std::string_view> inputs;  // command ids
-  std::vector<std::string_view> facts;   // the facts it sets (all of them, always)
+// One row of a host table: a group of facts, the commands they are read from and their reader.
+struct host_fact_row {
+  // The commands it reads, in the order reader_input::outputs holds their outputs. A command that
+  // several rows read (e.g. `sshd -T`) is one named host_command listed in each of them.
+  std::vector<host_command> commands;
+  std::vector<fact_spec> facts;  // every fact `read` sets (all of them, always)
+  // Reads the facts from the outputs. Not called when one of the commands failed: the host probe
+  // then makes the row's facts missing.
   void (*read)(const reader_input& in, fact_map& facts);
 };
+
+// The table of one system and the lists the host probe derives from it.
+struct host_table {
+  std::vector<host_fact_row> rows;     // in the order their readers run
+  std::vector<host_command> commands;  // each command once, in the order the rows first list them
+  std::vector<fact_spec> facts;        // each fact once, in row order
+};
+
+// The table of `rows`, with its commands and facts derived. Throws std::logic_error when two rows
+// declare the same fact or list two different commands under one id (programming errors).
+host_table make_host_table(std::vector<host_fact_row> rows);
+
+const host_table& linux_host_table();
+// Windows hosts (PowerShell over OpenSSH, windows_commands.h). Facts shared with Linux hosts
+// (identity, privileges) keep their names; Windows-only ones are host.windows.*.
+const host_table& windows_host_table();
 
 // Sets fact `name` read from `in`: `value` with the evidence of every input that ran, or, when
 // `value` is null, missing because `why` (e.g. the output was not what the parser expects).
 void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
               std::string_view why);
-
-std::span<const host_command> linux_commands();
-std::span<const fact_reader> linux_readers();
-std::span<const fact_spec> linux_facts();
-
-// The same for Windows hosts (PowerShell over OpenSSH, windows_commands.h). Facts shared with
-// Linux hosts (identity, privileges) keep their names; Windows-only ones are host.windows.*.
-std::span<const host_command> windows_host_commands();
-std::span<const fact_reader> windows_readers();
-std::span<const fact_spec> windows_facts();
 
 }  // namespace cloison

@@ -280,7 +280,7 @@ TEST(Cli, CollectWritesASignedEvidenceFileOfTheHostProbesCommands) {
   EXPECT_EQ(loaded.evidence->output_cap, 64u * 1024);
   // what a local audit runs: the fixed Linux commands, no sudo; the repository ones need a path
   std::vector<std::vector<std::string>> fixed;
-  for (const auto& cmd : linux_commands()) {
+  for (const auto& cmd : linux_host_table().commands) {
     if (!cmd.argv_for)
       fixed.push_back(cmd.argv);
   }

@@ -4,6 +4,7 @@
 #include "agent/evaluator.h"
 #include "agent/policy_loader.h"
 #include "probes/host/collected_evidence.h"
+#include "probes/host/linux_facts.h"
 #include "probes/host/linux_system_parsers.h"
 #include "probes/host/windows_commands.h"
 #include "probes/registry.h"
@@ -148,48 +149,38 @@ inventory one_host_inventory() {
   return inv;
 }
 
-const std::vector<std::string> kAllHostFacts{"host.sshd.password_authentication",
-                                             "host.sshd.permit_root_login",
-                                             "host.sshd.pubkey_authentication",
-                                             "host.nsswitch.passwd_sources",
-                                             "host.nsswitch.group_sources",
-                                             "host.accounts.uid0",
-                                             "host.dns.nameservers",
-                                             "host.dns.production_nameservers",
-                                             "host.network.addresses",
-                                             "host.network.in_production_segment",
-                                             "host.network.listening",
-                                             "host.network.default_route",
-                                             "host.firewall.engine",
-                                             "host.firewall.input_policy",
-                                             "host.firewall.rule_count",
-                                             "host.virtualisation",
-                                             "host.time.sources",
-                                             "host.time.production_sources",
-                                             "host.identity.joined_realms",
-                                             "host.identity.production_references",
-                                             "host.pam.directory_modules",
-                                             "host.pam.mfa_modules",
-                                             "host.privileges.production_identities",
-                                             "host.firewall.default_deny",
-                                             "host.firewall.input_default",
-                                             "host.network.declared_ports",
-                                             "host.network.undeclared_listeners",
-                                             "host.repository.fstype",
-                                             "host.repository.reflink",
-                                             "host.repository.newest_files",
-                                             "host.repository.newest_immutable",
-                                             "host.repository.newest_not_immutable",
-                                             "host.windows.firewall_default_deny",
-                                             "host.windows.rdp_enabled",
-                                             "host.windows.remote_services_running",
-                                             "host.windows.smb1_enabled",
-                                             "host.windows.smb_signing_required",
-                                             "host.windows.llmnr_disabled",
-                                             "host.windows.netbios_disabled",
-                                             "host.windows.lsa_protection",
-                                             "host.windows.wdigest_cleartext",
-                                             "host.ssh.host_key_pinned"};
+// Every fact the host probe declares, by name.
+std::vector<std::string> all_host_facts() {
+  std::vector<std::string> names;
+  for (const auto& spec : host_probe(std::make_shared<fake_runner>()).facts())
+    names.emplace_back(spec.name);
+  return names;
+}
+
+// The commands every Linux host runs (those with a fixed argv); those built from the inventory and
+// earlier outputs (the repository's) run only where they apply.
+std::size_t fixed_command_count() {
+  const auto& commands = linux_host_table().commands;
+  return std::count_if(commands.begin(), commands.end(),
+                       [](const host_command& c) { return !c.argv_for; });
+}
+
+std::size_t all_command_count() {
+  return linux_host_table().commands.size();
+}
+
+// Where the runner's calls hold command `id` on a host that runs them all: the fixed commands
+// first, then the others, each in table order.
+std::size_t call_of(std::string_view id) {
+  std::size_t fixed = 0, built = 0;
+  for (const auto& c : linux_host_table().commands) {
+    if (c.id == id)
+      return c.argv_for ? fixed_command_count() + built : fixed;
+    ++(c.argv_for ? built : fixed);
+  }
+  ADD_FAILURE() << "no command " << id;
+  return 0;
+}
 
 observation observe_with(std::shared_ptr<const command_runner> runner, const inventory& inv,
                          const std::string& host = "backup-01", const run_context& run = {}) {
@@ -226,9 +217,28 @@ TEST(HostProbe, DeclaresItsFacts) {
     names.emplace_back(spec.name);
     EXPECT_FALSE(spec.description.empty()) << spec.name;
   }
-  EXPECT_EQ(names, kAllHostFacts);
-  EXPECT_EQ(p.facts()[5].type, fact_type::text_list);
-  EXPECT_EQ(p.facts()[0].type, fact_type::text);
+  // each name once: the Linux table's, then the Windows-only ones, then the SSH channel's
+  std::vector<std::string> expected;
+  for (const auto* table : {&linux_host_table(), &windows_host_table()}) {
+    for (const auto& spec : table->facts) {
+      if (std::find(expected.begin(), expected.end(), spec.name) == expected.end())
+        expected.emplace_back(spec.name);
+    }
+  }
+  expected.emplace_back("host.ssh.host_key_pinned");
+  EXPECT_EQ(names, expected);
+  const auto type_of = [&](std::string_view name) {
+    for (const auto& spec : p.facts()) {
+      if (spec.name == name)
+        return spec.type;
+    }
+    ADD_FAILURE() << "no fact " << name;
+    return fact_type::text;
+  };
+  EXPECT_EQ(type_of("host.accounts.uid0"), fact_type::text_list);
+  EXPECT_EQ(type_of("host.sshd.password_authentication"), fact_type::text);
+  EXPECT_EQ(type_of("host.firewall.rule_count"), fact_type::integer);
+  EXPECT_EQ(type_of("host.windows.smb1_enabled"), fact_type::boolean);
 }
 
 TEST(HostProbe, PlansOneTargetPerInventoryHost) {
@@ -260,7 +270,7 @@ TEST(HostProbe, ReadsFactsOfDebian12Host) {
   EXPECT_EQ(obs.detail, "");
   EXPECT_EQ(obs.probe, "host");
   EXPECT_EQ(obs.target, "backup-01");
-  EXPECT_EQ(obs.facts.size(), kAllHostFacts.size());
+  EXPECT_EQ(obs.facts.size(), all_host_facts().size());
 
   EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
   EXPECT_EQ(value_of(obs, "host.sshd.permit_root_login"), json("without-password"));
@@ -291,14 +301,15 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
   host_probe p(runner);
   const auto until = std::chrono::steady_clock::now() + 7s;
   p.observe(one_host_inventory(), run_context{}, target{"backup-01", ""}, until);
-  ASSERT_EQ(runner->calls.size(), 21u);
-  EXPECT_EQ(runner->calls[0].argv, (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
-  EXPECT_EQ(runner->calls[1].argv, (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
-  EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
-  EXPECT_EQ(runner->calls[3].argv, (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
-  EXPECT_EQ(runner->calls[4].argv, (std::vector<std::string>{"ip", "-j", "addr", "show"}));
-  EXPECT_EQ(runner->calls[6].argv, (std::vector<std::string>{"ss", "-H", "-tlnup"}));
-  EXPECT_EQ(runner->calls[9].argv, (std::vector<std::string>{"systemd-detect-virt"}));
+  ASSERT_EQ(runner->calls.size(), fixed_command_count());
+  const auto argv_of = [&](std::string_view id) { return runner->calls[call_of(id)].argv; };
+  EXPECT_EQ(argv_of("sshd-effective"), (std::vector<std::string>{"/usr/sbin/sshd", "-T"}));
+  EXPECT_EQ(argv_of("nsswitch"), (std::vector<std::string>{"cat", "/etc/nsswitch.conf"}));
+  EXPECT_EQ(argv_of("passwd"), (std::vector<std::string>{"getent", "passwd"}));
+  EXPECT_EQ(argv_of("resolv-conf"), (std::vector<std::string>{"cat", "/etc/resolv.conf"}));
+  EXPECT_EQ(argv_of("ip-addresses"), (std::vector<std::string>{"ip", "-j", "addr", "show"}));
+  EXPECT_EQ(argv_of("listening"), (std::vector<std::string>{"ss", "-H", "-tlnup"}));
+  EXPECT_EQ(argv_of("detect-virt"), (std::vector<std::string>{"systemd-detect-virt"}));
   for (const auto& c : runner->calls) {
     EXPECT_EQ(c.until, until);
     EXPECT_EQ(c.cap, kDefaultOutputCap);
@@ -307,7 +318,7 @@ TEST(HostProbe, RunsItsFixedCommandsWithDeadlineAndDefaultCap) {
 
 TEST(HostProbe, EveryFactPointsToEvidenceHashingItsContent) {
   const auto obs = observe_with(debian12_runner(), one_host_inventory());
-  ASSERT_EQ(obs.evidence.size(), 21u);
+  ASSERT_EQ(obs.evidence.size(), fixed_command_count());
   for (const auto& [name, f] : obs.facts) {
     if (f.not_applicable) {  // Windows facts on a Linux host; repository facts without the
                              // role; the SSH key of a local host
@@ -371,7 +382,7 @@ TEST(HostProbe, EveryCommandRunsWithTheHostsOutputCap) {
   inventory inv = one_host_inventory();
   inv.hosts[0].output_cap = 65536;
   observe_with(runner, inv);
-  ASSERT_EQ(runner->calls.size(), 21u);
+  ASSERT_EQ(runner->calls.size(), fixed_command_count());
   for (const auto& c : runner->calls)
     EXPECT_EQ(c.cap, 65536u);
 }
@@ -386,10 +397,10 @@ TEST(HostProbe, FailingCommandMakesExactlyItsFactsMissing) {
   const auto obs = observe_with(runner, one_host_inventory());
 
   EXPECT_EQ(to_string(obs.outcome), std::string_view("failed"));
-  EXPECT_EQ(
-      obs.detail,
-      "1 of 21 commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
-      "available -- exiting.\n");
+  EXPECT_EQ(obs.detail,
+            "1 of " + std::to_string(fixed_command_count()) +
+                " commands failed; first: /usr/sbin/sshd -T exited with code 1: sshd: no hostkeys "
+                "available -- exiting.\n");
   for (const auto* name : {"host.sshd.password_authentication", "host.sshd.permit_root_login",
                            "host.sshd.pubkey_authentication"}) {
     const auto& f = fact_of(obs, name);
@@ -532,8 +543,8 @@ TEST(HostProbe, TimeoutObservationExplainsItself) {
 }
 
 void expect_all_missing(const observation& obs, const std::string& why) {
-  EXPECT_EQ(obs.facts.size(), kAllHostFacts.size());
-  for (const auto& name : kAllHostFacts) {
+  EXPECT_EQ(obs.facts.size(), all_host_facts().size());
+  for (const auto& name : all_host_facts()) {
     const auto& f = fact_of(obs, name);
     EXPECT_FALSE(f.value.has_value()) << name;
     EXPECT_EQ(f.error, why) << name;
@@ -570,7 +581,7 @@ TEST(HostProbe, HostDeclaredWithoutAccessHasEveryFactRuledOutNeverAValue) {
   const auto obs = observe_with(runner, inv);
   EXPECT_EQ(obs.detail,
             "declared without host access (access: none): host facts are not collected");
-  for (const auto& name : kAllHostFacts) {
+  for (const auto& name : all_host_facts()) {
     const auto& f = fact_of(obs, name);
     EXPECT_FALSE(f.value) << name;
     EXPECT_TRUE(f.not_applicable) << name;
@@ -599,7 +610,7 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
   EXPECT_EQ(to_string(local.outcome), std::string_view("ok"));
   EXPECT_EQ(to_string(remote.outcome), std::string_view("error"));
   EXPECT_EQ(remote.target, "backup-02");
-  EXPECT_EQ(runner->calls.size(), 21u);  // only backup-01 ran commands
+  EXPECT_EQ(runner->calls.size(), fixed_command_count());  // only backup-01 ran commands
 }
 
 TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
@@ -620,13 +631,14 @@ TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
   const auto obs =
       p.observe(inv, run_context{}, target{"bk-ssh", ""}, std::chrono::steady_clock::now() + 10s);
   EXPECT_EQ(made_for, std::vector<std::string>{"bk-ssh"});
-  ASSERT_EQ(runner->calls.size(), 21u);
-  EXPECT_EQ(runner->calls[0].argv,
+  ASSERT_EQ(runner->calls.size(), fixed_command_count());
+  const auto argv_of = [&](std::string_view id) { return runner->calls[call_of(id)].argv; };
+  EXPECT_EQ(argv_of("sshd-effective"),
             (std::vector<std::string>{"sudo", "-n", "--", "/usr/sbin/sshd", "-T"}));
-  EXPECT_EQ(runner->calls[6].argv,
+  EXPECT_EQ(argv_of("listening"),
             (std::vector<std::string>{"sudo", "-n", "--", "ss", "-H", "-tlnup"}));
-  EXPECT_EQ(runner->calls[5].argv, (std::vector<std::string>{"ip", "-j", "route", "show"}));
-  EXPECT_EQ(runner->calls[2].argv, (std::vector<std::string>{"getent", "passwd"}));
+  EXPECT_EQ(argv_of("ip-routes"), (std::vector<std::string>{"ip", "-j", "route", "show"}));
+  EXPECT_EQ(argv_of("passwd"), (std::vector<std::string>{"getent", "passwd"}));
   EXPECT_EQ(value_of(obs, "host.sshd.password_authentication"), json("yes"));
 }
 
@@ -716,22 +728,15 @@ TEST(HostProbe, ServerJoinedToProductionIsFoundEverywhereItShows) {
             json::array({"198.18.4.10 (production directory prod-ad)"}));
 }
 
-// Answers the Windows commands from tests/data/host/windows/<prefix>_<name>.json.
+// Answers the Windows commands from tests/data/host/windows/<prefix>_<name>.json, <name> being the
+// command's id without "windows-", dashes made underscores (windows-smb-server: smb_server).
 std::shared_ptr<fake_runner> windows_runner(const std::string& prefix) {
   auto r = std::make_shared<fake_runner>();
-  const std::vector<std::pair<std::string, std::string>> files{
-      {"windows-computer-system", "computer_system"},
-      {"windows-administrators", "administrators"},
-      {"windows-backup-services", "backup_services"},
-      {"windows-firewall-profiles", "firewall_profiles"},
-      {"windows-remote-access", "remote_access"},
-      {"windows-smb-server", "smb_server"},
-      {"windows-name-resolution", "name_resolution"},
-      {"windows-lsa", "lsa"},
-      {"windows-wdigest", "wdigest"}};
-  for (const auto& [id, file] : files)
-    r->answers[joined(windows_command_argv(*find_windows_command(id)))] =
-        ran(fixture("windows/" + prefix + "_" + file + ".json"));
+  for (const auto& c : windows_host_table().commands) {
+    std::string name(c.id.substr(std::string_view("windows-").size()));
+    std::replace(name.begin(), name.end(), '-', '_');
+    r->answers[joined(c.argv)] = ran(fixture("windows/" + prefix + "_" + name + ".json"));
+  }
   return r;
 }
 
@@ -749,7 +754,7 @@ TEST(HostProbe, HardenedWindowsBackupServer) {
   auto runner = windows_runner("hardened");
   const auto obs = observe_windows(runner);
   EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
-  ASSERT_EQ(runner->calls.size(), 9u);
+  ASSERT_EQ(runner->calls.size(), windows_host_table().commands.size());
   EXPECT_EQ(runner->calls[0].argv[0], "powershell");  // no sudo on Windows
   EXPECT_EQ(value_of(obs, "host.identity.production_references"), json::array());
   EXPECT_EQ(value_of(obs, "host.privileges.production_identities"), json::array());
@@ -941,7 +946,7 @@ TEST(HostProbe, CollectedHostIsReadByTheSameParsersWithItsCollectionTime) {
   ASSERT_NE(origin, nullptr);
   EXPECT_THAT(origin->content, ::testing::HasSubstr("collected_at: " + obs.collected_at));
   EXPECT_THAT(origin->content, ::testing::HasSubstr(c.key.fingerprint()));
-  EXPECT_EQ(obs.evidence.size(), 22u);  // the file, then its 21 commands
+  EXPECT_EQ(obs.evidence.size(), 1 + fixed_command_count());  // the file, then its commands
 }
 
 TEST(HostProbe, RefusedCollectedFileMakesEveryFactMissing) {
@@ -1149,11 +1154,14 @@ TEST(HostProbe, RepositoryImmutabilityOfTheNewestBackupFiles) {
   auto runner = repository_runner();
   const auto obs = observe_with(runner, repository_inventory());
   EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
-  ASSERT_EQ(runner->calls.size(), 25u);
-  EXPECT_EQ(runner->calls[21].argv, (std::vector<std::string>{"findmnt", "-J", "-T", kRepo}));
-  EXPECT_EQ(runner->calls[22].argv, (std::vector<std::string>{"xfs_info", "/srv/backup-repo"}));
-  EXPECT_EQ(joined(runner->calls[23].argv), kFindArgv);
-  EXPECT_EQ(runner->calls[24].argv.size(), 12u);  // lsattr -- and the ten newest
+  ASSERT_EQ(runner->calls.size(), all_command_count());
+  EXPECT_EQ(runner->calls[call_of("repo-mount")].argv,
+            (std::vector<std::string>{"findmnt", "-J", "-T", kRepo}));
+  EXPECT_EQ(runner->calls[call_of("repo-xfs")].argv,
+            (std::vector<std::string>{"xfs_info", "/srv/backup-repo"}));
+  EXPECT_EQ(joined(runner->calls[call_of("repo-files")].argv), kFindArgv);
+  // lsattr -- and the ten newest
+  EXPECT_EQ(runner->calls[call_of("repo-attributes")].argv.size(), 12u);
   EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("xfs"));
   EXPECT_EQ(value_of(obs, "host.repository.reflink"), json(true));
   const auto files = value_of(obs, "host.repository.newest_files");
@@ -1198,11 +1206,11 @@ TEST(HostProbe, RepositoryCommandsNeedSudoOverSsh) {
   host_probe p(std::make_shared<fake_runner>(), [&](const backup_host&) { return runner; });
   const auto obs = p.observe(inv, run_context{}, target{"backup-01", ""},
                              std::chrono::steady_clock::now() + 10s);
-  ASSERT_EQ(runner->calls.size(), 25u);
-  EXPECT_EQ(runner->calls[21].argv[0], "findmnt");
-  EXPECT_EQ(runner->calls[22].argv[0], "xfs_info");
-  EXPECT_EQ(joined(runner->calls[23].argv), "sudo -n -- " + kFindArgv);
-  EXPECT_EQ(joined(runner->calls[24].argv), "sudo -n -- " + lsattr_argv());
+  ASSERT_EQ(runner->calls.size(), all_command_count());
+  EXPECT_EQ(runner->calls[call_of("repo-mount")].argv[0], "findmnt");
+  EXPECT_EQ(runner->calls[call_of("repo-xfs")].argv[0], "xfs_info");
+  EXPECT_EQ(joined(runner->calls[call_of("repo-files")].argv), "sudo -n -- " + kFindArgv);
+  EXPECT_EQ(joined(runner->calls[call_of("repo-attributes")].argv), "sudo -n -- " + lsattr_argv());
   EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
 }
 
@@ -1211,8 +1219,8 @@ TEST(HostProbe, HostsWithoutTheRepositoryRoleRunNoRepositoryCommand) {
   auto inv = repository_inventory();
   inv.hosts[0].roles = {"backup-server"};
   const auto obs = observe_with(runner, inv);
-  EXPECT_EQ(runner->calls.size(), 21u);
-  EXPECT_EQ(obs.evidence.size(), 21u);
+  EXPECT_EQ(runner->calls.size(), fixed_command_count());
+  EXPECT_EQ(obs.evidence.size(), fixed_command_count());
   for (const auto* name :
        {"host.repository.fstype", "host.repository.reflink", "host.repository.newest_files",
         "host.repository.newest_immutable", "host.repository.newest_not_immutable"}) {
@@ -1224,7 +1232,7 @@ TEST(HostProbe, HostsWithoutTheRepositoryRoleRunNoRepositoryCommand) {
 TEST(HostProbe, RepositoryRoleWithoutAPathIsMissingNeverApplicableOrPassing) {
   auto runner = repository_runner();
   const auto obs = observe_with(runner, repository_inventory(""));
-  EXPECT_EQ(runner->calls.size(), 21u);
+  EXPECT_EQ(runner->calls.size(), fixed_command_count());
   const auto& f = fact_of(obs, "host.repository.newest_not_immutable");
   EXPECT_FALSE(f.value);
   EXPECT_FALSE(f.not_applicable);
@@ -1233,14 +1241,14 @@ TEST(HostProbe, RepositoryRoleWithoutAPathIsMissingNeverApplicableOrPassing) {
   auto dash = repository_runner();
   EXPECT_FALSE(
       fact_of(observe_with(dash, repository_inventory("-delete")), "host.repository.fstype").value);
-  EXPECT_EQ(dash->calls.size(), 21u);
+  EXPECT_EQ(dash->calls.size(), fixed_command_count());
 }
 
 TEST(HostProbe, RepositoryWithoutBackupFilesIsMissing) {
   auto runner = repository_runner();
   runner->answers[kFindArgv] = ran("");
   const auto obs = observe_with(runner, repository_inventory());
-  EXPECT_EQ(runner->calls.size(), 24u);  // nothing for lsattr
+  EXPECT_EQ(runner->calls.size(), all_command_count() - 1);  // nothing for lsattr
   EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("xfs"));
   for (const auto* name : {"host.repository.newest_files", "host.repository.newest_immutable",
                            "host.repository.newest_not_immutable"}) {
@@ -1278,7 +1286,7 @@ TEST(HostProbe, RepositoryOffXfsHasNoReflinkFact) {
   auto runner = repository_runner();
   runner->answers["findmnt -J -T " + kRepo] = ran(fixture("system/findmnt_ext4_root.json"));
   const auto obs = observe_with(runner, repository_inventory());
-  EXPECT_EQ(runner->calls.size(), 24u);  // no xfs_info
+  EXPECT_EQ(runner->calls.size(), all_command_count() - 1);  // no xfs_info
   EXPECT_EQ(value_of(obs, "host.repository.fstype"), json("ext4"));
   EXPECT_TRUE(fact_of(obs, "host.repository.reflink").not_applicable);
   EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
@@ -1439,6 +1447,61 @@ TEST(HostChecks, RepositoryImmutable) {
   EXPECT_EQ(verdict_status("host-repository-immutable",
                            observe_with(repository_runner(), one_host_inventory())),
             status::not_applicable);  // no repository role
+}
+
+}  // namespace
+}  // namespace cloison
+
+namespace cloison {
+namespace {
+
+// --- the tables --------------------------------------------------------------------------------
+
+void read_nothing(const reader_input&, fact_map&) {}
+
+TEST(HostTable, ACommandSharedByRowsRunsOnceWhereTheFirstRowListsIt) {
+  const auto& t = linux_host_table();
+  std::size_t readers = 0;
+  for (const auto& row : t.rows) {
+    readers += std::count_if(row.commands.begin(), row.commands.end(),
+                             [](const host_command& c) { return c.id == "sshd-effective"; });
+  }
+  EXPECT_GE(readers, 2u);  // the sshd facts and the production privileges (AllowGroups)
+  EXPECT_EQ(std::count_if(t.commands.begin(), t.commands.end(),
+                          [](const host_command& c) { return c.id == "sshd-effective"; }),
+            1);
+  EXPECT_EQ(t.commands.front().id, "sshd-effective");
+  std::size_t facts = 0;
+  for (const auto& row : t.rows)
+    facts += row.facts.size();
+  EXPECT_EQ(t.facts.size(), facts);
+}
+
+TEST(HostTable, WindowsRowsRunEveryPowerShellScriptOnceWithoutSudo) {
+  std::vector<std::string_view> scripts, run;
+  for (const auto& c : windows_commands())
+    scripts.push_back(c.id);
+  for (const auto& c : windows_host_table().commands) {
+    run.push_back(c.id);
+    EXPECT_EQ(c.argv, windows_command_argv(*find_windows_command(c.id)));
+    EXPECT_FALSE(c.privileged()) << c.id;
+  }
+  EXPECT_EQ(run, scripts);
+}
+
+TEST(HostTable, RefusesAFactDeclaredTwiceAndTwoCommandsUnderOneId) {
+  const host_command cat{.id = "x", .argv = {"cat", "/etc/x"}};
+  const fact_spec spec{"host.x.y", fact_type::text, "y"};
+  EXPECT_NO_THROW(make_host_table({{.commands = {cat}, .facts = {spec}, .read = read_nothing},
+                                   {.commands = {cat}, .facts = {}, .read = read_nothing}}));
+  EXPECT_THROW(make_host_table({{.commands = {cat}, .facts = {spec}, .read = read_nothing},
+                                {.commands = {cat}, .facts = {spec}, .read = read_nothing}}),
+               std::logic_error);
+  host_command other = cat;
+  other.sudo_path = "/usr/bin/cat";
+  EXPECT_THROW(make_host_table({{.commands = {cat}, .facts = {spec}, .read = read_nothing},
+                                {.commands = {other}, .facts = {}, .read = read_nothing}}),
+               std::logic_error);
 }
 
 }  // namespace
