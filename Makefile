@@ -37,7 +37,7 @@ test: format-check build build-sanitize
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 demo: build
-	$(LAB) up
+	CLOISON_BINARY=$(abspath $(BUILD))/agent/cloison $(LAB) up
 	@mkdir -p $(DEMO_OUT)
 	@set +e; $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT) \
 	  --bundle $(DEMO_OUT)/evidence.tar.gz; rc=$$?; \

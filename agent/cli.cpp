@@ -20,6 +20,7 @@
 #include "agent/report_junit.h"
 #include "agent/waivers.h"
 #include "agent/yaml_reader.h"
+#include "probes/host/linux_facts.h"
 #include "probes/reachability/matrix.h"
 #include "probes/reachability/reachability_probe.h"
 
@@ -296,6 +297,23 @@ int diff(const std::string& before, const std::string& after, const std::string&
   return d.regressed() ? kExitNotMet : kExitMet;
 }
 
+// `cloison sudoers-rule`: the sudoers line of the host probe's root-only commands for `account`,
+// with the repository's when `repository_path` is set. 0 printed, 2 bad account or path.
+int print_sudoers_rule(const std::string& account, const std::string& repository_path) {
+  backup_host host;
+  if (!repository_path.empty()) {
+    host.roles.push_back("repository");
+    host.repository_path = repository_path;
+  }
+  try {
+    std::cout << sudoers_rule(linux_host_table().commands, account, host) << "\n";
+    return kExitMet;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cloison sudoers-rule: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) noexcept {
@@ -426,6 +444,16 @@ int run_cli(int argc, char** argv) noexcept {
     diff_cmd->add_option("--lang", diff_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
 
+    std::string sudoers_account = "cloison-audit", sudoers_repository;
+    auto* sudoers = app.add_subcommand(
+        "sudoers-rule",
+        "Print the sudoers line that lets the audit account run, through sudo -n, exactly the "
+        "host probe's commands that need root (for /etc/sudoers.d on the hosts read over SSH)");
+    sudoers->add_option("--account", sudoers_account, "the audit account (default cloison-audit)");
+    sudoers->add_option("--repository-path", sudoers_repository,
+                        "a repository host: its repository_path, as the inventory writes it; adds "
+                        "find and lsattr of its backup files");
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -455,6 +483,8 @@ int run_cli(int argc, char** argv) noexcept {
     }
     if (*diff_cmd)
       return diff(diff_before, diff_after, diff_language);
+    if (*sudoers)
+      return print_sudoers_rule(sudoers_account, sudoers_repository);
     return audit(a);
   } catch (const std::exception& e) {
     std::cerr << "cloison: the audit could not run: " << e.what() << "\n";

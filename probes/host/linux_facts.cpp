@@ -76,6 +76,19 @@ std::vector<std::string> repository_attributes_argv(const backup_host&,
   return argv;
 }
 
+// What sudoers grants for the two repository commands that read root-owned files: find as run,
+// lsattr on any file under the path (the newest files find lists).
+std::vector<std::string> repository_files_sudoers_argv(const backup_host& h) {
+  return repository_files_argv(h, {});
+}
+
+std::vector<std::string> repository_attributes_sudoers_argv(const backup_host& h) {
+  if (!repository_audited(h))
+    return {};
+  const auto& path = h.repository_path;
+  return {"lsattr", "--", path + (path.ends_with('/') ? "*" : "/*")};
+}
+
 // find's records end with NUL: shown one per line in the evidence.
 std::string nul_to_newline(std::string_view text) {
   std::string out(text);
@@ -547,12 +560,12 @@ std::vector<host_fact_row> linux_rows() {
                      .sudo_path = "/usr/bin/find",
                      .redact = nul_to_newline,
                      .argv_for = repository_files_argv,
+                     .sudoers_argv = repository_files_sudoers_argv,
                      .nul_separated = true},
-                    {
-                        .id = "repo-attributes",
-                        .sudo_path = "/usr/bin/lsattr",
-                        .argv_for = repository_attributes_argv,
-                    }},
+                    {.id = "repo-attributes",
+                     .sudo_path = "/usr/bin/lsattr",
+                     .argv_for = repository_attributes_argv,
+                     .sudoers_argv = repository_attributes_sudoers_argv}},
        .facts = {{"host.repository.newest_files", fact_type::text_list,
                   "the newest backup files under the repository path, with their time and "
                   "attributes"},
@@ -608,6 +621,30 @@ std::vector<host_fact_row> linux_rows() {
   };
 }
 
+// A sudoers command argument: `,` `:` `=` escaped; `\` written so that sudo's wildcard matching
+// reads it as itself (`\\` in the file is one `\` for the matcher, which needs two).
+std::string sudoers_argument(std::string_view arg) {
+  std::string out;
+  for (const char c : arg) {
+    if (c == '\\')
+      out += "\\\\\\\\";
+    else if (c == ',' || c == ':' || c == '=')
+      out += {'\\', c};
+    else
+      out += c;
+  }
+  return out;
+}
+
+bool sudoers_user_name(std::string_view name) {
+  const auto lower_or = [](char c, std::string_view more) {
+    return (c >= 'a' && c <= 'z') || more.find(c) != std::string_view::npos;
+  };
+  return !name.empty() && lower_or(name[0], "_") &&
+         std::all_of(name.begin() + 1, name.end(),
+                     [&](char c) { return lower_or(c, "_.-0123456789"); });
+}
+
 }  // namespace
 
 host_table make_host_table(std::vector<host_fact_row> rows) {
@@ -622,6 +659,10 @@ host_table make_host_table(std::vector<host_fact_row> rows) {
     for (const auto& cmd : row.commands) {
       const auto same_id = std::find_if(t.commands.begin(), t.commands.end(),
                                         [&](const host_command& c) { return c.id == cmd.id; });
+      if (cmd.privileged() && cmd.argv_for && !cmd.sudoers_argv)
+        throw std::logic_error("host table: " + std::string(cmd.id) +
+                               " is privileged and built from earlier outputs: it needs the "
+                               "sudoers_argv that grants it");
       if (same_id == t.commands.end())
         t.commands.push_back(cmd);
       else if (!(*same_id == cmd))
@@ -646,6 +687,38 @@ void put_fact(fact_map& facts, std::string_view name, json value, const reader_i
   }
   facts[std::string(name)] =
       value.is_null() ? fact::missing(std::string(why), ev) : fact::of(std::move(value), ev);
+}
+
+std::string sudoers_rule(std::span<const host_command> commands, std::string_view account,
+                         const backup_host& host) {
+  if (!sudoers_user_name(account))
+    throw std::invalid_argument("'" + std::string(account) +
+                                "' is not a lower-case user name ([a-z_][a-z0-9_.-]*)");
+  const auto& path = host.repository_path;
+  if (!path.empty()) {
+    const auto bad = std::find_if(path.begin(), path.end(), [](char c) {
+      return !std::isalnum(static_cast<unsigned char>(c)) &&
+             std::string_view(" /._+@%~-,:=").find(c) == std::string_view::npos;
+    });
+    if (!path.starts_with('/') || bad != path.end())
+      throw std::invalid_argument(
+          "repository path '" + path +
+          "': expected an absolute path of letters, digits, space and / . _ + @ % ~ - , : =");
+  }
+  std::string rule = std::string(account) + " ALL=(root) NOPASSWD: ";
+  bool first = true;
+  for (const auto& cmd : commands) {
+    if (!cmd.privileged())
+      continue;
+    const auto argv = cmd.argv_for ? cmd.sudoers_argv(host) : cmd.argv;
+    if (argv.empty())  // does not run on this host
+      continue;
+    rule += (first ? "" : ", ") + std::string(cmd.sudo_path);
+    for (std::size_t i = 1; i < argv.size(); ++i)
+      rule += " " + sudoers_argument(argv[i]);
+    first = false;
+  }
+  return rule;
 }
 
 }  // namespace cloison

@@ -27,7 +27,7 @@ struct host_command {
   std::vector<std::string> argv{};  // run as is, never through a shell with outside text
   // Needs root: run through `sudo -n --` on SSH hosts whose inventory allows it. The absolute path
   // of argv[0] that sudoers grants (Debian 12's: sudo compares the program it finds on its
-  // secure_path with it). Empty: runs as the audit account.
+  // secure_path with it; see sudoers_rule). Empty: runs as the audit account.
   std::string_view sudo_path{};
   bool absent_is_empty = false;  // a missing file or program means "not configured"
   std::vector<int> ok_exit_codes{0};
@@ -40,6 +40,10 @@ struct host_command {
   // found). An empty argv means "not run on this host": no evidence, and its readers see an
   // empty output.
   std::vector<std::string> (*argv_for)(const backup_host&, const earlier_outputs&) = nullptr;
+  // With argv_for on a privileged command: the argv sudoers must grant on this host whatever the
+  // earlier outputs, sudoers wildcards allowed (e.g. `lsattr -- PATH/*`); empty when the command
+  // does not run on this host.
+  std::vector<std::string> (*sudoers_argv)(const backup_host&) = nullptr;
   // Its output separates records with NUL bytes; any other command's output with a NUL byte is
   // binary, not the text the command prints, and makes its facts missing.
   bool nul_separated = false;
@@ -83,7 +87,8 @@ struct host_table {
 };
 
 // The table of `rows`, with its commands and facts derived. Throws std::logic_error when two rows
-// declare the same fact or list two different commands under one id (programming errors).
+// declare the same fact, list two different commands under one id, or a privileged command built
+// from earlier outputs has no sudoers_argv (programming errors).
 host_table make_host_table(std::vector<host_fact_row> rows);
 
 const host_table& linux_host_table();
@@ -95,5 +100,17 @@ const host_table& windows_host_table();
 // `value` is null, missing because `why` (e.g. the output was not what the parser expects).
 void put_fact(fact_map& facts, std::string_view name, json value, const reader_input& in,
               std::string_view why);
+
+// The sudoers line that lets `account` run, as root and without a password, exactly the
+// privileged commands of `commands` that run on `host` (those built from earlier outputs through
+// their sudoers_argv, e.g. the repository's find and lsattr when `host` has the repository role
+// and a repository_path):
+//   ACCOUNT ALL=(root) NOPASSWD: /usr/sbin/sshd -T, /usr/bin/ss -H -tlnup, ...
+// Arguments are escaped for sudoers (`,` `:` `=`, and `\` so that sudo's wildcard matching reads
+// it as itself). Pure. Throws std::invalid_argument when `account` is not a lower-case user name
+// ([a-z_][a-z0-9_.-]*) or the repository path is not absolute or holds a character other than
+// letters, digits, space and / . _ + @ % ~ - , : = (sudoers could not grant it literally).
+std::string sudoers_rule(std::span<const host_command> commands, std::string_view account,
+                         const backup_host& host);
 
 }  // namespace cloison

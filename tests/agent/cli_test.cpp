@@ -304,5 +304,80 @@ TEST(Cli, CollectRefusesBadOptions) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// The commands a sudoers line grants: what follows "NOPASSWD: ", split on the commas that separate
+// them (an argument's comma is escaped, "\,").
+std::vector<std::string> granted(const std::string& line) {
+  const std::string head = "NOPASSWD: ";
+  std::vector<std::string> out{""};
+  for (std::size_t i = line.find(head) + head.size(); i < line.size() && line[i] != '\n'; ++i) {
+    if (line.compare(i, 2, ", ") == 0 && line[i - 1] != '\\') {
+      out.emplace_back();
+      ++i;
+    } else {
+      out.back() += line[i];
+    }
+  }
+  return out;
+}
+
+TEST(Cli, SudoersRuleGrantsExactlyThePrivilegedCommandsOfTheTable) {
+  const auto r = cloison({"sudoers-rule"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("cloison-audit ALL=(root) NOPASSWD: ", 0), 0u) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  std::vector<std::string> fixed, programs;
+  for (const auto& c : linux_host_table().commands) {
+    if (!c.privileged())
+      continue;
+    programs.emplace_back(c.sudo_path);
+    if (c.argv_for)
+      continue;  // the repository's: with --repository-path
+    std::string line(c.sudo_path);
+    for (std::size_t i = 1; i < c.argv.size(); ++i)
+      line += " " + c.argv[i];
+    fixed.push_back(line);
+  }
+  EXPECT_EQ(granted(r.out), fixed);
+  EXPECT_THAT(fixed, ::testing::Contains("/usr/sbin/sshd -T"));
+
+  const auto repo = cloison(
+      {"sudoers-rule", "--account", "audit-bk", "--repository-path", "/srv/backup-repo/backups"});
+  ASSERT_EQ(repo.exit_code, 0) << repo.err;
+  EXPECT_EQ(repo.out.rfind("audit-bk ALL=(root) NOPASSWD: ", 0), 0u) << repo.out;
+  std::vector<std::string> repo_programs;
+  for (const auto& command : granted(repo.out))
+    repo_programs.push_back(command.substr(0, command.find(' ')));
+  EXPECT_EQ(repo_programs, programs);
+  EXPECT_THAT(granted(repo.out),
+              ::testing::Contains("/usr/bin/lsattr -- /srv/backup-repo/backups/*"));
+
+  const auto bad = cloison({"sudoers-rule", "--account", "ALL"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("not a lower-case user name"));
+  EXPECT_EQ(cloison({"sudoers-rule", "--repository-path", "backups"}).exit_code, 2);
+}
+
+TEST(Cli, VisudoAcceptsTheSudoersRule) {
+  const std::string visudo = "/usr/sbin/visudo";
+  if (!std::filesystem::exists(visudo))
+    GTEST_SKIP() << "visudo is not installed";
+  temp_dir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"sudoers-rule"},
+        std::vector<std::string>{"sudoers-rule", "--account", "audit-bk", "--repository-path",
+                                 "/srv/backup repo/a,b:c=d/backups/"}}) {
+    const auto r = cloison(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto file = dir.write("cloison-audit", r.out);
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+    const auto check = local_runner().run(
+        {visudo, "-c", "-f", file}, std::chrono::steady_clock::now() + std::chrono::seconds(30),
+        kDefaultOutputCap);
+    EXPECT_EQ(check.exit_code, 0) << r.out << check.out << check.err;
+    std::filesystem::remove(file);
+  }
+}
+
 }  // namespace
 }  // namespace cloison

@@ -1502,6 +1502,48 @@ TEST(HostTable, RefusesAFactDeclaredTwiceAndTwoCommandsUnderOneId) {
   EXPECT_THROW(make_host_table({{.commands = {cat}, .facts = {spec}, .read = read_nothing},
                                 {.commands = {other}, .facts = {}, .read = read_nothing}}),
                std::logic_error);
+  // a privileged command built from earlier outputs must say what sudoers grants
+  const host_command built{.id = "z",
+                           .sudo_path = "/usr/bin/lsattr",
+                           .argv_for = [](const backup_host&, const earlier_outputs&) {
+                             return std::vector<std::string>{"lsattr"};
+                           }};
+  EXPECT_THROW(make_host_table({{.commands = {built}, .facts = {}, .read = read_nothing}}),
+               std::logic_error);
+}
+
+TEST(HostTable, SudoersRuleEscapesWhatSudoersReadsSpecially) {
+  const std::vector<host_command> commands{
+      {.id = "a", .argv = {"tool", "k=v,w", "x:y", "%p\\0", "^"}, .sudo_path = "/usr/bin/tool"},
+      {.id = "b", .argv = {"cat", "/etc/x"}}};  // not privileged: not granted
+  EXPECT_EQ(sudoers_rule(commands, "audit-bk", backup_host{}),
+            R"(audit-bk ALL=(root) NOPASSWD: /usr/bin/tool k\=v\,w x\:y %p\\\\0 ^)");
+  for (const auto* account : {"ALL", "Audit", "", "-x", "a b", "a,b", "%sudo"})
+    EXPECT_THROW(sudoers_rule(commands, account, backup_host{}), std::invalid_argument) << account;
+  backup_host repo;
+  repo.roles = {"repository"};
+  for (const auto* path : {"relative/path", "/srv/x*y", "/srv/a\\b", "/srv/a\nb", "/srv/#1"}) {
+    repo.repository_path = path;
+    EXPECT_THROW(sudoers_rule(commands, "audit", repo), std::invalid_argument) << path;
+  }
+}
+
+TEST(HostTable, SudoersRuleGrantsTheRepositoryCommandsOfARepositoryHost) {
+  backup_host h;
+  const auto& commands = linux_host_table().commands;
+  const auto plain = sudoers_rule(commands, "cloison-audit", h);
+  EXPECT_EQ(plain.find("/usr/bin/find"), std::string::npos) << plain;
+  h.roles = {"repository"};
+  h.repository_path = kRepo;
+  // as docs/inventory.md shows it (four backslashes: sudoers, then its wildcard matching)
+  EXPECT_TRUE(sudoers_rule(commands, "cloison-audit", h)
+                  .ends_with(", /usr/bin/find " + kRepo +
+                             R"( -xdev -type f ( -name *.vbk -o -name *.vib -o -name *.vrb ) )"
+                             R"(-printf %T@\\\\t%p\\\\0, /usr/bin/lsattr -- )" +
+                             kRepo + "/*"));
+  h.repository_path = kRepo + "/";
+  EXPECT_TRUE(
+      sudoers_rule(commands, "cloison-audit", h).ends_with("/usr/bin/lsattr -- " + kRepo + "/*"));
 }
 
 }  // namespace
