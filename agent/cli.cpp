@@ -297,6 +297,25 @@ int diff(const std::string& before, const std::string& after, const std::string&
   return d.regressed() ? kExitNotMet : kExitMet;
 }
 
+// `cloison checks`: one line per check of the policies (`files`, else the built-in ones): id,
+// objective, severity, fact, enabled (yes or no), tab-separated. 0 listed, 2 a policy has problems.
+int list_checks(const std::vector<std::string>& files) {
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  const auto policies = load_policies(files, probes, problems);
+  if (!problems.empty()) {
+    print_diagnostics(problems);
+    return kExitUsage;
+  }
+  for (const auto& p : policies) {
+    for (const auto& c : p.checks) {
+      std::cout << c.id << '\t' << c.objective << '\t' << to_string(c.severity) << '\t' << c.fact
+                << '\t' << (c.enabled ? "yes" : "no") << '\n';
+    }
+  }
+  return kExitMet;
+}
+
 // `cloison sudoers-rule`: the sudoers line of the host probe's root-only commands for `account`,
 // with the repository's when `repository_path` is set. 0 printed, 2 bad account or path.
 int print_sudoers_rule(const std::string& account, const std::string& repository_path) {
@@ -444,6 +463,14 @@ int run_cli(int argc, char** argv) noexcept {
     diff_cmd->add_option("--lang", diff_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
 
+    std::vector<std::string> checks_policies;
+    auto* checks_cmd = app.add_subcommand(
+        "checks",
+        "List the checks of the policies, one per line: id, objective, severity, fact, enabled "
+        "(yes or no), tab-separated");
+    checks_cmd->add_option("--policy", checks_policies,
+                           "policy file (repeatable; default: the built-in D2.03 policy)");
+
     std::string sudoers_account = "cloison-audit", sudoers_repository;
     auto* sudoers = app.add_subcommand(
         "sudoers-rule",
@@ -483,6 +510,8 @@ int run_cli(int argc, char** argv) noexcept {
     }
     if (*diff_cmd)
       return diff(diff_before, diff_after, diff_language);
+    if (*checks_cmd)
+      return list_checks(checks_policies);
     if (*sudoers)
       return print_sudoers_rule(sudoers_account, sudoers_repository);
     return audit(a);

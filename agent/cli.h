@@ -1,5 +1,6 @@
 // The command line (CLI11): `cloison validate`, `cloison audit`, `cloison report`, `cloison diff`,
-// `cloison verify`, `cloison merge`, `cloison collect`, `cloison sudoers-rule`, `--version`.
+// `cloison verify`, `cloison merge`, `cloison collect`, `cloison checks`, `cloison sudoers-rule`,
+// `--version`.
 // Exit codes, which scripts rely on:
 //   0 every objective met / the files are valid
 //   1 an objective is not met (`diff`: the newer report regressed)

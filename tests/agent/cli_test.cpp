@@ -6,11 +6,13 @@
 #include <filesystem>
 
 #include "agent/agent_key.h"
+#include "agent/policy_loader.h"
 #include "agent/report.h"
 #include "probes/host/collected_evidence.h"
 #include "probes/host/host_probe.h"
 #include "probes/host/linux_facts.h"
 #include "probes/host/local_runner.h"
+#include "probes/registry.h"
 #include "tests/support.h"
 
 namespace cloison {
@@ -302,6 +304,26 @@ TEST(Cli, CollectRefusesBadOptions) {
                              (dir.path() / "no/such/dir/ev.json").string(), "--key-file", key});
   EXPECT_EQ(unwritable.exit_code, 3);
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(Cli, ChecksListsEveryCheckOfThePolicies) {
+  const auto r = cloison({"checks"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("host-sshd-no-password\tD2.03.A\thigh\t"
+                               "host.sshd.password_authentication\tyes\n"));
+  EXPECT_THAT(r.out, HasSubstr("\thost.pam.mfa_modules\tno\n"));  // host-mfa-required: off
+  diagnostics d;
+  const auto shipped =
+      load_policy(std::string(CLOISON_SOURCE_DIR) + "/policies/d2.03.yaml", builtin_probes(), d);
+  ASSERT_TRUE(shipped);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n')),
+            shipped->checks.size());
+  const auto small = cloison({"checks", "--policy", data_path("policies/valid_small.yaml")});
+  EXPECT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_THAT(small.out, Not(HasSubstr("host-sshd-no-password")));
+  const auto broken = cloison({"checks", "--policy", data_path("policies/broken.yaml")});
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_THAT(broken.err, HasSubstr("broken.yaml:"));
 }
 
 // The commands a sudoers line grants: what follows "NOPASSWD: ", split on the commas that separate
