@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -190,6 +191,42 @@ json names_list(const std::vector<std::string>& v) {
   return s;
 }
 
+// The forwarding the effective sshd settings `s` allow, as "keyword value" (empty: none); null when
+// a keyword it needs is not in the output. DisableForwarding turns off all but the tunnel; TCP
+// forwarding counts in each direction its PermitOpen / PermitListen leaves open, GatewayPorts only
+// with remote TCP forwarding. Keywords an older sshd does not print restrict nothing.
+json sshd_forwarding(const std::map<std::string, std::vector<std::string>>& s) {
+  const auto first = [&](const std::string& key) {
+    const auto it = s.find(key);
+    return it == s.end() || it->second.empty() ? std::optional<std::string>() : it->second.front();
+  };
+  const auto x11 = first("x11forwarding"), tcp = first("allowtcpforwarding"),
+             gateway = first("gatewayports"), unix_sockets = first("allowstreamlocalforwarding"),
+             agent = first("allowagentforwarding"), tunnel = first("permittunnel");
+  if (!x11 || !tcp || !gateway || !unix_sockets || !agent || !tunnel)
+    return nullptr;
+  json on = json::array();
+  if (first("disableforwarding").value_or("no") != "yes") {
+    const bool local = (tcp == "yes" || tcp == "all" || tcp == "local") &&
+                       first("permitopen").value_or("any") != "none";
+    const bool remote = (tcp == "yes" || tcp == "all" || tcp == "remote") &&
+                        first("permitlisten").value_or("any") != "none";
+    if (x11 != "no")
+      on.push_back("x11forwarding " + *x11);
+    if (local || remote)
+      on.push_back("allowtcpforwarding " + *tcp);
+    if (remote && gateway != "no")
+      on.push_back("gatewayports " + *gateway);
+    if (unix_sockets != "no")
+      on.push_back("allowstreamlocalforwarding " + *unix_sockets);
+    if (agent != "no")
+      on.push_back("allowagentforwarding " + *agent);
+  }
+  if (tunnel != "no")
+    on.push_back("permittunnel " + *tunnel);
+  return on;
+}
+
 // The effective sshd configuration: read by the sshd row and by the privileges row.
 const host_command kSshdEffective{
     .id = "sshd-effective", .argv = {"/usr/sbin/sshd", "-T"}, .sudo_path = "/usr/sbin/sshd"};
@@ -205,7 +242,10 @@ std::vector<host_fact_row> linux_rows() {
                  {"host.sshd.permit_root_login", fact_type::text,
                   "sshd effective PermitRootLogin (sshd -T)"},
                  {"host.sshd.pubkey_authentication", fact_type::text,
-                  "sshd effective PubkeyAuthentication (sshd -T)"}},
+                  "sshd effective PubkeyAuthentication (sshd -T)"},
+                 {"host.sshd.forwarding", fact_type::text_list,
+                  "the forwarding sshd allows (sshd -T, global settings): X11, TCP, GatewayPorts, "
+                  "Unix sockets, agent, tunnel, as \"allowtcpforwarding yes\""}},
        .read =
            [](const reader_input& in, fact_map& facts) {
              const auto s = parse_sshd_effective(in.outputs[0].text);
@@ -214,6 +254,7 @@ std::vector<host_fact_row> linux_rows() {
              put(facts, "host.sshd.permit_root_login", first_value(s, "permitrootlogin"), in);
              put(facts, "host.sshd.pubkey_authentication", first_value(s, "pubkeyauthentication"),
                  in);
+             put(facts, "host.sshd.forwarding", sshd_forwarding(s), in);
            }},
       {.commands = {{.id = "nsswitch", .argv = {"cat", "/etc/nsswitch.conf"}}},
        .facts = {{"host.nsswitch.passwd_sources", fact_type::text_list,

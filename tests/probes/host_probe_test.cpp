@@ -281,6 +281,64 @@ TEST(HostProbe, ReadsFactsOfDebian12Host) {
   EXPECT_EQ(value_of(obs, "host.dns.nameservers"), json::array({"198.18.5.10", "198.18.5.11"}));
 }
 
+// `text` with its first `from` replaced by `to` (which must be there).
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+}
+
+json forwarding_with(const std::string& sshd_output) {
+  auto runner = debian12_runner();
+  runner->answers["/usr/sbin/sshd -T"] = ran(sshd_output);
+  return value_of(observe_with(runner, one_host_inventory()), "host.sshd.forwarding");
+}
+
+TEST(HostProbe, SshdForwardingIsWhatTheEffectiveSettingsAllow) {
+  const auto debian = fixture("sshd_T_debian12_default.txt");
+  // Debian 12's sshd: X11 (its sshd_config), TCP, Unix-socket and agent forwarding
+  EXPECT_EQ(forwarding_with(debian),
+            json::array({"x11forwarding yes", "allowtcpforwarding yes",
+                         "allowstreamlocalforwarding yes", "allowagentforwarding yes"}));
+  EXPECT_EQ(fact_of(observe_with(debian12_runner(), one_host_inventory()), "host.sshd.forwarding")
+                .evidence,
+            std::vector<std::string>{"host/backup-01/sshd-effective"});
+  // OpenSSH 9.2p1 (Debian 12) sshd -T of the lab's backup sshd_config (tests/lab/lab
+  // write_sshd_config, S=/run/cloison-lab): every forwarding off
+  EXPECT_EQ(forwarding_with(fixture("sshd_T_lab_backup.txt")), json::array());
+  // the same sshd with only `HostKey` and `DisableForwarding yes`: sshd -T still prints
+  // allowtcpforwarding yes (and agent, Unix sockets), which DisableForwarding overrides
+  const auto disabled = fixture("sshd_T_disableforwarding.txt");
+  ASSERT_NE(disabled.find("\nallowtcpforwarding yes\n"), std::string::npos);
+  EXPECT_EQ(forwarding_with(disabled), json::array());
+  // ... but not tunnels
+  EXPECT_EQ(forwarding_with(replaced(disabled, "permittunnel no", "permittunnel point-to-point")),
+            json::array({"permittunnel point-to-point"}));
+  // TCP forwarding counts in the directions PermitOpen / PermitListen leave open; GatewayPorts
+  // only with remote forwarding
+  const auto gateway = replaced(debian, "gatewayports no", "gatewayports clientspecified");
+  const auto closed = replaced(replaced(gateway, "permitopen any", "permitopen none"),
+                               "permitlisten any", "permitlisten none");
+  EXPECT_EQ(forwarding_with(closed),
+            json::array({"x11forwarding yes", "allowstreamlocalforwarding yes",
+                         "allowagentforwarding yes"}));
+  EXPECT_EQ(
+      forwarding_with(replaced(gateway, "permitopen any", "permitopen none")),
+      json::array({"x11forwarding yes", "allowtcpforwarding yes", "gatewayports clientspecified",
+                   "allowstreamlocalforwarding yes", "allowagentforwarding yes"}));
+  EXPECT_EQ(
+      forwarding_with(replaced(gateway, "allowtcpforwarding yes", "allowtcpforwarding local")),
+      json::array({"x11forwarding yes", "allowtcpforwarding local",
+                   "allowstreamlocalforwarding yes", "allowagentforwarding yes"}));
+  // a keyword sshd did not print: missing, never a default
+  auto runner = debian12_runner();
+  runner->answers["/usr/sbin/sshd -T"] = ran(replaced(debian, "allowagentforwarding yes\n", ""));
+  const auto obs = observe_with(runner, one_host_inventory());
+  const auto& f = fact_of(obs, "host.sshd.forwarding");
+  EXPECT_FALSE(f.value);
+  EXPECT_EQ(f.error, "not present in the command output");
+}
+
 TEST(HostProbe, ReportsSecondUid0Account) {
   const auto obs =
       observe_with(debian12_runner("getent_passwd_second_uid0.txt"), one_host_inventory());
