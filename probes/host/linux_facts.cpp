@@ -227,6 +227,17 @@ json sshd_forwarding(const std::map<std::string, std::vector<std::string>>& s) {
   return on;
 }
 
+// `sysctl KEY...`: key -> value, from its "net.ipv4.ip_forward = 0" lines.
+std::map<std::string, std::string> parse_sysctl(std::string_view output) {
+  std::map<std::string, std::string> out;
+  text::for_each_line(output, [&](std::string_view line) {
+    const auto eq = line.find('=');
+    if (eq != std::string_view::npos)
+      out[std::string(text::trim(line.substr(0, eq)))] = text::trim(line.substr(eq + 1));
+  });
+  return out;
+}
+
 // The effective sshd configuration: read by the sshd row and by the privileges row.
 const host_command kSshdEffective{
     .id = "sshd-effective", .argv = {"/usr/sbin/sshd", "-T"}, .sudo_path = "/usr/sbin/sshd"};
@@ -341,6 +352,26 @@ std::vector<host_fact_row> linux_rows() {
              const auto routes = parse_ip_routes(in.outputs[0].text);
              put(facts, "host.network.default_route",
                  routes ? json(has_default_route(*routes)) : json(nullptr), in);
+           }},
+      // Without IPv6 (ipv6.disable=1) its key does not exist: sysctl prints the IPv4 line and
+      // exits 1 with "cannot stat ...: No such file or directory".
+      {.commands = {{.id = "ip-forwarding",
+                     .argv = {"/usr/sbin/sysctl", "net.ipv4.ip_forward",
+                              "net.ipv6.conf.all.forwarding"},
+                     .absent_is_empty = true}},
+       .facts = {{"host.network.ip_forwarding", fact_type::text_list,
+                  "the kernel's forwarding switches that are on, as \"net.ipv4.ip_forward = 1\" "
+                  "(sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding)"}},
+       .read =
+           [](const reader_input& in, fact_map& facts) {
+             const auto values = parse_sysctl(in.outputs[0].text);
+             json on = json::array();
+             for (const auto& [key, value] : values) {
+               if (value != "0")
+                 on.push_back(key + " = " + value);
+             }
+             put(facts, "host.network.ip_forwarding",
+                 values.count("net.ipv4.ip_forward") ? on : json(nullptr), in);
            }},
       {.commands = {{.id = "listening",
                      .argv = {"ss", "-H", "-tlnup"},

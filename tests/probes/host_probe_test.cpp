@@ -88,6 +88,9 @@ std::string grep_format(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
+const std::string kSysctlForwarding =
+    "/usr/sbin/sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding";
+
 std::shared_ptr<fake_runner> debian12_runner(
     const std::string& passwd = "getent_passwd_debian12.txt",
     const std::string& nsswitch = "nsswitch_debian12_default.conf") {
@@ -98,6 +101,8 @@ std::shared_ptr<fake_runner> debian12_runner(
   r->answers["cat /etc/resolv.conf"] = ran(fixture("resolv_lab_backup.conf"));
   r->answers["ip -j addr show"] = ran(fixture("ip_j_addr_backup.json"));
   r->answers["ip -j route show"] = ran(fixture("system/ip_j_route_backup.json"));
+  // procps 4.0.2's sysctl on the Debian 12 build machine (no forwarding)
+  r->answers[kSysctlForwarding] = ran(fixture("sysctl_forwarding_debian12.txt"));
   r->answers["ss -H -tlnup"] = ran(fixture("system/ss_tlnup_backup.txt"));
   r->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_drop.txt"));
   command_result no_iptables;  // iptables is not installed: read as "not configured"
@@ -1414,6 +1419,43 @@ TEST(HostChecks, FirewallDefaultDeny) {
       verdict("host-firewall-default-deny", observe_with(runner, one_host_inventory()));
   EXPECT_EQ(error.status, status::error);
   EXPECT_NE(error.message.find("Operation not permitted"), std::string::npos) << error.message;
+}
+
+TEST(HostChecks, NoIpForwarding) {
+  const auto off = observe_with(debian12_runner(), one_host_inventory());
+  EXPECT_EQ(value_of(off, "host.network.ip_forwarding"), json::array());
+  EXPECT_EQ(fact_of(off, "host.network.ip_forwarding").evidence,
+            std::vector<std::string>{"host/backup-01/ip-forwarding"});
+  EXPECT_EQ(verdict_status("host-no-ip-forwarding", off), status::pass);
+  auto runner = debian12_runner();
+  runner->answers[kSysctlForwarding] =
+      ran(replaced(fixture("sysctl_forwarding_debian12.txt"), "ip_forward = 0", "ip_forward = 1"));
+  const auto on = verdict("host-no-ip-forwarding", observe_with(runner, one_host_inventory()));
+  EXPECT_EQ(on.status, status::fail);
+  EXPECT_EQ(on.observed, json::array({"net.ipv4.ip_forward = 1"}));
+  // a kernel without IPv6: sysctl prints the IPv4 line and exits 1; that is no forwarding
+  command_result no_ipv6 = ran("net.ipv4.ip_forward = 0\n");
+  no_ipv6.exit_code = 1;
+  no_ipv6.err =
+      "sysctl: cannot stat /proc/sys/net/ipv6/conf/all/forwarding: No such file or "
+      "directory\n";
+  runner->answers[kSysctlForwarding] = no_ipv6;
+  EXPECT_EQ(verdict_status("host-no-ip-forwarding", observe_with(runner, one_host_inventory())),
+            status::pass);
+  // without sysctl, or refused: never a pass
+  command_result missing;
+  missing.outcome = outcome::error;
+  missing.failure = "/usr/sbin/sysctl: No such file or directory";
+  missing.program_missing = true;
+  runner->answers[kSysctlForwarding] = missing;
+  EXPECT_EQ(verdict_status("host-no-ip-forwarding", observe_with(runner, one_host_inventory())),
+            status::error);
+  command_result denied = ran("");
+  denied.exit_code = 255;
+  denied.err = "sysctl: permission denied on key \"net.ipv4.ip_forward\"\n";
+  runner->answers[kSysctlForwarding] = denied;
+  EXPECT_EQ(verdict_status("host-no-ip-forwarding", observe_with(runner, one_host_inventory())),
+            status::error);
 }
 
 TEST(HostChecks, ListenersDeclared) {
