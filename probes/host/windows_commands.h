@@ -32,7 +32,7 @@ struct windows_command {
 
 namespace windows_detail {
 
-inline constexpr std::array<windows_command, 9> kWindowsCommands{{
+inline constexpr auto kWindowsCommands = std::to_array<windows_command>({
     // parse_windows_computer_system. Domain is the workgroup name when PartOfDomain is false.
     {"windows-computer-system",
      "try { [Console]::OutputEncoding=[Text.Encoding]::UTF8 } catch { }; "
@@ -105,7 +105,7 @@ inline constexpr std::array<windows_command, 9> kWindowsCommands{{
      "'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\WDigest' -Name "
      "UseLogonCredential -ErrorAction SilentlyContinue).UseLogonCredential}"
      " | ConvertTo-Json -Depth 4 -Compress"},
-}};
+});
 
 }  // namespace windows_detail
 
