@@ -2,7 +2,7 @@
 // per system (Linux: linux_facts.cpp; Windows: windows_facts.cpp). Each row of a table declares a
 // group of facts in one place: the commands they are read from, their specifications and their
 // reader. The command, fact and reader lists the host probe needs are derived from the rows
-// (host_table); nothing else lists them.
+// (host_table); nothing else lists them. Adding a fact or a command: docs/extending.md.
 // Gathering (the fixed, read-only commands) is separate from reading (pure functions over the
 // outputs, built on linux_parsers.h and linux_system_parsers.h). Thread-safe (read-only tables).
 #pragma once
