@@ -238,16 +238,15 @@ std::map<std::string, std::string> parse_sysctl(std::string_view output) {
   return out;
 }
 
-// The effective sshd configuration: read by the sshd row and by the privileges row.
-const host_command kSshdEffective{
-    .id = "sshd-effective", .argv = {"/usr/sbin/sshd", "-T"}, .sudo_path = "/usr/sbin/sshd"};
-
 // The Linux table. Commands run in the order the rows first list them (the fixed ones in one wave,
 // then those built from earlier outputs), so a row listing a command built from another command's
 // output comes after it.
 std::vector<host_fact_row> linux_rows() {
+  // The effective sshd configuration: read by the sshd row and by the privileges row.
+  const host_command sshd_effective{
+      .id = "sshd-effective", .argv = {"/usr/sbin/sshd", "-T"}, .sudo_path = "/usr/sbin/sshd"};
   return {
-      {.commands = {kSshdEffective},
+      {.commands = {sshd_effective},
        .facts = {{"host.sshd.password_authentication", fact_type::text,
                   "sshd effective PasswordAuthentication (sshd -T)"},
                  {"host.sshd.permit_root_login", fact_type::text,
@@ -566,7 +565,7 @@ std::vector<host_fact_row> linux_rows() {
                      .absent_is_empty = true,
                      .ok_exit_codes = {0, 1}},
                     {.id = "groups", .argv = {"getent", "group"}},
-                    kSshdEffective},
+                    sshd_effective},
        .facts = {{"host.privileges.production_identities", fact_type::text_list,
                   "production identities granted privileges: sudoers rules, members of "
                   "sudo/wheel/adm/root, sshd AllowGroups/AllowUsers"}},
