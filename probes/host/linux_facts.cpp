@@ -247,6 +247,9 @@ json names_list(const std::vector<std::string>& v) {
   return s;
 }
 
+// Privileged commands that a host may lack are named by their path: sudo then answers "command not
+// found" for a missing one, where a bare name that no sudoers rule matches gets "a password is
+// required" and the absence could not be told from a refusal.
 const std::vector<host_command> kCommands{
     {"sshd-effective", {"/usr/sbin/sshd", "-T"}, true},
     {"nsswitch", {"cat", "/etc/nsswitch.conf"}},
@@ -255,8 +258,8 @@ const std::vector<host_command> kCommands{
     {"ip-addresses", {"ip", "-j", "addr", "show"}},
     {"ip-routes", {"ip", "-j", "route", "show"}},
     {"listening", {"ss", "-H", "-tlnup"}, true},
-    {"nft-ruleset", {"nft", "list", "ruleset"}, true, true},
-    {"iptables-save", {"iptables-save"}, true, true},
+    {"nft-ruleset", {"/usr/sbin/nft", "list", "ruleset"}, true, true},
+    {"iptables-save", {"/usr/sbin/iptables-save"}, true, true},
     // Exits 1 when it prints "none".
     {"detect-virt", {"systemd-detect-virt"}, false, false, {0, 1}},
     {"chrony-conf", {"cat", "/etc/chrony/chrony.conf"}, false, true},
@@ -272,7 +275,7 @@ const std::vector<host_command> kCommands{
      redact_sssd_conf},
     {"krb5-conf", {"cat", "/etc/krb5.conf"}, false, true},
     {"smb-conf", {"cat", "/etc/samba/smb.conf"}, false, true},
-    {"keytab", {"klist", "-k"}, true, true, {0}, "not found while starting keytab scan"},
+    {"keytab", {"/usr/bin/klist", "-k"}, true, true, {0}, "not found while starting keytab scan"},
     {"pam-files", {"grep", "-r", "-H", "^", "/etc/pam.d"}, false, false, {0, 1}},
     {"sudoers-files",
      {"grep", "-r", "-H", "^", "/etc/sudoers", "/etc/sudoers.d"},
