@@ -109,7 +109,8 @@ def scripts():
     tracked = subprocess.run(["git", "-C", ROOT, "ls-files", "Makefile", ".ci", "packaging", "tests", "bench"],
                              check=True, capture_output=True, text=True).stdout.split()
     for rel in tracked:
-        if rel.startswith("tests/data/") or rel == "packaging/commands" or rel.endswith((".cpp", ".h")):
+        if rel.startswith(("tests/data/", "tests/packaging/")) or rel == "packaging/commands" \
+                or rel.endswith((".cpp", ".h")):
             continue
         path = os.path.join(ROOT, rel)
         if os.path.isfile(path):
