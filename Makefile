@@ -1,45 +1,57 @@
 # The README's two commands. Each installs what is missing (Debian packages), configures and builds.
-#   make demo   bring the lab up and audit it; say where the report is
+#   make demo   build cloison alone, bring the lab up and audit it; say where the report is
 #   make test   check formatting, build, run the unit tests under ASan+UBSan, then the whole suite (ctest)
+# Both run their steps with a PATH that holds only the commands packaging/commands lists (links made
+# by packaging/preflight), so a command the list lacks fails here, not on someone else's machine.
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLOISON_WARNINGS_AS_ERRORS=ON
 DEMO_OUT ?= $(CURDIR)/out/demo
 LAB := tests/lab/lab
+LISTED_PATH := $(CURDIR)/$(BUILD)/listed-commands
+LISTED := env PATH=$(LISTED_PATH)
+TEST_GROUPS := build test lab browser
+DEMO_GROUPS := build lab
 
-.PHONY: all deps build build-sanitize test demo format format-check clean
+.PHONY: all deps demo-deps build build-sanitize test demo format format-check clean
 
 all: build
 
 deps:
-	packaging/install-deps all
+	packaging/install-deps --path-dir $(LISTED_PATH) $(TEST_GROUPS)
+
+demo-deps:
+	packaging/install-deps --path-dir $(LISTED_PATH) $(DEMO_GROUPS)
 
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j$(JOBS)
+	$(LISTED) cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	$(LISTED) cmake --build $(BUILD) -j$(JOBS)
 
 # The same sources with AddressSanitizer and UndefinedBehaviorSanitizer.
 build-sanitize: deps
-	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCLOISON_SANITIZE=ON -DCLOISON_WARNINGS_AS_ERRORS=ON
-	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	$(LISTED) cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCLOISON_SANITIZE=ON -DCLOISON_WARNINGS_AS_ERRORS=ON
+	$(LISTED) cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 
-SOURCES = $$(git ls-files '*.cpp' '*.h' '*.c')
+SOURCES = $$($(LISTED) git ls-files '*.cpp' '*.h' '*.c')
 
 format-check: deps
-	@clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $$(git ls-files '*.cpp' '*.h' '*.c' | wc -l) files clean"
+	@$(LISTED) clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $$($(LISTED) git ls-files '*.cpp' '*.h' '*.c' | $(LISTED) wc -l) files clean"
 
 format:
 	clang-format -i $(SOURCES)
 
 test: format-check build build-sanitize
-	cd $(SANITIZE_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(SANITIZE_BUILD) && $(LISTED) ctest -L unit --output-on-failure -j$(JOBS)
+	cd $(BUILD) && $(LISTED) ctest --output-on-failure -j$(JOBS)
 
-demo: build
-	CLOISON_BINARY=$(abspath $(BUILD))/agent/cloison $(LAB) up
+# Only what the demo runs: cloison itself, not the tests.
+demo: demo-deps
+	$(LISTED) cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	$(LISTED) cmake --build $(BUILD) -j$(JOBS) --target cloison
+	CLOISON_BINARY=$(abspath $(BUILD))/agent/cloison $(LISTED) $(LAB) up
 	@mkdir -p $(DEMO_OUT)
-	@set +e; $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT) \
+	@set +e; $(LISTED) $(LAB) exec admin -- $(BUILD)/agent/cloison audit --config tests/lab/inventory.yaml --out $(DEMO_OUT) \
 	  --bundle $(DEMO_OUT)/evidence.tar.gz; rc=$$?; \
 	echo "report: $(DEMO_OUT)/report.html (and report.json, report.xml, evidence.tar.gz; exit code $$rc: 0 met, 1 not met, 2 configuration error, 3 audit could not run)"; \
 	echo "the lab stays up to be explored: $(LAB) status; stop it with: $(LAB) down"; \

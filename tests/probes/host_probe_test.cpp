@@ -104,12 +104,12 @@ std::shared_ptr<fake_runner> debian12_runner(
   // procps 4.0.2's sysctl on the Debian 12 build machine (no forwarding)
   r->answers[kSysctlForwarding] = ran(fixture("sysctl_forwarding_debian12.txt"));
   r->answers["ss -H -tlnup"] = ran(fixture("system/ss_tlnup_backup.txt"));
-  r->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_drop.txt"));
+  r->answers["/usr/sbin/nft list ruleset"] = ran(fixture("system/nft_ruleset_drop.txt"));
   command_result no_iptables;  // iptables is not installed: read as "not configured"
   no_iptables.outcome = outcome::error;
-  no_iptables.failure = "iptables-save: No such file or directory";
+  no_iptables.failure = "/usr/sbin/iptables-save: No such file or directory";
   no_iptables.program_missing = true;
-  r->answers["iptables-save"] = no_iptables;
+  r->answers["/usr/sbin/iptables-save"] = no_iptables;
   command_result none;  // a tool or file that does not exist on a standalone backup server
   none.outcome = outcome::ok;
   none.exit_code = 1;
@@ -125,7 +125,7 @@ std::shared_ptr<fake_runner> debian12_runner(
   no_keytab.outcome = outcome::ok;
   no_keytab.exit_code = 1;
   no_keytab.err = "klist: Key table file '/etc/krb5.keytab' not found while starting keytab scan\n";
-  r->answers["klist -k"] = no_keytab;
+  r->answers["/usr/bin/klist -k"] = no_keytab;
   r->answers["grep -r -H ^ /etc/pam.d"] =
       ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_default"},
                        {"/etc/pam.d/common-auth", "identity/pam_common_auth_default"}}));
@@ -678,8 +678,8 @@ TEST(HostProbe, ObservesTheNamedHostAmongSeveral) {
 
 TEST(HostProbe, SshHostsUseTheirRunnerAndSudoOnlyForPrivilegedCommands) {
   auto runner = debian12_runner();
-  for (const auto* privileged :
-       {"/usr/sbin/sshd -T", "ss -H -tlnup", "nft list ruleset", "iptables-save"})
+  for (const auto* privileged : {"/usr/sbin/sshd -T", "ss -H -tlnup", "/usr/sbin/nft list ruleset",
+                                 "/usr/sbin/iptables-save"})
     runner->answers[std::string("sudo -n -- ") + privileged] = runner->answers[privileged];
   inventory inv;
   backup_host h = local_host("bk-ssh", "198.18.2.10");
@@ -721,8 +721,8 @@ TEST(HostProbe, ReadsSystemFactsAndAMissingToolAsNotConfigured) {
   auto via_sudo = debian12_runner();
   command_result sudo_missing = ran("");
   sudo_missing.exit_code = 1;
-  sudo_missing.err = "sudo: iptables-save: command not found\n";
-  via_sudo->answers["iptables-save"] = sudo_missing;
+  sudo_missing.err = "sudo: /usr/sbin/iptables-save: command not found\n";
+  via_sudo->answers["/usr/sbin/iptables-save"] = sudo_missing;
   EXPECT_EQ(value_of(observe_with(via_sudo, one_host_inventory()), "host.firewall.engine"),
             json("nftables"));
   // A failure that is not an absence is not "not configured": the facts are missing.
@@ -730,7 +730,7 @@ TEST(HostProbe, ReadsSystemFactsAndAMissingToolAsNotConfigured) {
   command_result denied = ran("");
   denied.exit_code = 1;
   denied.err = "Error: Operation not permitted\n";
-  runner->answers["nft list ruleset"] = denied;
+  runner->answers["/usr/sbin/nft list ruleset"] = denied;
   EXPECT_FALSE(
       fact_of(observe_with(runner, one_host_inventory()), "host.firewall.input_policy").value);
 }
@@ -761,7 +761,7 @@ TEST(HostProbe, ServerJoinedToProductionIsFoundEverywhereItShows) {
   runner->answers["realm list"] = ran(fixture("identity/realm_list_joined.txt"));
   runner->answers["cat /etc/sssd/sssd.conf"] = ran(fixture("identity/sssd_joined_prod.conf"));
   runner->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_prod.conf"));
-  runner->answers["klist -k"] = ran(fixture("identity/klist_k_joined.txt"));
+  runner->answers["/usr/bin/klist -k"] = ran(fixture("identity/klist_k_joined.txt"));
   runner->answers["grep -r -H ^ /etc/pam.d"] =
       ran(grep_format({{"/etc/pam.d/sshd", "identity/pam_sshd_default"},
                        {"/etc/pam.d/common-auth", "identity/pam_common_auth_sss"},
@@ -1072,14 +1072,15 @@ TEST(HostProbe, FirewallDefaultDenyIsReadWithItsEngineAndPolicy) {
       fact_of(obs, "host.firewall.input_default").evidence,
       (std::vector<std::string>{"host/backup-01/nft-ruleset", "host/backup-01/iptables-save"}));
   auto runner = debian12_runner();
-  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_final_reject.txt"));
+  runner->answers["/usr/sbin/nft list ruleset"] =
+      ran(fixture("system/nft_ruleset_final_reject.txt"));
   EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.firewall.input_default"),
             json("deny (nftables, input policy accept, last input rule denies, 4 rules)"));
-  runner->answers["nft list ruleset"] =
+  runner->answers["/usr/sbin/nft list ruleset"] =
       ran(fixture("system/nft_ruleset_lab_backup_firewall_off.txt"));
   EXPECT_EQ(value_of(observe_with(runner, one_host_inventory()), "host.firewall.input_default"),
             json("allow (nftables, input policy accept, 0 rules)"));
-  runner->answers["nft list ruleset"] = ran("");
+  runner->answers["/usr/sbin/nft list ruleset"] = ran("");
   const auto none = observe_with(runner, one_host_inventory());
   EXPECT_EQ(value_of(none, "host.firewall.input_default"),
             json("allow (no firewall: neither nftables nor iptables has a table)"));
@@ -1260,8 +1261,9 @@ TEST(HostProbe, RepositoryWhoseNewestFilesAreAllImmutable) {
 
 TEST(HostProbe, RepositoryCommandsNeedSudoOverSsh) {
   auto runner = repository_runner();
-  for (const auto& privileged : {std::string("/usr/sbin/sshd -T"), std::string("ss -H -tlnup"),
-                                 std::string("nft list ruleset"), kFindArgv, lsattr_argv()})
+  for (const auto& privileged :
+       {std::string("/usr/sbin/sshd -T"), std::string("ss -H -tlnup"),
+        std::string("/usr/sbin/nft list ruleset"), kFindArgv, lsattr_argv()})
     runner->answers["sudo -n -- " + privileged] = runner->answers[privileged];
   auto inv = repository_inventory();
   inv.hosts[0].access = access_method::ssh;
@@ -1393,28 +1395,30 @@ TEST(HostChecks, FirewallDefaultDeny) {
                            observe_with(debian12_runner(), one_host_inventory())),
             status::pass);
   auto runner = debian12_runner();
-  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_final_reject.txt"));
+  runner->answers["/usr/sbin/nft list ruleset"] =
+      ran(fixture("system/nft_ruleset_final_reject.txt"));
   EXPECT_EQ(
       verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
       status::pass);
-  runner->answers["nft list ruleset"] =
+  runner->answers["/usr/sbin/nft list ruleset"] =
       ran(fixture("system/nft_ruleset_lab_backup_firewall_off.txt"));
   const auto off =
       verdict("host-firewall-default-deny", observe_with(runner, one_host_inventory()));
   EXPECT_EQ(off.status, status::fail);
   EXPECT_EQ(off.observed, json("allow (nftables, input policy accept, 0 rules)"));
-  runner->answers["nft list ruleset"] = ran(fixture("system/nft_ruleset_conditional_drop.txt"));
+  runner->answers["/usr/sbin/nft list ruleset"] =
+      ran(fixture("system/nft_ruleset_conditional_drop.txt"));
   EXPECT_EQ(
       verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
       status::fail);
-  runner->answers["nft list ruleset"] = ran("");  // no firewall at all
+  runner->answers["/usr/sbin/nft list ruleset"] = ran("");  // no firewall at all
   EXPECT_EQ(
       verdict_status("host-firewall-default-deny", observe_with(runner, one_host_inventory())),
       status::fail);
   command_result denied = ran("");  // nft run without root
   denied.exit_code = 1;
   denied.err = "Error: Operation not permitted\n";
-  runner->answers["nft list ruleset"] = denied;
+  runner->answers["/usr/sbin/nft list ruleset"] = denied;
   const auto error =
       verdict("host-firewall-default-deny", observe_with(runner, one_host_inventory()));
   EXPECT_EQ(error.status, status::error);
