@@ -12,7 +12,7 @@
 #include "agent/report.h"
 #include "probes/host/collected_evidence.h"
 #include "probes/host/host_probe.h"
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 
 #ifndef CLOISON_VERSION
 #error "CLOISON_VERSION must be defined by the build"

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "agent/bundle.h"
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 #include "tests/support.h"
 
 namespace cloison {

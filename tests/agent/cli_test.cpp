@@ -10,7 +10,7 @@
 #include "probes/host/collected_evidence.h"
 #include "probes/host/host_probe.h"
 #include "probes/host/linux_facts.h"
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 #include "tests/support.h"
 
 namespace cloison {

@@ -2,7 +2,7 @@
 // bounded output, deadline enforced by SIGKILL of the child's process group.
 #pragma once
 
-#include "probes/host/command_runner.h"
+#include "probes/transport/command_runner.h"
 
 namespace cloison {
 

@@ -1,4 +1,4 @@
-#include "probes/inventory_probe.h"
+#include "probes/inventory/inventory_probe.h"
 
 #include <gtest/gtest.h>
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/inventory.h"
-#include "probes/host/command_runner.h"
+#include "probes/transport/command_runner.h"
 
 struct ssh_session_struct;  // libssh's session (libssh/libssh.h)
 

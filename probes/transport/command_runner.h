@@ -1,7 +1,7 @@
 // Runs fixed, read-only commands on an audited host. Implementations: the local runner (this
-// machine), the SSH runner and the replay of a collected evidence file. Commands are argv vectors
-// from the probe's own list; a runner never goes through a shell with text from a policy or an
-// inventory.
+// machine) and the SSH runner (probes/transport/), the recording and replay runners of collected
+// evidence (probes/host/collected_evidence.h). Commands are argv vectors from the probe's own
+// list; a runner never goes through a shell with text from a policy or an inventory.
 #pragma once
 
 #include <cstddef>

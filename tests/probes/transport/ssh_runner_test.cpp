@@ -1,4 +1,4 @@
-#include "probes/host/ssh_runner.h"
+#include "probes/transport/ssh_runner.h"
 #include "probes/host/windows_commands.h"
 
 #include <arpa/inet.h>
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 
 namespace cloison {
 namespace {

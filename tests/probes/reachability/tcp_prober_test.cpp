@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 
 namespace cloison {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "probes/directory/independence_assessment.h"
-#include "tests/probes/ldap_fixture.h"
+#include "tests/probes/directory/ldap_fixture.h"
 #include "tests/support.h"
 
 namespace cloison {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/probes/ldap_fixture.h"
+#include "tests/probes/directory/ldap_fixture.h"
 
 namespace cloison {
 namespace {

@@ -1,4 +1,4 @@
-#include "probes/secret_file.h"
+#include "probes/transport/secret_file.h"
 
 #include <algorithm>
 #include <cerrno>

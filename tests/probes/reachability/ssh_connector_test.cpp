@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 #include "tests/support.h"
 
 namespace cloison {

@@ -1,4 +1,4 @@
-#include "probes/host/ssh_runner.h"
+#include "probes/transport/ssh_runner.h"
 
 #include <libssh/libssh.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "probes/secret_file.h"
+#include "probes/transport/secret_file.h"
 
 namespace cloison {
 

@@ -1,4 +1,4 @@
-#include "probes/host/local_runner.h"
+#include "probes/transport/local_runner.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "tests/probes/ldap_fixture.h"
+#include "tests/probes/directory/ldap_fixture.h"
 #include "tests/support.h"
 
 namespace cloison {
