@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "agent/agent_key.h"
+#include "agent/evidence/agent_key.h"
 #include "tests/support.h"
 
 namespace cloison {

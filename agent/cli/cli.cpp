@@ -1,0 +1,467 @@
+#include "agent/cli/cli.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "agent/cli/collect_command.h"
+#include "agent/cli/console.h"
+#include "agent/cli/output_commands.h"
+#include "agent/config/embedded_policies.h"
+#include "agent/config/inventory_loader.h"
+#include "agent/config/policy_loader.h"
+#include "agent/config/waivers_loader.h"
+#include "agent/config/yaml_reader.h"
+#include "agent/evidence/bundle.h"
+#include "agent/report/drift.h"
+#include "agent/report/report_html.h"
+#include "agent/report/report_junit.h"
+#include "probes/reachability/matrix.h"
+#include "probes/reachability/reachability_probe.h"
+
+#ifndef CLOISON_VERSION
+#error "CLOISON_VERSION must be defined by the build"
+#endif
+
+namespace cloison {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/cloison/cloison.yaml";
+
+void print_diagnostics(const diagnostics& d) {
+  for (const auto& item : d.sorted())
+    std::cerr << item.to_string() << "\n";
+}
+
+// Validates one file of any kind, detected by its content. Returns false when it has problems.
+bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out) {
+  const auto before = out.size();
+  auto text = read_config_file(path, out);
+  if (!text)
+    return false;
+  auto doc = load_yaml_text(*text, path, out);
+  if (!doc)
+    return false;
+  std::string kind;
+  if (doc->IsMap() && (*doc)["checks"]) {
+    kind = "policy";
+    read_policy(*doc, path, sha256_hex(*text), probes, out);
+  } else if (doc->IsMap() && ((*doc)["establishment"] || (*doc)["segments"] || (*doc)["hosts"])) {
+    kind = "inventory";
+    read_inventory(*doc, path, out);
+  } else if (doc->IsMap() && (*doc)["waivers"]) {
+    kind = "waivers";
+    read_waivers(*doc, path, out);
+  } else {
+    out.add(path, 1, 1,
+            "cannot tell what this file is: expected an inventory (establishment, segments, "
+            "hosts...), a policy (policy, checks) or a waivers file (waivers)");
+    return false;
+  }
+  if (out.size() != before)
+    return false;
+  std::cout << path << ": valid " << kind << "\n";
+  return true;
+}
+
+std::vector<policy> load_policies(const std::vector<std::string>& files, const probe_set& probes,
+                                  diagnostics& out) {
+  std::vector<policy> policies;
+  if (files.empty()) {
+    for (const auto& e : embedded_policies()) {
+      if (auto p = load_policy_text(e.text, std::string(e.name), probes, out))
+        policies.push_back(std::move(*p));
+    }
+  }
+  for (const auto& f : files) {
+    if (auto p = load_policy(f, probes, out))
+      policies.push_back(std::move(*p));
+  }
+  check_unique_ids(policies, out);
+  return policies;
+}
+
+// Hundreds of files: flushed together once (an fsync each took ~8 ms on a busy disk: 420 evidence
+// files of 20 hosts cost 3.8 s, twice the collection; bench/host/run).
+void write_evidence(const std::vector<evidence>& items, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "evidence");
+  for (const auto& e : items)
+    write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content, false);
+  sync_filesystem((dir / "evidence").string());
+}
+
+// Every software named by a host must be one of `profiles` (those of the loaded policies).
+void check_software_profiles(const inventory& inv, const std::vector<port_profile>& profiles,
+                             diagnostics& out) {
+  for (const auto& h : inv.hosts) {
+    for (const auto& sw : h.software) {
+      if (std::none_of(profiles.begin(), profiles.end(),
+                       [&](const port_profile& p) { return p.name == sw; })) {
+        out.add(inv.source, 0, 0,
+                "host " + h.name + ": software '" + sw + "' is no port profile of the policies");
+      }
+    }
+  }
+}
+
+// Writes `dir`/report.html for `r`, with the drift from `previous` when given.
+void write_html(const report& r, lang l, const std::optional<report>& previous,
+                const std::filesystem::path& dir) {
+  std::optional<drift> d;
+  if (previous)
+    d = compare_reports(*previous, r);
+  write_file_atomically((dir / "report.html").string(), render_html(r, l, d ? &*d : nullptr));
+}
+
+// The report named by --previous, or nullopt when none; prints why and returns false when it
+// cannot be read.
+bool read_previous(const char* command, const std::string& path, std::optional<report>& out) {
+  if (path.empty())
+    return true;
+  try {
+    out = read_report(path);
+    return true;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison " << command << ": --previous " << e.what() << "\n";
+    return false;
+  }
+}
+
+struct audit_args {
+  std::string config;
+  bool local = false;
+  std::string out = "cloison-report";
+  std::string language = "fr";
+  std::vector<std::string> policies;
+  std::string waivers;
+  std::string vantage;
+  std::vector<std::string> probes;
+  std::size_t concurrency = 8;
+  bool verbose = false;
+  std::string bundle;    // evidence bundle to write, empty: none
+  std::string key_file;  // the agent's signing key (agent_key_path())
+  std::string previous;
+};
+
+int audit(const audit_args& a) {
+  const lang l = *lang_from_string(a.language);
+  setup_logging(a.verbose);
+  std::optional<report> previous;
+  if (!read_previous("audit", a.previous, previous))
+    return kExitUsage;
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  std::optional<inventory> inv;
+  if (a.local) {
+    inv = local_machine_inventory();
+  } else {
+    const std::string path = a.config.empty() ? kDefaultConfig : a.config;
+    if (a.config.empty() && !std::filesystem::exists(path)) {
+      std::cerr
+          << "cloison audit: no inventory: give --config FILE, or --local to audit this machine ("
+          << path << " does not exist)\n";
+      return kExitUsage;
+    }
+    inv = load_inventory(path, problems);
+  }
+  std::vector<std::string> policy_files = a.policies;
+  if (inv && policy_files.empty())
+    policy_files = inv->policies;
+  const auto policies = load_policies(policy_files, probes, problems);
+  std::vector<waiver> waivers;
+  const std::string waivers_file = !a.waivers.empty() ? a.waivers : inv ? inv->waivers : "";
+  if (!waivers_file.empty())
+    waivers = load_waivers(waivers_file, problems).value_or(std::vector<waiver>{});
+  for (const auto& name : a.probes) {
+    if (!probes.find(name)) {
+      std::cerr << "cloison audit: --probes: unknown probe '" << name << "'\n";
+      return kExitUsage;
+    }
+  }
+  run_context run;
+  run.today = utc_today();
+  if (inv) {
+    for (const auto& p : policies)
+      run.profiles.insert(run.profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
+    check_software_profiles(*inv, run.profiles, problems);
+    run.vantage = a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
+    if (!a.vantage.empty() &&
+        std::none_of(inv->vantage_points.begin(), inv->vantage_points.end(),
+                     [&](const vantage_point& v) { return v.name == a.vantage; })) {
+      problems.add(inv->source, 0, 0,
+                   "--vantage " + a.vantage + ": no such vantage point in the inventory");
+    } else if (!run.vantage.empty() && problems.empty()) {
+      if (auto m = derive_matrix(*inv, run); !m.problem.empty()) {
+        problems.add(inv->source, 0, 0, m.problem);
+      }
+    }
+  }
+  if (!problems.empty() || !inv) {
+    print_diagnostics(problems);
+    std::cerr << "cloison audit: " << problems.size()
+              << " configuration problem(s); nothing audited\n";
+    return kExitUsage;
+  }
+  std::optional<agent_key> key;
+  if (!a.bundle.empty()) {
+    try {
+      key = agent_key::load_or_create(agent_key_path(a.key_file));
+    } catch (const std::exception& e) {
+      std::cerr << "cloison audit: --bundle: " << e.what() << "; nothing audited\n";
+      return kExitUsage;
+    }
+  }
+
+  audit_settings settings;
+  settings.concurrency = a.concurrency;
+  settings.only_probes = a.probes;
+  settings.tool_version = CLOISON_VERSION;
+  const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+  audit_result result;
+  {
+    console_listener listener(terminal, l);
+    result = run_audit(*inv, run, policies, waivers, probes, settings, listener);
+  }
+  const std::filesystem::path out_dir(a.out);
+  if (key)
+    result.report.signing = key->info();
+  try {
+    write_report(result.report, out_dir.string());
+    write_file_atomically((out_dir / "report.xml").string(), render_junit(result.report, l));
+    write_evidence(result.evidence, out_dir);
+    write_html(result.report, l, previous, out_dir);
+    if (key) {
+      write_bundle(a.bundle,
+                   audit_bundle_files(out_dir, result.evidence, result.report.policies,
+                                      a.local ? "" : inv->source, waivers_file),
+                   *key);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  print_summary(std::cout, result.report, l, terminal, (out_dir / "report.json").string());
+  if (key)
+    std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
+  const int code = result.exit_code();
+  if (!terminal)
+    spdlog::info("audit finished: exit code {}", code);
+  return code;
+}
+
+struct report_args {
+  std::string in;
+  std::string out;
+  std::string language = "fr";
+  std::string previous;
+};
+
+// `cloison report`: report.html again from a report.json, without auditing.
+int rerender(const report_args& a) {
+  std::optional<report> r, previous;
+  try {
+    r = read_report(a.in);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!read_previous("report", a.previous, previous))
+    return kExitUsage;
+  try {
+    std::filesystem::create_directories(a.out);
+    write_html(*r, *lang_from_string(a.language), previous, a.out);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  std::cout << (std::filesystem::path(a.out) / "report.html").string() << "\n";
+  return kExitMet;
+}
+
+// `cloison diff`: 1 when the newer report regressed, 0 otherwise, 2 on unreadable input.
+int diff(const std::string& before, const std::string& after, const std::string& language) {
+  drift d;
+  try {
+    d = compare_reports(read_report(before), read_report(after));
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison diff: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cout << describe_drift(d, *lang_from_string(language));
+  return d.regressed() ? kExitNotMet : kExitMet;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) noexcept {
+  try {
+    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)"};
+    app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION);
+    app.require_subcommand(1);
+    app.footer(
+        "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
+        "3 the audit could not run. diff: 1 when the newer report regressed.");
+
+    std::vector<std::string> files;
+    auto* validate = app.add_subcommand(
+        "validate",
+        "Check inventory, policy or waivers files; report every problem as file:line:col");
+    validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
+
+    audit_args a;
+    auto* audit_cmd = app.add_subcommand(
+        "audit",
+        "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
+        "report.xml");
+    auto* config = audit_cmd->add_option(
+        "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
+    audit_cmd
+        ->add_flag("--local", a.local,
+                   "audit this machine as a backup server, with the local runner")
+        ->excludes(config);
+    audit_cmd->add_option("--out", a.out,
+                          "folder for report.json and the evidence (default ./cloison-report)");
+    audit_cmd->add_option("--lang", a.language, "language of the summary and report.html: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    audit_cmd->add_option(
+        "--policy", a.policies,
+        "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)");
+    audit_cmd->add_option("--waivers", a.waivers, "waivers file (default: the inventory's)");
+    audit_cmd->add_option(
+        "--vantage", a.vantage,
+        "the vantage point this run stands at (default: the one whose segment holds "
+        "this machine's address)");
+    audit_cmd
+        ->add_option("--probes", a.probes,
+                     "run only these probes, e.g. inventory,reachability from a production vantage "
+                     "point (default: all)")
+        ->delimiter(',');
+    audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
+        ->check(CLI::Range(1, 256));
+    audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    audit_cmd
+        ->add_option(
+            "--bundle", a.bundle,
+            "also write a signed evidence bundle FILE (.tar.gz or .tgz; .tar uncompressed)")
+        ->check([](const std::string& f) {
+          return f.ends_with(".tar.gz") || f.ends_with(".tgz") || f.ends_with(".tar")
+                     ? std::string()
+                     : std::string("the bundle's name must end in .tar.gz, .tgz or .tar");
+        });
+    audit_cmd->add_option("--key-file", a.key_file,
+                          std::string("the agent's Ed25519 signing key, created on first use "
+                                      "(default: $") +
+                              kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+
+    std::string bundle_file, pinned_key, verify_language = "fr";
+    auto* verify = app.add_subcommand(
+        "verify", "Check an evidence bundle offline: signature, then every file's SHA-256");
+    verify->add_option("BUNDLE", bundle_file, "the bundle (.tar.gz or .tar)")->required();
+    verify->add_option("--key", pinned_key,
+                       "the agent's public key (PEM) to check the signature against (default: the "
+                       "bundle's own agent.pub, which proves integrity but not origin)");
+    verify->add_option("--lang", verify_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    std::vector<std::string> merge_files;
+    std::string merge_out = "cloison-report", merge_language = "fr";
+    auto* merge = app.add_subcommand(
+        "merge",
+        "Combine the report.json of several vantage points of one establishment into one report");
+    merge->add_option("REPORT", merge_files, "report.json files")->required();
+    merge->add_option("--out", merge_out, "folder for the merged report.json and report.xml")
+        ->required();
+    merge->add_option("--lang", merge_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    audit_cmd->add_option("--previous", a.previous,
+                          "an earlier report.json: report.html then shows the drift since it");
+
+    collect_args ca;
+    std::string collect_language = "fr";
+    bool collect_local = false;
+    auto* collect = app.add_subcommand(
+        "collect",
+        "On a host that refuses SSH: run the host probe's commands here and write a signed "
+        "evidence file for the audit (inventory access: collected)");
+    collect->add_flag("--local", collect_local, "read this machine (the only mode)")->required();
+    collect->add_option("--out", ca.out, "the evidence file to write")->required();
+    collect->add_option("--key-file", ca.key_file,
+                        std::string("the agent's Ed25519 signing key, created on first use "
+                                    "(default: $") +
+                            kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+    collect->add_option("--host", ca.host,
+                        "this host's name in the auditing inventory (default: its host name)");
+    collect->add_option("--output-cap", ca.output_cap,
+                        "bytes kept of each command's stdout and stderr: a count, or KiB/MiB "
+                        "(default 4MiB)");
+    collect->add_option("--repository-path", ca.repository_path,
+                        "a repository host: the folder of its backup files (as the inventory's "
+                        "repository_path), for the immutability check");
+    collect->add_option("--timeout", ca.timeout_s, "seconds for all the commands (default 60)")
+        ->check(CLI::Range(1, 3600));
+    collect->add_option("--lang", collect_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    report_args ra;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write DIR/report.html again from a report.json, without auditing");
+    report_cmd->add_option("--in", ra.in, "the report.json to render")->required();
+    report_cmd->add_option("--out", ra.out, "folder for report.html")->required();
+    report_cmd->add_option("--lang", ra.language, "language shown first: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    report_cmd->add_option("--previous", ra.previous,
+                           "an earlier report.json: the page then shows the drift since it");
+
+    std::string diff_before, diff_after, diff_language = "fr";
+    auto* diff_cmd = app.add_subcommand(
+        "diff", "Compare two report.json files; exit 1 when the newer one regressed");
+    diff_cmd->add_option("OLD", diff_before, "the earlier report.json")->required();
+    diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
+    diff_cmd->add_option("--lang", diff_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? kExitMet : kExitUsage;
+    }
+    if (*validate) {
+      const auto probes = builtin_probes();
+      diagnostics problems;
+      bool ok = true;
+      for (const auto& f : files)
+        ok = validate_file(f, probes, problems) && ok;
+      print_diagnostics(problems);
+      if (!ok)
+        std::cerr << problems.size() << " problem(s) found\n";
+      return ok ? kExitMet : kExitUsage;
+    }
+    if (*verify)
+      return verify_command(bundle_file, pinned_key, *lang_from_string(verify_language));
+    if (*merge)
+      return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
+    if (*report_cmd)
+      return rerender(ra);
+    if (*collect) {
+      ca.language = *lang_from_string(collect_language);
+      return collect_command(ca);
+    }
+    if (*diff_cmd)
+      return diff(diff_before, diff_after, diff_language);
+    return audit(a);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison: the audit could not run: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "cloison: the audit could not run (unknown error)\n";
+  }
+  return kExitCannotRun;
+}
+
+}  // namespace cloison
