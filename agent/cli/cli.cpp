@@ -11,7 +11,6 @@
 #include "agent/cli/collect_command.h"
 #include "agent/cli/console.h"
 #include "agent/cli/output_commands.h"
-#include "agent/config/embedded_policies.h"
 #include "agent/config/inventory_loader.h"
 #include "agent/config/policy_loader.h"
 #include "agent/config/waivers_loader.h"
@@ -67,23 +66,6 @@ bool validate_file(const std::string& path, const probe_set& probes, diagnostics
     return false;
   std::cout << path << ": valid " << kind << "\n";
   return true;
-}
-
-std::vector<policy> load_policies(const std::vector<std::string>& files, const probe_set& probes,
-                                  diagnostics& out) {
-  std::vector<policy> policies;
-  if (files.empty()) {
-    for (const auto& e : embedded_policies()) {
-      if (auto p = load_policy_text(e.text, std::string(e.name), probes, out))
-        policies.push_back(std::move(*p));
-    }
-  }
-  for (const auto& f : files) {
-    if (auto p = load_policy(f, probes, out))
-      policies.push_back(std::move(*p));
-  }
-  check_unique_ids(policies, out);
-  return policies;
 }
 
 // Hundreds of files: flushed together once (an fsync each took ~8 ms on a busy disk: 420 evidence

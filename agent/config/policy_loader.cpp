@@ -3,7 +3,9 @@
 #include <regex>
 #include <set>
 
+#include "agent/config/embedded_policies.h"
 #include "agent/config/yaml_reader.h"
+#include "agent/engine/policy_checks.h"
 
 namespace cloison {
 
@@ -196,9 +198,8 @@ class policy_reader {
                         : "expect: '" + op_name + "' needs a value");
       return m;
     }
-    const bool list_fact = type == fact_type::text_list;
-    auto incompatible = [&](bool ok) {
-      if (type && !ok) {
+    auto incompatible = [&] {
+      if (type && !can_judge(m.op, m.operand, *type)) {
         y_.error(n, "expect: '" + op_name + "' cannot judge a fact of type " +
                         std::string(to_string(*type)));
       }
@@ -207,7 +208,7 @@ class policy_reader {
       case matcher_op::all:
       case matcher_op::any:
       case matcher_op::none:
-        incompatible(list_fact);
+        incompatible();
         m.element = std::make_shared<const matcher>(read_matcher(operand, fact_type::text));
         return m;
       case matcher_op::lt:
@@ -217,18 +218,18 @@ class policy_reader {
         m.operand = yaml_to_json(operand);
         if (!m.operand.is_number())
           y_.error(operand, "expect: '" + op_name + "' needs a number");
-        incompatible(type == fact_type::integer);
+        incompatible();
         return m;
       case matcher_op::in:
       case matcher_op::not_in:
         m.operand = yaml_to_json(operand);
         if (!m.operand.is_array())
           y_.error(operand, "expect: '" + op_name + "' needs a list");
-        incompatible(!list_fact);
+        incompatible();
         return m;
       case matcher_op::matches:
         m.operand = yaml_to_json(operand);
-        incompatible(type == fact_type::text);
+        incompatible();
         if (!m.operand.is_string()) {
           y_.error(operand, "expect: 'matches' needs a regular expression as text");
           return m;
@@ -243,20 +244,16 @@ class policy_reader {
       case matcher_op::contains:
       case matcher_op::not_contains:
         m.operand = yaml_to_json(operand);
-        incompatible(type == fact_type::text || list_fact);
+        incompatible();
         return m;
       case matcher_op::empty:
       case matcher_op::not_empty:
-        incompatible(type == fact_type::text || list_fact);
+        incompatible();
         return m;
       case matcher_op::equals:
       case matcher_op::not_equals: {
         m.operand = yaml_to_json(operand);
-        const bool ok = !type || (*type == fact_type::boolean && m.operand.is_boolean()) ||
-                        (*type == fact_type::integer && m.operand.is_number()) ||
-                        (*type == fact_type::text && m.operand.is_string()) ||
-                        (list_fact && m.operand.is_array());
-        if (!ok) {
+        if (type && !can_judge(m.op, m.operand, *type)) {
           y_.error(operand, "expect: " + m.operand.dump() + " cannot equal a fact of type " +
                                 std::string(to_string(*type)));
         }
@@ -300,15 +297,21 @@ std::optional<policy> load_policy(const std::string& path, const probe_set& prob
   return load_policy_text(*text, path, probes, out);
 }
 
-void check_unique_ids(const std::vector<policy>& policies, diagnostics& out) {
-  std::map<std::string, std::string> seen;
-  for (const auto& p : policies) {
-    for (const auto& c : p.checks) {
-      auto [it, fresh] = seen.emplace(c.id, p.file);
-      if (!fresh)
-        out.add(p.file, 0, 0, "check id '" + c.id + "' is also defined in " + it->second);
+std::vector<policy> load_policies(const std::vector<std::string>& files, const probe_set& probes,
+                                  diagnostics& out) {
+  std::vector<policy> policies;
+  if (files.empty()) {
+    for (const auto& e : embedded_policies()) {
+      if (auto p = load_policy_text(e.text, std::string(e.name), probes, out))
+        policies.push_back(std::move(*p));
     }
   }
+  for (const auto& f : files) {
+    if (auto p = load_policy(f, probes, out))
+      policies.push_back(std::move(*p));
+  }
+  check_unique_ids(policies, out);
+  return policies;
 }
 
 }  // namespace cloison

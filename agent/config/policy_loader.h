@@ -27,7 +27,11 @@ std::optional<policy> read_policy(const YAML::Node& doc, const std::string& name
                                   const std::string& sha256, const probe_set& probes,
                                   diagnostics& out);
 
-// Reports check ids that appear in more than one of `policies` (ids are unique across files).
-void check_unique_ids(const std::vector<policy>& policies, diagnostics& out);
+// The policies of an audit: those of `files` in order, or the built-in ones (policies/*.yaml
+// compiled in, embedded_policies.h) when `files` is empty, then checked for check ids unique
+// across them (check_unique_ids, agent/engine/policy_checks.h). Every problem goes to `out`;
+// the policies that loaded are returned.
+std::vector<policy> load_policies(const std::vector<std::string>& files, const probe_set& probes,
+                                  diagnostics& out);
 
 }  // namespace cloison

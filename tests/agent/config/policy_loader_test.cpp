@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/config/embedded_policies.h"
+#include "agent/engine/policy_checks.h"
 #include "tests/support.h"
 
 namespace cloison {
