@@ -15,12 +15,9 @@
 #include "agent/config/policy_loader.h"
 #include "agent/config/waivers_loader.h"
 #include "agent/config/yaml_reader.h"
-#include "agent/evidence/bundle.h"
 #include "agent/report/drift.h"
 #include "agent/report/report_html.h"
-#include "agent/report/report_junit.h"
-#include "probes/reachability/matrix.h"
-#include "probes/reachability/reachability_probe.h"
+#include "agent/session/audit_job.h"
 
 #ifndef CLOISON_VERSION
 #error "CLOISON_VERSION must be defined by the build"
@@ -68,38 +65,6 @@ bool validate_file(const std::string& path, const probe_set& probes, diagnostics
   return true;
 }
 
-// Hundreds of files: flushed together once (an fsync each took ~8 ms on a busy disk: 420 evidence
-// files of 20 hosts cost 3.8 s, twice the collection; bench/host/run).
-void write_evidence(const std::vector<evidence>& items, const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir / "evidence");
-  for (const auto& e : items)
-    write_file_atomically((dir / "evidence" / (e.sha256 + ".txt")).string(), e.content, false);
-  sync_filesystem((dir / "evidence").string());
-}
-
-// Every software named by a host must be one of `profiles` (those of the loaded policies).
-void check_software_profiles(const inventory& inv, const std::vector<port_profile>& profiles,
-                             diagnostics& out) {
-  for (const auto& h : inv.hosts) {
-    for (const auto& sw : h.software) {
-      if (std::none_of(profiles.begin(), profiles.end(),
-                       [&](const port_profile& p) { return p.name == sw; })) {
-        out.add(inv.source, 0, 0,
-                "host " + h.name + ": software '" + sw + "' is no port profile of the policies");
-      }
-    }
-  }
-}
-
-// Writes `dir`/report.html for `r`, with the drift from `previous` when given.
-void write_html(const report& r, lang l, const std::optional<report>& previous,
-                const std::filesystem::path& dir) {
-  std::optional<drift> d;
-  if (previous)
-    d = compare_reports(*previous, r);
-  write_file_atomically((dir / "report.html").string(), render_html(r, l, d ? &*d : nullptr));
-}
-
 // The report named by --previous, or nullopt when none; prints why and returns false when it
 // cannot be read.
 bool read_previous(const char* command, const std::string& path, std::optional<report>& out) {
@@ -133,102 +98,60 @@ struct audit_args {
 int audit(const audit_args& a) {
   const lang l = *lang_from_string(a.language);
   setup_logging(a.verbose);
-  std::optional<report> previous;
-  if (!read_previous("audit", a.previous, previous))
+  audit_request request;
+  if (!read_previous("audit", a.previous, request.previous))
     return kExitUsage;
-  const auto probes = builtin_probes();
-  diagnostics problems;
-  std::optional<inventory> inv;
-  if (a.local) {
-    inv = local_machine_inventory();
-  } else {
-    const std::string path = a.config.empty() ? kDefaultConfig : a.config;
-    if (a.config.empty() && !std::filesystem::exists(path)) {
+  request.local = a.local;
+  if (!a.local) {
+    request.inventory_file = a.config.empty() ? kDefaultConfig : a.config;
+    if (a.config.empty() && !std::filesystem::exists(request.inventory_file)) {
       std::cerr
           << "cloison audit: no inventory: give --config FILE, or --local to audit this machine ("
-          << path << " does not exist)\n";
-      return kExitUsage;
-    }
-    inv = load_inventory(path, problems);
-  }
-  std::vector<std::string> policy_files = a.policies;
-  if (inv && policy_files.empty())
-    policy_files = inv->policies;
-  const auto policies = load_policies(policy_files, probes, problems);
-  std::vector<waiver> waivers;
-  const std::string waivers_file = !a.waivers.empty() ? a.waivers : inv ? inv->waivers : "";
-  if (!waivers_file.empty())
-    waivers = load_waivers(waivers_file, problems).value_or(std::vector<waiver>{});
-  for (const auto& name : a.probes) {
-    if (!probes.find(name)) {
-      std::cerr << "cloison audit: --probes: unknown probe '" << name << "'\n";
+          << request.inventory_file << " does not exist)\n";
       return kExitUsage;
     }
   }
-  run_context run;
-  run.today = utc_today();
-  if (inv) {
-    for (const auto& p : policies)
-      run.profiles.insert(run.profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
-    check_software_profiles(*inv, run.profiles, problems);
-    run.vantage = a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
-    if (!a.vantage.empty() &&
-        std::none_of(inv->vantage_points.begin(), inv->vantage_points.end(),
-                     [&](const vantage_point& v) { return v.name == a.vantage; })) {
-      problems.add(inv->source, 0, 0,
-                   "--vantage " + a.vantage + ": no such vantage point in the inventory");
-    } else if (!run.vantage.empty() && problems.empty()) {
-      if (auto m = derive_matrix(*inv, run); !m.problem.empty()) {
-        problems.add(inv->source, 0, 0, m.problem);
-      }
-    }
+  request.policy_files = a.policies;
+  request.waivers_file = a.waivers;
+  request.vantage = a.vantage;
+  request.only_probes = a.probes;
+  request.concurrency = a.concurrency;
+  request.tool_version = CLOISON_VERSION;
+  request.out_dir = a.out;
+  request.language = l;
+  request.bundle = a.bundle;
+  request.key_file = a.key_file;
+
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  std::optional<audit_job> job;
+  try {
+    job = audit_job::prepare(std::move(request), probes, problems);
+  } catch (const audit_refused& e) {
+    std::cerr << "cloison audit: " << e.what() << "\n";
+    return kExitUsage;
   }
-  if (!problems.empty() || !inv) {
+  if (!job) {
     print_diagnostics(problems);
     std::cerr << "cloison audit: " << problems.size()
               << " configuration problem(s); nothing audited\n";
     return kExitUsage;
   }
-  std::optional<agent_key> key;
-  if (!a.bundle.empty()) {
-    try {
-      key = agent_key::load_or_create(agent_key_path(a.key_file));
-    } catch (const std::exception& e) {
-      std::cerr << "cloison audit: --bundle: " << e.what() << "; nothing audited\n";
-      return kExitUsage;
-    }
-  }
-
-  audit_settings settings;
-  settings.concurrency = a.concurrency;
-  settings.only_probes = a.probes;
-  settings.tool_version = CLOISON_VERSION;
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
   audit_result result;
   {
     console_listener listener(terminal, l);
-    result = run_audit(*inv, run, policies, waivers, probes, settings, listener);
+    result = job->run(listener);
   }
-  const std::filesystem::path out_dir(a.out);
-  if (key)
-    result.report.signing = key->info();
   try {
-    write_report(result.report, out_dir.string());
-    write_file_atomically((out_dir / "report.xml").string(), render_junit(result.report, l));
-    write_evidence(result.evidence, out_dir);
-    write_html(result.report, l, previous, out_dir);
-    if (key) {
-      write_bundle(a.bundle,
-                   audit_bundle_files(out_dir, result.evidence, result.report.policies,
-                                      a.local ? "" : inv->source, waivers_file),
-                   *key);
-    }
+    job->write(result);
   } catch (const std::exception& e) {
     std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
     return kExitCannotRun;
   }
-  print_summary(std::cout, result.report, l, terminal, (out_dir / "report.json").string());
-  if (key)
+  print_summary(std::cout, result.report, l, terminal,
+                (std::filesystem::path(a.out) / "report.json").string());
+  if (const agent_key* key = job->signing_key())
     std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
   const int code = result.exit_code();
   if (!terminal)
@@ -256,7 +179,7 @@ int rerender(const report_args& a) {
     return kExitUsage;
   try {
     std::filesystem::create_directories(a.out);
-    write_html(*r, *lang_from_string(a.language), previous, a.out);
+    write_html(*r, *lang_from_string(a.language), previous ? &*previous : nullptr, a.out);
   } catch (const std::exception& e) {
     std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
     return kExitCannotRun;

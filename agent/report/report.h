@@ -132,6 +132,10 @@ report read_report(const std::string& path);
 // std::runtime_error on I/O failure; the previous report.json is then left untouched.
 void write_report(const report& r, const std::string& dir);
 
+// Writes every item's full content to `dir`/evidence/<sha256>.txt atomically; the files are
+// flushed together once, at the end (sync_filesystem). Throws std::runtime_error on I/O failure.
+void write_evidence(const std::vector<evidence>& items, const std::string& dir);
+
 // Writes `content` to `path` atomically (temporary file in the same folder, fsync, rename).
 // With `sync` false the file is renamed unflushed: the caller then flushes the batch at once
 // with sync_filesystem (one flush instead of one per file). Throws std::runtime_error.

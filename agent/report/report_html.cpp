@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "agent/report/markup.h"
@@ -499,6 +501,14 @@ std::string render_html(const report& r, lang l, const drift* previous) {
     section_writer(out, r, each, svg).write(previous);
   out << "</body>\n</html>\n";
   return out.str();
+}
+
+void write_html(const report& r, lang l, const report* previous, const std::string& dir) {
+  std::optional<drift> d;
+  if (previous)
+    d = compare_reports(*previous, r);
+  write_file_atomically((std::filesystem::path(dir) / "report.html").string(),
+                        render_html(r, l, d ? &*d : nullptr));
 }
 
 }  // namespace cloison

@@ -7,7 +7,8 @@
 // (agent/report/report_diagram.h) with the declared flows and forbidden flows found open; the drift
 // since a previous report when given; findings grouped by objective then severity, failing first,
 // each with its evidence; the probes' observations. Check titles and remediations come from the
-// findings; every other text from the message catalogue. Pure; thread-safe.
+// findings; every other text from the message catalogue. render_html is pure and thread-safe;
+// write_html writes its page to a file.
 #pragma once
 
 #include <string>
@@ -20,5 +21,9 @@ namespace cloison {
 
 // The whole page. `previous`, when given, is the drift from an earlier report to `r`.
 std::string render_html(const report& r, lang l, const drift* previous);
+
+// Writes `dir`/report.html for `r` atomically, with the drift from `previous` (an earlier report)
+// when given. Throws std::runtime_error on I/O failure.
+void write_html(const report& r, lang l, const report* previous, const std::string& dir);
 
 }  // namespace cloison
