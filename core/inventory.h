@@ -1,6 +1,8 @@
 // The inventory: what the establishment declares about its backup estate
-// (/etc/cloison/cloison.yaml). Plain data produced by load_inventory() (agent/inventory_loader.h).
-// Secrets are never held here, only the paths of the files that contain them.
+// (/etc/cloison/cloison.yaml). Plain data produced by load_inventory()
+// (agent/config/inventory_loader.h) and never changed afterwards: what one audit run adds (its
+// vantage point, the policies' port profiles, its date) travels beside it in a run_context
+// (core/run_context.h). Secrets are never held here, only the paths of the files that contain them.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,8 @@
 // Checking Ed25519 signatures (OpenSSL EVP): what a reader needs to trust material signed by a
-// cloison agent (agent/agent_key.h signs), whether an evidence bundle or a collected-evidence file.
-// The fingerprint of a key is the lowercase hex SHA-256 of its raw 32-byte public key
-// (docs/evidence-bundle.md shows how to recompute it with openssl). Functions never throw and are
-// thread-safe.
+// cloison agent (agent/evidence/agent_key.h signs), whether an evidence bundle or a
+// collected-evidence file. The fingerprint of a key is the lowercase hex SHA-256 of its raw 32-byte
+// public key (docs/evidence-bundle.md shows how to recompute it with openssl). Functions never
+// throw and are thread-safe.
 #pragma once
 
 #include <string>

@@ -1,7 +1,8 @@
 // The probe extension point. A probe observes targets that it derives from the inventory and the
 // run's context (core/run_context.h: vantage point, port profiles, date) and returns observations
-// made of typed facts and evidence. Adding a probe: one file pair in probes/,
-// one line in probes/registry.cpp, its facts documented in policies/README.md.
+// made of typed facts and evidence. Adding a probe: its own folder in probes/ (which includes no
+// other probe's folder; shared transports live in probes/transport/), one line in
+// probes/registry.cpp, its facts documented in policies/README.md.
 //
 // Contract: a failure of the audited system (refused connection, missing command, timeout) is an
 // observation with an outcome, never an exception. The non-virtual observe() enforces it: it times

@@ -2,11 +2,11 @@
 
 #include "probes/directory/directory_probe.h"
 #include "probes/host/host_probe.h"
-#include "probes/host/local_runner.h"
-#include "probes/host/ssh_runner.h"
-#include "probes/inventory_probe.h"
+#include "probes/inventory/inventory_probe.h"
 #include "probes/reachability/reachability_probe.h"
 #include "probes/reachability/ssh_connector.h"
+#include "probes/transport/local_runner.h"
+#include "probes/transport/ssh_runner.h"
 
 namespace cloison {
 

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "probes/directory/kerberos_credentials.h"
-#include "probes/secret_file.h"
+#include "probes/transport/secret_file.h"
 
 namespace cloison {
 

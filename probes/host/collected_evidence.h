@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "core/inventory.h"
-#include "probes/host/command_runner.h"
+#include "probes/transport/command_runner.h"
 
 namespace cloison {
 

@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "probes/host/collected_evidence.h"
-#include "probes/host/command_runner.h"
 #include "probes/probe.h"
+#include "probes/transport/command_runner.h"
 
 namespace cloison {
 

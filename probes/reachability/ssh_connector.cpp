@@ -11,7 +11,7 @@
 #include <deque>
 #include <stdexcept>
 
-#include "probes/host/ssh_runner.h"
+#include "probes/transport/ssh_runner.h"
 
 namespace cloison {
 

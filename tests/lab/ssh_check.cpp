@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "probes/host/ssh_runner.h"
+#include "probes/transport/ssh_runner.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cloison's SSH runner (probes/host/ssh_runner.{h,cpp}) against the lab's sshd on lab-backup.
+# cloison's SSH runner (probes/transport/ssh_runner.{h,cpp}) against the lab's sshd on lab-backup.
 # Usage: ssh_test.sh PATH/TO/ssh_check      (the lab must be up: CTest fixture `lab`)
 # Runs ssh_check inside lab hosts with `lab exec`; prints "ok - ..." / "FAIL - ..." lines and
 # "N passed, M failed"; exit 1 on any failure, 77 (skipped) when not root.

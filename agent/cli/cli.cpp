@@ -1,0 +1,431 @@
+#include "agent/cli/cli.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "agent/cli/collect_command.h"
+#include "agent/cli/console.h"
+#include "agent/cli/output_commands.h"
+#include "agent/config/inventory_loader.h"
+#include "agent/config/policy_loader.h"
+#include "agent/config/waivers_loader.h"
+#include "agent/config/yaml_reader.h"
+#include "agent/report/drift.h"
+#include "agent/report/report_html.h"
+#include "agent/session/audit_job.h"
+#include "probes/host/linux_facts.h"
+
+#ifndef CLOISON_VERSION
+#error "CLOISON_VERSION must be defined by the build"
+#endif
+
+namespace cloison {
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/cloison/cloison.yaml";
+
+void print_diagnostics(const diagnostics& d) {
+  for (const auto& item : d.sorted())
+    std::cerr << item.to_string() << "\n";
+}
+
+// Validates one file of any kind, detected by its content. Returns false when it has problems.
+bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out) {
+  const auto before = out.size();
+  auto text = read_config_file(path, out);
+  if (!text)
+    return false;
+  auto doc = load_yaml_text(*text, path, out);
+  if (!doc)
+    return false;
+  std::string kind;
+  if (doc->IsMap() && (*doc)["checks"]) {
+    kind = "policy";
+    read_policy(*doc, path, sha256_hex(*text), probes, out);
+  } else if (doc->IsMap() && ((*doc)["establishment"] || (*doc)["segments"] || (*doc)["hosts"])) {
+    kind = "inventory";
+    read_inventory(*doc, path, out);
+  } else if (doc->IsMap() && (*doc)["waivers"]) {
+    kind = "waivers";
+    read_waivers(*doc, path, out);
+  } else {
+    out.add(path, 1, 1,
+            "cannot tell what this file is: expected an inventory (establishment, segments, "
+            "hosts...), a policy (policy, checks) or a waivers file (waivers)");
+    return false;
+  }
+  if (out.size() != before)
+    return false;
+  std::cout << path << ": valid " << kind << "\n";
+  return true;
+}
+
+// The report named by --previous, or nullopt when none; prints why and returns false when it
+// cannot be read.
+bool read_previous(const char* command, const std::string& path, std::optional<report>& out) {
+  if (path.empty())
+    return true;
+  try {
+    out = read_report(path);
+    return true;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison " << command << ": --previous " << e.what() << "\n";
+    return false;
+  }
+}
+
+struct audit_args {
+  std::string config;
+  bool local = false;
+  std::string out = "cloison-report";
+  std::string language = "fr";
+  std::vector<std::string> policies;
+  std::string waivers;
+  std::string vantage;
+  std::vector<std::string> probes;
+  std::size_t concurrency = 8;
+  bool verbose = false;
+  std::string bundle;    // evidence bundle to write, empty: none
+  std::string key_file;  // the agent's signing key (agent_key_path())
+  std::string previous;
+};
+
+int audit(const audit_args& a) {
+  const lang l = *lang_from_string(a.language);
+  setup_logging(a.verbose);
+  audit_request request;
+  if (!read_previous("audit", a.previous, request.previous))
+    return kExitUsage;
+  request.local = a.local;
+  if (!a.local) {
+    request.inventory_file = a.config.empty() ? kDefaultConfig : a.config;
+    if (a.config.empty() && !std::filesystem::exists(request.inventory_file)) {
+      std::cerr
+          << "cloison audit: no inventory: give --config FILE, or --local to audit this machine ("
+          << request.inventory_file << " does not exist)\n";
+      return kExitUsage;
+    }
+  }
+  request.policy_files = a.policies;
+  request.waivers_file = a.waivers;
+  request.vantage = a.vantage;
+  request.only_probes = a.probes;
+  request.concurrency = a.concurrency;
+  request.tool_version = CLOISON_VERSION;
+  request.out_dir = a.out;
+  request.language = l;
+  request.bundle = a.bundle;
+  request.key_file = a.key_file;
+
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  std::optional<audit_job> job;
+  try {
+    job = audit_job::prepare(std::move(request), probes, problems);
+  } catch (const audit_refused& e) {
+    std::cerr << "cloison audit: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!job) {
+    print_diagnostics(problems);
+    std::cerr << "cloison audit: " << problems.size()
+              << " configuration problem(s); nothing audited\n";
+    return kExitUsage;
+  }
+  const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+  audit_result result;
+  {
+    console_listener listener(terminal, l);
+    result = job->run(listener);
+  }
+  try {
+    job->write(result);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  print_summary(std::cout, result.report, l, terminal,
+                (std::filesystem::path(a.out) / "report.json").string());
+  if (const agent_key* key = job->signing_key())
+    std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
+  const int code = result.exit_code();
+  if (!terminal)
+    spdlog::info("audit finished: exit code {}", code);
+  return code;
+}
+
+struct report_args {
+  std::string in;
+  std::string out;
+  std::string language = "fr";
+  std::string previous;
+};
+
+// `cloison report`: report.html again from a report.json, without auditing.
+int rerender(const report_args& a) {
+  std::optional<report> r, previous;
+  try {
+    r = read_report(a.in);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison report: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!read_previous("report", a.previous, previous))
+    return kExitUsage;
+  try {
+    std::filesystem::create_directories(a.out);
+    write_html(*r, *lang_from_string(a.language), previous ? &*previous : nullptr, a.out);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+  std::cout << (std::filesystem::path(a.out) / "report.html").string() << "\n";
+  return kExitMet;
+}
+
+// `cloison diff`: 1 when the newer report regressed, 0 otherwise, 2 on unreadable input.
+int diff(const std::string& before, const std::string& after, const std::string& language) {
+  drift d;
+  try {
+    d = compare_reports(read_report(before), read_report(after));
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cloison diff: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cout << describe_drift(d, *lang_from_string(language));
+  return d.regressed() ? kExitNotMet : kExitMet;
+}
+
+// `cloison checks`: one line per check of the policies (`files`, else the built-in ones): id,
+// objective, severity, fact, enabled (yes or no), tab-separated. 0 listed, 2 a policy has problems.
+int list_checks(const std::vector<std::string>& files) {
+  const auto probes = builtin_probes();
+  diagnostics problems;
+  const auto policies = load_policies(files, probes, problems);
+  if (!problems.empty()) {
+    print_diagnostics(problems);
+    return kExitUsage;
+  }
+  for (const auto& p : policies) {
+    for (const auto& c : p.checks) {
+      std::cout << c.id << '\t' << c.objective << '\t' << to_string(c.severity) << '\t' << c.fact
+                << '\t' << (c.enabled ? "yes" : "no") << '\n';
+    }
+  }
+  return kExitMet;
+}
+
+// `cloison sudoers-rule`: the sudoers line of the host probe's root-only commands for `account`,
+// with the repository's when `repository_path` is set. 0 printed, 2 bad account or path.
+int print_sudoers_rule(const std::string& account, const std::string& repository_path) {
+  backup_host host;
+  if (!repository_path.empty()) {
+    host.roles.push_back("repository");
+    host.repository_path = repository_path;
+  }
+  try {
+    std::cout << sudoers_rule(linux_host_table().commands, account, host) << "\n";
+    return kExitMet;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cloison sudoers-rule: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) noexcept {
+  try {
+    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)"};
+    app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION);
+    app.require_subcommand(1);
+    app.footer(
+        "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
+        "3 the audit could not run. diff: 1 when the newer report regressed.");
+
+    std::vector<std::string> files;
+    auto* validate = app.add_subcommand(
+        "validate",
+        "Check inventory, policy or waivers files; report every problem as file:line:col");
+    validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
+
+    audit_args a;
+    auto* audit_cmd = app.add_subcommand(
+        "audit",
+        "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
+        "report.xml");
+    auto* config = audit_cmd->add_option(
+        "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
+    audit_cmd
+        ->add_flag("--local", a.local,
+                   "audit this machine as a backup server, with the local runner")
+        ->excludes(config);
+    audit_cmd->add_option("--out", a.out,
+                          "folder for report.json and the evidence (default ./cloison-report)");
+    audit_cmd->add_option("--lang", a.language, "language of the summary and report.html: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    audit_cmd->add_option(
+        "--policy", a.policies,
+        "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)");
+    audit_cmd->add_option("--waivers", a.waivers, "waivers file (default: the inventory's)");
+    audit_cmd->add_option(
+        "--vantage", a.vantage,
+        "the vantage point this run stands at (default: the one whose segment holds "
+        "this machine's address)");
+    audit_cmd
+        ->add_option("--probes", a.probes,
+                     "run only these probes, e.g. inventory,reachability from a production vantage "
+                     "point (default: all)")
+        ->delimiter(',');
+    audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
+        ->check(CLI::Range(1, 256));
+    audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    audit_cmd
+        ->add_option(
+            "--bundle", a.bundle,
+            "also write a signed evidence bundle FILE (.tar.gz or .tgz; .tar uncompressed)")
+        ->check([](const std::string& f) {
+          return f.ends_with(".tar.gz") || f.ends_with(".tgz") || f.ends_with(".tar")
+                     ? std::string()
+                     : std::string("the bundle's name must end in .tar.gz, .tgz or .tar");
+        });
+    audit_cmd->add_option("--key-file", a.key_file,
+                          std::string("the agent's Ed25519 signing key, created on first use "
+                                      "(default: $") +
+                              kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+
+    std::string bundle_file, pinned_key, verify_language = "fr";
+    auto* verify = app.add_subcommand(
+        "verify", "Check an evidence bundle offline: signature, then every file's SHA-256");
+    verify->add_option("BUNDLE", bundle_file, "the bundle (.tar.gz or .tar)")->required();
+    verify->add_option("--key", pinned_key,
+                       "the agent's public key (PEM) to check the signature against (default: the "
+                       "bundle's own agent.pub, which proves integrity but not origin)");
+    verify->add_option("--lang", verify_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    std::vector<std::string> merge_files;
+    std::string merge_out = "cloison-report", merge_language = "fr";
+    auto* merge = app.add_subcommand(
+        "merge",
+        "Combine the report.json of several vantage points of one establishment into one report");
+    merge->add_option("REPORT", merge_files, "report.json files")->required();
+    merge->add_option("--out", merge_out, "folder for the merged report.json and report.xml")
+        ->required();
+    merge->add_option("--lang", merge_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    audit_cmd->add_option("--previous", a.previous,
+                          "an earlier report.json: report.html then shows the drift since it");
+
+    collect_args ca;
+    std::string collect_language = "fr";
+    bool collect_local = false;
+    auto* collect = app.add_subcommand(
+        "collect",
+        "On a host that refuses SSH: run the host probe's commands here and write a signed "
+        "evidence file for the audit (inventory access: collected)");
+    collect->add_flag("--local", collect_local, "read this machine (the only mode)")->required();
+    collect->add_option("--out", ca.out, "the evidence file to write")->required();
+    collect->add_option("--key-file", ca.key_file,
+                        std::string("the agent's Ed25519 signing key, created on first use "
+                                    "(default: $") +
+                            kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+    collect->add_option("--host", ca.host,
+                        "this host's name in the auditing inventory (default: its host name)");
+    collect->add_option("--output-cap", ca.output_cap,
+                        "bytes kept of each command's stdout and stderr: a count, or KiB/MiB "
+                        "(default 4MiB)");
+    collect->add_option("--repository-path", ca.repository_path,
+                        "a repository host: the folder of its backup files (as the inventory's "
+                        "repository_path), for the immutability check");
+    collect->add_option("--timeout", ca.timeout_s, "seconds for all the commands (default 60)")
+        ->check(CLI::Range(1, 3600));
+    collect->add_option("--lang", collect_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    report_args ra;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write DIR/report.html again from a report.json, without auditing");
+    report_cmd->add_option("--in", ra.in, "the report.json to render")->required();
+    report_cmd->add_option("--out", ra.out, "folder for report.html")->required();
+    report_cmd->add_option("--lang", ra.language, "language shown first: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+    report_cmd->add_option("--previous", ra.previous,
+                           "an earlier report.json: the page then shows the drift since it");
+
+    std::string diff_before, diff_after, diff_language = "fr";
+    auto* diff_cmd = app.add_subcommand(
+        "diff", "Compare two report.json files; exit 1 when the newer one regressed");
+    diff_cmd->add_option("OLD", diff_before, "the earlier report.json")->required();
+    diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
+    diff_cmd->add_option("--lang", diff_language, "language: fr or en")
+        ->check(CLI::IsMember({"fr", "en"}));
+
+    std::vector<std::string> checks_policies;
+    auto* checks_cmd = app.add_subcommand(
+        "checks",
+        "List the checks of the policies, one per line: id, objective, severity, fact, enabled "
+        "(yes or no), tab-separated");
+    checks_cmd->add_option("--policy", checks_policies,
+                           "policy file (repeatable; default: the built-in D2.03 policy)");
+
+    std::string sudoers_account = "cloison-audit", sudoers_repository;
+    auto* sudoers = app.add_subcommand(
+        "sudoers-rule",
+        "Print the sudoers line that lets the audit account run, through sudo -n, exactly the "
+        "host probe's commands that need root (for /etc/sudoers.d on the hosts read over SSH)");
+    sudoers->add_option("--account", sudoers_account, "the audit account (default cloison-audit)");
+    sudoers->add_option("--repository-path", sudoers_repository,
+                        "a repository host: its repository_path, as the inventory writes it; adds "
+                        "find and lsattr of its backup files");
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? kExitMet : kExitUsage;
+    }
+    if (*validate) {
+      const auto probes = builtin_probes();
+      diagnostics problems;
+      bool ok = true;
+      for (const auto& f : files)
+        ok = validate_file(f, probes, problems) && ok;
+      print_diagnostics(problems);
+      if (!ok)
+        std::cerr << problems.size() << " problem(s) found\n";
+      return ok ? kExitMet : kExitUsage;
+    }
+    if (*verify)
+      return verify_command(bundle_file, pinned_key, *lang_from_string(verify_language));
+    if (*merge)
+      return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
+    if (*report_cmd)
+      return rerender(ra);
+    if (*collect) {
+      ca.language = *lang_from_string(collect_language);
+      return collect_command(ca);
+    }
+    if (*diff_cmd)
+      return diff(diff_before, diff_after, diff_language);
+    if (*checks_cmd)
+      return list_checks(checks_policies);
+    if (*sudoers)
+      return print_sudoers_rule(sudoers_account, sudoers_repository);
+    return audit(a);
+  } catch (const std::exception& e) {
+    std::cerr << "cloison: the audit could not run: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "cloison: the audit could not run (unknown error)\n";
+  }
+  return kExitCannotRun;
+}
+
+}  // namespace cloison

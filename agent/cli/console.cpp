@@ -1,0 +1,135 @@
+#include "agent/cli/console.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+namespace cloison {
+
+namespace {
+
+std::string seconds_since(std::chrono::steady_clock::time_point t) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
+const char* colour_of(objective_status s) {
+  switch (s) {
+    case objective_status::met:
+      return "\033[32m";
+    case objective_status::not_met:
+      return "\033[1;31m";
+    case objective_status::not_applicable:
+      return "\033[33m";
+  }
+  return "";
+}
+
+}  // namespace
+
+console_listener::console_listener(bool terminal, lang l)
+    : terminal_(terminal), lang_(l), started_(std::chrono::steady_clock::now()) {}
+
+console_listener::~console_listener() {
+  if (terminal_)
+    std::cerr << "\r\033[K" << std::flush;
+}
+
+void console_listener::phase(msg name) {
+  phase_ = name;
+  if (terminal_) {
+    redraw();
+  } else {
+    spdlog::info("phase {}", text(name, lang::en));
+  }
+}
+
+void console_listener::observed(std::size_t done, std::size_t total, const observation& obs) {
+  done_ = done;
+  total_ = total;
+  if (terminal_) {
+    redraw();
+  } else {
+    spdlog::info("observed {} {}: {}{} ({} ms, {}/{})", obs.probe, obs.target,
+                 to_string(obs.outcome), obs.detail.empty() ? "" : " - " + obs.detail,
+                 obs.elapsed.count(), done, total);
+  }
+}
+
+void console_listener::redraw() {
+  std::cerr << "\r\033[K[" << text(phase_, lang_) << "] "
+            << format(msg::probes_done, lang_, {std::to_string(done_), std::to_string(total_)})
+            << "  " << seconds_since(started_) << std::flush;
+}
+
+void print_summary(std::ostream& out, const report& r, lang l, bool colour,
+                   const std::string& report_path) {
+  const char* reset = colour ? "\033[0m" : "";
+  out << format(msg::audit_of, l, {r.establishment}) << "\n";
+  for (const auto& o : r.objectives) {
+    out << "  " << o.id << "  " << (colour ? colour_of(o.status) : "")
+        << text(verdict_name(o.status), l) << reset;
+    if (o.score)
+      out << "  " << text(msg::score, l) << " " << std::lround(*o.score) << "/100";
+    out << "  ("
+        << format(msg::findings_line, l,
+                  {std::to_string(o.counts.pass), std::to_string(o.counts.fail),
+                   std::to_string(o.counts.error), std::to_string(o.counts.not_applicable),
+                   std::to_string(o.counts.waived)})
+        << ")\n";
+  }
+  if (r.ads) {
+    out << "  "
+        << format(msg::ads_level, l, {r.ads->directory, std::to_string(r.ads->estimated_level)});
+    if (!r.ads->level_proven) {
+      std::string list;
+      for (const auto& c : r.ads->not_evaluated)
+        list += (list.empty() ? "" : ", ") + c;
+      out << " " << format(msg::ads_not_proven, l, {list.empty() ? "-" : list});
+    }
+    out << "\n";
+  }
+  for (const auto& o : r.observations) {
+    for (const auto& note : host_notes(o, l))
+      out << "  " << o.target << ": " << note << "\n";
+  }
+  for (auto [wanted, heading] : {std::pair{status::fail, msg::failing_checks},
+                                 std::pair{status::error, msg::errors_checks}}) {
+    bool first = true;
+    for (const auto& f : r.findings) {
+      if (f.status != wanted)
+        continue;
+      if (first)
+        out << text(heading, l) << "\n";
+      first = false;
+      out << "  - [" << to_string(f.severity) << "] " << f.check << " @ " << f.target << ": "
+          << f.title.in(l);
+      if (wanted == status::error && !f.message.empty())
+        out << " (" << f.message << ")";
+      if (wanted == status::fail) {
+        auto observed = f.observed.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (observed.size() > 160)
+          observed = observed.substr(0, 157) + "...";
+        out << ": " << observed;
+      }
+      out << "\n";
+    }
+  }
+  out << format(msg::report_written, l, {report_path}) << "\n";
+}
+
+void setup_logging(bool verbose) {
+  auto logger = std::make_shared<spdlog::logger>("cloison",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S%z cloison %l: %v");
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace cloison

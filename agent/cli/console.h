@@ -1,0 +1,38 @@
+// What the user sees while and after an audit. On a terminal: a progress line (phase, probes
+// done/total, elapsed) and a coloured summary. Off a terminal (systemd, pipes, CI): plain log
+// lines only, no control characters.
+#pragma once
+
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "agent/session/audit.h"
+
+namespace cloison {
+
+class console_listener final : public audit_listener {
+ public:
+  console_listener(bool terminal, lang l);
+  ~console_listener() override;
+  void phase(msg name) override;
+  void observed(std::size_t done, std::size_t total, const observation& obs) override;
+
+ private:
+  void redraw();
+  bool terminal_;
+  lang lang_;
+  msg phase_ = msg::phase_plan;
+  std::size_t done_ = 0, total_ = 0;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// The short human summary: one verdict per objective with its score and counts, the ADS level,
+// and the failing and erroring checks.
+void print_summary(std::ostream& out, const report& r, lang l, bool colour,
+                   const std::string& report_path);
+
+// Sets the process-wide logger: plain lines on stderr.
+void setup_logging(bool verbose);
+
+}  // namespace cloison

@@ -1,0 +1,148 @@
+#include "agent/cli/output_commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "agent/cli/cli.h"
+#include "agent/cli/console.h"
+#include "agent/report/merge.h"
+#include "agent/report/report_junit.h"
+
+namespace cloison {
+
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error("no such readable file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+void print_verification(std::ostream& out, const bundle_verification& v,
+                        const std::string& key_source, lang l) {
+  switch (v.signature) {
+    case signature_check::valid:
+      out << format(msg::verify_signature_valid, l, {v.fingerprint}) << "\n";
+      if (!v.key_pinned)
+        out << format(msg::verify_key_not_pinned, l, {v.fingerprint}) << "\n";
+      break;
+    case signature_check::invalid:
+      out << format(msg::verify_signature_invalid, l, {v.fingerprint}) << "\n";
+      break;
+    case signature_check::bad_key:
+      out << format(msg::verify_bad_key, l, {key_source}) << "\n";
+      break;
+  }
+  for (const auto& p : v.problems) {
+    using k = bundle_problem::kind;
+    switch (p.what) {
+      case k::modified:
+        out << format(msg::verify_modified, l, {p.path, p.expected, p.actual});
+        break;
+      case k::missing:
+        out << format(msg::verify_missing, l, {p.path, p.expected.empty() ? "-" : p.expected});
+        break;
+      case k::unexpected:
+        out << format(msg::verify_unexpected, l, {p.path, p.actual});
+        break;
+      case k::duplicate:
+        out << format(msg::verify_duplicate, l, {p.path});
+        break;
+      case k::not_regular:
+        out << format(msg::verify_not_regular, l, {p.path});
+        break;
+      case k::manifest_line:
+        out << format(msg::verify_manifest_line, l, {p.path});
+        break;
+    }
+    out << "\n";
+  }
+  if (v.intact()) {
+    out << format(msg::verify_intact, l, {std::to_string(v.files_checked)}) << "\n";
+  } else {
+    const auto count = v.problems.size() + (v.signature == signature_check::valid ? 0 : 1);
+    out << format(msg::verify_altered, l, {std::to_string(count)}) << "\n";
+  }
+}
+
+int verify_command(const std::string& bundle, const std::string& key_file, lang l) {
+  try {
+    std::optional<std::string> pinned;
+    if (!key_file.empty()) {
+      try {
+        pinned = read_text_file(key_file);
+      } catch (const std::exception& e) {
+        std::cerr << "cloison verify: " << format(msg::cannot_read, l, {key_file, e.what()})
+                  << "\n";
+        return kExitUsage;
+      }
+      if (public_key_fingerprint(*pinned).empty()) {
+        std::cerr << "cloison verify: " << format(msg::verify_bad_key, l, {key_file}) << "\n";
+        return kExitUsage;
+      }
+    }
+    bundle_verification v;
+    try {
+      v = verify_bundle(bundle, pinned);
+    } catch (const bundle_unreadable& e) {
+      std::cerr << "cloison verify: " << format(msg::cannot_read, l, {bundle, e.what()}) << "\n";
+      return kExitUsage;
+    }
+    print_verification(std::cout, v, key_file.empty() ? kPublicKeyFile : key_file, l);
+    return v.intact() ? kExitMet : kExitNotMet;
+  } catch (const std::exception& e) {
+    std::cerr << "cloison verify: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+}
+
+int merge_command(const std::vector<std::string>& files, const std::string& out_dir, lang l) {
+  try {
+    std::vector<merge_input> inputs;
+    for (const auto& f : files) {
+      try {
+        inputs.push_back({f, read_report(f)});
+      } catch (const std::exception& e) {
+        std::cerr << "cloison merge: " << e.what() << "\n";
+        return kExitUsage;
+      }
+    }
+    report merged;
+    try {
+      merged = merge_reports(inputs);
+    } catch (const merge_error& e) {
+      std::cerr << "cloison merge: " << e.text(l) << "\n";
+      return kExitUsage;
+    }
+    try {
+      write_report(merged, out_dir);
+      write_file_atomically((std::filesystem::path(out_dir) / "report.xml").string(),
+                            render_junit(merged, l));
+    } catch (const std::exception& e) {
+      std::cerr << "cloison merge: " << e.what() << "\n";
+      return kExitCannotRun;
+    }
+    const bool terminal = isatty(STDOUT_FILENO);
+    print_summary(std::cout, merged, l, terminal,
+                  (std::filesystem::path(out_dir) / "report.json").string());
+    for (const auto& o : merged.objectives) {
+      if (o.status == objective_status::not_met)
+        return kExitNotMet;
+    }
+    return kExitMet;
+  } catch (const std::exception& e) {
+    std::cerr << "cloison merge: " << e.what() << "\n";
+    return kExitCannotRun;
+  }
+}
+
+}  // namespace cloison

@@ -1,0 +1,525 @@
+#include "agent/config/inventory_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "agent/config/yaml_reader.h"
+#include "core/cidr.h"
+
+namespace cloison {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class inventory_reader {
+ public:
+  inventory_reader(const std::string& path, diagnostics& out)
+      : y_(path, out), base_(fs::path(path).parent_path()) {}
+
+  inventory read(const YAML::Node& doc) {
+    inventory inv;
+    inv.source = y_.file();
+    if (!y_.expect_map(doc, "inventory",
+                       {"establishment", "segments", "vantage_points", "hosts", "directories",
+                        "backup_accounts", "flows", "isolation", "schedule", "alerts", "policies",
+                        "waivers", "reachability"},
+                       {"establishment"})) {
+      return inv;
+    }
+    inv.establishment = y_.text(doc, "establishment").value_or("");
+    for_each(doc, "segments", [&](const YAML::Node& n) { read_segment(n, inv); });
+    for_each(doc, "hosts", [&](const YAML::Node& n) { read_host(n, inv); });
+    for_each(doc, "directories", [&](const YAML::Node& n) { read_directory(n, inv); });
+    for_each(doc, "vantage_points", [&](const YAML::Node& n) { read_vantage_point(n, inv); });
+    for_each(doc, "backup_accounts", [&](const YAML::Node& n) { read_account(n, inv); });
+    for_each(doc, "flows", [&](const YAML::Node& n) { read_flow(n, inv); });
+    for_each(doc, "alerts", [&](const YAML::Node& n) { read_alert(n, inv); });
+    if (doc["isolation"])
+      read_isolation(doc["isolation"], inv);
+    if (doc["reachability"])
+      read_reachability(doc["reachability"], inv.reachability);
+    inv.schedule = y_.text(doc, "schedule").value_or("");
+    for (const auto& p : y_.texts(doc, "policies").value_or(std::vector<std::string>{})) {
+      inv.policies.push_back(resolve(p));
+    }
+    if (auto w = y_.text(doc, "waivers"))
+      inv.waivers = resolve(*w);
+    return inv;
+  }
+
+ private:
+  template <typename F>
+  void for_each(const YAML::Node& doc, const char* key, F&& f) {
+    const YAML::Node list = doc[key];
+    if (!list.IsDefined() || !y_.expect_sequence(list, key))
+      return;
+    for (const auto& item : list)
+      f(item);
+  }
+
+  std::string resolve(const std::string& p) const {
+    if (p.empty() || fs::path(p).is_absolute() || base_.empty())
+      return p;
+    return (base_ / p).lexically_normal().string();
+  }
+
+  // Records a name in a namespace of unique names; reports duplicates.
+  void unique(const YAML::Node& at, const std::string& kind, const std::string& name) {
+    auto [it, fresh] = names_.emplace(name, kind);
+    if (!fresh)
+      y_.error(at, "duplicate name '" + name + "' (already used by a " + it->second + ")");
+  }
+
+  std::string required_name(const YAML::Node& n, const std::string& kind) {
+    auto name = y_.text(n, "name").value_or("");
+    if (!name.empty())
+      unique(n["name"], kind, name);
+    return name;
+  }
+
+  void read_segment(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "segment", {"name", "role", "cidrs"}, {"name", "role", "cidrs"}))
+      return;
+    segment s;
+    s.name = required_name(n, "segment");
+    if (auto role = y_.text(n, "role")) {
+      static const std::map<std::string, segment_role> kRoles{
+          {"production", segment_role::production},
+          {"backup", segment_role::backup},
+          {"administration", segment_role::administration},
+          {"directory", segment_role::directory},
+          {"other", segment_role::other}};
+      auto it = kRoles.find(*role);
+      if (it == kRoles.end()) {
+        y_.error(n["role"],
+                 "role: unknown segment role '" + *role +
+                     "' (expected production, backup, administration, directory or other)");
+      } else {
+        s.role = it->second;
+      }
+    }
+    if (n["cidrs"] && y_.expect_sequence(n["cidrs"], "cidrs")) {
+      for (const auto& c : n["cidrs"]) {
+        auto text = y_.scalar_text(c, "cidrs");
+        if (!text)
+          continue;
+        if (auto parsed = cidr::parse(*text);
+            parsed && !parsed->network.v6 && parsed->size() > kMaxSegmentAddresses) {
+          y_.error(c, "cidrs: '" + *text + "' holds " + std::to_string(parsed->size()) +
+                          " addresses; a segment is at most " +
+                          std::to_string(kMaxSegmentAddresses) +
+                          " IPv4 addresses (a /16): declare the ranges really in use");
+        } else if (parsed) {
+          s.cidrs.push_back(*parsed);
+        } else {
+          y_.error(
+              c, "cidrs: '" + *text + "' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)");
+        }
+      }
+    }
+    inv.segments.push_back(std::move(s));
+  }
+
+  void read_host(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "host",
+                       {"name", "address", "os", "roles", "access", "ssh", "evidence", "output_cap",
+                        "repository_path", "software"},
+                       {"name", "address"})) {
+      return;
+    }
+    backup_host h;
+    h.name = required_name(n, "host");
+    h.address = y_.text(n, "address").value_or("");
+    if (!h.address.empty() && !ip_address::parse(h.address)) {
+      y_.error(n["address"], "address: '" + h.address + "' is not an IPv4 or IPv6 address");
+    }
+    h.os = y_.text(n, "os").value_or("linux");
+    if (h.os != "linux" && h.os != "windows") {
+      y_.error(n["os"], "os: expected linux or windows, found '" + h.os + "'");
+    }
+    h.roles = y_.texts(n, "roles").value_or(std::vector<std::string>{});
+    h.software = y_.texts(n, "software").value_or(std::vector<std::string>{});
+    const auto access = y_.text(n, "access")
+                            .value_or(n["ssh"]        ? "ssh"
+                                      : n["evidence"] ? "collected"
+                                                      : "none");
+    if (access == "local") {
+      h.access = access_method::local;
+    } else if (access == "ssh") {
+      h.access = access_method::ssh;
+    } else if (access == "collected") {
+      h.access = access_method::collected;
+    } else if (access != "none") {
+      y_.error(n["access"],
+               "access: expected local, ssh, collected or none, found '" + access + "'");
+    }
+    if (h.access == access_method::ssh && !n["ssh"]) {
+      y_.error(n, "host '" + h.name + "': access ssh needs an 'ssh' section");
+    }
+    if (n["ssh"])
+      read_ssh(n["ssh"], h.ssh);
+    if (h.access == access_method::collected && !n["evidence"]) {
+      y_.error(n, "host '" + h.name + "': access collected needs an 'evidence' section");
+    } else if (n["evidence"] && h.access != access_method::collected) {
+      y_.error(n["evidence"], "evidence: read only for hosts with access: collected");
+    }
+    if (h.access == access_method::collected && h.os != "linux") {
+      y_.error(n["os"], "os: collected evidence is gathered on Linux hosts only");
+    }
+    if (n["evidence"])
+      read_evidence(n["evidence"], h.evidence);
+    if (auto cap = y_.text(n, "output_cap")) {
+      const auto bytes = parse_byte_size(*cap);
+      if (!bytes || *bytes < kMinOutputCap || *bytes > kMaxOutputCap) {
+        y_.error(n["output_cap"],
+                 "output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, "
+                 "512KiB or a byte count), found '" +
+                     *cap + "'");
+      } else {
+        h.output_cap = static_cast<std::size_t>(*bytes);
+      }
+    }
+    if (auto p = y_.text(n, "repository_path")) {
+      h.repository_path = *p;
+      if (p->empty() || p->front() != '/')  // it is find's first argument: never an option
+        y_.error(n["repository_path"],
+                 "repository_path: expected an absolute path, found '" + *p + "'");
+    }
+    inv.hosts.push_back(std::move(h));
+  }
+
+  void read_ssh(const YAML::Node& n, ssh_access& s) {
+    if (!y_.expect_map(n, "ssh",
+                       {"user", "port", "key_file", "passphrase_file", "known_hosts",
+                        "trust_on_first_use", "use_agent", "sudo"},
+                       {"user"})) {
+      return;
+    }
+    s.user = y_.text(n, "user").value_or("");
+    s.port = static_cast<unsigned>(y_.integer(n, "port", 1, 65535).value_or(22));
+    s.key_file = resolve(y_.text(n, "key_file").value_or(""));
+    s.passphrase_file = resolve(y_.text(n, "passphrase_file").value_or(""));
+    s.known_hosts = resolve(y_.text(n, "known_hosts").value_or(""));
+    s.trust_on_first_use = y_.boolean(n, "trust_on_first_use").value_or(false);
+    s.use_agent = y_.boolean(n, "use_agent").value_or(false);
+    s.sudo = y_.boolean(n, "sudo").value_or(false);
+    if (s.key_file.empty() && !s.use_agent) {
+      y_.error(n, "ssh: key_file is required unless use_agent is true");
+    }
+    if (s.known_hosts.empty() && !s.trust_on_first_use) {
+      y_.error(
+          n,
+          "ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is true");
+    }
+  }
+
+  void read_evidence(const YAML::Node& n, collected_evidence_source& e) {
+    if (!y_.expect_map(n, "evidence", {"file", "public_key", "max_age"}, {"file", "public_key"}))
+      return;
+    e.file = resolve(y_.text(n, "file").value_or(""));
+    e.public_key = resolve(y_.text(n, "public_key").value_or(""));
+    if (auto age = y_.text(n, "max_age")) {
+      if (auto d = parse_duration(*age)) {
+        e.max_age = *d;
+      } else {
+        y_.error(
+            n["max_age"],
+            "max_age: expected a duration such as 36h or 8d (s, m, h, d), found '" + *age + "'");
+      }
+    }
+  }
+
+  void read_directory(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "directory",
+                       {"name", "role", "uri", "base", "bind", "ca_file", "allow_plaintext"},
+                       {"name", "role", "uri", "base"})) {
+      return;
+    }
+    directory d;
+    d.name = required_name(n, "directory");
+    const auto role = y_.text(n, "role").value_or("production");
+    if (role == "backup") {
+      d.role = directory_role::backup;
+    } else if (role != "production") {
+      y_.error(n["role"], "role: expected production or backup, found '" + role + "'");
+    }
+    d.uri = y_.text(n, "uri").value_or("");
+    if (!d.uri.empty() && d.uri.rfind("ldap://", 0) != 0 && d.uri.rfind("ldaps://", 0) != 0) {
+      y_.error(n["uri"], "uri: expected ldap://HOST or ldaps://HOST, found '" + d.uri + "'");
+    }
+    d.base = y_.text(n, "base").value_or("");
+    d.ca_file = resolve(y_.text(n, "ca_file").value_or(""));
+    d.allow_plaintext = y_.boolean(n, "allow_plaintext").value_or(false);
+    if (const YAML::Node b = n["bind"];
+        b && y_.expect_map(b, "bind",
+                           {"method", "dn", "password_file", "keytab", "principal", "krb5_conf"},
+                           {"method"})) {
+      d.bind_method = y_.text(b, "method").value_or("simple");
+      d.bind_dn = y_.text(b, "dn").value_or("");
+      d.password_file = resolve(y_.text(b, "password_file").value_or(""));
+      d.keytab = resolve(y_.text(b, "keytab").value_or(""));
+      d.principal = y_.text(b, "principal").value_or("");
+      d.krb5_conf = resolve(y_.text(b, "krb5_conf").value_or(""));
+      if (d.bind_method == "simple" && (d.bind_dn.empty() || d.password_file.empty())) {
+        y_.error(b, "bind: method simple needs dn and password_file");
+      } else if (d.bind_method == "gssapi") {
+        read_gssapi_bind(b, d, inv);
+      } else if (d.bind_method != "simple") {
+        y_.error(b["method"], "method: expected simple or gssapi, found '" + d.bind_method + "'");
+      }
+    }
+    inv.directories.push_back(std::move(d));
+  }
+
+  // Kerberos names the LDAP service after the DC's DNS name, and the Kerberos library reads one
+  // krb5.conf per process.
+  void read_gssapi_bind(const YAML::Node& b, const directory& d, const inventory& inv) {
+    if (d.keytab.empty())
+      y_.error(b, "bind: method gssapi needs keytab");
+    if (const auto address = uri_address(d.uri); !address.empty()) {
+      y_.error(b["method"],
+               "bind: method gssapi needs the DC's DNS name in uri, found the address '" + address +
+                   "' (the Kerberos service is ldap/<DNS name>)");
+    }
+    if (d.krb5_conf.empty())
+      return;
+    for (const auto& other : inv.directories) {
+      if (!other.krb5_conf.empty() && other.krb5_conf != d.krb5_conf) {
+        y_.error(b["krb5_conf"], "krb5_conf: one file per inventory; directory " + other.name +
+                                     " names " + other.krb5_conf);
+        return;
+      }
+    }
+  }
+
+  void read_vantage_point(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "vantage point", {"name", "segment", "via", "address", "ssh"},
+                       {"name", "segment"}))
+      return;
+    vantage_point v;
+    v.name = y_.text(n, "name").value_or("");
+    if (!vantage_names_.insert(v.name).second) {
+      y_.error(n["name"], "duplicate vantage point name '" + v.name + "'");
+    }
+    v.segment = y_.text(n, "segment").value_or("");
+    v.via = y_.text(n, "via").value_or("local");
+    references_.push_back({n["segment"], v.segment, {"segment"}});
+    const std::string what = "vantage point '" + v.name + "'";
+    if (v.via == "ssh") {
+      v.address = y_.text(n, "address").value_or("");
+      if (!n["address"]) {
+        y_.error(n, what + ": via ssh needs an 'address'");
+      } else if (!v.address.empty() && !ip_address::parse(v.address)) {
+        y_.error(n["address"], "address: '" + v.address + "' is not an IPv4 or IPv6 address");
+      }
+      if (!n["ssh"])
+        y_.error(n, what + ": via ssh needs an 'ssh' section");
+      else
+        read_ssh(n["ssh"], v.ssh);
+      if (v.ssh.sudo)
+        y_.error(n["ssh"]["sudo"], "sudo: the reachability probe needs no privilege");
+    } else if (n["address"] || n["ssh"]) {
+      y_.error(n["address"] ? n["address"] : n["ssh"],
+               what + ": 'address' and 'ssh' go with via: ssh (via " + v.via +
+                   (v.via == "local" ? " is this machine" : " uses that host's") + ")");
+    } else if (v.via != "local") {
+      references_.push_back({n["via"], v.via, {"host"}});
+      const auto h = std::find_if(inv.hosts.begin(), inv.hosts.end(),
+                                  [&](const backup_host& b) { return b.name == v.via; });
+      if (h != inv.hosts.end() && h->access != access_method::ssh) {
+        y_.error(n["via"], what + ": host '" + v.via +
+                               "' is not reached over SSH (no 'ssh' section): use via: ssh "
+                               "with an address and ssh settings, or via: local");
+      } else if (h != inv.hosts.end()) {
+        v.address = h->address;
+        v.ssh = h->ssh;
+        v.ssh.sudo = false;
+      }
+    }
+    inv.vantage_points.push_back(std::move(v));
+  }
+
+  void read_account(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "backup account", {"name", "directory"}, {"name", "directory"}))
+      return;
+    backup_account a{y_.text(n, "name").value_or(""), y_.text(n, "directory").value_or("")};
+    if (a.directory != "local")
+      references_.push_back({n["directory"], a.directory, {"directory"}});
+    inv.backup_accounts.push_back(std::move(a));
+  }
+
+  void read_flow(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "flow", {"from", "to", "protocol", "ports", "purpose"},
+                       {"from", "to", "ports"})) {
+      return;
+    }
+    flow f;
+    f.from = y_.text(n, "from").value_or("");
+    f.to = y_.text(n, "to").value_or("");
+    f.purpose = y_.text(n, "purpose").value_or("");
+    f.protocol = y_.text(n, "protocol").value_or("tcp");
+    if (f.protocol != "tcp" && f.protocol != "udp") {
+      y_.error(n["protocol"], "protocol: expected tcp or udp, found '" + f.protocol + "'");
+    }
+    references_.push_back({n["from"], f.from, {"segment"}});
+    references_.push_back({n["to"], f.to, {"segment", "host"}});
+    if (n["ports"] && y_.expect_sequence(n["ports"], "ports")) {
+      for (const auto& p : n["ports"]) {
+        if (auto range = read_port_range(p))
+          f.ports.push_back(*range);
+      }
+    }
+    inv.flows.push_back(std::move(f));
+  }
+
+  std::optional<port_range> read_port_range(const YAML::Node& p) {
+    auto text = y_.scalar_text(p, "ports");
+    if (!text)
+      return std::nullopt;
+    auto r = port_range::parse(*text);
+    if (!r)
+      y_.error(p, "ports: '" + *text + "' is not a port (1-65535) or a range FIRST-LAST");
+    return r;
+  }
+
+  void read_alert(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "alert", {"type", "url"}, {"type"}))
+      return;
+    alert_target a{y_.text(n, "type").value_or(""), y_.text(n, "url").value_or("")};
+    if (a.type != "syslog" && a.type != "webhook" && a.type != "prometheus") {
+      y_.error(n["type"], "type: expected syslog, webhook or prometheus, found '" + a.type + "'");
+    } else if (a.type == "webhook" && a.url.empty()) {
+      y_.error(n, "alert: a webhook needs a url");
+    }
+    inv.alerts.push_back(std::move(a));
+  }
+
+  void read_reachability(const YAML::Node& n, reachability_settings& r) {
+    if (!y_.expect_map(n, "reachability", {"timeout_ms", "retries", "concurrency", "max_pairs"}))
+      return;
+    r.timeout_ms =
+        static_cast<unsigned>(y_.integer(n, "timeout_ms", 10, 60000).value_or(r.timeout_ms));
+    r.retries = static_cast<unsigned>(y_.integer(n, "retries", 0, 5).value_or(r.retries));
+    r.concurrency =
+        static_cast<unsigned>(y_.integer(n, "concurrency", 0, 65536).value_or(r.concurrency));
+    r.max_pairs =
+        static_cast<unsigned>(y_.integer(n, "max_pairs", 1, 10000000).value_or(r.max_pairs));
+  }
+
+  void read_isolation(const YAML::Node& n, inventory& inv) {
+    if (!y_.expect_map(n, "isolation", {"description", "triggered_by", "last_drill"},
+                       {"description", "triggered_by"})) {
+      return;
+    }
+    isolation_procedure p;
+    p.description = y_.text(n, "description").value_or("");
+    p.triggered_by = y_.text(n, "triggered_by").value_or("");
+    p.last_drill = y_.text(n, "last_drill").value_or("");
+    if (!p.last_drill.empty() && !parse_iso_date(p.last_drill)) {
+      y_.error(n["last_drill"],
+               "last_drill: expected a date YYYY-MM-DD, found '" + p.last_drill + "'");
+    }
+    inv.isolation = std::move(p);
+  }
+
+ public:
+  // Reports references to names that no segment, host or directory declares.
+  void check_references() {
+    for (const auto& r : references_) {
+      if (r.name.empty())
+        continue;
+      auto it = names_.find(r.name);
+      bool ok = false;
+      for (const auto& k : r.kinds)
+        ok = ok || (it != names_.end() && it->second == k);
+      if (!ok) {
+        std::string kinds;
+        for (const auto& k : r.kinds)
+          kinds += (kinds.empty() ? "" : " or ") + k;
+        y_.error(r.at, "'" + r.name + "' does not name a declared " + kinds);
+      }
+    }
+  }
+
+ private:
+  struct reference {
+    YAML::Node at;
+    std::string name;
+    std::vector<std::string> kinds;
+  };
+
+  yaml_reader y_;
+  fs::path base_;
+  std::map<std::string, std::string> names_;  // segment, host and directory names -> kind
+  std::set<std::string> vantage_names_;
+  std::vector<reference> references_;
+};
+
+// Digits then a suffix of `units`; nullopt when malformed, unknown suffix or overflow.
+std::optional<std::uint64_t> scaled_number(
+    std::string_view text,
+    std::initializer_list<std::pair<std::string_view, std::uint64_t>> units) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 18)
+    return std::nullopt;
+  const std::string_view suffix = text.substr(digits);
+  for (const auto& [name, factor] : units) {
+    if (suffix != name)
+      continue;
+    const std::uint64_t n = std::stoull(std::string(text.substr(0, digits)));
+    if (n > (std::uint64_t{1} << 63) / factor)
+      return std::nullopt;
+    return n * factor;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+  return scaled_number(text, {{"", 1}, {"KiB", 1u << 10}, {"MiB", 1u << 20}, {"GiB", 1u << 30}});
+}
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+  const auto s = scaled_number(text, {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}});
+  if (!s || *s == 0 || *s > 100ull * 366 * 86400)
+    return std::nullopt;
+  return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(*s));
+}
+
+std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
+                                        diagnostics& out) {
+  const auto before = out.size();
+  inventory_reader reader(path, out);
+  auto inv = reader.read(doc);
+  reader.check_references();
+  if (out.size() != before)
+    return std::nullopt;
+  return inv;
+}
+
+std::optional<inventory> load_inventory(const std::string& path, diagnostics& out) {
+  auto doc = load_yaml_file(path, out);
+  if (!doc)
+    return std::nullopt;
+  return read_inventory(*doc, path, out);
+}
+
+inventory local_machine_inventory() {
+  inventory inv;
+  inv.source = "(built-in: this machine)";
+  inv.establishment = "local machine";
+  backup_host self;
+  self.name = "localhost";
+  self.address = "127.0.0.1";
+  self.access = access_method::local;
+  inv.hosts.push_back(self);
+  return inv;
+}
+
+}  // namespace cloison

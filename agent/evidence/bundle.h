@@ -1,0 +1,90 @@
+// The evidence bundle (docs/evidence-bundle.md): one tar archive (gzip-compressed unless its name
+// ends in .tar) holding the reports, every raw evidence item, the policies, the inventory and the
+// waivers used, the agent's public key (agent.pub), MANIFEST.sha256 ("<sha256>  <path>" per file,
+// sorted by path, the format of sha256sum) and MANIFEST.sig, the agent's Ed25519 signature of the
+// manifest's bytes. Secrets never enter: the inventory holds only the paths of secret files, and
+// the bundle takes no file from those paths. Archives are read and written with libarchive.
+// Functions are thread-safe; they throw std::runtime_error on I/O failure unless stated.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/evidence/agent_key.h"
+#include "core/observation.h"
+
+namespace cloison {
+
+inline constexpr const char* kManifestFile = "MANIFEST.sha256";
+inline constexpr const char* kSignatureFile = "MANIFEST.sig";
+inline constexpr const char* kPublicKeyFile = "agent.pub";
+
+struct bundle_file {
+  std::string path;  // inside the archive, relative, '/'-separated
+  std::string content;
+  friend bool operator==(const bundle_file&, const bundle_file&) = default;
+};
+
+// What goes into the bundle of an audit written to `out_dir`: every report.<ext> file of
+// `out_dir`, evidence/<sha256>.txt for each evidence item, policies/<name> for each policy (the
+// built-in text for "builtin:" ones; a file must still have the SHA-256 the report recorded),
+// and, when non-empty, the inventory file as inventory/<name> and the waivers file as
+// waivers/<name>.
+std::vector<bundle_file> audit_bundle_files(const std::filesystem::path& out_dir,
+                                            const std::vector<evidence>& evidence,
+                                            const std::vector<policy_ref>& policies,
+                                            const std::string& inventory_file,
+                                            const std::string& waivers_file);
+
+// The manifest of `files`: one "<sha256>  <path>\n" line per file, sorted by path.
+std::string manifest_of(const std::vector<bundle_file>& files);
+
+// Writes `files` plus agent.pub, MANIFEST.sha256 and MANIFEST.sig signed by `key` to `path`
+// atomically. Throws std::runtime_error on I/O failure, on a duplicate path, or on a path that is
+// absolute, empty, holds "." or ".." components, or names one of the three added files.
+void write_bundle(const std::string& path, std::vector<bundle_file> files, const agent_key& key);
+
+// The archive writer and reader used by bundles. write_archive writes `files` in order, atomically
+// (temporary file, fsync, rename). read_archive returns every regular file (a bundle is small: its
+// evidence is capped per item); throws bundle_unreadable on anything but a tar or tar.gz archive.
+void write_archive(const std::string& path, const std::vector<bundle_file>& files);
+std::vector<bundle_file> read_archive(const std::string& path);
+
+class bundle_unreadable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct bundle_problem {
+  enum class kind {
+    modified,       // in the manifest, with other content
+    missing,        // in the manifest, not in the archive
+    unexpected,     // in the archive, not in the manifest
+    duplicate,      // more than one entry with this path
+    not_regular,    // a link, a device, a folder...
+    manifest_line,  // a line of the manifest that is not "<sha256>  <path>" (path: its number)
+  } what;
+  std::string path;
+  std::string expected;  // SHA-256 from the manifest
+  std::string actual;    // SHA-256 of the archive's entry
+  friend bool operator==(const bundle_problem&, const bundle_problem&) = default;
+};
+
+struct bundle_verification {
+  signature_check signature = signature_check::invalid;
+  bool key_pinned = false;        // checked against a key given by the caller, not the bundle's
+  std::string fingerprint;        // of the key the signature was checked with
+  std::size_t files_checked = 0;  // manifest entries found with the expected hash
+  std::vector<bundle_problem> problems;
+  bool intact() const { return signature == signature_check::valid && problems.empty(); }
+};
+
+// Checks the bundle at `path` offline: the signature of MANIFEST.sha256 (with `pinned_public_pem`
+// when given, else with the bundle's own agent.pub), then every file against the manifest.
+// Throws bundle_unreadable when `path` cannot be read as a tar or tar.gz archive.
+bundle_verification verify_bundle(const std::string& path,
+                                  const std::optional<std::string>& pinned_public_pem);
+
+}  // namespace cloison

@@ -1,0 +1,291 @@
+#include "agent/report/messages.h"
+
+#include <array>
+
+#include "agent/report/report.h"
+
+namespace cloison {
+
+namespace {
+
+struct entry {
+  msg id;
+  std::string_view fr;
+  std::string_view en;
+};
+
+constexpr std::array kCatalogue{
+    entry{msg::audit_of, "Audit d'isolement des sauvegardes (CaRE D2.03) : {}",
+          "Backup isolation audit (CaRE D2.03): {}"},
+    entry{msg::objective_met, "atteint", "met"},
+    entry{msg::objective_not_met, "NON ATTEINT", "NOT MET"},
+    entry{msg::objective_not_applicable, "sans objet", "not applicable"},
+    entry{msg::score, "score", "score"},
+    entry{msg::findings_line,
+          "{} conformes, {} non conformes, {} en erreur, {} sans objet, {} dérogés",
+          "{} pass, {} fail, {} error, {} not applicable, {} waived"},
+    entry{msg::ads_level, "AD dédié {} : niveau ADS estimé {}",
+          "Dedicated AD {}: estimated ADS level {}"},
+    entry{msg::ads_not_proven, "(niveau non prouvé : contrôles non évalués : {})",
+          "(level not proven: controls not evaluated: {})"},
+    entry{msg::failing_checks, "Non conformes :", "Failing:"},
+    entry{msg::errors_checks, "Sans preuve (erreur) :", "Without evidence (error):"},
+    entry{msg::report_written, "Rapport : {}", "Report: {}"},
+    entry{msg::phase_plan, "planification", "planning"},
+    entry{msg::phase_collect, "collecte", "collecting"},
+    entry{msg::phase_evaluate, "évaluation", "evaluating"},
+    entry{msg::phase_report, "rapport", "reporting"},
+    entry{msg::probes_done, "sondes {}/{}", "probes {}/{}"},
+    entry{msg::cannot_read, "impossible de lire {} : {}", "cannot read {}: {}"},
+    entry{msg::bundle_written, "Paquet de preuves signé : {} (clé {})",
+          "Signed evidence bundle: {} (key {})"},
+    entry{msg::verify_signature_valid,
+          "Signature Ed25519 valide sur MANIFEST.sha256 (empreinte de la clé : {})",
+          "Valid Ed25519 signature over MANIFEST.sha256 (key fingerprint: {})"},
+    entry{msg::verify_key_not_pinned,
+          "Attention : clé non épinglée. La signature a été vérifiée avec la clé jointe au paquet "
+          "(agent.pub), qui prouve l'intégrité mais pas l'origine : comparez l'empreinte {} avec "
+          "celle du champ signing de l'agent, ou vérifiez avec --key.",
+          "Warning: key not pinned. The signature was checked with the key shipped in the bundle "
+          "(agent.pub), which proves integrity but not origin: compare the fingerprint {} with "
+          "the agent's (field signing), or verify with --key."},
+    entry{msg::verify_signature_invalid,
+          "SIGNATURE INVALIDE : MANIFEST.sig ne signe pas ce MANIFEST.sha256 avec la clé {}",
+          "INVALID SIGNATURE: MANIFEST.sig does not sign this MANIFEST.sha256 with key {}"},
+    entry{msg::verify_bad_key, "SIGNATURE NON VÉRIFIABLE : {} n'est pas une clé publique Ed25519",
+          "SIGNATURE NOT CHECKABLE: {} is not an Ed25519 public key"},
+    entry{msg::verify_modified, "MODIFIÉ : {} (SHA-256 attendu {}, obtenu {})",
+          "MODIFIED: {} (expected SHA-256 {}, actual {})"},
+    entry{msg::verify_missing, "MANQUANT : {} (SHA-256 attendu {})",
+          "MISSING: {} (expected SHA-256 {})"},
+    entry{msg::verify_unexpected, "AJOUTÉ : {} (absent du manifeste ; SHA-256 {})",
+          "ADDED: {} (not in the manifest; SHA-256 {})"},
+    entry{msg::verify_duplicate, "DOUBLON : {} figure plusieurs fois dans l'archive",
+          "DUPLICATE: {} appears more than once in the archive"},
+    entry{msg::verify_not_regular, "SUSPECT : {} n'est pas un fichier ordinaire",
+          "SUSPECT: {} is not a regular file"},
+    entry{msg::verify_manifest_line,
+          "MANIFESTE ILLISIBLE : ligne {} de MANIFEST.sha256 (attendu « <sha256>  <chemin> »)",
+          "UNREADABLE MANIFEST: line {} of MANIFEST.sha256 (expected '<sha256>  <path>')"},
+    entry{msg::verify_intact, "Paquet intègre : {} fichiers conformes au manifeste signé",
+          "Bundle intact: {} files match the signed manifest"},
+    entry{msg::verify_altered, "PAQUET ALTÉRÉ : {} problème(s)", "BUNDLE ALTERED: {} problem(s)"},
+    entry{msg::merge_nothing, "aucun rapport à fusionner", "no report to merge"},
+    entry{msg::merge_establishments_differ,
+          "{} concerne l'établissement « {} » et {} l'établissement « {} » : fusion refusée",
+          "{} is about establishment '{}' and {} about establishment '{}': not merged"},
+    entry{msg::merge_policies_differ,
+          "{} n'a pas évalué les mêmes politiques (SHA-256) que {} : fusion refusée",
+          "{} did not evaluate the same policies (SHA-256) as {}: not merged"},
+    entry{msg::drift_between, "Dérive entre l'audit du {} et celui du {}",
+          "Drift between the audit of {} and that of {}"},
+    entry{msg::drift_new_failures, "Nouvelles non-conformités ({}) :", "New failures ({}):"},
+    entry{msg::drift_resolved, "Résolus ({}) :", "Resolved ({}):"},
+    entry{msg::drift_still_failing, "Toujours non conformes ({}) :", "Still failing ({}):"},
+    entry{msg::drift_scores, "Scores par objectif :", "Scores per objective:"},
+    entry{msg::drift_ads, "Niveau ADS estimé : {} → {}", "Estimated ADS level: {} → {}"},
+    entry{msg::drift_regressed, "Régression depuis l'audit précédent.",
+          "Regression since the previous audit."},
+    entry{msg::drift_not_regressed, "Aucune régression depuis l'audit précédent.",
+          "No regression since the previous audit."},
+    entry{msg::absent, "absent", "absent"},
+    entry{msg::none, "aucun", "none"},
+    entry{msg::status_pass, "conforme", "pass"},
+    entry{msg::status_fail, "non conforme", "fail"},
+    entry{msg::status_error, "erreur (sans preuve)", "error (no evidence)"},
+    entry{msg::status_not_applicable, "sans objet", "not applicable"},
+    entry{msg::status_waived, "dérogé", "waived"},
+    entry{msg::severity_critical, "critique", "critical"},
+    entry{msg::severity_high, "élevée", "high"},
+    entry{msg::severity_medium, "moyenne", "medium"},
+    entry{msg::severity_low, "faible", "low"},
+    entry{msg::role_production, "production", "production"},
+    entry{msg::role_backup, "sauvegarde", "backup"},
+    entry{msg::role_administration, "administration", "administration"},
+    entry{msg::role_directory, "annuaire", "directory"},
+    entry{msg::role_other, "autre", "other"},
+    entry{msg::language_name, "Français", "English"},
+    entry{msg::html_title, "Rapport d'isolement des sauvegardes — CaRE D2.03",
+          "Backup isolation report — CaRE D2.03"},
+    entry{msg::html_establishment, "Établissement", "Establishment"},
+    entry{msg::html_started, "Début de l'audit", "Audit started"},
+    entry{msg::html_finished, "Fin de l'audit", "Audit finished"},
+    entry{msg::html_tool_version, "Version de cloison", "cloison version"},
+    entry{msg::html_inventory, "Inventaire", "Inventory"},
+    entry{msg::html_vantage, "Point de vue de cet audit", "Vantage point of this audit"},
+    entry{msg::html_vantage_none, "aucun : aucun flux testé", "none: no flow tested"},
+    entry{msg::html_policies, "Politiques évaluées", "Policies evaluated"},
+    entry{msg::html_file, "Fichier", "File"},
+    entry{msg::html_verdicts, "Verdict par objectif", "Verdict per objective"},
+    entry{msg::html_objective, "Objectif", "Objective"},
+    entry{msg::html_verdict, "Verdict", "Verdict"},
+    entry{msg::html_counts, "Constats", "Findings"},
+    entry{msg::html_no_score, "aucun score : rien n'a été jugé", "no score: nothing was judged"},
+    entry{msg::html_scoring, "Méthode de calcul (telle qu'enregistrée dans le rapport)",
+          "Scoring method (as recorded in the report)"},
+    entry{msg::objective_a_name, "Authentification indépendante de l'annuaire de production",
+          "Authentication independent of the production directory"},
+    entry{msg::objective_b_name,
+          "Infrastructure de sauvegarde cloisonnée et isolable en cas d'incident",
+          "Backup infrastructure segregated and isolable in an incident"},
+    entry{msg::objective_ads_name, "Points de contrôle ANSSI ADS de l'AD dédié",
+          "ANSSI ADS control points of the dedicated AD"},
+    entry{msg::html_ads, "Niveau ADS de l'AD dédié", "ADS level of the dedicated AD"},
+    entry{msg::html_ads_none, "Aucun AD dédié n'a été évalué.", "No dedicated AD was evaluated."},
+    entry{msg::html_ads_not_proven, "Niveau non prouvé : ces contrôles n'ont pas pu être évalués :",
+          "Level not proven: these controls could not be evaluated:"},
+    entry{msg::html_ads_proven, "Niveau prouvé : chaque contrôle de niveau inférieur a été évalué.",
+          "Level proven: every control of a lower level was evaluated."},
+    entry{msg::html_ads_requirement_met, "Exigence D2.03.A (niveau 3 ou plus) : satisfaite.",
+          "D2.03.A requirement (level 3 or more): satisfied."},
+    entry{msg::html_ads_requirement_not_met,
+          "Exigence D2.03.A (niveau 3 ou plus) : NON satisfaite.",
+          "D2.03.A requirement (level 3 or more): NOT satisfied."},
+    entry{msg::html_ads_requirement_unproven,
+          "Exigence D2.03.A (niveau 3 ou plus) : non contredite, mais non prouvée.",
+          "D2.03.A requirement (level 3 or more): not disproved, but not proven."},
+    entry{msg::html_diagram, "Schéma technique et fonctionnel de la ségrégation (observé)",
+          "Technical and functional diagram of the segregation (observed)"},
+    entry{msg::html_no_topology,
+          "Ce rapport ne contient pas la topologie (rapport d'une version antérieure de cloison).",
+          "This report holds no topology (a report of an earlier cloison version)."},
+    entry{msg::legend_allowed_open, "flux déclaré, vérifié ouvert depuis ce point de vue",
+          "declared flow, found open from this vantage point"},
+    entry{msg::legend_allowed_untested, "flux déclaré, non vérifié depuis ce point de vue",
+          "declared flow, not verified from this vantage point"},
+    entry{msg::legend_forbidden_open, "flux interdit trouvé ouvert (ports indiqués)",
+          "forbidden flow found open (ports shown)"},
+    entry{msg::legend_vantage, "point de vue (★ : celui de cet audit)",
+          "vantage point (★: the one of this audit)"},
+    entry{msg::html_forbidden_open, "Flux interdits trouvés ouverts", "Forbidden flows found open"},
+    entry{msg::html_forbidden_none, "Aucun flux interdit trouvé ouvert depuis ce point de vue.",
+          "No forbidden flow found open from this vantage point."},
+    entry{msg::html_declared_flows, "Flux déclarés autorisés", "Declared allowed flows"},
+    entry{msg::html_from, "De", "From"},
+    entry{msg::html_to, "Vers", "To"},
+    entry{msg::html_address, "Adresse", "Address"},
+    entry{msg::html_ports, "Ports", "Ports"},
+    entry{msg::html_purpose, "Objet", "Purpose"},
+    entry{msg::html_findings, "Constats", "Findings"},
+    entry{msg::html_no_findings, "Aucun constat.", "No finding."},
+    entry{msg::html_status, "Statut", "Status"},
+    entry{msg::html_target, "Cible", "Target"},
+    entry{msg::html_check, "Contrôle", "Check"},
+    entry{msg::html_observed, "Valeur observée", "Observed value"},
+    entry{msg::html_expectation, "Attendu", "Expected"},
+    entry{msg::html_message, "Explication", "Explanation"},
+    entry{msg::html_remediation, "Remédiation", "Remediation"},
+    entry{msg::html_waiver, "Dérogation", "Waiver"},
+    entry{msg::html_waiver_detail, "{} — responsable : {} — valable jusqu'au {} (déclarée dans {})",
+          "{} — owner: {} — valid until {} (declared in {})"},
+    entry{msg::html_waiver_expired, "EXPIRÉE : le constat compte de nouveau comme non conforme.",
+          "EXPIRED: the finding counts as failing again."},
+    entry{msg::html_anssi_label, "ANSSI", "ANSSI"},
+    entry{msg::html_anssi, "Point de contrôle ANSSI {} (niveau {})",
+          "ANSSI control point {} (level {})"},
+    entry{msg::html_evidence, "Preuves", "Evidence"},
+    entry{msg::html_evidence_source, "Source (commande ou requête)", "Source (command or query)"},
+    entry{msg::html_evidence_collected, "Collectée le", "Collected at"},
+    entry{msg::html_evidence_excerpt, "Extrait : {} premiers octets sur {}",
+          "Excerpt: first {} bytes of {}"},
+    entry{msg::html_evidence_truncated, "Tronquée : la sortie dépassait la limite de collecte.",
+          "Truncated: the output exceeded the collection cap."},
+    entry{msg::html_evidence_missing, "Preuve {} absente du rapport.",
+          "Evidence {} is not in the report."},
+    entry{msg::html_drift, "Dérive depuis l'audit précédent", "Drift since the previous audit"},
+    entry{msg::html_observations, "Observations des sondes", "Probe observations"},
+    entry{msg::html_probe, "Sonde", "Probe"},
+    entry{msg::html_outcome, "Résultat", "Outcome"},
+    entry{msg::html_detail, "Détail", "Detail"},
+    entry{msg::html_elapsed, "Durée (ms)", "Time (ms)"},
+    entry{msg::html_generated,
+          "Généré par cloison {} à partir de report.json ; ce fichier ne charge aucune ressource "
+          "externe.",
+          "Generated by cloison {} from report.json; this file loads no external resource."},
+    entry{msg::host_collected, "faits collectés le {} (fichier signé par la clé {})",
+          "facts collected at {} (file signed by key {})"},
+    entry{msg::host_key_learned, "clé d'hôte apprise à la première connexion : {}",
+          "host key learned on first use: {}"},
+    entry{msg::collect_written, "Preuves collectées : {} ({} commandes, clé {})",
+          "Collected evidence: {} ({} commands, key {})"},
+};
+
+}  // namespace
+
+std::string_view text(msg m, lang l) {
+  for (const auto& e : kCatalogue) {
+    if (e.id == m)
+      return l == lang::fr ? e.fr : e.en;
+  }
+  return "";
+}
+
+std::string format(msg m, lang l, std::initializer_list<std::string> args) {
+  return format(m, l, std::vector<std::string>(args));
+}
+
+std::string format(msg m, lang l, const std::vector<std::string>& args) {
+  std::string out(text(m, l));
+  std::size_t from = 0;
+  for (const auto& a : args) {
+    const auto at = out.find("{}", from);
+    if (at == std::string::npos)
+      break;
+    out.replace(at, 2, a);
+    from = at + a.size();  // an argument holding "{}" is not a placeholder
+  }
+  return out;
+}
+
+msg verdict_name(objective_status s) {
+  switch (s) {
+    case objective_status::met:
+      return msg::objective_met;
+    case objective_status::not_met:
+      return msg::objective_not_met;
+    case objective_status::not_applicable:
+      return msg::objective_not_applicable;
+  }
+  return msg::objective_not_met;
+}
+
+msg status_name(status s) {
+  switch (s) {
+    case status::pass:
+      return msg::status_pass;
+    case status::fail:
+      return msg::status_fail;
+    case status::error:
+      return msg::status_error;
+    case status::not_applicable:
+      return msg::status_not_applicable;
+    case status::waived:
+      return msg::status_waived;
+  }
+  return msg::status_error;
+}
+
+msg severity_name(severity s) {
+  switch (s) {
+    case severity::critical:
+      return msg::severity_critical;
+    case severity::high:
+      return msg::severity_high;
+    case severity::medium:
+      return msg::severity_medium;
+    case severity::low:
+      return msg::severity_low;
+  }
+  return msg::severity_medium;
+}
+
+std::vector<std::string> host_notes(const observation_summary& o, lang l) {
+  std::vector<std::string> notes;
+  if (!o.collected_at.empty())
+    notes.push_back(format(msg::host_collected, l, {o.collected_at, o.collected_by}));
+  if (!o.learned_host_key.empty())
+    notes.push_back(format(msg::host_key_learned, l, {o.learned_host_key}));
+  return notes;
+}
+
+}  // namespace cloison

@@ -1,0 +1,166 @@
+// The program's message catalogue: every human-facing text of the program itself, in French and
+// English (check texts come from the policies). Thread-safe (read-only data).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/engine/findings.h"
+#include "agent/engine/policy.h"
+
+namespace cloison {
+
+enum class msg {
+  audit_of,
+  objective_met,
+  objective_not_met,
+  objective_not_applicable,
+  score,
+  findings_line,
+  ads_level,
+  ads_not_proven,
+  failing_checks,
+  errors_checks,
+  report_written,
+  phase_plan,
+  phase_collect,
+  phase_evaluate,
+  phase_report,
+  probes_done,
+  // evidence bundle, verify, merge (agent/evidence/bundle.h, agent/report/merge.h)
+  cannot_read,
+  bundle_written,
+  verify_signature_valid,
+  verify_key_not_pinned,
+  verify_signature_invalid,
+  verify_bad_key,
+  verify_modified,
+  verify_missing,
+  verify_unexpected,
+  verify_duplicate,
+  verify_not_regular,
+  verify_manifest_line,
+  verify_intact,
+  verify_altered,
+  merge_nothing,
+  merge_establishments_differ,
+  merge_policies_differ,
+  // drift (cloison diff, report.html)
+  drift_between,
+  drift_new_failures,
+  drift_resolved,
+  drift_still_failing,
+  drift_scores,
+  drift_ads,
+  drift_regressed,
+  drift_not_regressed,
+  absent,
+  none,
+  status_pass,
+  status_fail,
+  status_error,
+  status_not_applicable,
+  status_waived,
+  severity_critical,
+  severity_high,
+  severity_medium,
+  severity_low,
+  role_production,
+  role_backup,
+  role_administration,
+  role_directory,
+  role_other,
+  // report.html
+  language_name,
+  html_title,
+  html_establishment,
+  html_started,
+  html_finished,
+  html_tool_version,
+  html_inventory,
+  html_vantage,
+  html_vantage_none,
+  html_policies,
+  html_file,
+  html_verdicts,
+  html_objective,
+  html_verdict,
+  html_counts,
+  html_no_score,
+  html_scoring,
+  objective_a_name,
+  objective_b_name,
+  objective_ads_name,
+  html_ads,
+  html_ads_none,
+  html_ads_not_proven,
+  html_ads_proven,
+  html_ads_requirement_met,
+  html_ads_requirement_not_met,
+  html_ads_requirement_unproven,
+  html_diagram,
+  html_no_topology,
+  legend_allowed_open,
+  legend_allowed_untested,
+  legend_forbidden_open,
+  legend_vantage,
+  html_forbidden_open,
+  html_forbidden_none,
+  html_declared_flows,
+  html_from,
+  html_to,
+  html_address,
+  html_ports,
+  html_purpose,
+  html_findings,
+  html_no_findings,
+  html_status,
+  html_target,
+  html_check,
+  html_observed,
+  html_expectation,
+  html_message,
+  html_remediation,
+  html_waiver,
+  html_waiver_detail,
+  html_waiver_expired,
+  html_anssi_label,
+  html_anssi,
+  html_evidence,
+  html_evidence_source,
+  html_evidence_collected,
+  html_evidence_excerpt,
+  html_evidence_truncated,
+  html_evidence_missing,
+  html_drift,
+  html_observations,
+  html_probe,
+  html_outcome,
+  html_detail,
+  html_elapsed,
+  html_generated,
+  // how a host was read (report.html, console summary, cloison collect)
+  host_collected,
+  host_key_learned,
+  collect_written,
+};
+
+// The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.
+std::string_view text(msg m, lang l);
+
+// `text(m, l)` with each {} replaced by the next argument.
+std::string format(msg m, lang l, std::initializer_list<std::string> args);
+std::string format(msg m, lang l, const std::vector<std::string>& args);
+
+// The localized names of verdicts, statuses and severities.
+msg verdict_name(objective_status s);
+msg status_name(status s);
+msg severity_name(severity s);
+
+struct observation_summary;
+// What reports say about how a host was read, one sentence each: when its facts were collected
+// and by which key the file was signed, the SSH host key learned on first use. Empty otherwise.
+std::vector<std::string> host_notes(const observation_summary& o, lang l);
+
+}  // namespace cloison

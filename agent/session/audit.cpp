@@ -1,0 +1,176 @@
+#include "agent/session/audit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "agent/engine/evaluator.h"
+#include "agent/engine/scoring.h"
+
+namespace cloison {
+
+namespace {
+
+struct planned {
+  const probe* p;
+  target t;
+};
+
+std::vector<observation> observe_all(const inventory& inv, const run_context& run,
+                                     const std::vector<planned>& plan,
+                                     const audit_settings& settings, audit_listener& listener) {
+  std::vector<observation> results(plan.size());
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex progress;
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < plan.size();) {
+      const auto until = std::chrono::steady_clock::now() + settings.per_target;
+      results[i] = plan[i].p->observe(inv, run, plan[i].t, until);
+      std::lock_guard lock(progress);
+      listener.observed(++done, plan.size(), results[i]);
+    }
+  };
+  const std::size_t n =
+      std::clamp<std::size_t>(settings.concurrency, 1, std::max<std::size_t>(plan.size(), 1));
+  std::vector<std::jthread> workers;
+  for (std::size_t i = 0; i < n; ++i)
+    workers.emplace_back(worker);
+  workers.clear();
+  return results;
+}
+
+std::string role_name(segment_role r) {
+  switch (r) {
+    case segment_role::production:
+      return "production";
+    case segment_role::backup:
+      return "backup";
+    case segment_role::administration:
+      return "administration";
+    case segment_role::directory:
+      return "directory";
+    case segment_role::other:
+      return "other";
+  }
+  return "other";
+}
+
+std::string segment_holding(const inventory& inv, const std::string& address) {
+  const auto a = ip_address::parse(address);
+  if (!a)
+    return "";
+  for (const auto& s : inv.segments) {
+    if (std::any_of(s.cidrs.begin(), s.cidrs.end(), [&](const cidr& c) { return c.contains(*a); }))
+      return s.name;
+  }
+  return "";
+}
+
+}  // namespace
+
+topology describe_topology(const inventory& inv, const run_context& run) {
+  topology t;
+  for (const auto& s : inv.segments) {
+    auto& out = t.segments.emplace_back(topology::segment{s.name, role_name(s.role), {}});
+    for (const auto& c : s.cidrs)
+      out.cidrs.push_back(c.to_string());
+  }
+  for (const auto& h : inv.hosts)
+    t.hosts.push_back({h.name, h.address, segment_holding(inv, h.address), h.roles, h.os});
+  for (const auto& d : inv.directories) {
+    t.directories.push_back({d.name, d.role == directory_role::backup ? "backup" : "production",
+                             d.uri, segment_holding(inv, uri_address(d.uri))});
+  }
+  for (const auto& v : inv.vantage_points)
+    t.vantage_points.push_back({v.name, v.segment, v.via});
+  for (const auto& f : inv.flows) {
+    auto& out = t.flows.emplace_back(topology::flow{f.from, f.to, f.protocol, {}, f.purpose});
+    for (const auto& p : f.ports)
+      out.ports.push_back(p.to_string());
+  }
+  t.vantage = run.vantage;
+  return t;
+}
+
+int audit_result::exit_code() const {
+  for (const auto& o : report.objectives) {
+    if (o.status == objective_status::not_met)
+      return 1;
+  }
+  return 0;
+}
+
+audit_result run_audit(const inventory& inv, const run_context& run,
+                       const std::vector<policy>& policies, const std::vector<waiver>& waivers,
+                       const probe_set& probes, const audit_settings& settings,
+                       audit_listener& listener) {
+  audit_result result;
+  report& r = result.report;
+  r.tool_version = settings.tool_version;
+  r.establishment = inv.establishment;
+  r.inventory = inv.source;
+  r.started_at = utc_now_iso8601();
+  r.scoring = scoring_formula();
+  r.topology = describe_topology(inv, run);
+
+  listener.phase(msg::phase_plan);
+  std::vector<planned> plan;
+  for (const auto& p : probes.all()) {
+    const auto& only = settings.only_probes;
+    if (!only.empty() && std::find(only.begin(), only.end(), p->name()) == only.end())
+      continue;
+    p->prepare(inv);
+    for (auto& t : p->plan(inv, run))
+      plan.push_back({p.get(), std::move(t)});
+  }
+
+  listener.phase(msg::phase_collect);
+  auto observations = observe_all(inv, run, plan, settings, listener);
+
+  listener.phase(msg::phase_evaluate);
+  std::vector<check> checks;
+  bool ads_checks = false;
+  for (const auto& p : policies) {
+    r.policies.push_back({p.file, p.sha256});
+    for (const auto& c : p.checks) {
+      ads_checks = ads_checks || (c.enabled && c.objective == kObjectiveAds);
+      checks.push_back(c);
+    }
+  }
+  r.findings = evaluate(checks, observations, waivers, run.today);
+  std::vector<std::string> objectives{std::string(kObjectiveA), std::string(kObjectiveB)};
+  if (ads_checks)
+    objectives.emplace_back(kObjectiveAds);
+  r.objectives = score(r.findings, objectives);
+  const auto backup_directory =
+      std::find_if(inv.directories.begin(), inv.directories.end(),
+                   [](const directory& d) { return d.role == directory_role::backup; });
+  if (ads_checks && backup_directory != inv.directories.end()) {
+    r.ads = estimate_ads_level(r.findings, backup_directory->name);
+  }
+
+  listener.phase(msg::phase_report);
+  std::set<std::tuple<std::string, std::string, unsigned, std::string>> flows_seen;
+  for (auto& obs : observations) {
+    for (auto& f : obs.flows) {  // controls are tested with every host: keep each pair once
+      if (flows_seen.insert({f.from, f.address, f.port, f.protocol}).second)
+        r.flows.push_back(std::move(f));
+    }
+    r.observations.push_back({obs.probe, obs.target, obs.outcome, obs.detail,
+                              static_cast<long long>(obs.elapsed.count()), obs.collected_at,
+                              obs.collected_by, obs.learned_host_key});
+    for (auto& e : obs.evidence) {
+      r.evidence.push_back({e.id, e.source, e.collected_at, e.sha256,
+                            e.content.substr(0, kEvidenceExcerptBytes), e.content.size(),
+                            e.truncated});
+      result.evidence.push_back(std::move(e));
+    }
+  }
+  r.finished_at = utc_now_iso8601();
+  return result;
+}
+
+}  // namespace cloison

@@ -1,0 +1,319 @@
+#include "agent/config/inventory_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using testing::data_path;
+using ::testing::ElementsAre;
+using testing::located;
+using testing::temp_dir;
+
+TEST(InventoryLoader, LoadsARealisticInventory) {
+  diagnostics d;
+  auto inv = load_inventory(data_path("inventory/valid.yaml"), d);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  EXPECT_EQ(inv->establishment, "CH Exemple — site principal");
+  ASSERT_EQ(inv->segments.size(), 3u);
+  EXPECT_EQ(inv->segments[0].role, segment_role::production);
+  ASSERT_EQ(inv->segments[0].cidrs.size(), 2u);
+  EXPECT_EQ(inv->segments[0].cidrs[1].to_string(), "fd00:10::/48");
+  ASSERT_EQ(inv->hosts.size(), 2u);
+  EXPECT_EQ(inv->hosts[0].os, "windows");
+  EXPECT_EQ(inv->hosts[0].access, access_method::ssh);  // implied by the ssh section
+  EXPECT_EQ(inv->hosts[1].ssh.port, 2222u);
+  EXPECT_TRUE(inv->hosts[1].ssh.sudo);
+  // Relative secret paths are resolved against the inventory's folder; absolute ones are kept.
+  EXPECT_EQ(inv->hosts[0].ssh.key_file, data_path("inventory/keys/audit_ed25519"));
+  EXPECT_EQ(inv->hosts[1].ssh.key_file, "/etc/cloison/keys/audit_ed25519");
+  EXPECT_EQ(inv->directories[0].password_file, data_path("inventory/secrets/prod.pw"));
+  EXPECT_EQ(inv->directories[0].bind_dn, "CN=cloison,OU=Audit,DC=prod,DC=example");
+  EXPECT_EQ(inv->directories[1].role, directory_role::backup);
+  EXPECT_EQ(inv->directories[1].bind_method, "gssapi");
+  ASSERT_EQ(inv->flows.size(), 2u);
+  ASSERT_EQ(inv->flows[0].ports.size(), 3u);
+  EXPECT_EQ(inv->flows[0].ports[2].first, 2500u);
+  EXPECT_EQ(inv->flows[0].ports[2].last, 3300u);
+  ASSERT_TRUE(inv->isolation);
+  EXPECT_EQ(inv->isolation->last_drill, "2026-03-14");
+  EXPECT_FALSE(inv->vantage_points[0].remote());
+  // Through a backup host: that host's address and ssh settings, without sudo.
+  EXPECT_EQ(inv->vantage_points[1].via, "repo01");
+  EXPECT_TRUE(inv->vantage_points[1].remote());
+  EXPECT_EQ(inv->vantage_points[1].address, "10.50.0.20");
+  EXPECT_EQ(inv->vantage_points[1].ssh.port, 2222u);
+  EXPECT_EQ(inv->vantage_points[1].ssh.user, "audit");
+  EXPECT_FALSE(inv->vantage_points[1].ssh.sudo);
+  // A production machine reached over SSH with settings of its own.
+  EXPECT_EQ(inv->vantage_points[2].via, "ssh");
+  EXPECT_EQ(inv->vantage_points[2].address, "10.10.3.7");
+  EXPECT_EQ(inv->vantage_points[2].ssh.user, "cloison-probe");
+  EXPECT_EQ(inv->vantage_points[2].ssh.key_file, data_path("inventory/keys/probe_ed25519"));
+  EXPECT_EQ(inv->vantage_points[2].ssh.known_hosts, data_path("inventory/keys/known_hosts"));
+  EXPECT_EQ(inv->waivers, data_path("inventory/waivers.yaml"));
+  EXPECT_EQ(inv->alerts.size(), 2u);
+}
+
+TEST(InventoryLoader, ReportsEveryProblemWithItsLocation) {
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(data_path("inventory/broken.yaml"), d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "4:11: role: unknown segment role 'prod' (expected production, backup, administration, "
+          "directory or other)",
+          "5:13: cidrs: '10.10.0.0/33' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)",
+          "5:27: cidrs: '10.10.0.1/16' is not a valid CIDR (e.g. 10.20.0.0/16, host bits zero)",
+          "5:55: cidrs: '10.0.0.0/8' holds 16777216 addresses; a segment is at most 65536 IPv4 "
+          "addresses (a /16): declare the ranges really in use",
+          "6:11: duplicate name 'production' (already used by a segment)",
+          "9:5: segment: unknown key 'colour' (expected one of: name, role, cidrs)",
+          "12:14: address: '10.50.0.300' is not an IPv4 or IPv6 address",
+          "13:9: os: expected linux or windows, found 'solaris'",
+          "14:10: ssh: key_file is required unless use_agent is true",
+          "14:10: ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is "
+          "true",
+          "14:24: ssh: unknown key 'password' (expected one of: user, port, key_file, "
+          "passphrase_file, known_hosts, trust_on_first_use, use_agent, sudo)",
+          "15:5: host 'repo01': access ssh needs an 'ssh' section",
+          "19:28: 'nowhere' does not name a declared segment",
+          "21:28: 'ghost' does not name a declared segment or host",
+          "21:43: ports: '0' is not a port (1-65535) or a range FIRST-LAST",
+          "21:46: ports: '70000' is not a port (1-65535) or a range FIRST-LAST",
+          "21:53: ports: '30-20' is not a port (1-65535) or a range FIRST-LAST",
+          "25:15: last_drill: expected a date YYYY-MM-DD, found '2026-02-30'",
+          "29:10: uri: expected ldap://HOST or ldaps://HOST, found 'http://dc1'",
+          "31:11: bind: method simple needs dn and password_file"));
+}
+
+TEST(InventoryLoader, WrongShapesAreReportedNotThrown) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("shapes.yaml",
+                              "establishment: [not, text]\n"
+                              "segments: {name: x}\n"
+                              "hosts:\n"
+                              "  - just-a-string\n"
+                              "  - {name: a, address: 10.0.0.1, ssh: {user: u, key_file: k, "
+                              "known_hosts: h, port: 99999}}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(located(d), ElementsAre("1:16: establishment: expected text, found a list",
+                                      "2:11: segments: expected a list, found a map",
+                                      "4:5: host: expected a map, found 'just-a-string'",
+                                      "5:84: port: 99999 is out of range [1, 65535]"));
+}
+
+TEST(InventoryLoader, RepositoryPathMustBeAbsolute) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("repo.yaml",
+                              "establishment: x\n"
+                              "hosts:\n"
+                              "  - {name: a, address: 10.0.0.1, repository_path: -delete}\n"
+                              "  - {name: b, address: 10.0.0.2, repository_path: srv/veeam}\n"
+                              "  - {name: c, address: 10.0.0.3, repository_path: /srv/veeam}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(located(d),
+              ElementsAre("3:51: repository_path: expected an absolute path, found '-delete'",
+                          "4:51: repository_path: expected an absolute path, found 'srv/veeam'"));
+}
+
+TEST(InventoryLoader, RemoteVantagePointsAreCheckedWhereTheyAreDeclared) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path =
+      dir.write("v.yaml",
+                "establishment: e\n"
+                "segments: [{name: prod, role: production, cidrs: [10.1.0.0/16]}]\n"
+                "hosts:\n"
+                "  - {name: repo, address: 10.2.0.20, access: none}\n"
+                "vantage_points:\n"
+                "  - {name: a, segment: prod, via: ssh}\n"
+                "  - {name: b, segment: prod, via: ssh, address: web01, ssh: {user: u}}\n"
+                "  - {name: c, segment: prod, via: ssh, address: 10.1.0.7,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h, sudo: true}}\n"
+                "  - {name: d, segment: prod, address: 10.1.0.8}\n"
+                "  - {name: e, segment: prod, via: repo, ssh: {user: u}}\n"
+                "  - {name: f, segment: prod, via: repo}\n"
+                "  - {name: g, segment: prod, via: ghost}\n"
+                "  - {name: h, segment: prod, via: ssh, address: 10.1.0.9, port: 22,\n"
+                "     ssh: {user: u, key_file: k, known_hosts: h}}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "6:5: vantage point 'a': via ssh needs an 'address'",
+          "6:5: vantage point 'a': via ssh needs an 'ssh' section",
+          "7:49: address: 'web01' is not an IPv4 or IPv6 address",
+          "7:61: ssh: key_file is required unless use_agent is true",
+          "7:61: ssh: known_hosts is required (host keys are pinned) unless trust_on_first_use is "
+          "true",
+          "9:56: sudo: the reachability probe needs no privilege",
+          "10:39: vantage point 'd': 'address' and 'ssh' go with via: ssh (via local is this "
+          "machine)",
+          "11:46: vantage point 'e': 'address' and 'ssh' go with via: ssh (via repo uses that "
+          "host's)",
+          "12:35: vantage point 'f': host 'repo' is not reached over SSH (no 'ssh' section): use "
+          "via: ssh with an address and ssh settings, or via: local",
+          "13:35: 'ghost' does not name a declared host",
+          "14:59: vantage point: unknown key 'port' (expected one of: name, segment, via, address, "
+          "ssh)"));
+}
+
+TEST(InventoryLoader, EstablishmentIsRequired) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml", "segments: []\n"), d));
+  EXPECT_THAT(located(d), ElementsAre("1:1: inventory: missing required key 'establishment'"));
+}
+
+TEST(InventoryLoader, DuplicateYamlKeysAreErrors) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml", "establishment: a\nestablishment: b\n"), d));
+  EXPECT_THAT(located(d), ElementsAre("2:1: inventory: duplicate key 'establishment'"));
+}
+
+TEST(InventoryLoader, KerberosBindsNeedAKeytabADnsNameAndOneKrb5Conf) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write(
+      "k.yaml",
+      "establishment: e\n"
+      "directories:\n"
+      "  - {name: a, role: backup, uri: ldap://dc1.bk.example, base: DC=bk,\n"
+      "     bind: {method: gssapi, keytab: a.keytab, principal: audit@BK.EXAMPLE, krb5_conf: k1}}\n"
+      "  - {name: b, role: production, uri: ldaps://10.1.2.3, base: DC=p,\n"
+      "     bind: {method: gssapi, keytab: b.keytab, krb5_conf: k2}}\n"
+      "  - {name: c, role: production, uri: ldaps://dc.c.example, base: DC=c,\n"
+      "     bind: {method: gssapi}}\n");
+  const auto inv = load_inventory(path, d);
+  EXPECT_FALSE(inv);
+  EXPECT_THAT(located(d),
+              ElementsAre("6:21: bind: method gssapi needs the DC's DNS name in uri, found the "
+                          "address '10.1.2.3' (the Kerberos service is ldap/<DNS name>)",
+                          "6:58: krb5_conf: one file per inventory; directory a names " +
+                              (dir.path() / "k1").string(),
+                          "8:12: bind: method gssapi needs keytab"));
+}
+
+TEST(InventoryLoader, KerberosBindIsRead) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv = load_inventory(
+      dir.write("k.yaml",
+                "establishment: e\n"
+                "directories:\n"
+                "  - {name: a, role: backup, uri: ldap://dc1.bk.example, base: DC=bk,\n"
+                "     bind: {method: gssapi, keytab: a.keytab, principal: audit@BK.EXAMPLE, "
+                "krb5_conf: krb5.conf}}\n"),
+      d);
+  ASSERT_TRUE(inv) << d.size();
+  const auto& b = inv->directories.at(0);
+  EXPECT_EQ(b.bind_method, "gssapi");
+  EXPECT_EQ(b.keytab, (dir.path() / "a.keytab").string());
+  EXPECT_EQ(b.principal, "audit@BK.EXAMPLE");
+  EXPECT_EQ(b.krb5_conf, (dir.path() / "krb5.conf").string());
+}
+
+TEST(InventoryLoader, ReadsCollectedHostsAndOutputCaps) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv = load_inventory(
+      dir.write("i.yaml",
+                "establishment: e\n"
+                "hosts:\n"
+                "  - name: repo01\n"
+                "    address: 10.0.0.1\n"
+                "    access: collected\n"
+                "    evidence: {file: ev/repo01.json, public_key: /etc/cloison/repo01.pub, "
+                "max_age: 36h}\n"
+                "    output_cap: 512KiB\n"
+                "  - name: repo02\n"
+                "    address: 10.0.0.2\n"
+                "    evidence: {file: repo02.json, public_key: repo02.pub}\n"
+                "    output_cap: 65536\n"
+                "  - {name: bk, address: 10.0.0.3, access: local}\n"),
+      d);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  const auto& repo01 = inv->hosts[0];
+  EXPECT_EQ(repo01.access, access_method::collected);
+  EXPECT_EQ(repo01.evidence.file, (dir.path() / "ev/repo01.json").string());
+  EXPECT_EQ(repo01.evidence.public_key, "/etc/cloison/repo01.pub");
+  EXPECT_EQ(repo01.evidence.max_age, std::chrono::hours(36));
+  EXPECT_EQ(repo01.output_cap, 512u * 1024);
+  EXPECT_EQ(inv->hosts[1].access, access_method::collected);  // implied by the evidence section
+  EXPECT_EQ(inv->hosts[1].evidence.max_age, std::chrono::hours(24 * 8));  // default
+  EXPECT_EQ(inv->hosts[1].output_cap, 65536u);
+  EXPECT_EQ(inv->hosts[2].output_cap, kDefaultOutputCap);
+}
+
+TEST(InventoryLoader, CollectedHostsAndOutputCapsAreCheckedWithLocations) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml",
+                                        "establishment: e\n"
+                                        "hosts:\n"
+                                        "  - {name: a, address: 10.0.0.1, access: collected}\n"
+                                        "  - name: b\n"
+                                        "    address: 10.0.0.2\n"
+                                        "    access: local\n"
+                                        "    evidence: {file: f, public_key: k}\n"
+                                        "  - name: c\n"
+                                        "    address: 10.0.0.3\n"
+                                        "    evidence: {file: f, max_age: 8 days, signer: x}\n"
+                                        "    output_cap: 4MB\n"
+                                        "  - name: d\n"
+                                        "    address: 10.0.0.4\n"
+                                        "    os: windows\n"
+                                        "    evidence: {file: f, public_key: k, max_age: 0d}\n"
+                                        "    output_cap: 512\n"
+                                        "  - {name: e, address: 10.0.0.5, access: colected}\n"),
+                              d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "3:5: host 'a': access collected needs an 'evidence' section",
+          "7:15: evidence: read only for hosts with access: collected",
+          "10:15: evidence: missing required key 'public_key'",
+          "10:34: max_age: expected a duration such as 36h or 8d (s, m, h, d), found '8 days'",
+          "10:42: evidence: unknown key 'signer' (expected one of: file, public_key, max_age)",
+          "11:17: output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, 512KiB or a byte "
+          "count), found '4MB'",
+          "14:9: os: collected evidence is gathered on Linux hosts only",
+          "15:49: max_age: expected a duration such as 36h or 8d (s, m, h, d), found '0d'",
+          "16:17: output_cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, 512KiB or a byte "
+          "count), found '512'",
+          "17:42: access: expected local, ssh, collected or none, found 'colected'"));
+}
+
+TEST(InventoryLoader, ParsesByteSizesAndDurations) {
+  EXPECT_EQ(parse_byte_size("4194304"), 4194304u);
+  EXPECT_EQ(parse_byte_size("4MiB"), 4u << 20);
+  EXPECT_EQ(parse_byte_size("512KiB"), 512u << 10);
+  EXPECT_EQ(parse_byte_size("1GiB"), 1u << 30);
+  EXPECT_EQ(parse_byte_size("0"), 0u);
+  for (const auto* bad : {"", "MiB", "4 MiB", "4MB", "4mib", "-1", "1.5MiB", "4MiBx",
+                          "99999999999999999999", "9999999999999GiB"})
+    EXPECT_FALSE(parse_byte_size(bad)) << bad;
+  EXPECT_EQ(parse_duration("90s"), std::chrono::seconds(90));
+  EXPECT_EQ(parse_duration("30m"), std::chrono::minutes(30));
+  EXPECT_EQ(parse_duration("12h"), std::chrono::hours(12));
+  EXPECT_EQ(parse_duration("8d"), std::chrono::hours(8 * 24));
+  for (const auto* bad : {"", "8", "0d", "8w", "d", "1.5d", "8 d", "-1d", "40000d"})
+    EXPECT_FALSE(parse_duration(bad)) << bad;
+}
+
+TEST(InventoryLoader, LocalMachineInventoryAuditsThisHostLocally) {
+  const auto inv = local_machine_inventory();
+  ASSERT_EQ(inv.hosts.size(), 1u);
+  EXPECT_EQ(inv.hosts[0].access, access_method::local);
+  EXPECT_FALSE(inv.isolation);  // nothing is declared: isolation checks must not pass
+}
+
+}  // namespace
+}  // namespace cloison

@@ -1,0 +1,116 @@
+// Hostile bytes: whatever the file holds, loading gives diagnostics, never a crash or an exception.
+#include "agent/config/yaml_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "agent/config/inventory_loader.h"
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::located;
+using testing::temp_dir;
+
+TEST(YamlReader, EmptyFile) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_file(dir.write("empty.yaml", ""), d));
+  EXPECT_THAT(located(d), ElementsAre("1:1: empty document"));
+}
+
+TEST(YamlReader, BinaryBytesAreLocated) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_file(
+      dir.write("bin.yaml", std::string("a: 1\nb: \x7f\x45\x4c\x46\x02\xff\x00", 16)), d));
+  EXPECT_THAT(located(d), ElementsAre("2:9: not UTF-8 text (binary or wrongly encoded byte)"));
+}
+
+TEST(YamlReader, SyntaxErrorIsLocated) {
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_text("a: [1, 2\nb: 3\n", "t.yaml", d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_THAT(d.items()[0].to_string(), HasSubstr("t.yaml:"));
+  EXPECT_THAT(d.items()[0].message, HasSubstr("YAML syntax error"));
+  EXPECT_GT(d.items()[0].line, 0);
+}
+
+TEST(YamlReader, DeepNestingIsRefused) {
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_text(std::string(100000, '[') + std::string(100000, ']'), "deep.yaml", d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d.items()[0].message, "nesting too deep");
+}
+
+TEST(YamlReader, TooLargeFileIsRefusedBeforeParsing) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("big.yaml", std::string(10u << 20, 'x'));
+  EXPECT_FALSE(load_yaml_file(path, d));
+  EXPECT_THAT(located(d), ElementsAre("0:0: file too large (10485760 bytes; limit 8388608)"));
+}
+
+TEST(YamlReader, MissingFileIsADiagnostic) {
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_file("/nonexistent/cloison.yaml", d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_THAT(d.items()[0].message, HasSubstr("cannot read"));
+}
+
+TEST(YamlReader, SeveralDocumentsAreRefused) {
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_text("a: 1\n---\nb: 2\n", "multi.yaml", d));
+  EXPECT_THAT(located(d),
+              ElementsAre("2:1: several YAML documents in one file; expected exactly one"));
+}
+
+TEST(YamlReader, StrayCommaDoesNotHang) {
+  // yaml-cpp 0.7's LoadAll allocates without end on this input.
+  diagnostics d;
+  load_yaml_text(",", "comma.yaml", d);
+  load_yaml_text("a: ,", "comma.yaml", d);
+  EXPECT_FALSE(d.empty());
+}
+
+TEST(YamlReader, RandomPrintableGarbageNeverThrows) {
+  std::mt19937 rng(42);
+  const std::string alphabet = "abc:-[]{}#&*!|>'\"%@`, \n\t?0123456789.";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(rng() % 4000, ' ');
+    for (auto& c : text)
+      c = alphabet[rng() % alphabet.size()];
+    diagnostics d;
+    EXPECT_NO_THROW({
+      if (auto doc = load_yaml_text(text, "fuzz.yaml", d))
+        read_inventory(*doc, "fuzz.yaml", d);
+    });
+  }
+}
+
+TEST(YamlReader, MegabytesOfGarbageGiveADiagnostic) {
+  std::mt19937 rng(7);
+  std::string text(5u << 20, ' ');
+  for (auto& c : text)
+    c = static_cast<char>(0x20 + rng() % 95);
+  diagnostics d;
+  auto doc = load_yaml_text(text, "garbage.yaml", d);
+  if (doc)
+    read_inventory(*doc, "garbage.yaml", d);
+  EXPECT_FALSE(d.empty());
+}
+
+TEST(YamlReader, ScalarsAreTypedLikeYaml12Core) {
+  diagnostics d;
+  auto doc = load_yaml_text("[no, 'no', true, 3, 2.5, ~, \"7\", [a]]", "t.yaml", d);
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(yaml_to_json(*doc).dump(), R"(["no","no",true,3,2.5,null,"7",["a"]])");
+}
+
+}  // namespace
+}  // namespace cloison

@@ -1,0 +1,267 @@
+#include "agent/evidence/bundle.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "agent/config/embedded_policies.h"
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using testing::temp_dir;
+using kind = bundle_problem::kind;
+
+// An audit output folder, its evidence, a key, and the bundle written from them.
+struct fixture {
+  temp_dir dir;
+  agent_key key = agent_key::load_or_create((dir.path() / "key" / "agent-key.pem").string());
+  std::vector<evidence> items{
+      make_evidence("host/repo01/sshd", "sshd -T", "permitrootlogin no\n", false),
+      make_evidence("host/repo01/passwd", "getent passwd", std::string("root:x:0:0\n\x01\xff", 13),
+                    false)};
+  std::string bundle = (dir.path() / "bundle.tar.gz").string();
+
+  fixture() {
+    dir.write("out/report.json", "{\"schema_version\": 1}\n");
+    dir.write("out/report.xml", "<testsuites/>\n");
+    dir.write("out/report.json.tmp.123", "left by a killed run");
+    dir.write("out/notes.txt", "not a report");
+    write_bundle(bundle, files(), key);
+  }
+  std::vector<bundle_file> files(const std::string& inventory = "") const {
+    const auto builtin = embedded_policies().front();
+    return audit_bundle_files(dir.path() / "out", items,
+                              {{std::string(builtin.name), sha256_hex(builtin.text)}}, inventory,
+                              "");
+  }
+  std::string evidence_path(std::size_t i) const { return "evidence/" + items[i].sha256 + ".txt"; }
+};
+
+std::vector<std::string> paths(const std::vector<bundle_file>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files)
+    out.push_back(f.path);
+  return out;
+}
+
+bundle_file& entry(std::vector<bundle_file>& files, const std::string& path) {
+  const auto it = std::find_if(files.begin(), files.end(),
+                               [&](const bundle_file& f) { return f.path == path; });
+  EXPECT_NE(it, files.end()) << path;
+  return *it;
+}
+
+TEST(Bundle, HoldsReportsEvidencePoliciesKeyAndASignedSortedManifest) {
+  fixture f;
+  const auto files = read_archive(f.bundle);
+  const auto builtin = embedded_policies().front();
+  const std::string policy = "policies/" + std::string(builtin.name.substr(8));
+  std::vector<std::string> expected{kManifestFile,      "report.json",      "report.xml",
+                                    f.evidence_path(0), f.evidence_path(1), policy,
+                                    kPublicKeyFile,     kSignatureFile};
+  EXPECT_EQ(paths(files), expected);
+  auto copy = files;
+  EXPECT_EQ(entry(copy, f.evidence_path(1)).content, f.items[1].content);  // full, binary-safe
+  EXPECT_EQ(entry(copy, policy).content, builtin.text);
+  EXPECT_EQ(entry(copy, kPublicKeyFile).content, f.key.public_key_pem());
+  const auto& manifest = entry(copy, kManifestFile).content;
+  std::vector<bundle_file> covered(files.begin() + 1, files.end() - 1);
+  EXPECT_EQ(manifest, manifest_of(covered));
+  EXPECT_THAT(manifest, HasSubstr(f.items[0].sha256 + "  " + f.evidence_path(0) + "\n"));
+  EXPECT_EQ(verify_signature(f.key.public_key_pem(), manifest, entry(copy, kSignatureFile).content),
+            signature_check::valid);
+}
+
+TEST(Bundle, IntactBundleVerifiesWithAndWithoutAPinnedKey) {
+  fixture f;
+  const auto unpinned = verify_bundle(f.bundle, std::nullopt);
+  EXPECT_TRUE(unpinned.intact());
+  EXPECT_FALSE(unpinned.key_pinned);
+  EXPECT_EQ(unpinned.fingerprint, f.key.fingerprint());
+  EXPECT_EQ(unpinned.files_checked, 6u);
+  const auto pinned = verify_bundle(f.bundle, f.key.public_key_pem());
+  EXPECT_TRUE(pinned.intact());
+  EXPECT_TRUE(pinned.key_pinned);
+  // Plain tar too.
+  const auto tar = (f.dir.path() / "bundle.tar").string();
+  write_bundle(tar, f.files(), f.key);
+  EXPECT_TRUE(verify_bundle(tar, f.key.public_key_pem()).intact());
+}
+
+TEST(Bundle, OneChangedEvidenceByteIsCaughtAndNamed) {
+  fixture f;
+  auto files = read_archive(f.bundle);
+  entry(files, f.evidence_path(0)).content[0] ^= 1;
+  write_archive(f.bundle, files);
+  const auto v = verify_bundle(f.bundle, f.key.public_key_pem());
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(v.signature, signature_check::valid);  // the manifest itself is untouched
+  ASSERT_EQ(v.problems.size(), 1u);
+  EXPECT_EQ(v.problems[0].what, kind::modified);
+  EXPECT_EQ(v.problems[0].path, f.evidence_path(0));
+  EXPECT_EQ(v.problems[0].expected, f.items[0].sha256);
+  EXPECT_EQ(v.problems[0].actual, sha256_hex(entry(files, f.evidence_path(0)).content));
+}
+
+TEST(Bundle, ARawByteFlipInsideAPlainTarIsCaught) {
+  fixture f;
+  const auto tar = (f.dir.path() / "bundle.tar").string();
+  write_bundle(tar, f.files(), f.key);
+  auto bytes = testing::read_text(tar);
+  const auto at = bytes.find("permitrootlogin no");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 16] = 'N';
+  f.dir.write("bundle.tar", bytes);
+  const auto v = verify_bundle(tar, std::nullopt);
+  ASSERT_EQ(v.problems.size(), 1u);
+  EXPECT_EQ(v.problems[0].path, f.evidence_path(0));
+}
+
+TEST(Bundle, OneChangedReportByteIsCaught) {
+  fixture f;
+  auto files = read_archive(f.bundle);
+  entry(files, "report.json").content.back() = ' ';
+  write_archive(f.bundle, files);
+  const auto v = verify_bundle(f.bundle, std::nullopt);
+  ASSERT_EQ(v.problems.size(), 1u);
+  EXPECT_EQ(v.problems[0].what, kind::modified);
+  EXPECT_EQ(v.problems[0].path, "report.json");
+}
+
+TEST(Bundle, AManifestAlteredWithoutANewSignatureFailsTheSignature) {
+  fixture f;
+  auto files = read_archive(f.bundle);
+  // The forger changes evidence and updates its hash in the manifest, but cannot sign.
+  auto& ev = entry(files, f.evidence_path(0));
+  ev.content = "permitrootlogin yes\n";
+  auto& manifest = entry(files, kManifestFile).content;
+  manifest.replace(manifest.find(f.items[0].sha256), 64, sha256_hex(ev.content));
+  write_archive(f.bundle, files);
+  const auto v = verify_bundle(f.bundle, std::nullopt);
+  EXPECT_EQ(v.signature, signature_check::invalid);
+  EXPECT_FALSE(v.intact());
+  EXPECT_THAT(v.problems, IsEmpty());  // every file matches the (forged) manifest
+}
+
+TEST(Bundle, AddedRemovedAndDuplicatedFilesAreCaught) {
+  fixture f;
+  auto files = read_archive(f.bundle);
+  files.push_back({"evidence/forged.txt", "I was never collected"});
+  files.push_back({"report.xml", "<second copy/>"});
+  std::erase_if(files, [&](const bundle_file& x) { return x.path == f.evidence_path(1); });
+  write_archive(f.bundle, files);
+  const auto v = verify_bundle(f.bundle, std::nullopt);
+  EXPECT_EQ(v.signature, signature_check::valid);
+  std::vector<std::pair<kind, std::string>> seen;
+  for (const auto& p : v.problems)
+    seen.emplace_back(p.what, p.path);
+  EXPECT_THAT(seen, ElementsAre(std::pair{kind::duplicate, std::string("report.xml")},
+                                std::pair{kind::missing, f.evidence_path(1)},
+                                std::pair{kind::modified, std::string("report.xml")},  // the last
+                                std::pair{kind::unexpected, std::string("evidence/forged.txt")}));
+}
+
+TEST(Bundle, ADifferentPinnedKeyFailsEvenAResignedBundle) {
+  fixture f;
+  temp_dir other_dir;
+  const auto forger = agent_key::load_or_create((other_dir.path() / "k.pem").string());
+  // The forger rebuilds a whole bundle with their own key and agent.pub.
+  auto files = f.files();
+  entry(files, "report.json").content = "{\"forged\": true}\n";
+  write_bundle(f.bundle, files, forger);
+  EXPECT_TRUE(verify_bundle(f.bundle, std::nullopt).intact());     // self-consistent...
+  const auto v = verify_bundle(f.bundle, f.key.public_key_pem());  // ...but not the agent's
+  EXPECT_EQ(v.signature, signature_check::invalid);
+  EXPECT_EQ(v.fingerprint, f.key.fingerprint());
+  EXPECT_FALSE(v.intact());
+  EXPECT_EQ(verify_bundle(f.bundle, std::string("not a key")).signature, signature_check::bad_key);
+}
+
+TEST(Bundle, MissingSignatureOrManifestAndGarbageLines) {
+  fixture f;
+  auto files = read_archive(f.bundle);
+  std::erase_if(files, [](const bundle_file& x) { return x.path == kSignatureFile; });
+  entry(files, kManifestFile).content += "not a line\n";
+  write_archive(f.bundle, files);
+  const auto v = verify_bundle(f.bundle, std::nullopt);
+  EXPECT_EQ(v.signature, signature_check::invalid);
+  EXPECT_THAT(v.problems, ElementsAre(bundle_problem{kind::missing, kSignatureFile, "", ""},
+                                      bundle_problem{kind::manifest_line, "7", "", ""}));
+}
+
+TEST(Bundle, UnreadableInputsThrow) {
+  temp_dir dir;
+  EXPECT_THROW(verify_bundle((dir.path() / "absent.tar.gz").string(), std::nullopt),
+               bundle_unreadable);
+  EXPECT_THROW(verify_bundle(dir.write("junk.tar.gz", std::string(2000, 'x')), std::nullopt),
+               bundle_unreadable);
+  EXPECT_THROW(verify_bundle(dir.write("empty.tar", ""), std::nullopt), bundle_unreadable);
+  fixture f;
+  auto bytes = testing::read_text(f.bundle);
+  f.dir.write("cut.tar.gz", bytes.substr(0, bytes.size() / 2));
+  EXPECT_THROW(verify_bundle((f.dir.path() / "cut.tar.gz").string(), std::nullopt),
+               bundle_unreadable);
+}
+
+TEST(Bundle, RefusesUnsafeOrReservedPaths) {
+  fixture f;
+  for (const std::string bad : {"", "/etc/passwd", "../x", "a/../../x", "MANIFEST.sig", "a\nb"}) {
+    EXPECT_THROW(write_bundle(f.bundle, {{bad, "x"}}, f.key), std::runtime_error) << bad;
+  }
+  EXPECT_THROW(write_bundle(f.bundle, {{"a", "x"}, {"a", "y"}}, f.key), std::runtime_error);
+  EXPECT_TRUE(verify_bundle(f.bundle, std::nullopt).intact());  // the old bundle is untouched
+}
+
+TEST(Bundle, NeverHoldsTheSecretsTheInventoryPointsTo) {
+  fixture f;
+  const auto password = f.dir.write("secrets/ldap.pw", "S3cr3t-LDAP-pw-4242");
+  const auto ssh_key = f.dir.write("secrets/id_ed25519", "PRIVATE-SSH-KEY-4242");
+  const auto passphrase = f.dir.write("secrets/id.pass", "PASSPHRASE-4242");
+  const auto inventory =
+      f.dir.write("cloison.yaml",
+                  "establishment: CH Test\n"
+                  "hosts:\n"
+                  "  - name: repo01\n"
+                  "    address: 198.18.2.10\n"
+                  "    ssh: {user: audit, key_file: " +
+                      ssh_key + ", passphrase_file: " + passphrase +
+                      ", known_hosts: /etc/cloison/known_hosts}\n"
+                      "directories:\n"
+                      "  - {name: prod, role: production, uri: ldaps://dc.prod, base: 'dc=prod', "
+                      "bind_dn: 'cn=audit', password_file: " +
+                      password + "}\n");
+  write_bundle(f.bundle, f.files(inventory), f.key);
+  const auto files = read_archive(f.bundle);
+  EXPECT_THAT(paths(files), ::testing::Contains("inventory/cloison.yaml"));
+  const auto raw = testing::read_text(f.bundle);
+  std::string all;
+  for (const auto& x : files)
+    all += x.content;
+  for (const std::string secret :
+       {"S3cr3t-LDAP-pw-4242", "PRIVATE-SSH-KEY-4242", "PASSPHRASE-4242", "BEGIN PRIVATE KEY"}) {
+    EXPECT_THAT(all, Not(HasSubstr(secret)));
+    EXPECT_THAT(raw, Not(HasSubstr(secret)));
+  }
+  EXPECT_THAT(all, HasSubstr(password));  // the path, as the auditor needs it, is there
+}
+
+TEST(Bundle, AFileChangedSinceTheAuditIsRefused) {
+  fixture f;
+  const auto policy = f.dir.write("p.yaml", "checks: []\n");
+  EXPECT_THROW(
+      audit_bundle_files(f.dir.path() / "out", {}, {{policy, std::string(64, '0')}}, "", ""),
+      std::runtime_error);
+  const auto files =
+      audit_bundle_files(f.dir.path() / "out", {}, {{policy, sha256_hex("checks: []\n")}}, "", "");
+  EXPECT_THAT(paths(files), ElementsAre("report.json", "report.xml", "policies/p.yaml"));
+}
+
+}  // namespace
+}  // namespace cloison

@@ -1,0 +1,185 @@
+#include "agent/report/report_diagram.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+report estate() {
+  report r;
+  r.establishment = "CH Exemple";
+  topology t;
+  t.segments = {{"production", "production", {"10.10.0.0/16"}},
+                {"backup", "backup", {"10.50.0.0/24"}},
+                {"administration", "administration", {"10.60.0.0/24"}}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux"},
+             {"veeam01", "10.50.0.10", "backup", {}, "windows"}};
+  t.directories = {{"prod-ad", "production", "ldaps://10.10.0.5", "production"}};
+  t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
+  t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
+  t.vantage = "inside";
+  r.topology = t;
+  r.flows = {{"production", "repo01", "10.50.0.20", 22, "tcp", "open", "forbidden", 1, 1},
+             {"production", "repo01", "10.50.0.20", 445, "tcp", "open", "forbidden", 1, 1},
+             {"production", "repo01", "10.50.0.20", 446, "tcp", "open", "forbidden", 1, 1},
+             {"production", "veeam01", "10.50.0.10", 9392, "tcp", "refused", "forbidden", 1, 1}};
+  return r;
+}
+
+// Each flow edge: {class, from, to, ports}.
+std::vector<std::vector<std::string>> edges(const std::string& svg) {
+  std::vector<std::vector<std::string>> out;
+  const std::regex edge(
+      "<g class=\"flow ([a-z-]+)\" data-from=\"([^\"]*)\" data-to=\"([^\"]*)\" "
+      "data-ports=\"([^\"]*)\">");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), edge); it != std::sregex_iterator();
+       ++it) {
+    out.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
+  }
+  return out;
+}
+
+using edge_list = std::vector<std::vector<std::string>>;
+
+TEST(Diagram, ForbiddenFlowsFoundOpenAreRedEdgesWithTheirPorts) {
+  const auto svg = render_svg(estate());
+  const auto e = edges(svg);
+  EXPECT_EQ(e, (edge_list{{"declared-untested", "administration", "backup", "22, 2500-3300"},
+                          {"forbidden-open", "production", "repo01", "22, 445-446"}}));
+  EXPECT_THAT(svg, HasSubstr("stroke=\"#c0392b\""));
+  EXPECT_THAT(svg, HasSubstr(">22, 445-446</text>"));
+}
+
+TEST(Diagram, NoRedEdgeWhenTheForbiddenFlowsAreClosed) {
+  auto r = estate();
+  for (auto& f : r.flows)
+    f.verdict = "filtered";
+  const auto svg = render_svg(r);
+  for (const auto& e : edges(svg))
+    EXPECT_NE(e[0], "forbidden-open");
+  EXPECT_THAT(svg, Not(HasSubstr("#c0392b")));
+}
+
+TEST(Diagram, DeclaredFlowsAreGreenWhenFoundOpenFromTheVantagePoint) {
+  auto r = estate();
+  r.flows = {{"administration", "repo01", "10.50.0.20", 22, "tcp", "open", "allowed", 1, 1}};
+  const auto e = edges(render_svg(r));
+  EXPECT_EQ(e, (edge_list{{"declared-open", "administration", "backup", "22, 2500-3300"}}));
+  r.flows[0].verdict = "filtered";
+  EXPECT_EQ(edges(render_svg(r))[0][0], "declared-untested");
+}
+
+TEST(Diagram, MarksVantagePointsAndTheAuditsOwn) {
+  const auto svg = render_svg(estate());
+  EXPECT_THAT(svg, HasSubstr("<g class=\"node vantage current\">"));
+  EXPECT_THAT(svg, HasSubstr("\xE2\x98\x85 inside</text>"));
+  EXPECT_THAT(svg, HasSubstr("\xE2\x97\x86 agent</text>"));
+  EXPECT_THAT(svg, HasSubstr("<g class=\"node host\">"));
+  EXPECT_THAT(svg, HasSubstr("<g class=\"node directory\">"));
+}
+
+struct rect {
+  double x, y, w, h;
+};
+
+// The zone rectangles, by segment name, and the node rectangles in document order.
+std::map<std::string, rect> zone_rects(const std::string& svg) {
+  std::map<std::string, rect> out;
+  const std::regex zone(
+      "<g class=\"zone\" data-segment=\"([^\"]*)\" data-role=\"[^\"]*\"><rect x=\"([0-9.]+)\" "
+      "y=\"([0-9.]+)\" width=\"([0-9.]+)\" height=\"([0-9.]+)\"");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), zone); it != std::sregex_iterator();
+       ++it) {
+    out[(*it)[1]] = {std::stod((*it)[2]), std::stod((*it)[3]), std::stod((*it)[4]),
+                     std::stod((*it)[5])};
+  }
+  return out;
+}
+
+TEST(Diagram, LaysOutEightSegmentsAndTwentyHostsWithoutOverlap) {
+  report r;
+  topology t;
+  const char* roles[] = {"production", "backup", "administration", "directory", "other"};
+  for (int s = 0; s < 8; ++s) {
+    t.segments.push_back(
+        {"seg" + std::to_string(s), roles[s % 5], {"10." + std::to_string(s) + ".0.0/24"}});
+  }
+  for (int h = 0; h < 20; ++h) {
+    t.hosts.push_back({"host" + std::to_string(h),
+                       "10." + std::to_string(h % 8) + ".0.9",
+                       "seg" + std::to_string(h % 8),
+                       {},
+                       "linux"});
+  }
+  r.topology = t;
+  const auto svg = render_svg(r);
+  EXPECT_EQ(svg, render_svg(r)) << "deterministic";
+  const auto zones = zone_rects(svg);
+  ASSERT_EQ(zones.size(), 8u);
+  for (const auto& [a, ra] : zones) {
+    for (const auto& [b, rb] : zones) {
+      if (a == b)
+        continue;
+      const bool apart =
+          ra.x + ra.w <= rb.x || rb.x + rb.w <= ra.x || ra.y + ra.h <= rb.y || rb.y + rb.h <= ra.y;
+      EXPECT_TRUE(apart) << a << " overlaps " << b;
+    }
+  }
+  for (int h = 0; h < 20; ++h)
+    EXPECT_THAT(svg, HasSubstr(">host" + std::to_string(h) + "</text>"));
+  // Each host is drawn inside its segment's zone.
+  const std::regex node("<g class=\"node host\"><rect x=\"([0-9.]+)\" y=\"([0-9.]+)\"");
+  int h = 0;
+  std::vector<rect> nodes;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), node); it != std::sregex_iterator();
+       ++it) {
+    nodes.push_back({std::stod((*it)[1]), std::stod((*it)[2]), 0, 0});
+  }
+  ASSERT_EQ(nodes.size(), 20u);
+  // Zones are drawn in segment order with their hosts in inventory order.
+  for (int s = 0; s < 8; ++s) {
+    const auto z = zones.at("seg" + std::to_string(s));
+    for (int k = s; k < 20; k += 8, ++h) {
+      EXPECT_GT(nodes[h].x, z.x);
+      EXPECT_LT(nodes[h].x, z.x + z.w);
+      EXPECT_GT(nodes[h].y, z.y);
+      EXPECT_LT(nodes[h].y, z.y + z.h);
+    }
+  }
+}
+
+TEST(Diagram, EscapesNamesAndPlacesUnknownDestinations) {
+  auto r = estate();
+  r.topology->segments[0].name = "prod<script>\"&'";
+  r.topology->vantage_points[1].segment = "prod<script>\"&'";
+  r.topology->directories[0].segment = "prod<script>\"&'";
+  for (auto& f : r.flows)
+    f.from = "prod<script>\"&'";
+  r.flows.push_back(
+      {"prod<script>\"&'", "ghost", "10.50.0.99", 22, "tcp", "open", "forbidden", 1, 1});
+  const auto svg = render_svg(r);
+  EXPECT_THAT(svg, Not(HasSubstr("<script")));
+  EXPECT_THAT(svg, HasSubstr("prod&lt;script&gt;&quot;&amp;&#39;"));
+  EXPECT_THAT(svg, HasSubstr(">ghost</text>")) << "a tested destination outside the topology";
+  const auto e = edges(svg);
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[2], (std::vector<std::string>{"forbidden-open", "prod&lt;script&gt;&quot;&amp;&#39;",
+                                            "repo01", "22, 445-446"}));
+  EXPECT_EQ(e[1][2], "ghost");
+}
+
+TEST(Diagram, NothingWithoutTopology) {
+  report r;
+  EXPECT_EQ(render_svg(r), "");
+}
+
+}  // namespace
+}  // namespace cloison

@@ -1,0 +1,174 @@
+#include "agent/report/report.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+report sample_report() {
+  report r;
+  r.tool_version = "0.1.0";
+  r.establishment = "CH Exemple";
+  r.inventory = "/etc/cloison/cloison.yaml";
+  r.started_at = "2026-11-28T02:30:00Z";
+  r.finished_at = "2026-11-28T02:30:04Z";
+  r.policies = {{"builtin:d2.03.yaml", std::string(64, 'a')}};
+  r.scoring = "formula";
+  r.objectives = {{"D2.03.A", objective_status::not_met, 62.5, {3, 1, 1, 0, 1}},
+                  {"D2.03.B", objective_status::not_applicable, std::nullopt, {0, 0, 0, 4, 0}}};
+  r.ads = ads_estimate{"backup-ad", 2, false, {"ads-krbtgt-age"}};
+  finding f;
+  f.check = "host-sshd-no-root-login";
+  f.objective = "D2.03.A";
+  f.target = "repo01";
+  f.status = status::waived;
+  f.severity = severity::high;
+  f.weight = 5;
+  f.title = {"Connexion root interdite", "Root login refused"};
+  f.remediation = {"PermitRootLogin no", "PermitRootLogin no"};
+  f.observed = "yes";
+  f.expectation = "equals \"no\"";
+  f.evidence = {"host/repo01/sshd-effective"};
+  f.waiver = applied_waiver{{"host-sshd-no-root-login", "repo01", "vendor support until March",
+                             "RSSI", "2027-03-31", "waivers.yaml:2"},
+                            false};
+  r.findings.push_back(f);
+  finding ads = f;
+  ads.check = "ads-krbtgt-age";
+  ads.objective = "ADS";
+  ads.status = status::error;
+  ads.observed = nullptr;
+  ads.waiver.reset();
+  ads.message = "fact missing";
+  ads.anssi_id = "vuln2_krbtgt";
+  ads.anssi_level = 2;
+  r.findings.push_back(ads);
+  r.flows = {{"production", "repo01", "10.50.0.20", 22, "tcp", "filtered", "forbidden", 1000.5, 2}};
+  r.observations = {
+      {"host", "repo01", outcome::failed, "1 of 4 commands failed", 120, "", "", ""},
+      {"host", "repo02", outcome::ok, "", 3, "2026-11-27T02:00:00Z", std::string(64, 'c'), ""},
+      {"host", "bk01", outcome::ok, "", 90, "", "", "ssh-ed25519 SHA256:abc"}};
+  r.evidence = {{"host/repo01/sshd-effective", "sshd -T", "2026-11-28T02:30:01Z",
+                 std::string(64, 'b'), "permitrootlogin yes\n", 20, false}};
+  return r;
+}
+
+TEST(Report, JsonRoundTripKeepsEverything) {
+  const auto r = sample_report();
+  const auto j = to_json(r);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["objectives"][1]["score"], nullptr);
+  EXPECT_EQ(j["findings"][0]["waiver"]["expired"], false);
+  EXPECT_EQ(j["findings"][1]["anssi"]["level"], 2);
+  // How a host was read appears only where it applies.
+  EXPECT_FALSE(j["observations"][0].contains("collected_at"));
+  EXPECT_FALSE(j["observations"][0].contains("learned_host_key"));
+  EXPECT_EQ(j["observations"][1]["collected_at"], "2026-11-27T02:00:00Z");
+  EXPECT_EQ(j["observations"][1]["collected_by"], std::string(64, 'c'));
+  EXPECT_EQ(j["observations"][2]["learned_host_key"], "ssh-ed25519 SHA256:abc");
+  EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+}
+
+TEST(Report, SigningIsOptionalAndRoundTrips) {
+  auto r = sample_report();
+  EXPECT_FALSE(to_json(r).contains("signing"));
+  r.signing = signing_info{"Ed25519", "-----BEGIN PUBLIC KEY-----\n...", std::string(64, 'c')};
+  const auto j = to_json(r);
+  EXPECT_EQ(j["signing"]["fingerprint"], std::string(64, 'c'));
+  EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+  auto absent = to_json(sample_report());
+  absent["signing"] = nullptr;
+  EXPECT_FALSE(report_from_json(absent).signing.has_value());
+}
+
+TEST(Report, RejectsOtherSchemaVersionsAndMalformedInput) {
+  auto j = to_json(sample_report());
+  j["schema_version"] = 2;
+  EXPECT_THROW(report_from_json(j), std::runtime_error);
+  auto k = to_json(sample_report());
+  k["findings"][0]["status"] = "maybe";
+  EXPECT_THROW(report_from_json(k), std::runtime_error);
+  auto m = to_json(sample_report());
+  m.erase("objectives");
+  EXPECT_THROW(report_from_json(m), std::runtime_error);
+}
+
+TEST(Report, TopologyRoundTripsAndIsOptional) {
+  auto r = sample_report();
+  topology t;
+  t.segments = {{"production", "production", {"10.10.0.0/16", "fd00:10::/48"}},
+                {"backup", "backup", {"10.50.0.0/24"}}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux"},
+             {"lost", "192.0.2.1", "", {}, "windows"}};
+  t.directories = {{"backup-ad", "backup", "ldaps://10.50.0.5", "backup"}};
+  t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
+  t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
+  t.vantage = "agent";
+  r.topology = t;
+  const auto j = to_json(r);
+  EXPECT_EQ(j["topology"]["flows"][0]["ports"][1], "2500-3300");
+  EXPECT_EQ(j["topology"]["hosts"][1]["segment"], "");
+  EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+
+  r.topology.reset();
+  auto without = to_json(r);
+  EXPECT_EQ(without["topology"], nullptr);
+  EXPECT_EQ(report_from_json(without), r);
+  without.erase("topology");  // a report of an earlier cloison version
+  EXPECT_EQ(report_from_json(without), r);
+  auto broken = to_json(r);
+  broken["topology"] = {{"segments", 3}};
+  EXPECT_THROW(report_from_json(broken), std::runtime_error);
+}
+
+TEST(Report, ReadReportNamesTheFileAndTheProblem) {
+  testing::temp_dir dir;
+  write_report(sample_report(), dir.path().string());
+  EXPECT_EQ(read_report((dir.path() / "report.json").string()), sample_report());
+  const auto expect_error = [](const std::string& path, const std::string& words) {
+    try {
+      read_report(path);
+      ADD_FAILURE() << path << " was read";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  expect_error((dir.path() / "absent.json").string(), "cannot read");
+  expect_error(dir.write("garbage.json", "{\"schema_version\": 1,"), "not JSON");
+  expect_error(dir.write("other.json", "{\"schema_version\": 1}"), "not a cloison report");
+}
+
+TEST(Report, WriteIsAtomicAndReplacesThePreviousReport) {
+  testing::temp_dir dir;
+  auto r = sample_report();
+  write_report(r, dir.path().string());
+  r.establishment = "second run";
+  write_report(r, dir.path().string());
+  const auto text = testing::read_text((dir.path() / "report.json").string());
+  EXPECT_EQ(report_from_json(json::parse(text)).establishment, "second run");
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_EQ(entry.path().filename(), "report.json") << "temporary file left behind";
+  }
+}
+
+TEST(Report, WriteFailureLeavesNoFileAndThrows) {
+  EXPECT_THROW(write_report(sample_report(), "/proc/cloison-cannot-write-here"), std::exception);
+}
+
+TEST(Report, InvalidUtf8InEvidenceIsReplacedNotFatal) {
+  testing::temp_dir dir;
+  auto r = sample_report();
+  r.evidence[0].excerpt = std::string("bad \xff\xfe bytes");
+  EXPECT_NO_THROW(write_report(r, dir.path().string()));
+  const auto back =
+      report_from_json(json::parse(testing::read_text((dir.path() / "report.json").string())));
+  EXPECT_EQ(back.evidence[0].excerpt, "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes");
+}
+
+}  // namespace
+}  // namespace cloison

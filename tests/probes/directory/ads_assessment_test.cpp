@@ -1,0 +1,388 @@
+#include "probes/directory/ads_assessment.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/probes/directory/ldap_fixture.h"
+#include "tests/support.h"
+
+namespace cloison {
+namespace {
+
+using namespace std::chrono;
+using testing::fake_directory;
+
+const sys_time kCaptureTime = sys_days(2026y / 11 / 29) + 1h;
+const std::string kDomain = "DC=backup,DC=lab";
+const std::string kDomainSid = "S-1-5-21-444168188-791113803-1657383804";
+
+fake_directory lab(const std::string& name) {
+  return fake_directory(
+      testing::capture(name, [](std::string p) { return testing::fixture_text(p); }));
+}
+
+assessment_output assess(fake_directory& d, sys_time now = kCaptureTime) {
+  ads_assessment a("directory/backup-lab", now);
+  testing::drive(a, d);
+  return a.result();
+}
+
+json value_of(const assessment_output& out, const std::string& control) {
+  const auto it = out.facts.find("directory.ads." + control);
+  EXPECT_NE(it, out.facts.end()) << control;
+  if (it == out.facts.end() || !it->second.value) {
+    ADD_FAILURE() << control << " is missing: " << (it == out.facts.end() ? "" : it->second.error);
+    return nullptr;
+  }
+  return *it->second.value;
+}
+
+std::vector<std::string> list_of(const assessment_output& out, const std::string& control) {
+  const auto v = value_of(out, control);
+  return v.is_array() ? v.get<std::vector<std::string>>()
+                      : std::vector<std::string>{"<not a list>"};
+}
+
+// The level-1 and level-2 controls decided by a list of offending objects.
+const std::vector<std::string> kLevel12Lists{"critical_objects",
+                                             "dc_inconsistent_uac",
+                                             "dc_obsolete",
+                                             "delegation_a2d2",
+                                             "delegation_sourcedeleg",
+                                             "delegation_t2a4d",
+                                             "delegation_t4d",
+                                             "dnsadmins",
+                                             "dont_expire_priv",
+                                             "dsheuristics_bad",
+                                             "dsheuristics_bad_level2",
+                                             "kerberos_properties_preauth_priv",
+                                             "primary_group_id_1000",
+                                             "spn_priv",
+                                             "trusts_domain_notfiltered",
+                                             "trusts_forest_sidhistory",
+                                             "compatible_2000_anonymous",
+                                             "dc_crypto_des",
+                                             "guest",
+                                             "kerberos_properties_deskey",
+                                             "kerberos_properties_preauth",
+                                             "privileged_members_password",
+                                             "privileged_members_no_admincount",
+                                             "rodc_priv_revealed",
+                                             "sidhistory_dangerous",
+                                             "sysvol_ntfrs"};
+
+TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
+  auto d = lab("compliant-bk");
+  const auto out = assess(d);
+  for (const auto& control : kLevel12Lists) {
+    if (control == "privileged_members_password" || control == "privileged_members_no_admincount")
+      continue;
+    EXPECT_EQ(list_of(out, control), std::vector<std::string>{}) << control;
+  }
+  // Thresholds of the policy (policies/d2.03.yaml).
+  EXPECT_EQ(value_of(out, "functional_level"), 4);  // 2008 R2: passes level 1, fails level 3
+  EXPECT_EQ(value_of(out, "adupdate_revision"), 5);
+  EXPECT_EQ(value_of(out, "privileged_members_count"), 1);  // bk-admin; RID-500 and DCs excluded
+  EXPECT_EQ(value_of(out, "krbtgt_password_age_days"), 0);
+  EXPECT_EQ(value_of(out, "privileged_password_max_age_days"), 0);
+  EXPECT_EQ(value_of(out, "dc_password_max_age_days"), 0);
+  EXPECT_EQ(value_of(out, "dc_max_inactive_days"), 0);
+  EXPECT_EQ(value_of(out, "dormant_accounts_percent"), 0);
+  EXPECT_EQ(value_of(out, "server_password_max_age_days"), 0);
+  EXPECT_EQ(value_of(out, "trust_account_password_max_age_days"), 0);
+  // What the clean Samba lab really fails at level 2: minPwdLength 7, two of five enabled users
+  // with a never-expiring password (cloison-ldap, svc-veeam), no adminCount (Samba runs no SDProp).
+  EXPECT_EQ(value_of(out, "dont_expire_percent"), 40);
+  EXPECT_EQ(
+      list_of(out, "privileged_members_password"),
+      (std::vector<std::string>{"Administrator (domain policy: minimum length 7, maximum age 42 d)",
+                                "bk-admin (domain policy: minimum length 7, maximum age 42 d)"}));
+  EXPECT_EQ(list_of(out, "privileged_members_no_admincount"), std::vector<std::string>{"bk-admin"});
+  // Level 3.
+  EXPECT_EQ(list_of(out, "protected_users"),
+            (std::vector<std::string>{"Administrator", "bk-admin"}));
+  EXPECT_EQ(list_of(out, "rodc_denied_group"), std::vector<std::string>{});
+}
+
+TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
+  auto d = lab("compliant-bk");
+  const auto out = assess(d);
+  for (const auto* control : {"display_specifier", "dnszone_bad_prop", "dnszone_bad_prop_all"}) {
+    const auto& f = out.facts.at(std::string("directory.ads.") + control);
+    EXPECT_FALSE(f.value) << control;
+    EXPECT_NE(f.error.find("noSuchObject"), std::string::npos) << f.error;
+  }
+}
+
+TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
+  auto d = lab("compliant-bk");
+  const auto out = assess(d);
+  for (const auto* control : {"permissions_naming_context", "permissions_adminsdholder",
+                              "adcs_template_auth_enroll_with_name", "privileged_members_perm",
+                              "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
+    const auto& f = out.facts.at(std::string("directory.ads.") + control);
+    EXPECT_FALSE(f.value);
+    EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
+  }
+  EXPECT_FALSE(out.facts.at("directory.ads.certificates_vuln").value);
+}
+
+TEST(AdsAssessment, DegradedBackupLabChangesExactlyTheScenarioControls) {
+  auto clean = lab("compliant-bk");
+  auto degraded = lab("degraded-bk");
+  const auto before = assess(clean);
+  const auto after = assess(degraded);
+  std::set<std::string> changed;
+  for (const auto& [name, f] : after.facts) {
+    if (f.value != before.facts.at(name).value)
+      changed.insert(name.substr(std::string("directory.ads.").size()));
+  }
+  EXPECT_EQ(changed, (std::set<std::string>{
+                         "delegation_t4d",                    // bk-unconstrained-delegation
+                         "kerberos_properties_preauth_priv",  // bk-asrep-admin
+                         "kerberos_properties_preauth",
+                         "spn_priv",  // bk-spn-admin
+                         "kerberos_properties_encryption",
+                         "krbtgt_password_age_days",  // bk-krbtgt-stale
+                         "guest",                     // bk-guest-enabled
+                         "dont_expire_percent",       // Guest has DONT_EXPIRE_PASSWORD
+                         "privileged_members_count",  // bk-extra-domain-admin
+                         "privileged_members_no_admincount",
+                         "privileged_members_password",
+                         "protected_users",
+                     }));
+  EXPECT_EQ(list_of(after, "delegation_t4d"), std::vector<std::string>{"LAB-APPSRV$"});
+  EXPECT_EQ(list_of(after, "kerberos_properties_preauth_priv"),
+            std::vector<std::string>{"bk-admin"});
+  EXPECT_EQ(list_of(after, "spn_priv"), std::vector<std::string>{"bk-admin"});
+  EXPECT_EQ(list_of(after, "guest"), std::vector<std::string>{"Guest"});
+  EXPECT_EQ(value_of(after, "krbtgt_password_age_days"), 730);
+  EXPECT_EQ(value_of(after, "privileged_members_count"), 2);
+  EXPECT_EQ(list_of(after, "privileged_members_no_admincount"),
+            (std::vector<std::string>{"bk-admin", "bk-temp-admin"}));
+}
+
+TEST(AdsAssessment, EvidenceNamesTheQueryAndTheDecodedDecidingEntries) {
+  auto d = lab("degraded-bk");
+  const auto out = assess(d);
+  const auto& t4d = out.facts.at("directory.ads.delegation_t4d");
+  ASSERT_EQ(t4d.evidence, std::vector<std::string>{"directory/backup-lab/accounts"});
+  std::set<std::string> ids;
+  for (const auto& e : out.evidence) {
+    EXPECT_TRUE(ids.insert(e.id).second) << "duplicate evidence " << e.id;
+    EXPECT_EQ(e.sha256, sha256_hex(e.content));
+  }
+  for (const auto& [name, f] : out.facts) {
+    for (const auto& id : f.evidence)
+      EXPECT_TRUE(ids.count(id)) << name << " cites unknown evidence " << id;
+  }
+  const auto accounts = std::find_if(out.evidence.begin(), out.evidence.end(),
+                                     [](const evidence& e) { return e.id.ends_with("/accounts"); });
+  ASSERT_NE(accounts, out.evidence.end());
+  EXPECT_NE(accounts->content.find("filter=(objectClass=user)"), std::string::npos);
+  EXPECT_NE(accounts->content.find("CN=LAB-APPSRV,CN=Computers,DC=backup,DC=lab\n  "
+                                   "sAMAccountName=LAB-APPSRV$ objectSid=" +
+                                   kDomainSid +
+                                   "-1110 userAccountControl=528384 "
+                                   "(WORKSTATION_TRUST_ACCOUNT|TRUSTED_FOR_DELEGATION)"),
+            std::string::npos)
+      << accounts->content;
+  EXPECT_NE(accounts->content.find("pwdLastSet=2024-11-29 (730 d)"), std::string::npos);
+  // Accounts that decide nothing are not copied into the evidence.
+  EXPECT_EQ(accounts->content.find("bk-operator"), std::string::npos);
+}
+
+TEST(AdsAssessment, AFailedSearchMakesItsFactsMissingAndLeavesTheOthers) {
+  auto d = lab("compliant-bk");
+  d.fail_base("CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration," + kDomain);
+  d.fail_base("CN=AdminSDHolder,CN=System," + kDomain);
+  const auto out = assess(d);
+  const auto& heuristics = out.facts.at("directory.ads.dsheuristics_bad");
+  EXPECT_FALSE(heuristics.value);
+  EXPECT_NE(heuristics.error.find("refused by the test"), std::string::npos) << heuristics.error;
+  EXPECT_FALSE(out.facts.at("directory.ads.dsheuristics_bad_level2").value);
+  EXPECT_EQ(value_of(out, "guest"), json::array());
+  // Failing to read a critical object is itself the level-1 finding.
+  const auto critical = list_of(out, "critical_objects");
+  ASSERT_EQ(critical.size(), 1u);
+  EXPECT_TRUE(critical[0].starts_with("CN=AdminSDHolder (LDAP search adminsdholder"));
+}
+
+TEST(AdsAssessment, AnUnreadableRootDseStopsTheStagesAndEveryFactIsMissing) {
+  auto d = lab("compliant-bk");
+  d.fail_base("");
+  const auto out = assess(d);
+  EXPECT_EQ(d.asked().size(), 1u);
+  EXPECT_EQ(out.facts.size(), ads_fact_specs().size());
+  for (const auto& [name, f] : out.facts)
+    EXPECT_FALSE(f.value) << name;
+  EXPECT_NE(out.facts.at("directory.ads.guest").error.find("was not run"), std::string::npos);
+}
+
+TEST(AdsAssessment, EveryFactSpecIsProducedAndNothingElse) {
+  auto d = lab("compliant-bk");
+  const auto out = assess(d);
+  std::set<std::string> specs;
+  for (const auto& s : ads_fact_specs())
+    EXPECT_TRUE(specs.insert(std::string(s.name)).second) << s.name;
+  std::set<std::string> produced;
+  for (const auto& [name, f] : out.facts)
+    produced.insert(name);
+  EXPECT_EQ(produced, specs);
+}
+
+ldap_entry entry(std::string dn, std::map<std::string, std::vector<std::string>> attributes) {
+  ldap_entry e{std::move(dn), {}};
+  for (auto& [k, v] : attributes)
+    e.attributes[k] = std::move(v);
+  return e;
+}
+
+ldap_entry user(const std::string& name, std::uint32_t uac, std::uint32_t rid,
+                std::map<std::string, std::vector<std::string>> more = {}) {
+  more["objectClass"] = {"top", "person", "user"};
+  more["sAMAccountName"] = {name};
+  more["userAccountControl"] = {std::to_string(uac)};
+  more["objectSid"] = {testing::sid_bytes(kDomainSid + "-" + std::to_string(rid))};
+  more.insert({"pwdLastSet", {"134403802633941920"}});  // 2026-11-28, unless given
+  more.insert({"whenCreated", {"20261128225743.0Z"}});
+  more.insert({"primaryGroupID", {"513"}});
+  return entry("CN=" + name + ",CN=Users," + kDomain, std::move(more));
+}
+
+TEST(AdsAssessment, HandMadeEdgeCases) {
+  auto d = lab("compliant-bk");
+  const std::string da = "CN=Domain Admins,CN=Users," + kDomain;
+  // A group nested in Domain Admins: its member is privileged although nothing sets adminCount.
+  // (member and its memberOf back link kept consistent, as the directory keeps them)
+  d.add(entry("CN=Helpdesk,CN=Users," + kDomain,
+              {{"objectClass", {"top", "group"}},
+               {"sAMAccountName", {"Helpdesk"}},
+               {"objectSid", {testing::sid_bytes(kDomainSid + "-2000")}},
+               {"member", {"CN=hd-user,CN=Users," + kDomain}},
+               {"memberOf", {da}}}));
+  d.modify(da, "member",
+           {"CN=bk-admin,CN=Users," + kDomain, "CN=Administrator,CN=Users," + kDomain,
+            "CN=Helpdesk,CN=Users," + kDomain});
+  // hd-user has a strict fine-grained password policy (PSO).
+  const std::string pso = "CN=Admins PSO,CN=Password Settings Container,CN=System," + kDomain;
+  d.add(entry(pso, {{"objectClass", {"top", "msDS-PasswordSettings"}},
+                    {"msDS-MinimumPasswordLength", {"14"}},
+                    {"msDS-MaximumPasswordAge", {"-77760000000000"}}}));  // 90 days
+  d.add(user("hd-user", 0x10200, 2001,
+             {{"memberOf", {"CN=Helpdesk,CN=Users," + kDomain}}, {"msDS-ResultantPSO", {pso}}}));
+  // adminCount alone does not make an account privileged.
+  d.add(user("old-admin", 0x200, 2002, {{"adminCount", {"1"}}}));
+  // A hidden Domain Admin by primary group.
+  d.add(user("hidden-da", 0x200, 2003, {{"primaryGroupID", {"512"}}}));
+  // Constrained delegation with protocol transition to the DC.
+  d.add(user("app2", 0x1000200, 2004, {{"msDS-AllowedToDelegateTo", {"cifs/BKDC1.backup.lab"}}}));
+  d.add(user("app3", 0x200, 2005, {{"msDS-AllowedToDelegateTo", {"http/web.backup.lab"}}}));
+  // sIDHistory with a builtin SID, and with an ordinary one.
+  d.add(user("migrated", 0x200, 2006, {{"sIDHistory", {testing::sid_bytes("S-1-5-32-544")}}}));
+  d.add(user("migrated2", 0x200, 2007,
+             {{"sIDHistory", {testing::sid_bytes("S-1-5-21-1-2-3-1500")}}}));
+  // A dormant account: password four years old, never logged on, created four years ago.
+  d.add(user("dormant", 0x200, 2008,
+             {{"pwdLastSet", {"133143840000000000"}}, {"whenCreated", {"20221201000000.0Z"}}}));
+  // dSHeuristics: 7 = 2 (level 2), 8 = 1 and 16 = 1 (level 1).
+  d.modify("CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration," + kDomain,
+           "dSHeuristics", {"0000002100000001"});
+  // Anonymous in Pre-Windows 2000 Compatible Access.
+  d.modify("CN=Pre-Windows 2000 Compatible Access,CN=Builtin," + kDomain, "member",
+           {"CN=S-1-5-11,CN=ForeignSecurityPrincipals," + kDomain,
+            "CN=S-1-5-7,CN=ForeignSecurityPrincipals," + kDomain});
+  // Trusts: outbound external without quarantine, outbound forest with SID history, inbound
+  // forest with TGT delegation.
+  const auto trust = [&](const std::string& partner, const char* direction,
+                         const char* attributes) {
+    d.add(entry("CN=" + partner + ",CN=System," + kDomain,
+                {{"objectClass", {"top", "leaf", "trustedDomain"}},
+                 {"trustPartner", {partner}},
+                 {"flatName", {"X"}},
+                 {"trustDirection", {direction}},
+                 {"trustAttributes", {attributes}}}));
+  };
+  trust("ext.example", "2", "0");
+  trust("quarantined.example", "2", "4");
+  trust("sidh.example", "3", "72");
+  trust("deleg.example", "1", "2056");
+  // DNS zones in the application partitions.
+  const auto zone = [&](const std::string& dn, const std::string& name, unsigned char update) {
+    std::string property;
+    for (const std::uint32_t v : {1u, 1u, 0u, 1u, 2u}) {
+      for (int i = 0; i < 4; ++i)
+        property += static_cast<char>((v >> (8 * i)) & 0xFF);
+    }
+    property += static_cast<char>(update);
+    property += '\0';
+    d.add(entry(
+        dn, {{"objectClass", {"top", "dnsZone"}}, {"name", {name}}, {"dNSProperty", {property}}}));
+  };
+  zone("DC=backup.lab,CN=MicrosoftDNS,DC=DomainDnsZones," + kDomain, "backup.lab", 1);
+  zone("DC=_msdcs.backup.lab,CN=MicrosoftDNS,DC=ForestDnsZones," + kDomain, "_msdcs.backup.lab", 2);
+  zone("DC=other.lab,CN=MicrosoftDNS,DC=DomainDnsZones," + kDomain, "other.lab", 1);
+
+  const auto out = assess(d);
+  EXPECT_EQ(value_of(out, "privileged_members_count"), 3);  // bk-admin, hd-user, hidden-da
+  EXPECT_EQ(list_of(out, "dont_expire_priv"), std::vector<std::string>{"hd-user"});
+  EXPECT_EQ(list_of(out, "privileged_members_no_admincount"),
+            (std::vector<std::string>{"bk-admin", "hd-user", "hidden-da"}));
+  EXPECT_EQ(
+      list_of(out, "privileged_members_password"),
+      (std::vector<std::string>{"Administrator (domain policy: minimum length 7, maximum age 42 d)",
+                                "bk-admin (domain policy: minimum length 7, maximum age 42 d)",
+                                "hidden-da (domain policy: minimum length 7, maximum age 42 d)"}));
+  EXPECT_EQ(list_of(out, "primary_group_id_1000"),
+            std::vector<std::string>{"hidden-da (primaryGroupID 512)"});
+  EXPECT_EQ(list_of(out, "delegation_a2d2"),
+            std::vector<std::string>{"app2 -> cifs/BKDC1.backup.lab"});
+  EXPECT_EQ(list_of(out, "delegation_t2a4d"),
+            std::vector<std::string>{"app2 -> cifs/BKDC1.backup.lab"});
+  EXPECT_EQ(list_of(out, "sidhistory_dangerous"),
+            std::vector<std::string>{"migrated (S-1-5-32-544)"});
+  EXPECT_EQ(list_of(out, "sidhistory_present").size(), 2u);
+  EXPECT_EQ(value_of(out, "dormant_accounts_percent"), 8);  // 1 of 14 enabled accounts, rounded up
+  EXPECT_EQ(list_of(out, "dsheuristics_bad"),
+            (std::vector<std::string>{"fAllowAnonNSPI (character 8) = 1",
+                                      "dwAdminSDExMask (character 16) = 1"}));
+  EXPECT_EQ(list_of(out, "dsheuristics_bad_level2"),
+            std::vector<std::string>{"fLDAPBlockAnonOps (character 7) = 2"});
+  EXPECT_EQ(list_of(out, "compatible_2000_anonymous"),
+            std::vector<std::string>{"CN=S-1-5-7,CN=ForeignSecurityPrincipals," + kDomain});
+  EXPECT_EQ(list_of(out, "trusts_domain_notfiltered"),
+            std::vector<std::string>{"ext.example (X, outbound, )"});
+  EXPECT_EQ(list_of(out, "trusts_forest_sidhistory"),
+            std::vector<std::string>{
+                "sidh.example (X, bidirectional, FOREST_TRANSITIVE|TREAT_AS_EXTERNAL)"});
+  EXPECT_EQ(
+      list_of(out, "trusts_tgt_deleg"),
+      std::vector<std::string>{"deleg.example (X, inbound, "
+                               "FOREST_TRANSITIVE|CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION)"});
+  EXPECT_EQ(list_of(out, "dnszone_bad_prop"), std::vector<std::string>{"backup.lab"});
+  EXPECT_EQ(list_of(out, "dnszone_bad_prop_all"),
+            (std::vector<std::string>{"backup.lab", "other.lab"}));
+}
+
+TEST(AdsAssessment, AgesAreMeasuredAtTheGivenTime) {
+  auto d = lab("compliant-bk");
+  const auto out = assess(d, kCaptureTime + days(100));
+  EXPECT_EQ(value_of(out, "krbtgt_password_age_days"), 100);
+  EXPECT_EQ(value_of(out, "dc_password_max_age_days"), 100);
+  EXPECT_EQ(value_of(out, "dc_max_inactive_days"), 100);  // BKDC1 never logged on: since creation
+  EXPECT_EQ(value_of(out, "privileged_password_max_age_days"), 100);
+  // Each measure names its account in the measures evidence, which the fact cites.
+  const auto& priv = out.facts.at("directory.ads.privileged_password_max_age_days");
+  ASSERT_EQ(priv.evidence.back(), "directory/backup-lab/measures");
+  const auto measures = std::find_if(out.evidence.begin(), out.evidence.end(),
+                                     [](const evidence& e) { return e.id.ends_with("/measures"); });
+  ASSERT_NE(measures, out.evidence.end());
+  EXPECT_NE(measures->content.find("privileged_password_max_age_days = 100 (Administrator)\n"),
+            std::string::npos)
+      << measures->content;
+  EXPECT_NE(measures->content.find("dc_password_max_age_days = 100 (BKDC1$)\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cloison
