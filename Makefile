@@ -33,10 +33,10 @@ build-sanitize: deps
 	$(LISTED) cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCLOISON_SANITIZE=ON -DCLOISON_WARNINGS_AS_ERRORS=ON
 	$(LISTED) cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 
-SOURCES = $$($(LISTED) git ls-files '*.cpp' '*.h' '*.c')
+SOURCES = $$(git ls-files '*.cpp' '*.h' '*.c')
 
 format-check: deps
-	@$(LISTED) clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $$($(LISTED) git ls-files '*.cpp' '*.h' '*.c' | $(LISTED) wc -l) files clean"
+	@$(LISTED) clang-format --dry-run --Werror $(SOURCES) && echo "format-check: $$(git ls-files '*.cpp' '*.h' '*.c' | wc -l) files clean"
 
 format:
 	clang-format -i $(SOURCES)
