@@ -43,6 +43,14 @@ fact fact::ruled_out(std::string why) {
   return fact{std::nullopt, std::move(why), {}, true};
 }
 
+fact fact::undecidable(std::string why) {
+  return fact{std::nullopt, std::move(why), {}, false, true};
+}
+
+fact fact::out_of_scope(std::string why) {
+  return fact{std::nullopt, std::move(why), {}, true, false, true};
+}
+
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;

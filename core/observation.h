@@ -35,12 +35,21 @@ struct fact {
   std::string error;                  // why it is absent (non-empty iff !value)
   std::vector<std::string> evidence;  // ids of the evidence it was read from
   bool not_applicable = false;        // absent by a declared choice, not by a failure
+  bool not_decidable = false;         // absent by construction: cloison cannot establish it at all
+  bool not_in_scope = false;          // the target is not one the fact describes: no finding at all
 
   static fact of(json v, std::vector<std::string> evidence_ids = {});
   static fact missing(std::string why, std::vector<std::string> evidence_ids = {});
   // The inventory itself rules the fact out (e.g. a host declared without access): checks that
   // read it are not_applicable, never pass. `why` says which declaration.
   static fact ruled_out(std::string why);
+  // cloison cannot establish the fact by construction (e.g. an ADS control outside what LDAP
+  // attributes show): checks that read it are not_evaluated, never error. `why` says what is
+  // missing.
+  static fact undecidable(std::string why);
+  // The fact does not describe this kind of target at all (the ADS control points of a
+  // production directory): checks that read it give no finding for the target.
+  static fact out_of_scope(std::string why);
 };
 
 // One tested (source, destination, port) pair of the reachability matrix.

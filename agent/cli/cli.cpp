@@ -247,7 +247,8 @@ int run_cli(int argc, char** argv) noexcept {
     app.require_subcommand(1);
     app.footer(
         "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
-        "3 the audit could not run. diff: 1 when the newer report regressed.");
+        "3 the audit could not run, 4 none not met but one incomplete (an error or missing "
+        "evidence). diff: 1 when the newer report regressed.");
 
     std::vector<std::string> files;
     auto* validate = app.add_subcommand(

@@ -6,6 +6,7 @@
 //   1 an objective is not met (`diff`: the newer report regressed)
 //   2 usage or configuration error
 //   3 the audit could not run
+//   4 no objective is not met, but one is incomplete (an error, or evidence missing)
 #pragma once
 
 namespace cloison {

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -25,8 +26,10 @@ const char* colour_of(objective_status s) {
       return "\033[32m";
     case objective_status::not_met:
       return "\033[1;31m";
+    case objective_status::incomplete:
+      return "\033[1;33m";
     case objective_status::not_applicable:
-      return "\033[33m";
+      return "\033[2m";
   }
   return "";
 }
@@ -81,29 +84,36 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
         << format(msg::findings_line, l,
                   {std::to_string(o.counts.pass), std::to_string(o.counts.fail),
                    std::to_string(o.counts.error), std::to_string(o.counts.not_applicable),
-                   std::to_string(o.counts.waived)})
+                   std::to_string(o.counts.waived), std::to_string(o.counts.not_evaluated)})
         << ")\n";
+    for (const auto& why : o.reasons)
+      out << "      - " << reason_text(why, l) << "\n";
   }
-  if (r.ads) {
-    out << "  "
-        << format(msg::ads_level, l, {r.ads->directory, std::to_string(r.ads->estimated_level)});
-    if (!r.ads->level_proven) {
-      std::string list;
-      for (const auto& c : r.ads->not_evaluated)
-        list += (list.empty() ? "" : ", ") + c;
-      out << " " << format(msg::ads_not_proven, l, {list.empty() ? "-" : list});
-    }
-    out << "\n";
-  }
+  if (r.ads)
+    out << "  " << ads_level_text(*r.ads, l) << "\n";
   for (const auto& o : r.observations) {
     for (const auto& note : host_notes(o, l))
       out << "  " << o.target << ": " << note << "\n";
+  }
+  bool first_cause = true;
+  for (const auto& cause : r.findings) {
+    if (!is_cause(cause))
+      continue;
+    if (first_cause)
+      out << text(msg::causes_heading, l) << "\n";
+    first_cause = false;
+    const auto dependent = std::count_if(r.findings.begin(), r.findings.end(), [&](const auto& f) {
+      return f.cause == cause.check && f.target == cause.target;
+    });
+    out << "  - "
+        << format(msg::cause_line, l, {cause.target, cause.message, std::to_string(dependent)})
+        << "\n";
   }
   for (auto [wanted, heading] : {std::pair{status::fail, msg::failing_checks},
                                  std::pair{status::error, msg::errors_checks}}) {
     bool first = true;
     for (const auto& f : r.findings) {
-      if (f.status != wanted)
+      if (f.status != wanted || is_cause(f))
         continue;
       if (first)
         out << text(heading, l) << "\n";

@@ -9,6 +9,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/cli/console.h"
+#include "agent/engine/scoring.h"
 #include "agent/report/merge.h"
 #include "agent/report/report_junit.h"
 
@@ -134,11 +135,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
     const bool terminal = isatty(STDOUT_FILENO);
     print_summary(std::cout, merged, l, terminal,
                   (std::filesystem::path(out_dir) / "report.json").string());
-    for (const auto& o : merged.objectives) {
-      if (o.status == objective_status::not_met)
-        return kExitNotMet;
-    }
-    return kExitMet;
+    return exit_code_of(merged.objectives);
   } catch (const std::exception& e) {
     std::cerr << "cloison merge: " << e.what() << "\n";
     return kExitCannotRun;

@@ -35,45 +35,76 @@ const json* fact_value(const observation& obs, const std::string& name, std::str
   return &*it->second.value;
 }
 
-void judge(const check& c, const observation& obs, finding& f) {
+bool is_cause(const observation& obs) {
+  return obs.outcome == outcome::error || obs.outcome == outcome::timeout;
+}
+
+finding cause_finding(const observation& obs) {
+  finding f;
+  f.check = cause_check_id(obs.probe);
+  f.target = obs.target;
+  f.status = status::error;
+  f.severity = severity::high;
+  f.title = {"Les faits de " + obs.target + " n'ont pas pu être lus (sonde " + obs.probe + ")",
+             "The facts of " + obs.target + " could not be read (" + obs.probe + " probe)"};
+  f.remediation = {"Rétablissez l'accès de cloison à " + obs.target +
+                       " (la cause est donnée), puis relancez l'audit.",
+                   "Restore cloison's access to " + obs.target +
+                       " (the cause is given), then run the audit again."};
+  f.message = std::string(to_string(obs.outcome)) + ": " + obs.detail;
+  for (const auto& e : obs.evidence)
+    f.evidence.push_back(e.id);
+  return f;
+}
+
+// Judges `c` on `obs` into `f`; returns false when the check gives no finding for this target.
+bool judge(const check& c, const observation& obs, finding& f) {
   std::vector<std::string> condition_evidence;
   if (c.applies_if) {
     const json* v = fact_value(obs, c.applies_if->fact, f.message, condition_evidence);
     if (!v) {
       f.status = status::error;
       f.evidence = condition_evidence;
-      return;
+      return true;
     }
     const auto applies = evaluate(c.applies_if->expect, *v);
     if (!applies.problem.empty()) {
       f.status = status::error;
       f.message = "applies_if: " + applies.problem;
-      return;
+      return true;
     }
     if (!applies.matched) {
       f.status = status::not_applicable;
       f.message = "not applicable: " + c.applies_if->fact + " is " + v->dump() + ", not " +
                   c.applies_if->expect.describe();
-      return;
+      return true;
     }
   }
   const json* v = fact_value(obs, c.fact, f.message, f.evidence);
   if (!v) {
     const auto it = obs.facts.find(c.fact);
-    const bool ruled_out = it != obs.facts.end() && it->second.not_applicable;
-    f.status = ruled_out ? status::not_applicable : status::error;
-    if (ruled_out)
+    if (it != obs.facts.end() && it->second.not_in_scope)
+      return false;
+    if (it != obs.facts.end() && it->second.not_applicable) {
+      f.status = status::not_applicable;
       f.message = "not applicable: " + it->second.error;
-    return;
+    } else if (it != obs.facts.end() && it->second.not_decidable) {
+      f.status = status::not_evaluated;
+      f.message = it->second.error;
+    } else {
+      f.status = status::error;
+    }
+    return true;
   }
   f.observed = *v;
   const auto r = evaluate(c.expect, *v);
   if (!r.problem.empty()) {
     f.status = status::error;
     f.message = r.problem;
-    return;
+    return true;
   }
   f.status = r.matched ? status::pass : status::fail;
+  return true;
 }
 
 bool covers(const waiver& w, const finding& f) {
@@ -86,6 +117,10 @@ std::vector<finding> evaluate(const std::vector<check>& checks,
                               const std::vector<observation>& observations,
                               const std::vector<waiver>& waivers, std::chrono::sys_days today) {
   std::vector<finding> findings;
+  for (const auto& obs : observations) {
+    if (is_cause(obs))
+      findings.push_back(cause_finding(obs));
+  }
   for (const auto& c : checks) {
     if (!c.enabled)
       continue;
@@ -96,7 +131,13 @@ std::vector<finding> evaluate(const std::vector<check>& checks,
         continue;
       observed = true;
       finding f = base_finding(c, obs.target);
-      judge(c, obs, f);
+      if (!judge(c, obs, f))
+        continue;
+      if (f.status == status::error && f.observed.is_null() && is_cause(obs)) {
+        f.status = status::not_evaluated;
+        f.cause = cause_check_id(obs.probe);
+        f.message = "not evaluated: " + obs.target + " could not be read (" + f.cause + ")";
+      }
       for (const auto& w : waivers) {
         if (f.status != status::fail || !covers(w, f))
           continue;

@@ -7,18 +7,31 @@ namespace cloison {
 
 namespace {
 
-constexpr std::array<std::pair<status, std::string_view>, 5> kStatusNames{{
+constexpr std::array<std::pair<status, std::string_view>, 6> kStatusNames{{
     {status::pass, "pass"},
     {status::fail, "fail"},
     {status::error, "error"},
     {status::not_applicable, "not_applicable"},
     {status::waived, "waived"},
+    {status::not_evaluated, "not_evaluated"},
 }};
 
-constexpr std::array<std::pair<objective_status, std::string_view>, 3> kObjectiveNames{{
+constexpr std::array<std::pair<objective_status, std::string_view>, 4> kObjectiveNames{{
     {objective_status::met, "met"},
     {objective_status::not_met, "not_met"},
+    {objective_status::incomplete, "incomplete"},
     {objective_status::not_applicable, "not_applicable"},
+}};
+
+constexpr std::array<std::pair<reason_kind, std::string_view>, 8> kReasonNames{{
+    {reason_kind::check_in_error, "check_in_error"},
+    {reason_kind::target_not_read, "target_not_read"},
+    {reason_kind::no_forbidden_flow_tested, "no_forbidden_flow_tested"},
+    {reason_kind::host_not_read, "host_not_read"},
+    {reason_kind::directory_not_read, "directory_not_read"},
+    {reason_kind::ads_level_below_3, "ads_level_below_3"},
+    {reason_kind::ads_control_in_error, "ads_control_in_error"},
+    {reason_kind::nothing_tested, "nothing_tested"},
 }};
 
 template <typename E, std::size_t N>
@@ -53,6 +66,20 @@ std::string_view to_string(objective_status s) {
 }
 std::optional<objective_status> objective_status_from_string(std::string_view s) {
   return value_of(kObjectiveNames, s);
+}
+std::string_view to_string(reason_kind k) {
+  return name_of(kReasonNames, k);
+}
+std::optional<reason_kind> reason_kind_from_string(std::string_view s) {
+  return value_of(kReasonNames, s);
+}
+
+std::string cause_check_id(std::string_view probe) {
+  return std::string(probe) + "-read";
+}
+
+bool is_cause(const finding& f) {
+  return f.objective.empty() && f.status == status::error;
 }
 
 }  // namespace cloison

@@ -58,8 +58,11 @@ std::string score_text(const std::optional<objective_status>& status,
 bool score_change::regressed() const {
   if (score_before && score_after && rounded(*score_after) < rounded(*score_before))
     return true;
-  return status_after == objective_status::not_met && status_before &&
-         status_before != objective_status::not_met;
+  // Worse: met or not applicable, then incomplete, then not met.
+  const auto badness = [](objective_status s) {
+    return s == objective_status::not_met ? 2 : s == objective_status::incomplete ? 1 : 0;
+  };
+  return status_before && status_after && badness(*status_after) > badness(*status_before);
 }
 
 bool drift::regressed() const {

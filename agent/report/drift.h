@@ -27,7 +27,8 @@ struct score_change {
   std::string objective;
   std::optional<objective_status> status_before, status_after;  // absent: not in that report
   std::optional<double> score_before, score_after;
-  // The score went down, or the objective went from met or not applicable to not met.
+  // The score went down, or the verdict got worse: met (or not applicable) → incomplete →
+  // not met.
   bool regressed() const;
   friend bool operator==(const score_change&, const score_change&) = default;
 };

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "agent/engine/scoring.h"
+#include "agent/report/verdicts.h"
 
 namespace cloison {
 
@@ -15,12 +16,14 @@ namespace {
 int rank(status s) {
   switch (s) {
     case status::fail:
-      return 4;
+      return 5;
     case status::error:
-      return 3;
+      return 4;
     case status::waived:
-      return 2;
+      return 3;
     case status::pass:
+      return 2;
+    case status::not_evaluated:  // any verdict from another run says more
       return 1;
     case status::not_applicable:
       return 0;
@@ -160,7 +163,6 @@ report merge_reports(const std::vector<merge_input>& inputs) {
   out.started_at = first.started_at;
   out.finished_at = first.finished_at;
   std::vector<std::string> objectives, tool_versions, inventories;
-  std::string ads_directory;
   for (const auto& in : inputs) {
     const report& r = in.report;
     add_distinct(tool_versions, r.tool_version);
@@ -169,8 +171,6 @@ report merge_reports(const std::vector<merge_input>& inputs) {
     out.finished_at = std::max(out.finished_at, r.finished_at);
     for (const auto& o : r.objectives)
       add_distinct(objectives, o.id);
-    if (r.ads && ads_directory.empty())
-      ads_directory = r.ads->directory;
     if (r.topology && !out.topology) {
       out.topology = r.topology;
       out.topology->vantage.clear();  // the merged report stands at every vantage point
@@ -182,9 +182,7 @@ report merge_reports(const std::vector<merge_input>& inputs) {
   const auto renamed = merge_evidence(inputs, out);
   merge_findings(inputs, renamed, out);
   merge_flows(inputs, out);
-  out.objectives = score(out.findings, objectives);
-  if (!ads_directory.empty())
-    out.ads = estimate_ads_level(out.findings, ads_directory);
+  decide_verdicts(out, objectives);
   return out;
 }
 

@@ -20,16 +20,45 @@ constexpr std::array kCatalogue{
     entry{msg::objective_met, "atteint", "met"},
     entry{msg::objective_not_met, "NON ATTEINT", "NOT MET"},
     entry{msg::objective_not_applicable, "sans objet", "not applicable"},
+    entry{msg::objective_incomplete, "INCOMPLET", "INCOMPLETE"},
     entry{msg::score, "score", "score"},
     entry{msg::findings_line,
-          "{} conformes, {} non conformes, {} en erreur, {} sans objet, {} dérogés",
-          "{} pass, {} fail, {} error, {} not applicable, {} waived"},
-    entry{msg::ads_level, "AD dédié {} : niveau ADS estimé {}",
-          "Dedicated AD {}: estimated ADS level {}"},
+          "conformes : {}, non conformes : {}, en erreur : {}, sans objet : {}, dérogés : {}, "
+          "non évalués : {}",
+          "{} pass, {} fail, {} error, {} not applicable, {} waived, {} not evaluated"},
+    entry{msg::ads_level,
+          "AD dédié {} : niveau estimé {} — points de contrôle non évalués : {}, à confirmer par "
+          "le service ADS de l'ANSSI",
+          "Dedicated AD {}: estimated level {} — control points not evaluated: {}, to be "
+          "confirmed by ANSSI's ADS service"},
     entry{msg::ads_not_proven, "(niveau non prouvé : contrôles non évalués : {})",
           "(level not proven: controls not evaluated: {})"},
+    entry{msg::ads_no_level, "AD dédié {} : aucun niveau, l'annuaire n'a pas été lu",
+          "Dedicated AD {}: no level, the directory was not read"},
     entry{msg::failing_checks, "Non conformes :", "Failing:"},
     entry{msg::errors_checks, "Sans preuve (erreur) :", "Without evidence (error):"},
+    entry{msg::causes_heading, "Cibles illisibles (une cause chacune) :",
+          "Targets that could not be read (one cause each):"},
+    entry{msg::cause_line, "{} : {} (contrôles non évalués à cause d'elle : {})",
+          "{}: {} (checks not evaluated because of it: {})"},
+    entry{msg::reason_check_in_error, "le contrôle {} est en erreur (sans preuve)",
+          "check {} is in error (no evidence)"},
+    entry{msg::reason_target_not_read, "{} n'a pas pu être lu", "{} could not be read"},
+    entry{msg::reason_no_forbidden_flow_tested,
+          "aucun flux interdit n'a été testé depuis un point de vue en production",
+          "no forbidden flow was tested from a vantage point in production"},
+    entry{msg::reason_host_not_read, "l'hôte de sauvegarde {} n'a pas été lu",
+          "backup host {} was not read"},
+    entry{msg::reason_directory_not_read, "l'annuaire {} n'a pas été lu",
+          "directory {} was not read"},
+    entry{msg::reason_ads_level_below_3,
+          "l'AD de sauvegarde dédié est estimé au niveau ADS {} (3 au moins est exigé)",
+          "the dedicated backup AD is estimated at ADS level {} (3 or more is required)"},
+    entry{msg::reason_ads_control_in_error,
+          "le point de contrôle ADS {} (niveau 1 ou 2) est en erreur",
+          "ADS control point {} (level 1 or 2) is in error"},
+    entry{msg::reason_nothing_tested, "aucun contrôle n'a donné de verdict",
+          "no check got a verdict"},
     entry{msg::report_written, "Rapport : {}", "Report: {}"},
     entry{msg::phase_plan, "planification", "planning"},
     entry{msg::phase_collect, "collecte", "collecting"},
@@ -95,6 +124,7 @@ constexpr std::array kCatalogue{
     entry{msg::status_error, "erreur (sans preuve)", "error (no evidence)"},
     entry{msg::status_not_applicable, "sans objet", "not applicable"},
     entry{msg::status_waived, "dérogé", "waived"},
+    entry{msg::status_not_evaluated, "non évalué", "not evaluated"},
     entry{msg::severity_critical, "critique", "critical"},
     entry{msg::severity_high, "élevée", "high"},
     entry{msg::severity_medium, "moyenne", "medium"},
@@ -245,8 +275,40 @@ msg verdict_name(objective_status s) {
       return msg::objective_not_met;
     case objective_status::not_applicable:
       return msg::objective_not_applicable;
+    case objective_status::incomplete:
+      return msg::objective_incomplete;
   }
   return msg::objective_not_met;
+}
+
+std::string ads_level_text(const ads_estimate& a, lang l) {
+  if (!a.estimated_level)
+    return format(msg::ads_no_level, l, {a.directory});
+  return format(
+      msg::ads_level, l,
+      {a.directory, std::to_string(*a.estimated_level), std::to_string(a.not_evaluated.size())});
+}
+
+std::string reason_text(const verdict_reason& r, lang l) {
+  switch (r.kind) {
+    case reason_kind::check_in_error:
+      return format(msg::reason_check_in_error, l, {r.subject});
+    case reason_kind::target_not_read:
+      return format(msg::reason_target_not_read, l, {r.subject});
+    case reason_kind::no_forbidden_flow_tested:
+      return std::string(text(msg::reason_no_forbidden_flow_tested, l));
+    case reason_kind::host_not_read:
+      return format(msg::reason_host_not_read, l, {r.subject});
+    case reason_kind::directory_not_read:
+      return format(msg::reason_directory_not_read, l, {r.subject});
+    case reason_kind::ads_level_below_3:
+      return format(msg::reason_ads_level_below_3, l, {r.subject});
+    case reason_kind::ads_control_in_error:
+      return format(msg::reason_ads_control_in_error, l, {r.subject});
+    case reason_kind::nothing_tested:
+      return std::string(text(msg::reason_nothing_tested, l));
+  }
+  return r.subject;
 }
 
 msg status_name(status s) {
@@ -261,6 +323,8 @@ msg status_name(status s) {
       return msg::status_not_applicable;
     case status::waived:
       return msg::status_waived;
+    case status::not_evaluated:
+      return msg::status_not_evaluated;
   }
   return msg::status_error;
 }

@@ -16,12 +16,24 @@ enum class msg {
   objective_met,
   objective_not_met,
   objective_not_applicable,
+  objective_incomplete,
   score,
   findings_line,
   ads_level,
   ads_not_proven,
+  ads_no_level,
   failing_checks,
   errors_checks,
+  causes_heading,
+  cause_line,
+  reason_check_in_error,
+  reason_target_not_read,
+  reason_no_forbidden_flow_tested,
+  reason_host_not_read,
+  reason_directory_not_read,
+  reason_ads_level_below_3,
+  reason_ads_control_in_error,
+  reason_nothing_tested,
   report_written,
   phase_plan,
   phase_collect,
@@ -62,6 +74,7 @@ enum class msg {
   status_error,
   status_not_applicable,
   status_waived,
+  status_not_evaluated,
   severity_critical,
   severity_high,
   severity_medium,
@@ -157,6 +170,13 @@ std::string format(msg m, lang l, const std::vector<std::string>& args);
 msg verdict_name(objective_status s);
 msg status_name(status s);
 msg severity_name(severity s);
+
+// Why an objective is incomplete or not met, one sentence in `l` (verdict_reason, findings.h).
+std::string reason_text(const verdict_reason& r, lang l);
+
+// The dedicated AD's estimate in one sentence: its level and how many control points were not
+// evaluated, or that it has no level because the directory was not read.
+std::string ads_level_text(const ads_estimate& a, lang l);
 
 struct observation_summary;
 // What reports say about how a host was read, one sentence each: when its facts were collected

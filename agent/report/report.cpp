@@ -56,6 +56,8 @@ json finding_json(const finding& f) {
   }
   if (!f.anssi_id.empty())
     j["anssi"] = {{"id", f.anssi_id}, {"level", f.anssi_level}};
+  if (!f.cause.empty())
+    j["cause"] = f.cause;
   return j;
 }
 
@@ -84,20 +86,20 @@ finding finding_of(const json& j) {
     f.anssi_id = a.at("id").get<std::string>();
     f.anssi_level = a.at("level").get<int>();
   }
+  f.cause = j.value("cause", "");
   return f;
 }
 
 json counts_json(const status_counts& c) {
-  return {{"pass", c.pass},
-          {"fail", c.fail},
-          {"error", c.error},
-          {"not_applicable", c.not_applicable},
-          {"waived", c.waived}};
+  return {{"pass", c.pass},     {"fail", c.fail},
+          {"error", c.error},   {"not_applicable", c.not_applicable},
+          {"waived", c.waived}, {"not_evaluated", c.not_evaluated}};
 }
 
 status_counts counts_of(const json& j) {
-  return {j.at("pass").get<int>(), j.at("fail").get<int>(), j.at("error").get<int>(),
-          j.at("not_applicable").get<int>(), j.at("waived").get<int>()};
+  return {j.at("pass").get<int>(),   j.at("fail").get<int>(),
+          j.at("error").get<int>(),  j.at("not_applicable").get<int>(),
+          j.at("waived").get<int>(), j.value("not_evaluated", 0)};
 }
 
 std::vector<std::string> texts_of(const json& j) {
@@ -115,7 +117,8 @@ json topology_json(const topology& t) {
                           {"address", h.address},
                           {"segment", h.segment},
                           {"roles", h.roles},
-                          {"os", h.os}});
+                          {"os", h.os},
+                          {"access", h.access}});
   }
   for (const auto& d : t.directories) {
     j["directories"].push_back(
@@ -140,7 +143,7 @@ topology topology_of(const json& j) {
     t.segments.push_back({text(s, "name"), text(s, "role"), texts_of(s.at("cidrs"))});
   for (const auto& h : j.at("hosts")) {
     t.hosts.push_back({text(h, "name"), text(h, "address"), text(h, "segment"),
-                       texts_of(h.at("roles")), text(h, "os")});
+                       texts_of(h.at("roles")), text(h, "os"), h.value("access", "")});
   }
   for (const auto& d : j.at("directories"))
     t.directories.push_back({text(d, "name"), text(d, "role"), text(d, "uri"), text(d, "segment")});
@@ -170,13 +173,20 @@ json to_json(const report& r) {
     j["objectives"].push_back({{"id", o.id},
                                {"status", to_string(o.status)},
                                {"score", o.score ? json(*o.score) : json(nullptr)},
-                               {"counts", counts_json(o.counts)}});
+                               {"counts", counts_json(o.counts)},
+                               {"reasons", json::array()}});
+    for (const auto& why : o.reasons) {
+      j["objectives"].back()["reasons"].push_back(
+          {{"kind", to_string(why.kind)}, {"subject", why.subject}});
+    }
   }
   if (r.ads) {
-    j["ads"] = {{"directory", r.ads->directory},
-                {"estimated_level", r.ads->estimated_level},
-                {"level_proven", r.ads->level_proven},
-                {"not_evaluated", r.ads->not_evaluated}};
+    j["ads"] = {
+        {"directory", r.ads->directory},
+        {"estimated_level", r.ads->estimated_level ? json(*r.ads->estimated_level) : json(nullptr)},
+        {"level_proven", r.ads->level_proven},
+        {"not_evaluated", r.ads->not_evaluated},
+        {"in_error", r.ads->in_error}};
   }
   for (const auto& f : r.findings)
     j["findings"].push_back(finding_json(f));
@@ -248,12 +258,20 @@ report report_from_json(const json& j) {
       if (!o.at("score").is_null())
         res.score = o.at("score").get<double>();
       res.counts = counts_of(o.at("counts"));
+      for (const auto& why : o.value("reasons", json::array())) {
+        res.reasons.push_back(
+            {enum_of<reason_kind>(why.at("kind"), reason_kind_from_string, "reason"),
+             why.at("subject").get<std::string>()});
+      }
       r.objectives.push_back(res);
     }
     if (const auto& a = j.at("ads"); !a.is_null()) {
-      r.ads = ads_estimate{a.at("directory").get<std::string>(), a.at("estimated_level").get<int>(),
+      r.ads = ads_estimate{a.at("directory").get<std::string>(), std::nullopt,
                            a.at("level_proven").get<bool>(),
-                           a.at("not_evaluated").get<std::vector<std::string>>()};
+                           a.at("not_evaluated").get<std::vector<std::string>>(),
+                           a.value("in_error", std::vector<std::string>())};
+      if (!a.at("estimated_level").is_null())
+        r.ads->estimated_level = a.at("estimated_level").get<int>();
     }
     for (const auto& f : j.at("findings"))
       r.findings.push_back(finding_of(f));

@@ -68,6 +68,7 @@ struct topology {
     std::string segment;  // the first segment whose CIDRs hold the address; "" when none
     std::vector<std::string> roles;
     std::string os;
+    std::string access;  // ssh | local | collected | none; "" in reports of earlier versions
     friend bool operator==(const host&, const host&) = default;
   };
   struct directory {

@@ -17,7 +17,7 @@ namespace {
 constexpr std::array kLanguages{lang::fr, lang::en};
 
 constexpr std::string_view kStyle = R"css(
-:root { --met: #1e7b34; --not-met: #b3261e; --na: #8a6d00; --ink: #1c1c1c; --line: #d6d6d6; }
+:root { --met: #1e7b34; --not-met: #b3261e; --na: #6b6b6b; --incomplete: #8a6d00; --ink: #1c1c1c; --line: #d6d6d6; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: system-ui, "DejaVu Sans", sans-serif; color: var(--ink);
        background: #f6f6f4; line-height: 1.45; }
@@ -50,6 +50,7 @@ dl.meta dd { margin: 0; }
 .verdict.met { background: var(--met); }
 .verdict.not_met { background: var(--not-met); }
 .verdict.not_applicable { background: var(--na); }
+.verdict.incomplete { background: var(--incomplete); }
 .score { font-size: 1.1rem; font-weight: 600; }
 .ads-level { font-size: 1.15rem; font-weight: 600; }
 .not-proven, .expired, .regressed { color: var(--not-met); font-weight: 600; }
@@ -136,10 +137,12 @@ int status_rank(status s) {
       return 2;
     case status::pass:
       return 3;
-    case status::not_applicable:
+    case status::not_evaluated:
       return 4;
+    case status::not_applicable:
+      return 5;
   }
-  return 5;
+  return 6;
 }
 
 // One language's copy of the report.
@@ -204,8 +207,15 @@ class section_writer {
            << (o.score ? score_text(o.score) : t(msg::html_no_score)) << "</td><td>"
            << esc(format(msg::findings_line, l_,
                          {std::to_string(c.pass), std::to_string(c.fail), std::to_string(c.error),
-                          std::to_string(c.not_applicable), std::to_string(c.waived)}))
+                          std::to_string(c.not_applicable), std::to_string(c.waived),
+                          std::to_string(c.not_evaluated)}))
            << "</td></tr>\n";
+      if (!o.reasons.empty()) {
+        out_ << "<tr class=\"reasons\"><td></td><td colspan=\"3\"><ul>";
+        for (const auto& why : o.reasons)
+          out_ << "<li>" << esc(reason_text(why, l_)) << "</li>";
+        out_ << "</ul></td></tr>\n";
+      }
     }
     out_ << "</table>\n<details class=\"scoring\"><summary>" << t(msg::html_scoring)
          << "</summary><p><code>" << esc(r_.scoring) << "</code></p></details></section>\n";
@@ -224,24 +234,31 @@ class section_writer {
       return;
     }
     const auto& a = *r_.ads;
-    out_ << "<p class=\"ads-level\" data-level=\"" << a.estimated_level << "\">"
-         << esc(format(msg::ads_level, l_, {a.directory, std::to_string(a.estimated_level)}))
-         << "</p>\n";
+    out_ << "<p class=\"ads-level\" data-level=\""
+         << (a.estimated_level ? std::to_string(*a.estimated_level) : "") << "\">"
+         << esc(ads_level_text(a, l_)) << "</p>\n";
+    if (!a.estimated_level) {
+      out_ << "</section>\n";
+      return;
+    }
     if (a.level_proven) {
       out_ << "<p>" << t(msg::html_ads_proven) << "</p>\n";
     } else {
       out_ << "<p class=\"not-proven\">" << t(msg::html_ads_not_proven) << "</p>\n<ul>\n";
-      for (const auto& check : a.not_evaluated) {
+      std::vector<std::string> unsettled = a.not_evaluated;
+      unsettled.insert(unsettled.end(), a.in_error.begin(), a.in_error.end());
+      for (const auto& check : unsettled) {
         const auto* f = first_finding(check);
         out_ << "<li><code>" << esc(check) << "</code>" << (f ? " — " + esc(f->title.in(l_)) : "")
              << "</li>\n";
       }
       out_ << "</ul>\n";
     }
-    const msg requirement = a.estimated_level < 3 ? msg::html_ads_requirement_not_met
-                            : a.level_proven      ? msg::html_ads_requirement_met
-                                                  : msg::html_ads_requirement_unproven;
-    out_ << "<p class=\"" << (a.estimated_level < 3 ? "not-proven" : "") << "\">" << t(requirement)
+    const bool below = *a.estimated_level < 3;
+    const msg requirement = below                ? msg::html_ads_requirement_not_met
+                            : a.in_error.empty() ? msg::html_ads_requirement_met
+                                                 : msg::html_ads_requirement_unproven;
+    out_ << "<p class=\"" << (below ? "not-proven" : "") << "\">" << t(requirement)
          << "</p></section>\n";
   }
 

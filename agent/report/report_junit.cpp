@@ -54,7 +54,8 @@ suite_counts count(const std::vector<const finding*>& findings) {
     ++c.tests;
     c.failures += f->status == status::fail;
     c.errors += f->status == status::error;
-    c.skipped += f->status == status::not_applicable || f->status == status::waived;
+    c.skipped += f->status == status::not_applicable || f->status == status::waived ||
+                 f->status == status::not_evaluated;
   }
   return c;
 }
@@ -99,6 +100,9 @@ void testcase(std::ostringstream& out, const finding& f, lang l) {
       break;
     case status::not_applicable:
       out << "      <skipped message=\"" << xml_escape("not applicable: " + f.message) << "\"/>\n";
+      break;
+    case status::not_evaluated:
+      out << "      <skipped message=\"" << xml_escape(f.message) << "\"/>\n";
       break;
     case status::waived: {
       std::string why = "waived";

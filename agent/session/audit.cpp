@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "agent/engine/evaluator.h"
-#include "agent/engine/scoring.h"
+#include "agent/report/verdicts.h"
 
 namespace cloison {
 
@@ -58,6 +58,20 @@ std::string role_name(segment_role r) {
   return "other";
 }
 
+std::string access_name(access_method a) {
+  switch (a) {
+    case access_method::local:
+      return "local";
+    case access_method::ssh:
+      return "ssh";
+    case access_method::collected:
+      return "collected";
+    case access_method::none:
+      return "none";
+  }
+  return "none";
+}
+
 std::string segment_holding(const inventory& inv, const std::string& address) {
   const auto a = ip_address::parse(address);
   if (!a)
@@ -79,7 +93,8 @@ topology describe_topology(const inventory& inv, const run_context& run) {
       out.cidrs.push_back(c.to_string());
   }
   for (const auto& h : inv.hosts)
-    t.hosts.push_back({h.name, h.address, segment_holding(inv, h.address), h.roles, h.os});
+    t.hosts.push_back(
+        {h.name, h.address, segment_holding(inv, h.address), h.roles, h.os, access_name(h.access)});
   for (const auto& d : inv.directories) {
     t.directories.push_back({d.name, d.role == directory_role::backup ? "backup" : "production",
                              d.uri, segment_holding(inv, uri_address(d.uri))});
@@ -96,11 +111,7 @@ topology describe_topology(const inventory& inv, const run_context& run) {
 }
 
 int audit_result::exit_code() const {
-  for (const auto& o : report.objectives) {
-    if (o.status == objective_status::not_met)
-      return 1;
-  }
-  return 0;
+  return exit_code_of(report.objectives);
 }
 
 audit_result run_audit(const inventory& inv, const run_context& run,
@@ -144,13 +155,6 @@ audit_result run_audit(const inventory& inv, const run_context& run,
   std::vector<std::string> objectives{std::string(kObjectiveA), std::string(kObjectiveB)};
   if (ads_checks)
     objectives.emplace_back(kObjectiveAds);
-  r.objectives = score(r.findings, objectives);
-  const auto backup_directory =
-      std::find_if(inv.directories.begin(), inv.directories.end(),
-                   [](const directory& d) { return d.role == directory_role::backup; });
-  if (ads_checks && backup_directory != inv.directories.end()) {
-    r.ads = estimate_ads_level(r.findings, backup_directory->name);
-  }
 
   listener.phase(msg::phase_report);
   std::set<std::tuple<std::string, std::string, unsigned, std::string>> flows_seen;
@@ -169,6 +173,7 @@ audit_result run_audit(const inventory& inv, const run_context& run,
       result.evidence.push_back(std::move(e));
     }
   }
+  decide_verdicts(r, objectives);
   r.finished_at = utc_now_iso8601();
   return result;
 }

@@ -34,7 +34,8 @@ struct audit_settings {
 struct audit_result {
   struct report report;
   std::vector<cloison::evidence> evidence;  // full contents, for the evidence folder and bundle
-  // 0 when every objective is met (or not applicable), 1 otherwise.
+  // exit_code_of(report.objectives): 0 every objective met (or not applicable), 1 one not met,
+  // 4 none not met but one incomplete.
   int exit_code() const;
 };
 

@@ -1246,7 +1246,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 
   for (const auto& [name, why] : kNotEvaluated)
-    out.facts[std::string(name)] = fact::missing(std::string(why));
+    out.facts[std::string(name)] = fact::undecidable(std::string(why));
   if (!measures.empty()) {
     out.evidence.push_back(
         make_evidence(measures_id, "largest ages measured in the searches above", measures, false));

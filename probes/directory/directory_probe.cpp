@@ -142,6 +142,12 @@ observation directory_probe::collect(const inventory& inv, const run_context&, c
   if (d == inv.directories.end())
     throw std::logic_error("directory " + t.name + " is not in the inventory");
   const std::string prefix = "directory/" + d->name;
+  if (d->role != directory_role::backup) {
+    for (const auto& spec : ads_fact_specs()) {
+      obs.facts[std::string(spec.name)] = fact::out_of_scope(
+          "a production directory: the ADS control points apply to the dedicated backup AD");
+    }
+  }
 
   const auto plaintext = probe_plaintext_simple_bind(
       ldap_uri_host(d->uri), 389, dns_name_of(d->base), within_next(kPlaintextProbeTime, until));
@@ -181,11 +187,6 @@ observation directory_probe::collect(const inventory& inv, const run_context&, c
   if (d->role == directory_role::backup) {
     ads_assessment ads(prefix, std::chrono::system_clock::now());
     merge(obs, run(ads, *conn, until));
-  } else {
-    for (const auto& spec : ads_fact_specs()) {
-      obs.facts[std::string(spec.name)] = fact::ruled_out(
-          "a production directory: the ADS control points apply to the dedicated backup AD");
-    }
   }
   return obs;
 }

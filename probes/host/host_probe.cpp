@@ -73,13 +73,24 @@ const std::vector<fact_spec>& all_facts() {
   return kAll;
 }
 
-void all_missing(observation& obs, const std::string& why) {
-  for (const auto& spec : all_facts())
-    obs.facts[std::string(spec.name)] = fact::missing(why);
-}
-
 const host_table& table_of(const backup_host& host) {
   return host.os == "windows" ? windows_host_table() : linux_host_table();
+}
+
+// The facts not set yet: those of the host's own system missing with `why`, the others ruled
+// out (whatever went wrong, a Windows fact never applies to a Linux host).
+void fill_unset(observation& obs, const backup_host* host, const std::string& why) {
+  for (const auto& spec : all_facts()) {
+    const std::string name(spec.name);
+    if (obs.facts.contains(name))
+      continue;
+    const auto& own = host ? table_of(*host).facts : all_facts();
+    const bool applies = name == kHostKeyPinned ||
+                         std::any_of(own.begin(), own.end(),
+                                     [&](const fact_spec& f) { return f.name == spec.name; });
+    obs.facts[name] =
+        applies ? fact::missing(why) : fact::ruled_out("not collected on " + host->os + " hosts");
+  }
 }
 
 // The host key fact of an SSH host and the evidence it rests on: pinned unless the runner learned
@@ -154,8 +165,8 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
     if (host->access == access_method::collected) {
       runner = replay_collected(*host, obs);
       if (!runner) {
-        all_missing(obs, obs.detail);
         obs.facts[std::string(kHostKeyPinned)] = fact::ruled_out(kNotOverSsh);
+        fill_unset(obs, &*host, obs.detail);
         return obs;
       }
     }
@@ -172,7 +183,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
                  : host->access == access_method::local ? "the local runner reads Linux hosts only"
                  : host->access == access_method::ssh   ? "no SSH runner in this build"
                                                         : "no access method declared for this host";
-    all_missing(obs, obs.detail);
+    fill_unset(obs, host == inv.hosts.end() ? nullptr : &*host, obs.detail);
     return obs;
   }
 
@@ -184,6 +195,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
   std::size_t commands_run = 0, failures = 0;
   std::string first_failure;
   bool connected = false;  // some command ran
+  bool timed_out = false;  // some command reached its deadline
   const auto with_elevation = [&](const host_command& cmd, std::vector<std::string> argv) {
     if (cmd.privileged() && elevate)
       argv.insert(argv.begin(), {"sudo", "-n", "--"});
@@ -232,8 +244,7 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
                             r.err.substr(0, 200);
     if (first_failure.empty())
       first_failure = out.failure;
-    if (r.outcome == outcome::timeout)
-      obs.outcome = outcome::timeout;
+    timed_out = timed_out || r.outcome == outcome::timeout;
   };
 
   // First the commands with a fixed argv, together (an SSH runner runs them over concurrent
@@ -290,18 +301,16 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
     for (auto& e : obs.evidence)
       e.collected_at = obs.collected_at;
   }
-  for (const auto& spec : all_facts()) {  // facts of the other system
-    if (!obs.facts.count(std::string(spec.name)))
-      obs.facts[std::string(spec.name)] =
-          fact::ruled_out("not collected on " + host->os + " hosts");
-  }
-  if (failures > 0) {
-    if (obs.outcome == outcome::ok)
-      obs.outcome = outcome::failed;
+  fill_unset(obs, &*host, "not read");
+  // Nothing read is the host's one cause (error or timeout); a host partly read has failed.
+  const std::string deadline_note = timed_out ? " (deadline reached)" : "";
+  if (failures > 0 && !connected) {
+    obs.outcome = timed_out ? outcome::timeout : outcome::error;
+    obs.detail = "no command got through" + deadline_note + ": " + first_failure;
+  } else if (failures > 0) {
+    obs.outcome = outcome::failed;
     obs.detail = std::to_string(failures) + " of " + std::to_string(commands_run) +
-                 " commands failed" +
-                 (obs.outcome == outcome::timeout ? " (deadline reached)" : "") +
-                 "; first: " + first_failure;
+                 " commands failed" + deadline_note + "; first: " + first_failure;
   }
   return obs;
 }

@@ -32,15 +32,21 @@ LINUX_HOST_CHECKS = linux_host_checks()
 
 
 
-def audit(host):
+def audit(host, probes=None, extra=()):
     out = tempfile.mkdtemp(prefix="cloison-audit-")
     # Host facts are read over SSH from the administration host; production only tests flows.
     # The directories are audited by directory_test.py (lab.directory).
-    probes = ["--probes", "inventory,reachability" if host == "prod" else "inventory,reachability,host"]
-    p = subprocess.run([LAB, "exec", host, "--", CLOISON, "audit", "--config", INVENTORY, "--out", out,
-                        "--lang", "en", *probes], capture_output=True, text=True, timeout=120)
+    probes = probes or ("inventory,reachability" if host == "prod" else "inventory,reachability,host")
+    where = [LAB, "exec", host, "--"] if host else ["unshare", "--net", "--"]  # None: in no segment
+    p = subprocess.run([*where, CLOISON, "audit", "--config", INVENTORY, "--out", out, "--lang", "en",
+                        *(["--probes", probes] if probes != "all" else []), *extra],
+                       capture_output=True, text=True, timeout=180)
     with open(os.path.join(out, "report.json")) as f:
         return p.returncode, json.load(f)
+
+
+def reasons(report, oid):
+    return [(x["kind"], x["subject"]) for x in objective(report, oid)["reasons"]]
 
 
 def findings(report, check_id):
@@ -57,13 +63,35 @@ def expect_isolated(report, label):
     check(all(f["status"] == "pass" for f in forb.values()), f"{label}: no forbidden port open")
     bad = [x for x in report["flows"] if x["expected"] == "forbidden" and x["verdict"] not in ("filtered", "refused")]
     check(not bad, f"{label}: every forbidden pair filtered or refused ({len(bad)} not)")
-    check(objective(report, "D2.03.B")["status"] == "met", f"{label}: D2.03.B met")
+    # production only tests flows: lab-backup's host facts are read from the administration host
+    check(objective(report, "D2.03.B")["status"] == "incomplete"
+          and reasons(report, "D2.03.B") == [("host_not_read", "lab-backup")],
+          f"{label}: D2.03.B incomplete, only because lab-backup was not read here {reasons(report, 'D2.03.B')}")
 
 
 lab("scenario", "reset")
 
+# The whole audit as the demo runs it: from the administration host, flows tested from production
+# through the remote vantage point lab-prod, hosts over SSH, both directories.
+rc, full = audit("admin", "all", ["--vantage", "lab-prod"])
+check(rc == 0 and all(o["status"] == "met" for o in full["objectives"])
+      and [o["id"] for o in full["objectives"]] == ["D2.03.A", "D2.03.B", "ADS"],
+      f"compliant, every probe from admin through lab-prod: exit 0, the three objectives met "
+      f"(exit {rc}, {[(o['id'], o['status'], o['reasons']) for o in full['objectives']]})")
+check((full.get("ads") or {}).get("estimated_level", 0) >= 3, "compliant: the backup AD reaches ADS level 3")
+
+# From a machine in no segment (a network namespace holding no lab address): nothing is met.
+rc, nowhere = audit(None, "all")
+check(rc == 4 and all(o["status"] == "incomplete" for o in nowhere["objectives"] if o["id"] != "ADS"),
+      f"from no segment: exit 4, D2.03.A and D2.03.B incomplete (exit {rc})")
+check(("no_forbidden_flow_tested", "") in reasons(nowhere, "D2.03.B") and not nowhere["flows"],
+      "from no segment: no flow tested, and the report says so")
+causes = sorted(f["target"] for f in nowhere["findings"] if f["objective"] == "" and f["status"] == "error")
+check(causes == ["backup-lab", "lab-backup", "prod-lab"],
+      f"from no segment: one cause per target that could not be read ({causes})")
+
 rc, prod = audit("prod")
-check(rc in (0, 1), "compliant, from production: audit ran")
+check(rc == 4, f"compliant, from production (flows only): exit 4, incomplete (exit {rc})")
 expect_isolated(prod, "compliant, from production")
 check(sum(1 for x in prod["flows"] if x["expected"] == "forbidden") >= 1600, "compliant: the whole matrix was tested")
 controls = [x for x in prod["flows"] if x["expected"] == "allowed"]
@@ -115,9 +143,10 @@ check(len(compared) == 70 and not differ,
       f"nmap -sT agrees with cloison on {len(compared)} pairs (disagreements: {differ[:5]})")
 lab("scenario", "off", "fw-hole-prod-backup-all")
 
-check(admin_rc == 0 and all(o["status"] in ("met", "not_applicable") for o in admin["objectives"]),
-      "compliant, from admin: every objective met (ADS: not audited here), exit 0 "
-      f"(exit {admin_rc}, {[(o['id'], o['status']) for o in admin['objectives']]}, failing: "
+check(admin_rc == 4 and reasons(admin, "D2.03.B") == [("no_forbidden_flow_tested", "")]
+      and not [f for f in admin["findings"] if f["status"] in ("fail", "error")],
+      "compliant, from admin: nothing fails; incomplete (exit 4) only for want of a test from production "
+      f"(exit {admin_rc}, {[(o['id'], o['status'], o['reasons']) for o in admin['objectives']]}, failing: "
       f"{[(f['check'], f['target'], f['message'][:120]) for f in admin['findings'] if f['status'] in ('fail', 'error')]})")
 host = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-backup"}
 check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-password"]["observed"] == "no",
@@ -147,7 +176,7 @@ check(dual["status"] == "fail" and dual["observed"] == ["eth1 198.18.1.20/24 (in
 changed = sorted((f["check"], f["target"]) for f in r["findings"] if f["status"] == "fail")
 check(changed == [("host-not-dual-homed-in-production", "lab-backup")],
       f"backup-dualhomed: exactly that finding fails ({changed})")
-check(rc == 1, "backup-dualhomed: exit 1")
+check(rc == 1 and objective(r, "D2.03.B")["status"] == "not_met", "backup-dualhomed: D2.03.B not met, exit 1")
 lab("scenario", "off", "backup-dualhomed")
 
 def only_failing(report):
@@ -188,15 +217,22 @@ rc, r = audit("admin")
 declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
 check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
       "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
+cause = findings(r, "host-read").get("lab-backup", {})
+check(cause.get("status") == "error" and cause.get("objective") == "" and "Connection refused" in cause.get("message", ""),
+      f"backup-host-down: one cause, an error that says the connection was refused ({cause.get('message')})")
+check(sum(1 for f in r["findings"] if f["status"] == "error") == 1, "backup-host-down: that is the only error")
 bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
-      and not f["check"].startswith("host-windows-")}
+      and f["check"] != "host-read" and not f["check"].startswith("host-windows-")}
 # (the repository check is not_applicable: lab-backup does not have the repository role)
 check(bk.pop("host-repository-immutable")["status"] == "not_applicable"
       and set(bk) == LINUX_HOST_CHECKS - {"host-repository-immutable"}
-      and all(f["status"] == "error" for f in bk.values()),
-      f"backup-host-down: every host check of lab-backup ({len(bk)}) is an error, never a pass")
-check(any("Connection refused" in f["message"] for f in bk.values()),
-      "backup-host-down: the error says the connection was refused")
+      and all(f["status"] == "not_evaluated" and f["cause"] == "host-read" for f in bk.values()),
+      f"backup-host-down: every host check of lab-backup ({len(bk)}) is not evaluated, pointing to the cause")
+check(all(f["status"] == "not_applicable" for f in r["findings"]
+          if f["target"] == "lab-backup" and f["check"].startswith("host-windows-")),
+      "backup-host-down: Windows checks stay not applicable on a Linux host")
+check(rc == 4 and ("host_not_read", "lab-backup") in reasons(r, "D2.03.A"),
+      f"backup-host-down: D2.03.A incomplete because lab-backup was not read, exit 4 (exit {rc})")
 lab("scenario", "off", "backup-host-down")
 
 lab("scenario", "on", "backup-firewall-off")
@@ -226,7 +262,9 @@ finally:
     lab("scenario", "off", "backup-hostile-tools")
 host_checks = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
                and not f["check"].startswith("host-windows-")}
-check(elapsed < 45 and rc == 1, f"hostile tools: the audit finished in {elapsed:.0f} s (one 20 s wave lost), exit {rc}")
+check(elapsed < 45 and rc == 4, f"hostile tools: the audit finished in {elapsed:.0f} s (one 20 s wave lost), exit {rc}")
+check(("check_in_error", "host-no-production-directory-dependency") in reasons(r, "D2.03.A"),
+      "hostile tools: D2.03.A incomplete, naming the check in error")
 big = evidence_of(r, "detect-virt")
 check(big["truncated"] and big["size"] <= 4 * 1024 * 1024 + 4096,
       f"100 MB of output: kept to the 4 MiB cap and marked truncated ({big['size']} bytes)")
@@ -256,6 +294,35 @@ check(findings(r, "host-no-production-privileges")["lab-backup"]["status"] == "e
 check(findings(r, "host-sshd-no-password")["lab-backup"]["status"] == "pass"
       and all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
       "connection dropped: what was read before still counts; the rest of the audit completes")
+
+# Each relaying sshd setting fails the relay check, alone (host facts only: no flow is involved).
+RELAY = {"ssh-relay-tcp": ["allowtcpforwarding yes"],
+         "ssh-relay-gateway": ["allowtcpforwarding remote", "gatewayports yes"],
+         "ssh-relay-streamlocal": ["allowstreamlocalforwarding yes"], "ssh-relay-tunnel": ["permittunnel yes"],
+         "ssh-relay-x11": ["x11forwarding yes"], "ssh-relay-agent": ["allowagentforwarding yes"]}
+for scenario, observed in RELAY.items():
+    lab("scenario", "on", scenario)
+    try:
+        rc, r = audit("admin", "inventory,host")
+    finally:
+        lab("scenario", "off", scenario)
+    relay = findings(r, "host-sshd-no-relay")["lab-backup"]
+    check(only_failing(r) == [("host-sshd-no-relay", "lab-backup")] and relay["observed"] == observed,
+          f"{scenario}: exactly the relay check fails, observing {observed} ({only_failing(r)}, {relay['observed']})")
+    check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1, f"{scenario}: D2.03.B not met, exit 1")
+
+# A backup host without iptables (nftables only, sudo rule as documented): its nftables rules are read.
+lab("scenario", "on", "backup-no-iptables")
+try:
+    rc, r = audit("admin", "inventory,host")
+finally:
+    lab("scenario", "off", "backup-no-iptables")
+fw = findings(r, "host-firewall-default-deny")["lab-backup"]
+check(fw["status"] == "pass" and fw["observed"].startswith("deny (nftables, input policy drop"),
+      f"backup-no-iptables: the firewall is read from nftables ({fw['status']}, {fw['observed']})")
+ipt = evidence_of(r, "iptables-save")["excerpt"]
+check("command not found" in ipt and "read as: not configured" in ipt,
+      "backup-no-iptables: sudo's 'command not found' for iptables-save reads as absent, kept as evidence")
 
 rc, r = audit("prod")
 expect_isolated(r, "after the scenarios, from production")

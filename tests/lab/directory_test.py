@@ -94,6 +94,18 @@ def backup_findings(report):
     return {c: s for (c, t), s in directory_statuses(report).items() if t == "backup-lab"}
 
 
+def objective(report, oid):
+    return next(o for o in report["objectives"] if o["id"] == oid)
+
+
+def reasons(report, oid):
+    return [(x["kind"], x["subject"]) for x in objective(report, oid)["reasons"]]
+
+
+def causes(report):
+    return {(f["check"], f["target"]): f for f in report["findings"] if f["objective"] == "" and f["status"] == "error"}
+
+
 def directory_statuses(report):
     return {(f["check"], f["target"]): f["status"] for f in report["findings"]
             if f["check"].startswith(("dir-", "ads-"))}
@@ -102,7 +114,11 @@ def directory_statuses(report):
 lab("scenario", "reset")
 rc, base, _ = audit()
 statuses = directory_statuses(base)
-check(rc in (0, 1), f"compliant: audit ran (exit {rc})")
+# directories only: no flow tested and lab-backup not read, so exit 4; the ADS objective is met
+check(rc == 4 and objective(base, "ADS")["status"] == "met"
+      and reasons(base, "D2.03.A") == [("host_not_read", "lab-backup")],
+      f"compliant: ADS met, D2.03.A incomplete only for want of host facts, exit 4 (exit {rc}, "
+      f"{[(o['id'], o['status'], o['reasons']) for o in base['objectives']]})")
 for target in ("prod-lab", "backup-lab"):
     dir_checks = {c: s for (c, t), s in statuses.items() if t == target and c.startswith("dir-")}
     check(dir_checks and all(s in ("pass", "not_applicable") for s in dir_checks.values()),
@@ -112,10 +128,13 @@ check(ads.get("directory") == "backup-lab", "compliant: the ADS estimate is for 
 check(ads.get("estimated_level", 0) >= 3, f"compliant: estimated ADS level >= 3 ({ads.get('estimated_level')})")
 check(ads.get("level_proven") is False and len(ads.get("not_evaluated", [])) >= 10,
       "compliant: level not proven, the security-descriptor controls listed as not evaluated")
+not_evaluated = {c for (c, t), s in statuses.items() if t == "backup-lab" and s == "not_evaluated"}
+check(not_evaluated == set(ads["not_evaluated"]) and not [s for s in statuses.values() if s == "error"],
+      "compliant: the controls cloison cannot decide are not_evaluated, never errors")
 ads_pass = [c for (c, t), s in statuses.items() if c.startswith("ads-") and s == "pass"]
 check(len(ads_pass) >= 30, f"compliant: {len(ads_pass)} ADS controls evaluated and holding")
-check(all(s == "not_applicable" for (c, t), s in statuses.items() if c.startswith("ads-") and t == "prod-lab"),
-      "compliant: ADS controls are not applicable to the production directory")
+check(not [c for (c, t) in statuses if c.startswith("ads-") and t == "prod-lab"],
+      "compliant: no ADS finding on the production directory")
 base_level = ads.get("estimated_level")
 
 for scenario, (changed, level) in EXPECTED.items():
@@ -131,6 +150,10 @@ for scenario, (changed, level) in EXPECTED.items():
     got_level = (r.get("ads") or {}).get("estimated_level")
     want = base_level if level is None else level
     check(got_level == want, f"{scenario}: estimated ADS level {want} (got {got_level})")
+    if want < 3:
+        check(objective(r, "ADS")["status"] == "not_met" and objective(r, "D2.03.A")["status"] == "not_met"
+              and ("ads_level_below_3", str(want)) in reasons(r, "D2.03.A") and rc == 1,
+              f"{scenario}: ADS and D2.03.A not met (the backup AD below level 3), exit 1")
 
 # Kerberos (SASL GSSAPI with the keytab exported at `lab up`): the same findings as the simple bind.
 simple = backup_findings(base)
@@ -147,11 +170,14 @@ got = backup_findings(r)
 PLAINTEXT = "dir-ldap-plaintext-bind-refused"  # probed on port 389 without binding: unaffected
 
 
-def bind_errors(got):
-    return bool(got) and got.get(PLAINTEXT) == "pass" and all(s == "error" for c, s in got.items() if c != PLAINTEXT)
+def bind_errors(report):
+    """The refused bind is the one cause; every check that needed it is not evaluated."""
+    got = backup_findings(report)
+    return (("directory-read", "backup-lab") in causes(report) and got.get(PLAINTEXT) == "pass"
+            and all(s == "not_evaluated" for c, s in got.items() if c != PLAINTEXT))
 
 
-check(bind_errors(got), "gssapi on ldaps://, strong auth required: every bind-dependent check is an error")
+check(bind_errors(r), "gssapi on ldaps://, strong auth required: one cause, every bind-dependent check not evaluated")
 detail = backup_detail(r)
 check("Sign or Seal are required" in detail and "use ldap://" in detail,
       f"gssapi on ldaps://: the error says why and what to do ({detail})")
@@ -168,9 +194,8 @@ subprocess.run(["ktutil"], input=f"addent -password -p cloison-ldap@BACKUP.LAB -
                f"not-the-password\nwkt {bad}\nquit\n", text=True, capture_output=True, check=True,
                env={**os.environ, "KRB5_CONFIG": "/dev/null"})
 rc, r, _ = audit(gssapi_inventory("ldap://bkdc1.backup.lab", bad))
-got = backup_findings(r)
 details = backup_detail(r)
-check(bind_errors(got) and "cloison-ldap@BACKUP.LAB" in details
+check(bind_errors(r) and "cloison-ldap@BACKUP.LAB" in details
       and "not-the-password" not in json.dumps(r), f"gssapi with a wrong key: errors naming the principal ({details})")
 
 # A DC that does not answer: errors for the backup directory, a finished audit, production intact.
@@ -184,9 +209,31 @@ finally:
 now = directory_statuses(r)
 bk = {c: s for (c, t), s in now.items() if t == "backup-lab"}
 check(bk and not any(s == "pass" for s in bk.values()), "stopped DC: no backup-lab check passes")
-check(sum(1 for s in bk.values() if s == "error") >= 30, "stopped DC: backup-lab checks are errors")
+check(list(causes(r)) == [("directory-read", "backup-lab")], f"stopped DC: one cause ({list(causes(r))})")
+check(sum(1 for s in bk.values() if s == "not_evaluated") >= 30 and "error" not in bk.values(),
+      "stopped DC: the backup-lab checks are not evaluated, pointing to it")
+check(r.get("ads", {}).get("estimated_level") is None and objective(r, "ADS")["status"] == "incomplete"
+      and reasons(r, "ADS") == [("directory_not_read", "backup-lab")],
+      f"stopped DC: no ADS level, ADS incomplete for that one cause ({r.get('ads')}, {reasons(r, 'ADS')})")
 check(now.get(("dir-production-no-backup-computer", "prod-lab")) == "pass",
       "stopped DC: the production directory is still audited")
-check(rc == 1 and elapsed < 120, f"stopped DC: the audit finished ({elapsed:.0f} s, exit {rc})")
+check(rc == 4 and elapsed < 120, f"stopped DC: the audit finished ({elapsed:.0f} s, exit {rc})")
+
+# The production DC does not answer: one cause, no ADS finding on production, D2.03.A incomplete.
+with open(os.path.join(STATE, "pids", "dc-prod.pid")) as f:
+    dc_pid = int(f.read().split()[0])
+os.kill(dc_pid, signal.SIGSTOP)
+try:
+    rc, r, elapsed = audit()
+finally:
+    os.kill(dc_pid, signal.SIGCONT)
+prod = {c: f for (c, t), f in {(f["check"], f["target"]): f for f in r["findings"]}.items() if t == "prod-lab"}
+check(list(causes(r)) == [("directory-read", "prod-lab")], f"stopped production DC: one cause ({list(causes(r))})")
+check(not [c for c in prod if c.startswith("ads-")], "stopped production DC: no ADS finding on production")
+check(all(f["status"] == "not_evaluated" for c, f in prod.items() if c != "directory-read"),
+      "stopped production DC: its checks are not evaluated, never errors")
+check(("directory_not_read", "prod-lab") in reasons(r, "D2.03.A") and objective(r, "ADS")["status"] == "met",
+      f"stopped production DC: D2.03.A incomplete for it; the backup AD still met ({reasons(r, 'D2.03.A')})")
+check(rc == 4 and elapsed < 120, f"stopped production DC: the audit finished ({elapsed:.0f} s, exit {rc})")
 
 finish()

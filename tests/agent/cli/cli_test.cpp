@@ -128,7 +128,9 @@ TEST(Cli, AuditLocalWritesReportAndEvidenceAndNeverPassesWhatItDidNotSee) {
   EXPECT_THAT(fr.out, HasSubstr("NON ATTEINT"));
 }
 
-TEST(Cli, AuditOfACompliantInventoryExitsZero) {
+// The inventory's own declarations are compliant, but no flow was tested and no host was read:
+// nothing is met, exit 4 (the audit of issue 13's "green verdict with nothing tested").
+TEST(Cli, AnAuditThatTestedNoFlowIsIncompleteNotMet) {
   temp_dir dir;
   const auto inventory =
       dir.write("cloison.yaml",
@@ -142,13 +144,16 @@ TEST(Cli, AuditOfACompliantInventoryExitsZero) {
                 "  last_drill: " +
                     days_ago(30) + "\n");
   auto r = cloison({"audit", "--config", inventory, "--out", (dir.path() / "out").string()});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("D2.03.B  atteint  score 100/100"));
-  EXPECT_THAT(r.out, HasSubstr("D2.03.A  sans objet"));
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("D2.03.B  INCOMPLET  score 100/100"));
+  EXPECT_THAT(r.out, HasSubstr("aucun flux interdit n'a été testé depuis un point de vue en "
+                               "production"));
+  EXPECT_THAT(r.out, HasSubstr("D2.03.A  INCOMPLET"));
+  EXPECT_THAT(r.out, HasSubstr("aucun contrôle n'a donné de verdict"));
   auto only = cloison({"audit", "--config", inventory, "--probes", "host", "--out",
                        (dir.path() / "only").string()});
-  EXPECT_EQ(only.exit_code, 0);
-  EXPECT_THAT(only.out, HasSubstr("D2.03.B  sans objet"));  // the inventory probe did not run
+  EXPECT_EQ(only.exit_code, 4);
+  EXPECT_THAT(only.out, HasSubstr("D2.03.B  INCOMPLET  ("));  // the inventory probe did not run
 
   dir.write("cloison.yaml",
             testing::read_text(inventory) + "hosts:\n  - {name: bk, address: 198.18.1.7}\n");

@@ -117,17 +117,59 @@ TEST(Evaluator, MissingFactIsAnErrorNamingIt) {
   EXPECT_TRUE(findings[0].observed.is_null());
 }
 
-TEST(Evaluator, MissingFactMessageCarriesTheObservationDetail) {
+TEST(Evaluator, AnUnreadTargetIsOneCauseAndItsChecksAreNotEvaluated) {
   observation o;
   o.probe = "host";
   o.target = "backup-01";
   o.outcome = outcome::error;
   o.detail = "probe failed: runner exploded";
+  o.evidence.push_back(make_evidence("host/backup-01/ssh", "ssh", "connection refused", false));
+  o.facts["host.windows.smb1_enabled"] = fact::ruled_out("not collected on linux hosts");
+  auto windows_check = root_login_check();
+  windows_check.id = "smb1";
+  windows_check.fact = "host.windows.smb1_enabled";
+  const auto findings =
+      evaluate({root_login_check(), root_login_check(), windows_check}, {o}, {}, kToday);
+  ASSERT_EQ(findings.size(), 4u);
+  EXPECT_EQ(findings[0].check, "host-read");
+  EXPECT_EQ(findings[0].status, status::error);
+  EXPECT_TRUE(is_cause(findings[0]));
+  EXPECT_EQ(findings[0].target, "backup-01");
+  EXPECT_EQ(findings[0].message, "error: probe failed: runner exploded");
+  EXPECT_EQ(findings[0].evidence, std::vector<std::string>{"host/backup-01/ssh"});
+  for (const std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(findings[i].status, status::not_evaluated);
+    EXPECT_EQ(findings[i].cause, "host-read");
+    EXPECT_FALSE(is_cause(findings[i]));
+  }
+  EXPECT_EQ(findings[3].status, status::not_applicable);  // whatever the cause
+}
+
+TEST(Evaluator, APartlyReadTargetKeepsAnErrorPerMissingFact) {
+  observation o = host_obs("backup-01", "no");
+  o.outcome = outcome::failed;
+  o.detail = "1 of 20 commands failed";
+  o.facts["host.sshd.permit_root_login"] = fact::missing("sshd -T exited with code 1");
   const auto findings = evaluate({root_login_check()}, {o}, {}, kToday);
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(to_string(findings[0].status), std::string_view("error"));
-  EXPECT_EQ(findings[0].message,
-            "fact host.sshd.permit_root_login was not collected: probe failed: runner exploded");
+  EXPECT_EQ(findings[0].status, status::error);
+  EXPECT_TRUE(findings[0].cause.empty());
+}
+
+TEST(Evaluator, AnUndecidableFactIsNotEvaluatedWithItsReason) {
+  observation o = host_obs("backup-01", "no");
+  o.facts["host.sshd.permit_root_login"] = fact::undecidable("needs what LDAP does not show");
+  const auto findings = evaluate({root_login_check()}, {o}, {}, kToday);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].status, status::not_evaluated);
+  EXPECT_EQ(findings[0].message, "needs what LDAP does not show");
+  EXPECT_TRUE(findings[0].cause.empty());
+}
+
+TEST(Evaluator, AnOutOfScopeFactGivesNoFinding) {
+  observation o = host_obs("backup-01", "no");
+  o.facts["host.sshd.permit_root_login"] = fact::out_of_scope("not this kind of target");
+  EXPECT_TRUE(evaluate({root_login_check()}, {o}, {}, kToday).empty());
 }
 
 TEST(Evaluator, FactWithoutValueIsAnErrorWithItsErrorAndEvidence) {

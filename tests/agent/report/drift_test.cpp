@@ -25,7 +25,7 @@ report with(std::vector<finding> findings, double score_a = 50,
   report r;
   r.started_at = "2026-11-28T02:30:00Z";
   r.findings = std::move(findings);
-  r.objectives = {{"D2.03.A", a, score_a, {}}};
+  r.objectives = {{"D2.03.A", a, score_a, {}, {}}};
   return r;
 }
 
@@ -83,9 +83,9 @@ TEST(Drift, ScoreDropsAndVerdictsRegress) {
 TEST(Drift, ObjectivesOfEitherReportAndAdsLevel) {
   auto before = with({});
   auto after = with({});
-  after.objectives.push_back({"ADS", objective_status::met, 100, {}});
-  before.ads = ads_estimate{"backup-ad", 4, true, {}};
-  after.ads = ads_estimate{"backup-ad", 4, true, {}};
+  after.objectives.push_back({"ADS", objective_status::met, 100, {}, {}});
+  before.ads = ads_estimate{"backup-ad", 4, true, {}, {}};
+  after.ads = ads_estimate{"backup-ad", 4, true, {}, {}};
   auto d = compare_reports(before, after);
   ASSERT_EQ(d.scores.size(), 2u);
   EXPECT_EQ(d.scores[1].objective, "ADS");

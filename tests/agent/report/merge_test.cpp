@@ -31,8 +31,8 @@ report vantage(const std::string& started, std::vector<finding> findings) {
   r.started_at = started;
   r.finished_at = started;
   r.policies = {{"builtin:d2.03.yaml", std::string(64, 'a')}};
-  r.objectives = {{"D2.03.A", objective_status::met, std::nullopt, {}},
-                  {"D2.03.B", objective_status::met, std::nullopt, {}}};
+  r.objectives = {{"D2.03.A", objective_status::met, std::nullopt, {}, {}},
+                  {"D2.03.B", objective_status::met, std::nullopt, {}, {}}};
   r.findings = std::move(findings);
   r.signing = signing_info{"Ed25519", "pem", "fp"};
   return r;
@@ -113,12 +113,26 @@ TEST(Merge, ReestimatesTheAdsLevel) {
   };
   auto a = vantage("t1", {ads(status::pass)});
   auto b = vantage("t2", {ads(status::fail)});
-  a.ads = ads_estimate{"backup-ad", 5, true, {}};
-  a.objectives.push_back({"ADS", objective_status::met, 100.0, {}});
+  a.ads = ads_estimate{"backup-ad", 5, true, {}, {}};
+  a.objectives.push_back({"ADS", objective_status::met, 100.0, {}, {}});
+  topology t;
+  t.directories = {{"backup-ad", "backup", "ldaps://198.18.5.10", ""}};
+  for (auto* r : {&a, &b}) {
+    r->topology = t;
+    r->observations.push_back({"directory", "backup-ad", outcome::ok, "", 0, "", "", ""});
+  }
+  b.observations.back().outcome = outcome::error;  // b could not read it; a did
   const auto merged = merge_reports({{"a", a}, {"b", b}});
   ASSERT_TRUE(merged.ads.has_value());
   EXPECT_EQ(merged.ads->estimated_level, 2);
   EXPECT_EQ(merged.objectives.back().id, "ADS");
+  EXPECT_EQ(merged.objectives.back().status, objective_status::not_met);
+
+  b.observations.back().outcome = outcome::error;
+  a.observations.back().outcome = outcome::timeout;  // read by neither: no level, incomplete
+  const auto unread = merge_reports({{"a", a}, {"b", b}});
+  EXPECT_FALSE(unread.ads->estimated_level.has_value());
+  EXPECT_EQ(unread.objectives.back().status, objective_status::incomplete);
 }
 
 TEST(Merge, FlowsObservationsAndEvidenceAreUnited) {

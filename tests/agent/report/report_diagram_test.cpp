@@ -20,8 +20,8 @@ report estate() {
   t.segments = {{"production", "production", {"10.10.0.0/16"}},
                 {"backup", "backup", {"10.50.0.0/24"}},
                 {"administration", "administration", {"10.60.0.0/24"}}};
-  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux"},
-             {"veeam01", "10.50.0.10", "backup", {}, "windows"}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh"},
+             {"veeam01", "10.50.0.10", "backup", {}, "windows", "ssh"}};
   t.directories = {{"prod-ad", "production", "ldaps://10.10.0.5", "production"}};
   t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
   t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
@@ -117,7 +117,8 @@ TEST(Diagram, LaysOutEightSegmentsAndTwentyHostsWithoutOverlap) {
                        "10." + std::to_string(h % 8) + ".0.9",
                        "seg" + std::to_string(h % 8),
                        {},
-                       "linux"});
+                       "linux",
+                       "ssh"});
   }
   r.topology = t;
   const auto svg = render_svg(r);

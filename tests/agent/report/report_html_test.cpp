@@ -116,10 +116,20 @@ TEST(ReportHtml, VerdictsScoresAndAdsLevel) {
   const auto fr = section(render_html(r, lang::fr, nullptr), "fr");
   EXPECT_THAT(fr, HasSubstr("data-objective=\"D2.03.B\" data-status=\"not_met\""));
   EXPECT_THAT(fr, HasSubstr("<td class=\"score\">44/100</td>"));
-  EXPECT_THAT(fr, HasSubstr("AD dédié backup-ad : niveau ADS estimé 3"));
+  EXPECT_THAT(fr, HasSubstr("AD dédié backup-ad : niveau estimé 3 — points de contrôle non "
+                            "évalués : 1, à confirmer par le service ADS de l&#39;ANSSI"));
   EXPECT_THAT(fr, HasSubstr("Niveau non prouvé"));
   EXPECT_THAT(fr, HasSubstr("<li><code>ads-unconstrained-delegation</code> — Aucune délégation"));
-  EXPECT_THAT(fr, HasSubstr("non contredite, mais non prouvée"));
+  EXPECT_THAT(fr, HasSubstr("Exigence D2.03.A (niveau 3 ou plus) : satisfaite."));
+  r.ads->in_error = {"ads-krbtgt"};  // a control it tried and could not establish
+  EXPECT_THAT(section(render_html(r, lang::fr, nullptr), "fr"),
+              HasSubstr("non contredite, mais non prouvée"));
+  r.ads->in_error.clear();
+  r.ads->estimated_level.reset();  // the directory was not read
+  const auto unread = section(render_html(r, lang::en, nullptr), "en");
+  EXPECT_THAT(unread, HasSubstr("Dedicated AD backup-ad: no level, the directory was not read"));
+  EXPECT_THAT(unread, Not(HasSubstr("requirement (level 3")));
+  r.ads->estimated_level = 3;
   r.ads->level_proven = true;
   r.ads->not_evaluated.clear();
   r.objectives[0].score.reset();

@@ -59,8 +59,8 @@ report sample() {
   report r;
   r.establishment = "CH Exemple";
   r.started_at = "2026-11-28T02:30:00Z";
-  r.objectives = {{"D2.03.A", objective_status::not_met, 50.0, {1, 1, 1, 1, 1}},
-                  {"D2.03.B", objective_status::met, 100.0, {1, 0, 0, 0, 0}}};
+  r.objectives = {{"D2.03.A", objective_status::not_met, 50.0, {1, 1, 1, 1, 1, 0}, {}},
+                  {"D2.03.B", objective_status::met, 100.0, {1, 0, 0, 0, 0, 0}, {}}};
   r.findings = {
       make("a-pass", "D2.03.A", status::pass),     make("a-fail", "D2.03.A", status::fail),
       make("a-error", "D2.03.A", status::error),   make("a-na", "D2.03.A", status::not_applicable),

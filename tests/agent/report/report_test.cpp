@@ -18,9 +18,10 @@ report sample_report() {
   r.finished_at = "2026-11-28T02:30:04Z";
   r.policies = {{"builtin:d2.03.yaml", std::string(64, 'a')}};
   r.scoring = "formula";
-  r.objectives = {{"D2.03.A", objective_status::not_met, 62.5, {3, 1, 1, 0, 1}},
-                  {"D2.03.B", objective_status::not_applicable, std::nullopt, {0, 0, 0, 4, 0}}};
-  r.ads = ads_estimate{"backup-ad", 2, false, {"ads-krbtgt-age"}};
+  r.objectives = {
+      {"D2.03.A", objective_status::not_met, 62.5, {3, 1, 1, 0, 1, 0}, {}},
+      {"D2.03.B", objective_status::not_applicable, std::nullopt, {0, 0, 0, 4, 0, 0}, {}}};
+  r.ads = ads_estimate{"backup-ad", 2, false, {"ads-krbtgt-age"}, {}};
   finding f;
   f.check = "host-sshd-no-root-login";
   f.objective = "D2.03.A";
@@ -102,8 +103,8 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   topology t;
   t.segments = {{"production", "production", {"10.10.0.0/16", "fd00:10::/48"}},
                 {"backup", "backup", {"10.50.0.0/24"}}};
-  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux"},
-             {"lost", "192.0.2.1", "", {}, "windows"}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh"},
+             {"lost", "192.0.2.1", "", {}, "windows", "none"}};
   t.directories = {{"backup-ad", "backup", "ldaps://10.50.0.5", "backup"}};
   t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
   t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
