@@ -109,6 +109,7 @@ enum class msg {
   html_ads_none,
   html_ads_not_proven,
   html_ads_proven,
+  html_ads_unsettled,
   html_ads_requirement_met,
   html_ads_requirement_not_met,
   html_ads_requirement_unproven,

@@ -241,12 +241,12 @@ class section_writer {
       out_ << "</section>\n";
       return;
     }
-    if (a.level_proven) {
-      out_ << "<p>" << t(msg::html_ads_proven) << "</p>\n";
-    } else {
-      out_ << "<p class=\"not-proven\">" << t(msg::html_ads_not_proven) << "</p>\n<ul>\n";
-      std::vector<std::string> unsettled = a.not_evaluated;
-      unsettled.insert(unsettled.end(), a.in_error.begin(), a.in_error.end());
+    out_ << "<p" << (a.level_proven ? "" : " class=\"not-proven\"") << ">"
+         << t(a.level_proven ? msg::html_ads_proven : msg::html_ads_not_proven) << "</p>\n";
+    std::vector<std::string> unsettled = a.not_evaluated;
+    unsettled.insert(unsettled.end(), a.in_error.begin(), a.in_error.end());
+    if (!unsettled.empty()) {  // listed even when none lies below the estimate
+      out_ << "<p>" << t(msg::html_ads_unsettled) << "</p>\n<ul class=\"not-evaluated\">\n";
       for (const auto& check : unsettled) {
         const auto* f = first_finding(check);
         out_ << "<li><code>" << esc(check) << "</code>" << (f ? " — " + esc(f->title.in(l_)) : "")

@@ -198,14 +198,19 @@ details = backup_detail(r)
 check(bind_errors(r) and "cloison-ldap@BACKUP.LAB" in details
       and "not-the-password" not in json.dumps(r), f"gssapi with a wrong key: errors naming the principal ({details})")
 
-# A DC that does not answer: errors for the backup directory, a finished audit, production intact.
-with open(os.path.join(STATE, "pids", "dc-bk.pid")) as f:
-    dc_pid = int(f.read().split()[0])
-os.kill(dc_pid, signal.SIGSTOP)
-try:
-    rc, r, elapsed = audit()
-finally:
-    os.kill(dc_pid, signal.SIGCONT)
+def audit_with_dc_stopped(dc):
+    """An audit while the DC `dc` (bk, prod) is stopped (SIGSTOP): it accepts TCP, never answers."""
+    with open(os.path.join(STATE, "pids", f"dc-{dc}.pid")) as f:
+        dc_pid = int(f.read().split()[0])
+    os.kill(dc_pid, signal.SIGSTOP)
+    try:
+        return audit()
+    finally:
+        os.kill(dc_pid, signal.SIGCONT)
+
+
+# A DC that does not answer: one cause for the backup directory, a finished audit, production intact.
+rc, r, elapsed = audit_with_dc_stopped("bk")
 now = directory_statuses(r)
 bk = {c: s for (c, t), s in now.items() if t == "backup-lab"}
 check(bk and not any(s == "pass" for s in bk.values()), "stopped DC: no backup-lab check passes")
@@ -220,13 +225,7 @@ check(now.get(("dir-production-no-backup-computer", "prod-lab")) == "pass",
 check(rc == 4 and elapsed < 120, f"stopped DC: the audit finished ({elapsed:.0f} s, exit {rc})")
 
 # The production DC does not answer: one cause, no ADS finding on production, D2.03.A incomplete.
-with open(os.path.join(STATE, "pids", "dc-prod.pid")) as f:
-    dc_pid = int(f.read().split()[0])
-os.kill(dc_pid, signal.SIGSTOP)
-try:
-    rc, r, elapsed = audit()
-finally:
-    os.kill(dc_pid, signal.SIGCONT)
+rc, r, elapsed = audit_with_dc_stopped("prod")
 prod = {c: f for (c, t), f in {(f["check"], f["target"]): f for f in r["findings"]}.items() if t == "prod-lab"}
 check(list(causes(r)) == [("directory-read", "prod-lab")], f"stopped production DC: one cause ({list(causes(r))})")
 check(not [c for c in prod if c.startswith("ads-")], "stopped production DC: no ADS finding on production")

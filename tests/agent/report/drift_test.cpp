@@ -80,6 +80,19 @@ TEST(Drift, ScoreDropsAndVerdictsRegress) {
   EXPECT_FALSE(compare_reports(with({}, 40), with({}, 60)).regressed()) << "not met, better";
 }
 
+TEST(Drift, MetToIncompleteIsARegressionIncompleteToMetIsNot) {
+  const auto met = with({}, 100, objective_status::met);
+  const auto incomplete = with({}, 100, objective_status::incomplete);
+  EXPECT_TRUE(compare_reports(met, incomplete).regressed());
+  EXPECT_TRUE(compare_reports(incomplete, with({}, 100, objective_status::not_met)).regressed());
+  EXPECT_FALSE(compare_reports(incomplete, met).regressed());
+  EXPECT_FALSE(compare_reports(with({}, 100, objective_status::not_met), incomplete).regressed());
+  const auto d = compare_reports(met, incomplete);
+  EXPECT_THAT(describe_drift(d, lang::fr),
+              HasSubstr("D2.03.A  atteint 100/100 → INCOMPLET 100/100"));
+  EXPECT_THAT(describe_drift(d, lang::en), HasSubstr("D2.03.A  met 100/100 → INCOMPLETE 100/100"));
+}
+
 TEST(Drift, ObjectivesOfEitherReportAndAdsLevel) {
   auto before = with({});
   auto after = with({});
