@@ -247,8 +247,10 @@ class inventory_reader {
       y_.error(n["role"], "role: expected production or backup, found '" + role + "'");
     }
     d.uri = y_.text(n, "uri").value_or("");
-    if (!d.uri.empty() && d.uri.rfind("ldap://", 0) != 0 && d.uri.rfind("ldaps://", 0) != 0) {
-      y_.error(n["uri"], "uri: expected ldap://HOST or ldaps://HOST, found '" + d.uri + "'");
+    if (!d.uri.empty() && ((d.uri.rfind("ldap://", 0) != 0 && d.uri.rfind("ldaps://", 0) != 0) ||
+                           d.uri.find_first_of(" \t\r\n,") != std::string::npos)) {
+      y_.error(n["uri"], "uri: expected one ldap://HOST or ldaps://HOST URL (no list), found '" +
+                             d.uri + "'");
     }
     d.base = y_.text(n, "base").value_or("");
     d.ca_file = resolve(y_.text(n, "ca_file").value_or(""));

@@ -133,6 +133,12 @@ void set_option(LDAP* ld, int option, const void* value, const char* name) {
 // (the system's trust store is not consulted: the inventory names the CA).
 std::unique_ptr<ldap_handle> make_handle(const std::string& uri, const std::string& ca_file,
                                          deadline until) {
+  // libldap takes a space- or comma-separated list and fails over along it: the transport
+  // decided from the first URL would then not be the one the bind travels on.
+  if (uri.find_first_of(" \t\r\n,") != std::string::npos) {
+    throw ldap_failure(LDAP_PARAM_ERROR,
+                       "the URI must be one ldap:// or ldaps:// URL, found '" + uri + "'");
+  }
   auto h = std::make_unique<ldap_handle>();
   const int rc = ldap_initialize(&h->ld, uri.c_str());
   if (rc != LDAP_SUCCESS)
@@ -279,6 +285,23 @@ void ldap_library_init() {
   });
 }
 
+namespace {
+
+// Connects now if not yet connected and throws unless the session is TLS: nothing that should
+// travel protected (a bind, a password) is sent on a connection that is not.
+void require_tls(LDAP* ld) {
+  if (const int rc = ldap_connect(ld); rc != LDAP_SUCCESS)
+    fail(ld, rc, "TLS connection (certificate checked against the inventory's CA)");
+  void* session = nullptr;
+  if (ldap_get_option(ld, LDAP_OPT_X_TLS_SSL_CTX, &session) != LDAP_OPT_SUCCESS ||
+      session == nullptr) {
+    throw ldap_failure(LDAP_CONNECT_ERROR,
+                       "the connection is not protected by TLS: nothing is sent on it");
+  }
+}
+
+}  // namespace
+
 ldap_connection::ldap_connection(std::unique_ptr<ldap_handle> h, ldap_transport t)
     : handle_(std::move(h)), transport_(std::move(t)) {}
 
@@ -314,6 +337,8 @@ std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadl
     } else {
       transport = {"plaintext", false, false, who};
     }
+    if (transport.certificate_verified)
+      require_tls(h->ld);
     if (gssapi) {
       gssapi_bind(*h, transport.certificate_verified);
       return;

@@ -23,7 +23,7 @@ KEY="$S/audit_ed25519"
 KH="$S/known_hosts"
 SSHD_LOG="$S/log/sshd-backup.log"
 
-T=$(mktemp -d /tmp/cloison-ssh-test.XXXXXX)
+T=$(mktemp -d /tmp/cloison-ssh-test.XXXXXX) && [ -d "$T" ] || { echo "ssh_test: cannot make a work folder" >&2; exit 1; }
 TURNED_ON=()
 cleanup() {
   local s

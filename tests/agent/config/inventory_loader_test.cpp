@@ -86,7 +86,7 @@ TEST(InventoryLoader, ReportsEveryProblemWithItsLocation) {
           "21:46: ports: '70000' is not a port (1-65535) or a range FIRST-LAST",
           "21:53: ports: '30-20' is not a port (1-65535) or a range FIRST-LAST",
           "25:15: last_drill: expected a date YYYY-MM-DD, found '2026-02-30'",
-          "29:10: uri: expected ldap://HOST or ldaps://HOST, found 'http://dc1'",
+          "29:10: uri: expected one ldap://HOST or ldaps://HOST URL (no list), found 'http://dc1'",
           "31:11: bind: method simple needs dn and password_file"));
 }
 
@@ -169,6 +169,27 @@ TEST(InventoryLoader, EstablishmentIsRequired) {
   diagnostics d;
   EXPECT_FALSE(load_inventory(dir.write("i.yaml", "segments: []\n"), d));
   EXPECT_THAT(located(d), ElementsAre("1:1: inventory: missing required key 'establishment'"));
+}
+
+// Issue 19, defect 1: libldap fails over along a list, and the bind would follow it in clear.
+TEST(InventoryLoader, ADirectoryUriIsOneUrlNotAList) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(
+      dir.write("i.yaml",
+                "establishment: a\n"
+                "directories:\n"
+                "  - {name: a, role: backup, uri: \"ldaps://127.0.0.1:1 ldap://127.0.0.1\",\n"
+                "     base: DC=a, bind: {method: simple, dn: x, password_file: /p}}\n"
+                "  - {name: b, role: backup, uri: \"ldaps://a.lab,ldap://b.lab\",\n"
+                "     base: DC=b, bind: {method: simple, dn: x, password_file: /p}}\n"),
+      d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre("3:34: uri: expected one ldap://HOST or ldaps://HOST URL (no list), found "
+                  "'ldaps://127.0.0.1:1 ldap://127.0.0.1'",
+                  "5:34: uri: expected one ldap://HOST or ldaps://HOST URL (no list), found "
+                  "'ldaps://a.lab,ldap://b.lab'"));
 }
 
 TEST(InventoryLoader, DuplicateYamlKeysAreErrors) {
