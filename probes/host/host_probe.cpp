@@ -203,6 +203,8 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
   };
   const auto record = [&](const host_command& cmd, const std::vector<std::string>& argv,
                           command_result r) {
+    if (cmd.hide_secrets != nullptr)
+      r.out = cmd.hide_secrets(r.out);
     auto& out = ran[cmd.id];
     ++commands_run;
     connected = connected || r.outcome == outcome::ok;
@@ -220,9 +222,9 @@ observation host_probe::collect(const inventory& inv, const run_context& run, co
         !ok && cmd.absent_is_empty && !r.truncated && absent(r, cmd.absent_marker);
     out.usable = ok || empty_by_absence;
     out.text = out.usable ? r.out : "";  // absent: what the files that exist printed
-    std::string content = binary                  ? binary_summary(r.out)
-                          : cmd.redact != nullptr ? cmd.redact(r.out)
-                                                  : r.out;
+    std::string content = binary                         ? binary_summary(r.out)
+                          : cmd.evidence_text != nullptr ? cmd.evidence_text(r.out)
+                                                         : r.out;
     if (!ok) {
       content += (content.empty() ? "" : "\n") + std::string("--- stderr ---\n") + r.err +
                  (r.failure.empty() ? "" : "\n--- failure ---\n" + r.failure) +
@@ -327,6 +329,12 @@ collected_evidence gather_host_evidence(std::shared_ptr<const command_runner> ru
   // Commands do not depend on the run's context; only what the readers make of them does.
   host_probe(recorder).observe(inv, run_context{}, {host.name, host.address}, until);
   e.commands = recorder->recorded();
+  for (auto& c : e.commands) {  // recorded below the probe: hide the same secrets it hides
+    for (const auto& cmd : table_of(host).commands) {
+      if (cmd.hide_secrets != nullptr && cmd.argv == c.argv)
+        c.result.out = cmd.hide_secrets(c.result.out);
+    }
+  }
   return e;
 }
 

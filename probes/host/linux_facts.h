@@ -33,8 +33,12 @@ struct host_command {
   std::vector<int> ok_exit_codes{0};
   // What its stderr says when the thing it reads does not exist (a missing program always counts).
   std::string_view absent_marker = "No such file or directory";
-  // Applied to the output before it is kept as evidence (secrets out); readers see it unchanged.
-  std::string (*redact)(std::string_view) = nullptr;
+  // Applied to the output as soon as it arrives, before readers, evidence or a collected file
+  // see it: the secrets it removes never leave the host probe.
+  std::string (*hide_secrets)(std::string_view) = nullptr;
+  // Applied to the output before it is kept as evidence (e.g. NUL separators shown as newlines);
+  // readers see it unchanged.
+  std::string (*evidence_text)(std::string_view) = nullptr;
   // When set, builds the argv for this host (`argv` is then unused) from the inventory entry and
   // the outputs of earlier commands (e.g. a path the inventory names, the files another command
   // found). An empty argv means "not run on this host": no evidence, and its readers see an

@@ -983,6 +983,23 @@ TEST(HostProbe, HostKeyCheckIsNotApplicableToLocalHosts) {
   EXPECT_EQ(key_pinned_finding(obs).status, status::not_applicable);
 }
 
+// Issue 19, defect 2: `cloison collect` once recorded sssd.conf with its bind password into a
+// file made to be copied to another machine. Secrets leave neither the evidence nor the file.
+TEST(HostProbe, SecretsAreHiddenBeforeAnythingKeepsThem) {
+  auto runner = debian12_runner();
+  runner->answers["cat /etc/sssd/sssd.conf"] =
+      ran("[domain/bk.lab]\nid_provider = ldap\nldap_default_authtok = Hunter2-Bind!\n"
+          "ldap_default_bind_dn = cn=sssd,dc=bk\n");
+  backup_host h = local_host("repo01", "198.18.2.20");
+  const auto e = gather_host_evidence(runner, h, std::chrono::steady_clock::now() + 10s, "0.1.0");
+  const auto payload = signed_payload(e);
+  EXPECT_EQ(payload.find("Hunter2-Bind!"), std::string::npos) << "the collected file holds it";
+  EXPECT_NE(payload.find("ldap_default_authtok = <redacted>"), std::string::npos);
+  const auto obs = observe_with(runner, one_host_inventory());
+  for (const auto& ev : obs.evidence)
+    EXPECT_EQ(ev.content.find("Hunter2-Bind!"), std::string::npos) << ev.id;
+}
+
 // A collected evidence file of the Debian 12 fixtures for host `name`, signed with a fresh key,
 // and the inventory that names it.
 struct collected_host {
