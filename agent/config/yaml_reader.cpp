@@ -1,11 +1,14 @@
 #include "agent/config/yaml_reader.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 namespace cloison {
 
@@ -83,6 +86,32 @@ std::string describe(const YAML::Node& node) {
 
 }  // namespace
 
+namespace {
+
+// The first alias of a document, if any: read from the parser's events, before any node is built
+// (a node graph built from aliases may be cyclic or exponentially large).
+class alias_finder final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> first;
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (!first)
+      first = mark;
+  }
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
 std::optional<YAML::Node> load_yaml_text(std::string_view text, const std::string& name,
                                          diagnostics& out) {
   if (auto bad = first_invalid_utf8(text)) {
@@ -94,6 +123,14 @@ std::optional<YAML::Node> load_yaml_text(std::string_view text, const std::strin
     return std::nullopt;
   }
   try {
+    std::istringstream events{std::string(text)};
+    alias_finder aliases;
+    YAML::Parser(events).HandleNextDocument(aliases);
+    if (aliases.first) {
+      out.add(name, line_of(*aliases.first), column_of(*aliases.first),
+              "YAML aliases (*name) are not accepted in configuration; write the value out");
+      return std::nullopt;
+    }
     // YAML::Load, not LoadAll: yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray ','.
     auto doc = YAML::Load(std::string(text));
     if (doc.IsNull()) {

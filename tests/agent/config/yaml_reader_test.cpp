@@ -48,6 +48,28 @@ TEST(YamlReader, DeepNestingIsRefused) {
   EXPECT_EQ(d.items()[0].message, "nesting too deep");
 }
 
+// Issue 19, defect 3: a 30-byte self-referencing alias crashed the policy loader, and a 600-byte
+// "billion laughs" took gigabytes. Configuration needs no alias: every one is refused, located.
+TEST(YamlReader, AliasesAreRefusedWhereTheyStand) {
+  diagnostics d;
+  EXPECT_FALSE(load_yaml_text("checks:\n  - expect: {in: &s [*s]}\n", "loop.yaml", d));
+  EXPECT_THAT(located(d), ElementsAre("2:22: YAML aliases (*name) are not accepted in "
+                                      "configuration; write the value out"));
+  std::string laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 8; ++i)
+      laughs += std::string(i ? "," : "") + "*" + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  diagnostics many;
+  EXPECT_FALSE(load_yaml_text(laughs, "laughs.yaml", many));
+  ASSERT_FALSE(many.empty());
+  EXPECT_THAT(many.items()[0].message, HasSubstr("YAML aliases"));
+  diagnostics anchors_only;  // an anchor alone is harmless
+  EXPECT_TRUE(load_yaml_text("a: &x 1\nb: 2\n", "anchor.yaml", anchors_only));
+}
+
 TEST(YamlReader, TooLargeFileIsRefusedBeforeParsing) {
   temp_dir dir;
   diagnostics d;
