@@ -26,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kSpecialFileCap = 64u << 20;  // manifest, signature, public key
+constexpr std::size_t kSpecialFileCap = 4u << 20;  // manifest, signature, public key
 
 using archive_ptr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 using entry_ptr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
@@ -143,19 +143,30 @@ struct manifest_entry {
   std::string path;
 };
 
-// The manifest's entries; a line that is not "<64 hex>  <path>" becomes a manifest_line problem.
-std::vector<manifest_entry> parse_manifest(const std::string& text,
+bool lowercase_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The manifest's entries; a line that is not "<64 hex>  <path>" becomes a manifest_line problem,
+// up to kMaxManifestProblems of them (then one more says the rest are not listed).
+std::vector<manifest_entry> parse_manifest(std::string_view text,
                                            std::vector<bundle_problem>& problems) {
-  static const std::regex line_form("([0-9a-f]{64})  (.+)");
   std::vector<manifest_entry> entries;
-  std::istringstream in(text);
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::smatch m;
-    if (std::regex_match(line, m, line_form))
-      entries.push_back({m[1], m[2]});
-    else
+  std::size_t bad = 0;
+  for (std::size_t at = 0, number = 1; at < text.size(); ++number) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const auto line = text.substr(at, end - at);
+    at = end + 1;
+    if (line.size() > 66 && line.substr(64, 2) == "  " && lowercase_hex(line.substr(0, 64))) {
+      entries.push_back({std::string(line.substr(0, 64)), std::string(line.substr(66))});
+    } else if (++bad <= kMaxManifestProblems) {
       problems.push_back({bundle_problem::kind::manifest_line, std::to_string(number), "", ""});
+    } else {
+      problems.push_back(
+          {bundle_problem::kind::manifest_line, "more bad lines, not listed", "", ""});
+      break;
+    }
   }
   return entries;
 }
@@ -368,6 +379,8 @@ bundle_verification verify_bundle(const std::string& path,
   else if (has_manifest && has_signature)
     v.signature = verify_signature(key, special.at(kManifestFile), special.at(kSignatureFile));
 
+  if (v.signature != signature_check::valid)
+    return v;  // the manifest is read only once its signature holds: unsigned bytes are not parsed
   std::set<std::string> listed{kManifestFile, kSignatureFile};
   for (const auto& m : parse_manifest(special.at(kManifestFile), v.problems)) {
     listed.insert(m.path);

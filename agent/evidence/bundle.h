@@ -20,6 +20,8 @@ namespace cloison {
 inline constexpr const char* kManifestFile = "MANIFEST.sha256";
 inline constexpr const char* kSignatureFile = "MANIFEST.sig";
 inline constexpr const char* kPublicKeyFile = "agent.pub";
+// verify_bundle lists at most this many malformed manifest lines, then one "not listed" problem.
+inline constexpr std::size_t kMaxManifestProblems = 20;
 
 struct bundle_file {
   std::string path;  // inside the archive, relative, '/'-separated
@@ -82,7 +84,8 @@ struct bundle_verification {
 };
 
 // Checks the bundle at `path` offline: the signature of MANIFEST.sha256 (with `pinned_public_pem`
-// when given, else with the bundle's own agent.pub), then every file against the manifest.
+// when given, else with the bundle's own agent.pub), then, only when it holds, every file
+// against the manifest (a manifest, signature or key over 4 MiB makes the bundle unreadable).
 // Throws bundle_unreadable when `path` cannot be read as a tar or tar.gz archive.
 bundle_verification verify_bundle(const std::string& path,
                                   const std::optional<std::string>& pinned_public_pem);
