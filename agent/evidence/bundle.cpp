@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "agent/config/embedded_policies.h"
+#include "core/atomic_file.h"
 
 namespace cloison {
 
@@ -248,15 +249,10 @@ void write_bundle(const std::string& path, std::vector<bundle_file> files, const
 }
 
 void write_archive(const std::string& path, const std::vector<bundle_file>& files) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0)
-    throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+  atomic_file out(path);
   archive_ptr a(archive_write_new(), &archive_write_free);
   entry_ptr entry(archive_entry_new(), &archive_entry_free);
   const auto failed = [&](const std::string& why) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
     throw std::runtime_error("cannot write " + path + ": " + why);
   };
   if (!a || !entry)
@@ -264,7 +260,7 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
   const bool plain = ends_with(path, ".tar");
   if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       (!plain && archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK) ||
-      archive_write_open_fd(a.get(), fd) != ARCHIVE_OK) {
+      archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
     failed(archive_error_string(a.get()));
   }
   const std::time_t now = std::time(nullptr);
@@ -283,11 +279,7 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK)
     failed(archive_error_string(a.get()));
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(e));
-  }
+  out.commit();
 }
 
 std::vector<bundle_file> read_archive(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -77,6 +78,17 @@ TEST(Bundle, HoldsReportsEvidencePoliciesKeyAndASignedSortedManifest) {
   EXPECT_THAT(manifest, HasSubstr(f.items[0].sha256 + "  " + f.evidence_path(0) + "\n"));
   EXPECT_EQ(verify_signature(f.key.public_key_pem(), manifest, entry(copy, kSignatureFile).content),
             signature_check::valid);
+}
+
+// Issue 19, defect 5: the bundle's temporary file is never a planted link's target.
+TEST(Bundle, WritingNeverFollowsAPlantedLink) {
+  fixture f;
+  const auto victim = f.dir.write("victim", "precious\n");
+  std::filesystem::create_symlink(victim, f.bundle + ".tmp." + std::to_string(::getpid()));
+  write_bundle(f.bundle, f.files(), f.key);
+  EXPECT_EQ(testing::read_text(victim), "precious\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(f.bundle));
+  EXPECT_TRUE(verify_bundle(f.bundle, std::nullopt).intact());
 }
 
 TEST(Bundle, IntactBundleVerifiesWithAndWithoutAPinnedKey) {

@@ -1,6 +1,7 @@
 #include "agent/report/report.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -155,6 +156,23 @@ TEST(Report, WriteIsAtomicAndReplacesThePreviousReport) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     EXPECT_EQ(entry.path().filename(), "report.json") << "temporary file left behind";
   }
+}
+
+// Issue 19, defect 5: the temporary file had a predictable name ("<name>.tmp.<pid>") opened
+// without O_EXCL: a symlink planted there made root write through it. Nothing is written
+// through a planted link, whatever its name, and the file gets its own mode.
+TEST(Report, WritesNeverFollowAPlantedLink) {
+  testing::temp_dir dir;
+  const auto victim = dir.write("victim", "precious\n");
+  const auto path = (dir.path() / "report.xml").string();
+  std::filesystem::create_symlink(victim, path + ".tmp." + std::to_string(::getpid()));
+  write_file_atomically(path, "<testsuites/>\n");
+  EXPECT_EQ(testing::read_text(victim), "precious\n");
+  EXPECT_EQ(testing::read_text(path), "<testsuites/>\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(path));
+  EXPECT_EQ(std::filesystem::status(path).permissions(), std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::owner_write |
+                                                             std::filesystem::perms::group_read);
 }
 
 TEST(Report, WriteFailureLeavesNoFileAndThrows) {
