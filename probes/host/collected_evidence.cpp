@@ -143,7 +143,8 @@ file_read read_bounded(const std::string& path, std::size_t max_bytes) {
     r.en = "too large (" + std::to_string(st.st_size) + " bytes, limit " +
            std::to_string(max_bytes) + ")";
   } else {
-    r.bytes.resize(max_bytes + 1);  // one more byte to notice a file that grew since fstat
+    // As large as the file, plus one byte to notice a file that grew since fstat.
+    r.bytes.resize(static_cast<std::size_t>(st.st_size) + 1);
     std::size_t done = 0;
     for (ssize_t n; done < r.bytes.size(); done += static_cast<std::size_t>(n)) {
       n = ::read(fd, r.bytes.data() + done, r.bytes.size() - done);
@@ -155,15 +156,39 @@ file_read read_bounded(const std::string& path, std::size_t max_bytes) {
         break;
     }
     r.bytes.resize(done);
-    if (done > max_bytes) {
-      r.fr = "trop grand (limite " + std::to_string(max_bytes) + " octets)";
-      r.en = "too large (limit " + std::to_string(max_bytes) + " bytes)";
+    if (done > static_cast<std::size_t>(st.st_size)) {
+      r.fr = "modifié pendant sa lecture";
+      r.en = "changed while it was read";
     }
   }
   ::close(fd);
   if (!r.fr.empty())
     r.bytes.clear();
   return r;
+}
+
+// The deepest nesting of JSON arrays and objects in `text` (brackets inside strings do not
+// count), to refuse a document before the parser builds it.
+std::size_t json_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 // `d` in the inventory's notation, in its largest exact unit: "8d", "36h", "90m", "45s".
@@ -240,6 +265,10 @@ loaded_evidence load_collected_evidence(const collected_evidence_source& source,
   if (!file.fr.empty())
     return refuse("fichier " + file.fr, "file " + file.en);
 
+  if (json_depth(file.bytes) > kMaxCollectedDepth) {  // the file itself is 2 deep
+    return refuse("imbrication JSON plus profonde que " + std::to_string(kMaxCollectedDepth),
+                  "JSON nested deeper than " + std::to_string(kMaxCollectedDepth));
+  }
   std::string payload, declared_signer;
   std::optional<std::string> signature;
   try {
@@ -269,6 +298,8 @@ loaded_evidence load_collected_evidence(const collected_evidence_source& source,
   }
   collected_evidence e;
   try {
+    if (json_depth(payload) > kMaxCollectedDepth)
+      throw std::invalid_argument("JSON nested deeper than " + std::to_string(kMaxCollectedDepth));
     e = evidence_of(json::parse(payload));
   } catch (const std::exception& ex) {
     return refuse(std::string("contenu signé mal formé (") + ex.what() + ")",

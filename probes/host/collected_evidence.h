@@ -28,6 +28,9 @@ inline constexpr const char* kCollectedFormat = "cloison.collected-evidence";
 inline constexpr int kCollectedVersion = 1;
 // An evidence file larger than this is refused unread (it comes from another machine).
 inline constexpr std::size_t kMaxCollectedFileBytes = 64u << 20;
+// The deepest JSON nesting accepted, in the file and in its signed payload (both need 4), checked
+// before either is parsed.
+inline constexpr std::size_t kMaxCollectedDepth = 8;
 // How far a collection time may lie ahead of this machine's clock (clock skew).
 inline constexpr std::chrono::minutes kCollectedClockSkew{10};
 

@@ -68,6 +68,14 @@ struct signed_file {
       std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const {
     return load_collected_evidence(source, "repo01", now);
   }
+
+  // The evidence signed again with `text` as one command's output.
+  loaded_evidence load_text(const std::string& text) {
+    auto e = evidence;
+    e.commands.front().result.out = text;
+    source.file = write(e);
+    return load();
+  }
 };
 
 void expect_same(const command_result& a, const command_result& b) {
@@ -233,6 +241,23 @@ TEST(CollectedEvidence, OversizedMissingOrForeignFilesAreRefused) {
   no_key.public_key = f.dir.write("not-a-key.pub", "hello");
   EXPECT_THAT(load_collected_evidence(no_key, "repo01", std::chrono::system_clock::now()).refusal,
               HasSubstr("is no Ed25519 public key"));
+}
+
+// Issue 19, defect 6: the file's JSON was parsed before its signature was checked, with no depth
+// limit (16 MiB of '[' cost 1.33 GB). Nesting is measured first, in the file and in the payload.
+TEST(CollectedEvidence, DeepNestingIsRefusedBeforeParsing) {
+  signed_file f;
+  f.dir.write("ev.json", std::string(1u << 20, '['));
+  const auto deep = f.load();
+  EXPECT_FALSE(deep.evidence);
+  EXPECT_THAT(deep.refusal, HasSubstr("JSON nested deeper than 8"));
+  const std::string payload = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
+  f.dir.write("ev.json", evidence_file_text(payload, f.key.sign(payload), f.key.fingerprint()));
+  const auto signed_deep = f.load();
+  EXPECT_FALSE(signed_deep.evidence);
+  EXPECT_THAT(signed_deep.refusal, HasSubstr("JSON nested deeper than 8"));
+  // Brackets inside strings are text, not nesting.
+  EXPECT_TRUE(f.load_text(std::string(64, '[')).evidence);
 }
 
 TEST(CollectedEvidence, SignedButMalformedContentIsRefusedNotThrown) {
