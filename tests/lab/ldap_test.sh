@@ -89,7 +89,7 @@ check "in-chain search finds bk-admin (member of Domain Admins, nested in Admini
   grep -qx "  sAMAccountName= bk-admin" "$T/out"
 
 # 6. Wrong password: the server's refusal, and the password never in the text.
-printf 'not-the-password\n' >"$T/wrong.pw"
+printf 'not-the-password\n' >"$T/wrong.pw" && chmod 600 "$T/wrong.pw"
 lc "ldaps://$BK" "$BIND" "$T/wrong.pw" "$CA" "" base "(objectClass=*)" dn
 check "a wrong password gives 'Invalid credentials'" \
   bash -c "[ $RC -eq 1 ] && grep -q 'Invalid credentials (49)' '$T/out'"

@@ -106,6 +106,8 @@ class SshRunnerTest : public ::testing::Test {
   std::string write(const std::string& name, const std::string& content) {
     const std::string path = (dir_ / name).string();
     std::ofstream(path, std::ios::binary) << content;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);  // secrets: 0600
     return path;
   }
 
