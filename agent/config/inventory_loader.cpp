@@ -247,8 +247,10 @@ class inventory_reader {
       y_.error(n["role"], "role: expected production or backup, found '" + role + "'");
     }
     d.uri = y_.text(n, "uri").value_or("");
-    if (!d.uri.empty() && ((d.uri.rfind("ldap://", 0) != 0 && d.uri.rfind("ldaps://", 0) != 0) ||
-                           d.uri.find_first_of(" \t\r\n,") != std::string::npos)) {
+    const bool ldaps = d.uri.rfind("ldaps://", 0) == 0;
+    const bool valid_uri = (ldaps || d.uri.rfind("ldap://", 0) == 0) &&
+                           d.uri.find_first_of(" \t\r\n,") == std::string::npos;
+    if (!d.uri.empty() && !valid_uri) {
       y_.error(n["uri"], "uri: expected one ldap://HOST or ldaps://HOST URL (no list), found '" +
                              d.uri + "'");
     }
@@ -272,6 +274,12 @@ class inventory_reader {
       } else if (d.bind_method != "simple") {
         y_.error(b["method"], "method: expected simple or gssapi, found '" + d.bind_method + "'");
       }
+    }
+    const bool tls = ldaps || (d.bind_method != "gssapi" && !d.allow_plaintext);
+    if (valid_uri && tls && d.ca_file.empty()) {
+      y_.error(n,
+               "ca_file: required with LDAPS or StartTLS: the server's certificate is verified "
+               "against the CA the inventory names, never the system's trust store");
     }
     inv.directories.push_back(std::move(d));
   }

@@ -280,6 +280,7 @@ bool ldap_failure::timed_out() const {
 void ldap_library_init() {
   static std::once_flag once;
   std::call_once(once, [] {
+    ::setenv("LDAPNOINIT", "1", 1);  // no ldap.conf or .ldaprc: the inventory decides everything
     int version = 0;
     ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
   });
@@ -311,6 +312,11 @@ std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadl
   ldap_library_init();
   const bool gssapi = d.bind_method == "gssapi";
   const bool ldaps = starts_with_nocase(d.uri, "ldaps://");
+  if ((ldaps || (!gssapi && !d.allow_plaintext)) && d.ca_file.empty()) {
+    throw ldap_failure(LDAP_PARAM_ERROR, "no ca_file for " + d.uri +
+                                             ": TLS is verified against the inventory's CA "
+                                             "only, never the system's trust store");
+  }
   auto h = make_handle(d.uri, d.ca_file, until);
   std::string password;
   struct wipe_on_exit {

@@ -35,7 +35,8 @@ class ldap_failure : public std::runtime_error {
   int code_;
 };
 
-// Initialises libldap once: it reads ldap.conf and resolves this machine's own name (for SASL),
+// Initialises libldap once, with LDAPNOINIT (no ldap.conf or .ldaprc is read: the inventory
+// decides every setting); it resolves this machine's own name (for SASL),
 // which can take the resolver's whole timeout when DNS does not answer. Call it at start-up,
 // before any deadline runs; later calls return at once. Thread-safe.
 void ldap_library_init();

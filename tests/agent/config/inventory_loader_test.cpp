@@ -192,6 +192,31 @@ TEST(InventoryLoader, ADirectoryUriIsOneUrlNotAList) {
                   "'ldaps://a.lab,ldap://b.lab'"));
 }
 
+// Issue 19, defect 7: without ca_file, TLS fell back to the system's trust store and ldap.conf.
+TEST(InventoryLoader, TlsNeedsTheInventorysCa) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(
+      dir.write(
+          "i.yaml",
+          "establishment: a\n"
+          "directories:\n"
+          "  - {name: a, role: backup, uri: ldaps://dc1.a, base: DC=a,\n"
+          "     bind: {method: simple, dn: x, password_file: /p}}\n"
+          "  - {name: b, role: backup, uri: ldap://dc1.b, base: DC=b,\n"
+          "     bind: {method: simple, dn: x, password_file: /p}}\n"
+          "  - {name: c, role: backup, uri: ldap://dc1.c, base: DC=c,\n"
+          "     bind: {method: gssapi, keytab: /k}}\n"
+          "  - {name: d, role: backup, uri: ldap://dc1.d, base: DC=d, allow_plaintext: true,\n"
+          "     bind: {method: simple, dn: x, password_file: /p}}\n"),
+      d));
+  const std::string why =
+      ": ca_file: required with LDAPS or StartTLS: the server's certificate is verified against "
+      "the CA the inventory names, never the system's trust store";
+  // LDAPS and StartTLS need it; Kerberos sealing on ldap:// and an allowed plaintext bind do not.
+  EXPECT_THAT(located(d), ElementsAre("3:5" + why, "5:5" + why));
+}
+
 TEST(InventoryLoader, DuplicateYamlKeysAreErrors) {
   temp_dir dir;
   diagnostics d;
@@ -208,9 +233,9 @@ TEST(InventoryLoader, KerberosBindsNeedAKeytabADnsNameAndOneKrb5Conf) {
       "directories:\n"
       "  - {name: a, role: backup, uri: ldap://dc1.bk.example, base: DC=bk,\n"
       "     bind: {method: gssapi, keytab: a.keytab, principal: audit@BK.EXAMPLE, krb5_conf: k1}}\n"
-      "  - {name: b, role: production, uri: ldaps://10.1.2.3, base: DC=p,\n"
+      "  - {name: b, role: production, uri: ldaps://10.1.2.3, base: DC=p, ca_file: ca.pem,\n"
       "     bind: {method: gssapi, keytab: b.keytab, krb5_conf: k2}}\n"
-      "  - {name: c, role: production, uri: ldaps://dc.c.example, base: DC=c,\n"
+      "  - {name: c, role: production, uri: ldaps://dc.c.example, base: DC=c, ca_file: ca.pem,\n"
       "     bind: {method: gssapi}}\n");
   const auto inv = load_inventory(path, d);
   EXPECT_FALSE(inv);
