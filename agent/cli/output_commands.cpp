@@ -12,18 +12,15 @@
 #include "agent/engine/scoring.h"
 #include "agent/report/merge.h"
 #include "agent/report/report_junit.h"
+#include "core/bounded_read.h"
 
 namespace cloison {
 
 namespace {
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error("no such readable file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// A public key file: a few hundred bytes; anything over 64 KiB is refused unread.
+std::string read_key_file(const std::string& path) {
+  return read_file_bounded(path, 64 * 1024);
 }
 
 }  // namespace
@@ -80,7 +77,7 @@ int verify_command(const std::string& bundle, const std::string& key_file, lang 
     std::optional<std::string> pinned;
     if (!key_file.empty()) {
       try {
-        pinned = read_text_file(key_file);
+        pinned = read_key_file(key_file);
       } catch (const std::exception& e) {
         std::cerr << "cloison verify: " << format(msg::cannot_read, l, {key_file, e.what()})
                   << "\n";

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "core/atomic_file.h"
+#include "core/bounded_read.h"
 
 namespace cloison {
 
@@ -239,6 +240,8 @@ json to_json(const report& r) {
 report report_from_json(const json& j) {
   try {
     report r;
+    if (!j.at("schema_version").is_number_integer())
+      throw std::runtime_error("schema_version is not an integer");
     r.schema_version = j.at("schema_version").get<int>();
     if (r.schema_version != kReportSchemaVersion) {
       throw std::runtime_error("unsupported schema_version " + std::to_string(r.schema_version));
@@ -312,13 +315,18 @@ report report_from_json(const json& j) {
 }
 
 report read_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text;
   try {
-    return report_from_json(json::parse(text.str()));
+    text = read_file_bounded(path, kMaxReportBytes);
+  } catch (const bounded_read_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  if (json_depth(text) > kMaxReportDepth) {
+    throw std::runtime_error(path + ": not a cloison report: JSON nested deeper than " +
+                             std::to_string(kMaxReportDepth));
+  }
+  try {
+    return report_from_json(json::parse(text));
   } catch (const json::parse_error& e) {
     throw std::runtime_error(path + ": not JSON: " + e.what());
   } catch (const std::runtime_error& e) {

@@ -125,8 +125,13 @@ json to_json(const report& r);
 // Reads a report written by to_json(). Throws std::runtime_error naming the first bad field.
 report report_from_json(const json& j);
 
+// Bounds of a report.json read back (reports come from other machines, e.g. to merge).
+inline constexpr std::size_t kMaxReportBytes = 256u << 20;
+inline constexpr std::size_t kMaxReportDepth = 64;
+
 // Reads and parses a report.json file. Throws std::runtime_error saying what is wrong with it
-// (unreadable, not JSON, not a report) and naming the file.
+// (unreadable, larger than kMaxReportBytes, nested deeper than kMaxReportDepth, not JSON, not a
+// report) and naming the file.
 report read_report(const std::string& path);
 
 // Writes `r` to `dir`/report.json atomically (temporary file, fsync, rename). Throws

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/bounded_read.h"
 #include "core/signature.h"
 
 namespace cloison {
@@ -125,70 +126,19 @@ struct file_read {
 };
 
 file_read read_bounded(const std::string& path, std::size_t max_bytes) {
+  using kind = bounded_read_error::kind;
   file_read r;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    const std::string why = std::strerror(errno);
-    r.fr = "illisible (" + why + ")";
-    r.en = "cannot be read (" + why + ")";
-    return r;
+  try {
+    r.bytes = read_file_bounded(path, max_bytes);
+  } catch (const bounded_read_error& e) {
+    r.en = e.why() == kind::cannot_read ? "cannot be read (" + e.detail() + ")" : e.what();
+    r.fr = e.why() == kind::cannot_read   ? "illisible (" + e.detail() + ")"
+           : e.why() == kind::not_regular ? "pas un fichier ordinaire"
+           : e.why() == kind::too_large
+               ? "trop grand (" + e.detail() + " octets, limite " + std::to_string(max_bytes) + ")"
+               : "modifié pendant sa lecture";
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    r.fr = "pas un fichier ordinaire";
-    r.en = "not a regular file";
-  } else if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
-    r.fr = "trop grand (" + std::to_string(st.st_size) + " octets, limite " +
-           std::to_string(max_bytes) + ")";
-    r.en = "too large (" + std::to_string(st.st_size) + " bytes, limit " +
-           std::to_string(max_bytes) + ")";
-  } else {
-    // As large as the file, plus one byte to notice a file that grew since fstat.
-    r.bytes.resize(static_cast<std::size_t>(st.st_size) + 1);
-    std::size_t done = 0;
-    for (ssize_t n; done < r.bytes.size(); done += static_cast<std::size_t>(n)) {
-      n = ::read(fd, r.bytes.data() + done, r.bytes.size() - done);
-      if (n < 0 && errno == EINTR) {
-        n = 0;
-        continue;
-      }
-      if (n <= 0)
-        break;
-    }
-    r.bytes.resize(done);
-    if (done > static_cast<std::size_t>(st.st_size)) {
-      r.fr = "modifié pendant sa lecture";
-      r.en = "changed while it was read";
-    }
-  }
-  ::close(fd);
-  if (!r.fr.empty())
-    r.bytes.clear();
   return r;
-}
-
-// The deepest nesting of JSON arrays and objects in `text` (brackets inside strings do not
-// count), to refuse a document before the parser builds it.
-std::size_t json_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // `d` in the inventory's notation, in its largest exact unit: "8d", "36h", "90m", "45s".

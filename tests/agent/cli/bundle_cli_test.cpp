@@ -71,6 +71,13 @@ TEST(BundleCli, AuditWritesASignedBundleThatVerifies) {
   EXPECT_EQ(pinned.exit_code, 0) << pinned.out;
   EXPECT_THAT(pinned.out, HasSubstr("Paquet intègre"));
   EXPECT_THAT(pinned.out, Not(HasSubstr("non épinglée")));
+  // Issue 19, defect 7: --key was read whatever its size.
+  const auto huge_key = a.pinned_key() + ".huge";
+  std::filesystem::copy_file(a.pinned_key(), huge_key);
+  std::filesystem::resize_file(huge_key, 1u << 20);
+  auto huge = cloison({"verify", a.bundle, "--key", huge_key, "--lang", "en"});
+  EXPECT_EQ(huge.exit_code, 2) << huge.out << huge.err;
+  EXPECT_THAT(huge.err, HasSubstr("too large (1048576 bytes, limit 65536)"));
 
   // The bundle holds the very report and evidence the audit wrote.
   auto files = read_archive(a.bundle);

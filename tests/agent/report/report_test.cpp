@@ -97,6 +97,9 @@ TEST(Report, RejectsOtherSchemaVersionsAndMalformedInput) {
   auto m = to_json(sample_report());
   m.erase("objectives");
   EXPECT_THROW(report_from_json(m), std::runtime_error);
+  auto v = to_json(sample_report());
+  v["schema_version"] = 1.5;  // issue 19, defect 7: once read as 1
+  EXPECT_THROW(report_from_json(v), std::runtime_error);
 }
 
 TEST(Report, TopologyRoundTripsAndIsOptional) {
@@ -143,6 +146,11 @@ TEST(Report, ReadReportNamesTheFileAndTheProblem) {
   expect_error((dir.path() / "absent.json").string(), "cannot read");
   expect_error(dir.write("garbage.json", "{\"schema_version\": 1,"), "not JSON");
   expect_error(dir.write("other.json", "{\"schema_version\": 1}"), "not a cloison report");
+  // Issue 19, defect 7: no size or depth cap (10 MB of nesting cost 400 MB).
+  expect_error(dir.write("deep.json", std::string(1u << 20, '[')), "JSON nested deeper than 64");
+  const auto big = dir.write("big.json", "");
+  std::filesystem::resize_file(big, kMaxReportBytes + 1);
+  expect_error(big, "too large");
 }
 
 TEST(Report, WriteIsAtomicAndReplacesThePreviousReport) {
