@@ -93,7 +93,7 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
     out << "  " << ads_level_text(*r.ads, l) << "\n";
   for (const auto& o : r.observations) {
     for (const auto& note : host_notes(o, l))
-      out << "  " << o.target << ": " << note << "\n";
+      out << "  " << terminal_safe(o.target + ": " + note) << "\n";
   }
   bool first_cause = true;
   for (const auto& cause : r.findings) {
@@ -106,7 +106,8 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
       return f.cause == cause.check && f.target == cause.target;
     });
     out << "  - "
-        << format(msg::cause_line, l, {cause.target, cause.message, std::to_string(dependent)})
+        << terminal_safe(
+               format(msg::cause_line, l, {cause.target, cause.message, std::to_string(dependent)}))
         << "\n";
   }
   for (auto [wanted, heading] : {std::pair{status::fail, msg::failing_checks},
@@ -118,20 +119,40 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
       if (first)
         out << text(heading, l) << "\n";
       first = false;
-      out << "  - [" << to_string(f.severity) << "] " << f.check << " @ " << f.target << ": "
-          << f.title.in(l);
+      std::string line = "[" + std::string(to_string(f.severity)) + "] " + f.check + " @ " +
+                         f.target + ": " + f.title.in(l);
       if (wanted == status::error && !f.message.empty())
-        out << " (" << f.message << ")";
+        line += " (" + f.message + ")";
       if (wanted == status::fail) {
         auto observed = f.observed.dump(-1, ' ', false, json::error_handler_t::replace);
         if (observed.size() > 160)
           observed = observed.substr(0, 157) + "...";
-        out << ": " << observed;
+        line += ": " + observed;
       }
-      out << "\n";
+      out << "  - " << terminal_safe(line) << "\n";
     }
   }
   out << format(msg::report_written, l, {report_path}) << "\n";
+}
+
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const bool c1 = byte == 0xc2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if (byte < 0x20 || byte == 0x7f || c1) {
+      const auto shown = c1 ? static_cast<unsigned char>(text[++i]) : byte;
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", shown);
+      out += escaped;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 void setup_logging(bool verbose) {

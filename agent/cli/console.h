@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "agent/session/audit.h"
 
@@ -31,6 +32,11 @@ class console_listener final : public audit_listener {
 // and the failing and erroring checks.
 void print_summary(std::ostream& out, const report& r, lang l, bool colour,
                    const std::string& report_path);
+
+// `text` as it may reach a terminal: control characters (C0 including newline and tab, DEL, C1)
+// written as \xNN, so that text from audited systems, reports or bundles cannot move the cursor,
+// retitle the window or hide a line. Other bytes are kept.
+std::string terminal_safe(std::string_view text);
 
 // Sets the process-wide logger: plain lines on stderr.
 void setup_logging(bool verbose);

@@ -40,8 +40,10 @@ void print_verification(std::ostream& out, const bundle_verification& v,
       out << format(msg::verify_bad_key, l, {key_source}) << "\n";
       break;
   }
-  for (const auto& p : v.problems) {
+  for (const auto& problem : v.problems) {
     using k = bundle_problem::kind;
+    bundle_problem p = problem;  // names from the archive, as they may reach a terminal
+    p.path = terminal_safe(p.path);
     switch (p.what) {
       case k::modified:
         out << format(msg::verify_modified, l, {p.path, p.expected, p.actual});

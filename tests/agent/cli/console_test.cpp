@@ -29,5 +29,33 @@ TEST(ConsoleSummary, NamesHostsReadFromACollectedFileOrWithALearnedKey) {
   EXPECT_THAT(fr.str(), HasSubstr("  bk02: clé d'hôte apprise à la première connexion : "));
 }
 
+// Issue 19, defect 7: text from audited systems reached the terminal raw (escape sequences could
+// clear the screen, retitle the window or hide a line).
+TEST(ConsoleSummary, ControlCharactersFromTheEstateAreShownEscaped) {
+  EXPECT_EQ(terminal_safe("a\x1b[2Jb\tc\nd\x7f\xc2\x9b\xc3\xa9"),
+            "a\\x1b[2Jb\\x09c\\x0ad\\x7f\\x9b\xc3\xa9");  // é (valid UTF-8) is kept
+  report r;
+  r.establishment = "CH";
+  finding f;
+  f.check = "host-read";
+  f.target = "bk\x07";
+  f.status = status::error;
+  f.message = "error: \x1b]0;pwned\x07 refused";
+  finding g;
+  g.check = "host-sshd-no-relay";
+  g.objective = "D2.03.B";
+  g.target = "bk01";
+  g.status = status::fail;
+  g.title = {"titre\x1b[8m", "title\x1b[8m"};
+  g.observed = json::array({"x11forwarding yes\x1b[A"});
+  r.findings = {f, g};
+  r.observations = {{"host", "bk\x1b", outcome::ok, "", 1, "", "", "ssh-ed25519 \x1b[2K"}};
+  std::ostringstream out;
+  print_summary(out, r, lang::en, false, "out/report.json");
+  EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find('\x07'), std::string::npos) << out.str();
+  EXPECT_THAT(out.str(), HasSubstr("error: \\x1b]0;pwned\\x07 refused"));
+}
+
 }  // namespace
 }  // namespace cloison
