@@ -5,10 +5,10 @@
 #include <yaml-cpp/parser.h>
 
 #include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
+
+#include "core/bounded_read.h"
 
 namespace cloison {
 
@@ -147,25 +147,16 @@ std::optional<YAML::Node> load_yaml_text(std::string_view text, const std::strin
 }
 
 std::optional<std::string> read_config_file(const std::string& path, diagnostics& out) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    out.add(path, 0, 0, "cannot read: " + ec.message());
-    return std::nullopt;
-  }
-  if (size > kMaxConfigBytes) {
+  try {
+    return read_file_bounded(path, kMaxConfigBytes);
+  } catch (const bounded_read_error& e) {
     out.add(path, 0, 0,
-            "file too large (" + std::to_string(size) + " bytes; limit " +
-                std::to_string(kMaxConfigBytes) + ")");
+            e.why() == bounded_read_error::kind::too_large
+                ? "file too large (" + e.detail() + " bytes; limit " +
+                      std::to_string(kMaxConfigBytes) + ")"
+                : std::string(e.what()));
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  std::string text(size, '\0');
-  if (!in || !in.read(text.data(), static_cast<std::streamsize>(size))) {
-    out.add(path, 0, 0, "cannot read file");
-    return std::nullopt;
-  }
-  return text;
 }
 
 std::optional<YAML::Node> load_yaml_file(const std::string& path, diagnostics& out) {

@@ -80,11 +80,11 @@ const host_table& table_of(const backup_host& host) {
 // The facts not set yet: those of the host's own system missing with `why`, the others ruled
 // out (whatever went wrong, a Windows fact never applies to a Linux host).
 void fill_unset(observation& obs, const backup_host* host, const std::string& why) {
+  const auto& own = host ? table_of(*host).facts : all_facts();
   for (const auto& spec : all_facts()) {
     const std::string name(spec.name);
     if (obs.facts.contains(name))
       continue;
-    const auto& own = host ? table_of(*host).facts : all_facts();
     const bool applies = name == kHostKeyPinned ||
                          std::any_of(own.begin(), own.end(),
                                      [&](const fact_spec& f) { return f.name == spec.name; });
