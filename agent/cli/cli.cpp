@@ -32,7 +32,7 @@ constexpr const char* kDefaultConfig = "/etc/cloison/cloison.yaml";
 
 void print_diagnostics(const diagnostics& d) {
   for (const auto& item : d.sorted())
-    std::cerr << item.to_string() << "\n";
+    std::cerr << terminal_safe(item.to_string()) << "\n";
 }
 
 // Validates one file of any kind, detected by its content. Returns false when it has problems.
@@ -75,7 +75,7 @@ bool read_previous(const char* command, const std::string& path, std::optional<r
     out = read_report(path);
     return true;
   } catch (const std::runtime_error& e) {
-    std::cerr << "cloison " << command << ": --previous " << e.what() << "\n";
+    print_error(command, std::string("--previous ") + e.what());
     return false;
   }
 }
@@ -129,7 +129,7 @@ int audit(const audit_args& a) {
   try {
     job = audit_job::prepare(std::move(request), probes, problems);
   } catch (const audit_refused& e) {
-    std::cerr << "cloison audit: " << e.what() << "\n";
+    print_error("audit", e.what());
     return kExitUsage;
   }
   if (!job) {
@@ -147,7 +147,7 @@ int audit(const audit_args& a) {
   try {
     job->write(result);
   } catch (const std::exception& e) {
-    std::cerr << "cloison audit: cannot write the report: " << e.what() << "\n";
+    print_error("audit", std::string("cannot write the report: ") + e.what());
     return kExitCannotRun;
   }
   print_summary(std::cout, result.report, l, terminal,
@@ -173,7 +173,7 @@ int rerender(const report_args& a) {
   try {
     r = read_report(a.in);
   } catch (const std::runtime_error& e) {
-    std::cerr << "cloison report: " << e.what() << "\n";
+    print_error("report", e.what());
     return kExitUsage;
   }
   if (!read_previous("report", a.previous, previous))
@@ -182,7 +182,7 @@ int rerender(const report_args& a) {
     std::filesystem::create_directories(a.out);
     write_html(*r, *lang_from_string(a.language), previous ? &*previous : nullptr, a.out);
   } catch (const std::exception& e) {
-    std::cerr << "cloison report: cannot write " << a.out << "/report.html: " << e.what() << "\n";
+    print_error("report", "cannot write " + a.out + "/report.html: " + e.what());
     return kExitCannotRun;
   }
   std::cout << (std::filesystem::path(a.out) / "report.html").string() << "\n";
@@ -195,7 +195,7 @@ int diff(const std::string& before, const std::string& after, const std::string&
   try {
     d = compare_reports(read_report(before), read_report(after));
   } catch (const std::runtime_error& e) {
-    std::cerr << "cloison diff: " << e.what() << "\n";
+    print_error("diff", e.what());
     return kExitUsage;
   }
   std::cout << describe_drift(d, *lang_from_string(language));
@@ -233,7 +233,7 @@ int print_sudoers_rule(const std::string& account, const std::string& repository
     std::cout << sudoers_rule(linux_host_table().commands, account, host) << "\n";
     return kExitMet;
   } catch (const std::invalid_argument& e) {
-    std::cerr << "cloison sudoers-rule: " << e.what() << "\n";
+    print_error("sudoers-rule", e.what());
     return kExitUsage;
   }
 }
@@ -305,9 +305,14 @@ int run_cli(int argc, char** argv) noexcept {
     auto* verify = app.add_subcommand(
         "verify", "Check an evidence bundle offline: signature, then every file's SHA-256");
     verify->add_option("BUNDLE", bundle_file, "the bundle (.tar.gz or .tar)")->required();
-    verify->add_option("--key", pinned_key,
-                       "the agent's public key (PEM) to check the signature against (default: the "
-                       "bundle's own agent.pub, which proves integrity but not origin)");
+    bool verify_unpinned = false;
+    auto* verify_key = verify->add_option(
+        "--key", pinned_key,
+        "the agent's public key (PEM), obtained through another channel, that must have signed");
+    verify
+        ->add_flag("--unpinned", verify_unpinned,
+                   "check with the bundle's own agent.pub instead: proves integrity, not origin")
+        ->excludes(verify_key);
     verify->add_option("--lang", verify_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
 
@@ -405,7 +410,8 @@ int run_cli(int argc, char** argv) noexcept {
       return ok ? kExitMet : kExitUsage;
     }
     if (*verify)
-      return verify_command(bundle_file, pinned_key, *lang_from_string(verify_language));
+      return verify_command(bundle_file, pinned_key, verify_unpinned,
+                            *lang_from_string(verify_language));
     if (*merge)
       return merge_command(merge_files, merge_out, *lang_from_string(merge_language));
     if (*report_cmd)
@@ -422,7 +428,7 @@ int run_cli(int argc, char** argv) noexcept {
       return print_sudoers_rule(sudoers_account, sudoers_repository);
     return audit(a);
   } catch (const std::exception& e) {
-    std::cerr << "cloison: the audit could not run: " << e.what() << "\n";
+    print_error("", std::string("the audit could not run: ") + e.what());
   } catch (...) {
     std::cerr << "cloison: the audit could not run (unknown error)\n";
   }

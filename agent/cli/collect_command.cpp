@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/console.h"
 #include "agent/config/inventory_loader.h"
 #include "agent/evidence/agent_key.h"
 #include "agent/report/messages.h"
@@ -34,16 +35,17 @@ std::string this_host_name() {
 int collect_command(const collect_args& a) {
   const auto cap = parse_byte_size(a.output_cap);
   if (!cap || *cap < kMinOutputCap || *cap > kMaxOutputCap) {
-    std::cerr << "cloison collect: --output-cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, "
-                 "512KiB or a byte count), found '"
-              << a.output_cap << "'\n";
+    print_error("collect",
+                "--output-cap: expected a size from 1KiB to 256MiB (e.g. 4MiB, 512KiB or a byte "
+                "count), found '" +
+                    a.output_cap + "'");
     return kExitUsage;
   }
   std::optional<agent_key> key;
   try {
     key = agent_key::load_or_create(agent_key_path(a.key_file));
   } catch (const std::exception& e) {
-    std::cerr << "cloison collect: " << e.what() << "; nothing collected\n";
+    print_error("collect", std::string(e.what()) + "; nothing collected");
     return kExitUsage;
   }
   backup_host self;
@@ -63,9 +65,9 @@ int collect_command(const collect_args& a) {
       std::string line;
       for (const auto& arg : c.argv)
         line += (line.empty() ? "" : " ") + arg;
-      std::cerr << "cloison collect: " << line << ": "
-                << (r.truncated ? "output cut at --output-cap" : r.failure)
-                << " (recorded; the audit will report it)\n";
+      print_error("collect", line + ": " +
+                                 (r.truncated ? "output cut at --output-cap" : r.failure) +
+                                 " (recorded; the audit will report it)");
     }
   }
   const std::string payload = signed_payload(evidence);
@@ -79,7 +81,7 @@ int collect_command(const collect_args& a) {
   try {
     write_file_atomically(a.out, text);
   } catch (const std::exception& e) {
-    std::cerr << "cloison collect: " << e.what() << "\n";
+    print_error("collect", e.what());
     return kExitCannotRun;
   }
   std::cout << format(msg::collect_written, a.language,

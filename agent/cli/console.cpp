@@ -1,5 +1,6 @@
 #include "agent/cli/console.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -155,10 +156,37 @@ std::string terminal_safe(std::string_view text) {
   return out;
 }
 
+void print_error(std::string_view command, std::string_view text) {
+  std::cerr << "cloison" << (command.empty() ? "" : " ") << command << ": " << terminal_safe(text)
+            << "\n";
+}
+
+namespace {
+
+// The log pattern with every message made terminal_safe: one line per event, whatever the estate
+// wrote in it.
+class terminal_safe_formatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const auto text = terminal_safe(std::string_view(msg.payload.data(), msg.payload.size()));
+    auto safe = msg;
+    safe.payload = spdlog::string_view_t(text.data(), text.size());
+    pattern_.format(safe, dest);
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<terminal_safe_formatter>();
+  }
+
+ private:
+  spdlog::pattern_formatter pattern_{"%Y-%m-%dT%H:%M:%S%z cloison %l: %v"};
+};
+
+}  // namespace
+
 void setup_logging(bool verbose) {
   auto logger = std::make_shared<spdlog::logger>("cloison",
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S%z cloison %l: %v");
+  logger->set_formatter(std::make_unique<terminal_safe_formatter>());
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);
 }

@@ -38,6 +38,10 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
 // retitle the window or hide a line. Other bytes are kept.
 std::string terminal_safe(std::string_view text);
 
+// Writes "cloison <command>: <text>" (or "cloison: <text>" for an empty command) on stderr, with
+// `text` made terminal_safe: error messages carry names and parse errors from files and hosts.
+void print_error(std::string_view command, std::string_view text);
+
 // Sets the process-wide logger: plain lines on stderr.
 void setup_logging(bool verbose);
 

@@ -74,19 +74,22 @@ void print_verification(std::ostream& out, const bundle_verification& v,
   }
 }
 
-int verify_command(const std::string& bundle, const std::string& key_file, lang l) {
+int verify_command(const std::string& bundle, const std::string& key_file, bool unpinned, lang l) {
   try {
+    if (key_file.empty() && !unpinned) {
+      print_error("verify", format(msg::verify_key_required, l, {}));
+      return kExitUsage;
+    }
     std::optional<std::string> pinned;
     if (!key_file.empty()) {
       try {
         pinned = read_key_file(key_file);
       } catch (const std::exception& e) {
-        std::cerr << "cloison verify: " << format(msg::cannot_read, l, {key_file, e.what()})
-                  << "\n";
+        print_error("verify", format(msg::cannot_read, l, {key_file, e.what()}));
         return kExitUsage;
       }
       if (public_key_fingerprint(*pinned).empty()) {
-        std::cerr << "cloison verify: " << format(msg::verify_bad_key, l, {key_file}) << "\n";
+        print_error("verify", format(msg::verify_bad_key, l, {key_file}));
         return kExitUsage;
       }
     }
@@ -94,13 +97,13 @@ int verify_command(const std::string& bundle, const std::string& key_file, lang 
     try {
       v = verify_bundle(bundle, pinned);
     } catch (const bundle_unreadable& e) {
-      std::cerr << "cloison verify: " << format(msg::cannot_read, l, {bundle, e.what()}) << "\n";
+      print_error("verify", format(msg::cannot_read, l, {bundle, e.what()}));
       return kExitUsage;
     }
     print_verification(std::cout, v, key_file.empty() ? kPublicKeyFile : key_file, l);
     return v.intact() ? kExitMet : kExitNotMet;
   } catch (const std::exception& e) {
-    std::cerr << "cloison verify: " << e.what() << "\n";
+    print_error("verify", e.what());
     return kExitCannotRun;
   }
 }
@@ -112,7 +115,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
       try {
         inputs.push_back({f, read_report(f)});
       } catch (const std::exception& e) {
-        std::cerr << "cloison merge: " << e.what() << "\n";
+        print_error("merge", e.what());
         return kExitUsage;
       }
     }
@@ -120,7 +123,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
     try {
       merged = merge_reports(inputs);
     } catch (const merge_error& e) {
-      std::cerr << "cloison merge: " << e.text(l) << "\n";
+      print_error("merge", e.text(l));
       return kExitUsage;
     }
     try {
@@ -128,7 +131,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
       write_file_atomically((std::filesystem::path(out_dir) / "report.xml").string(),
                             render_junit(merged, l));
     } catch (const std::exception& e) {
-      std::cerr << "cloison merge: " << e.what() << "\n";
+      print_error("merge", e.what());
       return kExitCannotRun;
     }
     const bool terminal = isatty(STDOUT_FILENO);
@@ -136,7 +139,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
                   (std::filesystem::path(out_dir) / "report.json").string());
     return exit_code_of(merged.objectives);
   } catch (const std::exception& e) {
-    std::cerr << "cloison merge: " << e.what() << "\n";
+    print_error("merge", e.what());
     return kExitCannotRun;
   }
 }

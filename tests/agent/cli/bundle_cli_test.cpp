@@ -59,7 +59,14 @@ TEST(BundleCli, AuditWritesASignedBundleThatVerifies) {
                                      a.rep.signing->fingerprint + ")"));
   EXPECT_THAT(read_text(a.out + "/report.xml"), HasSubstr("<testsuite name=\"D2.03.B\""));
 
-  auto v = cloison({"verify", a.bundle, "--lang", "en"});
+  // Issue 19, defect 7: without a pinned key, verify of a re-signed bundle exited 0 like a pinned
+  // pass. It now needs --key, or --unpinned said out loud.
+  auto no_key = cloison({"verify", a.bundle, "--lang", "en"});
+  EXPECT_EQ(no_key.exit_code, 2) << no_key.out;
+  EXPECT_THAT(no_key.err, HasSubstr("give the agent's public key"));
+  EXPECT_THAT(no_key.out, Not(HasSubstr("intact")));
+  EXPECT_EQ(cloison({"verify", a.bundle, "--key", a.pinned_key(), "--unpinned"}).exit_code, 2);
+  auto v = cloison({"verify", a.bundle, "--unpinned", "--lang", "en"});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_THAT(v.out, HasSubstr("Valid Ed25519 signature over MANIFEST.sha256 (key fingerprint: " +
                                a.rep.signing->fingerprint + ")"));
@@ -106,7 +113,7 @@ TEST(BundleCli, VerifyNamesWhatWasAlteredAndFailsOnAnotherKey) {
   EXPECT_THAT(v.out, HasSubstr("MODIFIED: " + ev->path + " (expected SHA-256 " + original +
                                ", actual " + sha256_hex(ev->content) + ")"));
   EXPECT_THAT(v.out, HasSubstr("BUNDLE ALTERED: 1 problem(s)"));
-  auto fr = cloison({"verify", a.bundle});
+  auto fr = cloison({"verify", a.bundle, "--key", a.pinned_key()});
   EXPECT_THAT(fr.out, HasSubstr("MODIFIÉ : " + ev->path));
 
   temp_dir other;
@@ -128,10 +135,11 @@ TEST(BundleCli, VerifyNamesWhatWasAlteredAndFailsOnAnotherKey) {
 
 TEST(BundleCli, VerifyExitsTwoOnUnreadableInput) {
   temp_dir dir;
-  auto missing = cloison({"verify", (dir.path() / "none.tar.gz").string(), "--lang", "en"});
+  auto missing =
+      cloison({"verify", (dir.path() / "none.tar.gz").string(), "--unpinned", "--lang", "en"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("cannot read"));
-  EXPECT_EQ(cloison({"verify", dir.write("junk.tar.gz", "junk")}).exit_code, 2);
+  EXPECT_EQ(cloison({"verify", dir.write("junk.tar.gz", "junk"), "--unpinned"}).exit_code, 2);
   EXPECT_EQ(cloison({"verify"}).exit_code, 2);
   audited a;
   EXPECT_EQ(cloison({"verify", a.bundle, "--key", "/nonexistent.pem"}).exit_code, 2);

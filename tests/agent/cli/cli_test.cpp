@@ -100,6 +100,20 @@ TEST(Cli, ValidateNeverCrashesOnHostileFiles) {
   EXPECT_EQ(cloison({"validate", "/nonexistent.yaml"}).exit_code, 2);
 }
 
+// Issue 19, defect 7: parse errors and names from files reached the terminal raw.
+TEST(Cli, ErrorsShowControlCharactersOfTheirInputEscaped) {
+  temp_dir dir;
+  auto r = cloison(
+      {"validate", dir.write("evil.yaml", "establishment: CH\ncolour\x1b]0;pwned\x07: blue\n")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("colour\\x1b]0;pwned\\x07"));
+  EXPECT_THAT(r.err, Not(HasSubstr("\x1b")));
+  auto v = cloison({"verify", dir.write("evil\x1b[2J.tar", "junk"), "--unpinned"});
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_THAT(v.err, HasSubstr("evil\\x1b[2J.tar"));
+  EXPECT_THAT(v.err, Not(HasSubstr("\x1b")));
+}
+
 TEST(Cli, AuditLocalWritesReportAndEvidenceAndNeverPassesWhatItDidNotSee) {
   temp_dir dir;
   const auto out = (dir.path() / "report").string();

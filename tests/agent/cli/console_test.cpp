@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <sstream>
 
 namespace cloison {
@@ -55,6 +58,18 @@ TEST(ConsoleSummary, ControlCharactersFromTheEstateAreShownEscaped) {
   EXPECT_EQ(out.str().find('\x1b'), std::string::npos) << out.str();
   EXPECT_EQ(out.str().find('\x07'), std::string::npos) << out.str();
   EXPECT_THAT(out.str(), HasSubstr("error: \\x1b]0;pwned\\x07 refused"));
+}
+
+// Log lines carry hosts' texts (observation details): one event stays one line, escaped.
+TEST(ConsoleLogging, LogMessagesAreShownEscapedOnOneLine) {
+  setup_logging(false);
+  ::testing::internal::CaptureStderr();
+  spdlog::info("observed host bk: error - {}", "refused\n2026-01-01 cloison info: all met\x1b[2J");
+  spdlog::default_logger()->flush();
+  const auto logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(logged, HasSubstr("cloison info: observed host bk: error - refused\\x0a2026-01-01 "
+                                "cloison info: all met\\x1b[2J\n"));
+  EXPECT_EQ(std::count(logged.begin(), logged.end(), '\n'), 1);
 }
 
 }  // namespace

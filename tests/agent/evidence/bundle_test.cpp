@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "agent/config/embedded_policies.h"
 #include "tests/support.h"
@@ -244,6 +245,63 @@ TEST(Bundle, HostileManifestLinesCostNeitherTheStackNorMemory) {
   EXPECT_EQ(blank.signature, signature_check::valid);
   EXPECT_LE(blank.problems.size(), kMaxManifestProblems + 1);
   EXPECT_EQ(blank.problems.back().path, "more bad lines, not listed");
+}
+
+// A tar header (ustar) announcing `size` bytes of content that do not follow.
+std::string tar_header(const std::string& name, std::uint64_t size) {
+  std::string h(512, '\0');
+  const auto field = [&](std::size_t at, const std::string& text) {
+    h.replace(at, text.size(), text);
+  };
+  field(0, name);
+  field(100, "0000644");
+  field(108, "0000000");
+  field(116, "0000000");
+  char octal[16];
+  std::snprintf(octal, sizeof octal, "%011llo", static_cast<unsigned long long>(size));
+  field(124, octal);
+  field(136, "00000000000");
+  field(156, "0");
+  field(257, std::string("ustar\0", 6));
+  field(263, "00");
+  h.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (unsigned char c : h)
+    sum += c;
+  std::snprintf(octal, sizeof octal, "%06o", sum);
+  h.replace(148, 7, std::string(octal, 6) + '\0');
+  return h;
+}
+
+// Issue 19, defect 7: a bundle could have any number of entries and any total size.
+TEST(Bundle, ArchivesBeyondTheBoundsAreRefusedUnread) {
+  temp_dir dir;
+  std::vector<bundle_file> many(kMaxBundleEntries + 1);
+  for (std::size_t i = 0; i < many.size(); ++i)
+    many[i].path = "e/" + std::to_string(i);
+  const auto crowded = (dir.path() / "crowded.tar.gz").string();
+  write_archive(crowded, many);
+  try {
+    verify_bundle(crowded, std::nullopt);
+    ADD_FAILURE() << "an archive of " << many.size() << " entries was read";
+  } catch (const bundle_unreadable& e) {
+    EXPECT_THAT(e.what(), HasSubstr("more than 100000 entries"));
+  }
+  EXPECT_THROW(read_archive(crowded), bundle_unreadable);
+  many.pop_back();
+  write_archive(crowded, many);
+  EXPECT_EQ(read_archive(crowded).size(), kMaxBundleEntries);
+
+  const auto huge = dir.write("huge.tar", tar_header("report.json", kMaxBundleBytes + 1));
+  try {
+    read_archive(huge);
+    ADD_FAILURE() << "an entry announcing over 1 GiB was read";
+  } catch (const bundle_unreadable& e) {
+    EXPECT_THAT(e.what(), HasSubstr("content over 1073741824 bytes"));
+  }
+  const auto long_path = (dir.path() / "long.tar").string();
+  write_archive(long_path, {{std::string(kMaxBundlePathBytes + 1, 'a'), "x"}});
+  EXPECT_THROW(verify_bundle(long_path, std::nullopt), bundle_unreadable);
 }
 
 TEST(Bundle, UnreadableInputsThrow) {

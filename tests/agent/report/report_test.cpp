@@ -1,5 +1,6 @@
 #include "agent/report/report.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 
 namespace cloison {
 namespace {
+
+using ::testing::HasSubstr;
 
 report sample_report() {
   report r;
@@ -100,6 +103,37 @@ TEST(Report, RejectsOtherSchemaVersionsAndMalformedInput) {
   auto v = to_json(sample_report());
   v["schema_version"] = 1.5;  // issue 19, defect 7: once read as 1
   EXPECT_THROW(report_from_json(v), std::runtime_error);
+}
+
+// Issue 19, defect 7: out-of-range numbers of a crafted report were rendered (a score of 1e300,
+// a port of -1 read as 4294967295, a level of 9).
+TEST(Report, NumbersOutOfTheirRangeAreRefusedAndNamed) {
+  const auto good = to_json(sample_report());
+  ASSERT_NO_THROW(report_from_json(good));
+  const auto refused = [&](const json::json_pointer& where, const json& value) {
+    auto j = good;
+    j[where] = value;
+    try {
+      report_from_json(j);
+      ADD_FAILURE() << where.to_string() << " = " << value.dump() << " was read";
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(where.back() + " is not")) << where.to_string();
+    }
+  };
+  refused("/objectives/0/score"_json_pointer, 1e300);
+  refused("/objectives/0/score"_json_pointer, -1);
+  refused("/objectives/0/counts/pass"_json_pointer, -3);
+  refused("/objectives/0/counts/fail"_json_pointer, 1.5);
+  refused("/findings/0/weight"_json_pointer, 101);
+  refused("/findings/1/anssi/level"_json_pointer, 9);
+  refused("/ads/estimated_level"_json_pointer, 0);
+  refused("/flows/0/port"_json_pointer, -1);
+  refused("/flows/0/port"_json_pointer, 65536);
+  refused("/flows/0/port"_json_pointer, "22");
+  refused("/flows/0/latency_ms"_json_pointer, -0.5);
+  refused("/flows/0/attempts"_json_pointer, 18446744073709551615u);
+  refused("/observations/0/elapsed_ms"_json_pointer, -1);
+  refused("/evidence/0/size"_json_pointer, -1);
 }
 
 TEST(Report, TopologyRoundTripsAndIsOptional) {
