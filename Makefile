@@ -1,6 +1,7 @@
 # The README's two commands. Each installs what is missing (Debian packages), configures and builds.
 #   make demo   build cloison alone, bring the lab up and audit it; say where the report is
-#   make test   check formatting, build, run the unit tests under ASan+UBSan, then the whole suite (ctest)
+#   make test   check formatting, build, run the unit and lab tests under ASan+UBSan (leaks
+#               included), then the whole suite (ctest)
 # Both run their steps with a PATH that holds only the commands packaging/commands lists (links made
 # by packaging/preflight), so a command the list lacks fails here, not on someone else's machine.
 BUILD ?= build
@@ -41,8 +42,12 @@ format-check: deps
 format:
 	clang-format -i $(SOURCES)
 
+# LeakSanitizer is part of ASan: a process that leaks, or trips ASan or UBSan, exits 23 (no exit
+# code of cloison) and fails its test.
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1:exitcode=23
+
 test: format-check build build-sanitize
-	cd $(SANITIZE_BUILD) && $(LISTED) ctest -L unit --output-on-failure -j$(JOBS)
+	cd $(SANITIZE_BUILD) && $(LISTED) $(SANITIZER_ENV) ctest -L 'unit|lab' --output-on-failure -j$(JOBS)
 	cd $(BUILD) && $(LISTED) ctest --output-on-failure -j$(JOBS)
 
 # Only what the demo runs: cloison itself, not the tests.
