@@ -5,8 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "agent/cli/collect_command.h"
 #include "agent/cli/console.h"
@@ -18,6 +22,7 @@
 #include "agent/report/drift.h"
 #include "agent/report/report_html.h"
 #include "agent/session/audit_job.h"
+#include "core/atomic_file.h"
 #include "probes/host/linux_facts.h"
 
 #ifndef CLOISON_VERSION
@@ -91,14 +96,28 @@ struct audit_args {
   std::vector<std::string> probes;
   std::size_t concurrency = 8;
   bool verbose = false;
+  bool quiet = false;
+  std::string log_format = "text";
   std::string bundle;    // evidence bundle to write, empty: none
   std::string key_file;  // the agent's signing key (agent_key_path())
   std::string previous;
 };
 
+// Throws, naming the path and the reason, when the audit could not write its outputs: creates
+// `out_dir` and a temporary file in it, and one beside `bundle` when set (both removed at once).
+void check_writable(const std::string& out_dir, const std::string& bundle) {
+  std::filesystem::create_directories(out_dir);
+  atomic_file{(std::filesystem::path(out_dir) / "report.json").string()};
+  if (!bundle.empty())
+    atomic_file{bundle};
+}
+
 int audit(const audit_args& a) {
   const lang l = *lang_from_string(a.language);
-  setup_logging(a.verbose);
+  setup_logging(a.quiet     ? spdlog::level::warn
+                : a.verbose ? spdlog::level::debug
+                            : spdlog::level::info,
+                a.log_format == "json" ? log_format::json_lines : log_format::text);
   audit_request request;
   if (!read_previous("audit", a.previous, request.previous))
     return kExitUsage;
@@ -123,6 +142,12 @@ int audit(const audit_args& a) {
   request.bundle = a.bundle;
   request.key_file = a.key_file;
 
+  try {
+    check_writable(a.out, a.bundle);
+  } catch (const std::exception& e) {
+    print_error("audit", std::string("nothing audited: ") + e.what());
+    return kExitCannotRun;
+  }
   const auto probes = builtin_probes();
   diagnostics problems;
   std::optional<audit_job> job;
@@ -141,7 +166,7 @@ int audit(const audit_args& a) {
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
   audit_result result;
   {
-    console_listener listener(terminal, l);
+    console_listener listener(terminal && !a.quiet, l);
     result = job->run(listener);
   }
   try {
@@ -150,10 +175,12 @@ int audit(const audit_args& a) {
     print_error("audit", std::string("cannot write the report: ") + e.what());
     return kExitCannotRun;
   }
-  print_summary(std::cout, result.report, l, terminal,
-                (std::filesystem::path(a.out) / "report.json").string());
-  if (const agent_key* key = job->signing_key())
-    std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
+  if (!a.quiet) {
+    print_summary(std::cout, result.report, l, terminal,
+                  (std::filesystem::path(a.out) / "report.json").string());
+    if (const agent_key* key = job->signing_key())
+      std::cout << format(msg::bundle_written, l, {a.bundle, key->fingerprint()}) << "\n";
+  }
   const int code = result.exit_code();
   if (!terminal)
     spdlog::info("audit finished: exit code {}", code);
@@ -238,23 +265,73 @@ int print_sudoers_rule(const std::string& account, const std::string& repository
   }
 }
 
+// The number of single-character edits from `a` to `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// `cloison help [SUBCOMMAND]`, and a first word that names no subcommand ("did you mean"): the
+// exit code when one of them was handled, nullopt to parse the command line as usual.
+std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-')
+    return std::nullopt;
+  const bool help = std::string_view(argv[1]) == "help";
+  if (help && argc == 2) {
+    std::cout << app.help();
+    return kExitMet;
+  }
+  const std::string_view word = help ? argv[2] : argv[1];
+  const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
+  for (const auto* c : commands) {
+    if (c->get_name() == word) {
+      if (!help)
+        return std::nullopt;
+      std::cout << c->help();
+      return kExitMet;
+    }
+  }
+  std::string closest;
+  std::size_t best = 3;  // suggest only within two edits
+  for (const auto* c : commands) {
+    if (const auto d = edit_distance(word, c->get_name()); d < best) {
+      best = d;
+      closest = c->get_name();
+    }
+  }
+  print_error("", "unknown command '" + std::string(word) + "'" +
+                      (closest.empty() ? "" : "; did you mean '" + closest + "'?") +
+                      " (cloison help lists the commands)");
+  return kExitUsage;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) noexcept {
   try {
-    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)"};
+    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)",
+                 "cloison"};
     app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION);
     app.require_subcommand(1);
-    app.footer(
-        "Exit codes: 0 objectives met, 1 an objective not met, 2 usage or configuration error, "
-        "3 the audit could not run, 4 none not met but one incomplete (an error or missing "
-        "evidence). diff: 1 when the newer report regressed.");
+    app.footer("cloison help SUBCOMMAND: its options and exit codes.");
 
     std::vector<std::string> files;
     auto* validate = app.add_subcommand(
         "validate",
         "Check inventory, policy or waivers files; report every problem as file:line:col");
     validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
+    validate->footer("Exit codes: 0 every file valid, 2 a problem found (each as file:line:col).");
 
     audit_args a;
     auto* audit_cmd = app.add_subcommand(
@@ -286,7 +363,19 @@ int run_cli(int argc, char** argv) noexcept {
         ->delimiter(',');
     audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
         ->check(CLI::Range(1, 256));
-    audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    auto* verbose = audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    audit_cmd
+        ->add_flag("-q,--quiet", a.quiet,
+                   "print nothing but warnings and errors (no progress, no summary)")
+        ->excludes(verbose);
+    audit_cmd
+        ->add_option("--log-format", a.log_format,
+                     "log lines as text or json (one object per line)")
+        ->check(CLI::IsMember({"text", "json"}));
+    audit_cmd->footer(
+        "Exit codes: 0 every objective met, 1 an objective not met, 2 usage or configuration "
+        "error, 3 the audit could not run or write its outputs, 4 no objective not met but one "
+        "incomplete (an error or missing evidence).");
     audit_cmd
         ->add_option(
             "--bundle", a.bundle,
@@ -313,6 +402,9 @@ int run_cli(int argc, char** argv) noexcept {
         ->add_flag("--unpinned", verify_unpinned,
                    "check with the bundle's own agent.pub instead: proves integrity, not origin")
         ->excludes(verify_key);
+    verify->footer(
+        "Exit codes: 0 intact, 1 altered or signature invalid, 2 unreadable bundle or key file, "
+        "or neither --key nor --unpinned.");
     verify->add_option("--lang", verify_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
 
@@ -326,6 +418,9 @@ int run_cli(int argc, char** argv) noexcept {
         ->required();
     merge->add_option("--lang", merge_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
+    merge->footer(
+        "Exit codes: as audit's for the merged report (0 met, 1 not met, 4 incomplete), 2 an "
+        "unreadable report or reports that cannot be merged, 3 the output cannot be written.");
 
     audit_cmd->add_option("--previous", a.previous,
                           "an earlier report.json: report.html then shows the drift since it");
@@ -355,6 +450,9 @@ int run_cli(int argc, char** argv) noexcept {
         ->check(CLI::Range(1, 3600));
     collect->add_option("--lang", collect_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
+    collect->footer(
+        "Exit codes: 0 written, 2 a bad option, an unusable key, or not run as root, 3 the file "
+        "cannot be written.");
 
     report_args ra;
     auto* report_cmd = app.add_subcommand(
@@ -365,6 +463,8 @@ int run_cli(int argc, char** argv) noexcept {
         ->check(CLI::IsMember({"fr", "en"}));
     report_cmd->add_option("--previous", ra.previous,
                            "an earlier report.json: the page then shows the drift since it");
+    report_cmd->footer(
+        "Exit codes: 0 written, 2 an unreadable report.json, 3 report.html cannot be written.");
 
     std::string diff_before, diff_after, diff_language = "fr";
     auto* diff_cmd = app.add_subcommand(
@@ -373,6 +473,8 @@ int run_cli(int argc, char** argv) noexcept {
     diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
     diff_cmd->add_option("--lang", diff_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));
+    diff_cmd->footer(
+        "Exit codes: 0 no regression, 1 the newer report regressed, 2 unreadable input.");
 
     std::vector<std::string> checks_policies;
     auto* checks_cmd = app.add_subcommand(
@@ -381,6 +483,7 @@ int run_cli(int argc, char** argv) noexcept {
         "(yes or no), tab-separated");
     checks_cmd->add_option("--policy", checks_policies,
                            "policy file (repeatable; default: the built-in D2.03 policy)");
+    checks_cmd->footer("Exit codes: 0 listed, 2 a policy file has problems.");
 
     std::string sudoers_account = "cloison-audit", sudoers_repository;
     auto* sudoers = app.add_subcommand(
@@ -391,7 +494,10 @@ int run_cli(int argc, char** argv) noexcept {
     sudoers->add_option("--repository-path", sudoers_repository,
                         "a repository host: its repository_path, as the inventory writes it; adds "
                         "find and lsattr of its backup files");
+    sudoers->footer("Exit codes: 0 printed, 2 a bad account name or repository path.");
 
+    if (const auto early = help_or_unknown_command(app, argc, argv))
+      return *early;
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

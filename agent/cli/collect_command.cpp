@@ -33,6 +33,12 @@ std::string this_host_name() {
 }  // namespace
 
 int collect_command(const collect_args& a) {
+  if (geteuid() != 0) {
+    print_error("collect",
+                "must run as root: the host probe reads what only root can read (sudoers, "
+                "sssd.conf, keytabs, the firewall ruleset); run it with sudo. Nothing collected");
+    return kExitUsage;
+  }
   const auto cap = parse_byte_size(a.output_cap);
   if (!cap || *cap < kMinOutputCap || *cap > kMaxOutputCap) {
     print_error("collect",

@@ -1,8 +1,9 @@
 // `cloison collect --local --out FILE`: on a host that refuses SSH (a hardened repository), runs
 // the host probe's commands (probes/host/host_probe.h gather_host_evidence, as for a local audit:
-// no sudo, so run it as root) through the local runner, and writes the results as an
-// evidence file signed with the agent's Ed25519 key (probes/host/collected_evidence.h,
-// docs/collected-evidence.md). The inventory of the auditing machine then names that file
+// no sudo: it refuses to run as another user than root) through the local runner, and writes the
+// results as an evidence file signed with the agent's Ed25519 key
+// (probes/host/collected_evidence.h, docs/collected-evidence.md). The inventory of the auditing
+// machine then names that file
 // (`access: collected`). Never throws.
 #pragma once
 
@@ -22,8 +23,8 @@ struct collect_args {
   lang language = lang::fr;
 };
 
-// Exit code: 0 written, 2 bad option or unusable key, 3 the file cannot be written (or would be
-// larger than the audit accepts).
+// Exit code: 0 written, 2 not run as root, a bad option or an unusable key, 3 the file cannot be
+// written (or would be larger than the audit accepts).
 int collect_command(const collect_args& a);
 
 }  // namespace cloison

@@ -181,13 +181,37 @@ class terminal_safe_formatter final : public spdlog::formatter {
   spdlog::pattern_formatter pattern_{"%Y-%m-%dT%H:%M:%S%z cloison %l: %v"};
 };
 
+// One JSON object per event: {"time", "level", "message"}; bytes that are not UTF-8 replaced.
+class json_formatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t time;
+    time_.format(msg, time);
+    const json line{{"time", std::string(time.data(), time.size())},
+                    {"level", std::string_view(spdlog::level::to_string_view(msg.level).data(),
+                                               spdlog::level::to_string_view(msg.level).size())},
+                    {"message", std::string(msg.payload.data(), msg.payload.size())}};
+    const auto text = line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<json_formatter>();
+  }
+
+ private:
+  spdlog::pattern_formatter time_{"%Y-%m-%dT%H:%M:%S.%e%z", spdlog::pattern_time_type::local, ""};
+};
+
 }  // namespace
 
-void setup_logging(bool verbose) {
+void setup_logging(spdlog::level::level_enum level, log_format format) {
   auto logger = std::make_shared<spdlog::logger>("cloison",
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger->set_formatter(std::make_unique<terminal_safe_formatter>());
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  if (format == log_format::json_lines)
+    logger->set_formatter(std::make_unique<json_formatter>());
+  else
+    logger->set_formatter(std::make_unique<terminal_safe_formatter>());
+  logger->set_level(level);
   spdlog::set_default_logger(logger);
 }
 

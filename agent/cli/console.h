@@ -3,6 +3,8 @@
 // lines only, no control characters.
 #pragma once
 
+#include <spdlog/common.h>
+
 #include <chrono>
 #include <ostream>
 #include <string>
@@ -42,7 +44,11 @@ std::string terminal_safe(std::string_view text);
 // `text` made terminal_safe: error messages carry names and parse errors from files and hosts.
 void print_error(std::string_view command, std::string_view text);
 
-// Sets the process-wide logger: plain lines on stderr.
-void setup_logging(bool verbose);
+enum class log_format { text, json_lines };
+
+// Sets the process-wide logger on stderr, from `level` on: "<time> cloison <level>: <message>"
+// lines with the message made terminal_safe, or, for json_lines, one JSON object per line with the
+// fields time, level and message (for journald or a log collector).
+void setup_logging(spdlog::level::level_enum level, log_format format);
 
 }  // namespace cloison

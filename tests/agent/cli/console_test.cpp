@@ -62,7 +62,7 @@ TEST(ConsoleSummary, ControlCharactersFromTheEstateAreShownEscaped) {
 
 // Log lines carry hosts' texts (observation details): one event stays one line, escaped.
 TEST(ConsoleLogging, LogMessagesAreShownEscapedOnOneLine) {
-  setup_logging(false);
+  setup_logging(spdlog::level::info, log_format::text);
   ::testing::internal::CaptureStderr();
   spdlog::info("observed host bk: error - {}", "refused\n2026-01-01 cloison info: all met\x1b[2J");
   spdlog::default_logger()->flush();
