@@ -414,7 +414,9 @@ int run_cli(int argc, char** argv) noexcept {
         "merge",
         "Combine the report.json of several vantage points of one establishment into one report");
     merge->add_option("REPORT", merge_files, "report.json files")->required();
-    merge->add_option("--out", merge_out, "folder for the merged report.json and report.xml")
+    merge
+        ->add_option("--out", merge_out,
+                     "folder for the merged report.json, report.xml and report.html")
         ->required();
     merge->add_option("--lang", merge_language, "language: fr or en")
         ->check(CLI::IsMember({"fr", "en"}));

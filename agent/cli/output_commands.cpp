@@ -11,6 +11,7 @@
 #include "agent/cli/console.h"
 #include "agent/engine/scoring.h"
 #include "agent/report/merge.h"
+#include "agent/report/report_html.h"
 #include "agent/report/report_junit.h"
 #include "core/bounded_read.h"
 
@@ -130,6 +131,7 @@ int merge_command(const std::vector<std::string>& files, const std::string& out_
       write_report(merged, out_dir);
       write_file_atomically((std::filesystem::path(out_dir) / "report.xml").string(),
                             render_junit(merged, l));
+      write_html(merged, l, nullptr, out_dir);
     } catch (const std::exception& e) {
       print_error("merge", e.what());
       return kExitCannotRun;

@@ -16,8 +16,8 @@ namespace cloison {
 // a --key file that is no Ed25519 public key, or neither a key file nor `unpinned`.
 int verify_command(const std::string& bundle, const std::string& key_file, bool unpinned, lang l);
 
-// Writes `out_dir`/report.json and report.xml. Exit code: 0 every objective met, 1 one not met,
-// 2 unreadable input or reports that cannot be merged, 3 the output cannot be written.
+// Writes `out_dir`/report.json, report.xml and report.html. Exit code: 0 every objective met, 1 one
+// not met, 2 unreadable input or reports that cannot be merged, 3 the output cannot be written.
 int merge_command(const std::vector<std::string>& files, const std::string& out_dir, lang l);
 
 // What verify prints: the signature verdict, one line per problem, the conclusion.

@@ -208,6 +208,8 @@ TEST(BundleCli, MergeCombinesVantagePointsAndRefusesOtherEstablishments) {
   EXPECT_EQ(m.findings.size(), a.rep.findings.size());
   EXPECT_FALSE(m.signing.has_value());
   EXPECT_THAT(read_text(out + "/report.xml"), HasSubstr("<testsuites"));
+  // Issue 20: merge wrote no report.html.
+  EXPECT_THAT(read_text(out + "/report.html"), HasSubstr(a.rep.establishment));
 
   j["establishment"] = "CH Voisin";
   const auto second = dir.write("b.json", j.dump());
