@@ -327,10 +327,14 @@ report read_report_text(std::string_view text, const std::string& name) {
     throw std::runtime_error(name + ": not a cloison report: JSON nested deeper than " +
                              std::to_string(kMaxReportDepth));
   }
+  json j;
   try {
-    return report_from_json(json::parse(text));
-  } catch (const json::parse_error& e) {
+    j = json::parse(text);
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double's range
     throw std::runtime_error(name + ": not JSON: " + e.what());
+  }
+  try {
+    return report_from_json(j);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(name + ": not a cloison report: " + e.what());
   }
