@@ -32,6 +32,12 @@ constexpr std::size_t kSpecialFileCap = 4u << 20;  // manifest, signature, publi
 using archive_ptr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 using entry_ptr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
+// What libarchive says went wrong (it may say nothing: a truncated gzip stream).
+std::string archive_error(struct archive* a) {
+  const char* why = archive_error_string(a);
+  return why != nullptr ? why : "libarchive gave no reason";
+}
+
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -131,7 +137,7 @@ void scan_archive(const archive_opener& open,
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_tar(a.get());
   if (open(a.get()) != ARCHIVE_OK)
-    throw bundle_unreadable(archive_error_string(a.get()));
+    throw bundle_unreadable(archive_error(a.get()));
   std::array<char, 64 * 1024> buffer{};
   for (;;) {
     archive_entry* entry = nullptr;
@@ -139,14 +145,14 @@ void scan_archive(const archive_opener& open,
     if (rc == ARCHIVE_EOF)
       return;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      throw bundle_unreadable(archive_error_string(a.get()));
+      throw bundle_unreadable(archive_error(a.get()));
     const char* name = archive_entry_pathname(entry);
     const auto type = archive_entry_filetype(entry);
     on_entry({name ? name : "", type == AE_IFREG, type == AE_IFDIR});
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n < 0)
-        throw bundle_unreadable(archive_error_string(a.get()));
+        throw bundle_unreadable(archive_error(a.get()));
       if (n == 0)
         break;
       on_data(buffer.data(), static_cast<std::size_t>(n));
@@ -269,7 +275,7 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
   if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       (!plain && archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK) ||
       archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
-    failed(archive_error_string(a.get()));
+    failed(archive_error(a.get()));
   }
   const std::time_t now = std::time(nullptr);
   for (const auto& f : files) {
@@ -282,11 +288,11 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
         archive_write_data(a.get(), f.content.data(), f.content.size()) !=
             static_cast<la_ssize_t>(f.content.size())) {
-      failed(archive_error_string(a.get()));
+      failed(archive_error(a.get()));
     }
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK)
-    failed(archive_error_string(a.get()));
+    failed(archive_error(a.get()));
   out.commit();
 }
 
