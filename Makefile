@@ -1,21 +1,25 @@
 # The README's two commands. Each installs what is missing (Debian packages), configures and builds.
 #   make demo   build cloison alone, bring the lab up and audit it; say where the report is
 #   make test   check formatting, build, run the unit and lab tests under ASan+UBSan (leaks
-#               included), then the whole suite (ctest)
+#               included), every fuzzer for a bounded time, then the whole suite (ctest)
+#   make fuzz   build the libFuzzer harnesses (tests/fuzz) and run each for FUZZ_SECONDS
 # Both run their steps with a PATH that holds only the commands packaging/commands lists (links made
 # by packaging/preflight), so a command the list lacks fails here, not on someone else's machine.
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 25
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLOISON_WARNINGS_AS_ERRORS=ON
 DEMO_OUT ?= $(CURDIR)/out/demo
 LAB := tests/lab/lab
 LISTED_PATH := $(CURDIR)/$(BUILD)/listed-commands
 LISTED := env PATH=$(LISTED_PATH)
-TEST_GROUPS := build test lab browser
+TEST_GROUPS := build test lab browser fuzz
 DEMO_GROUPS := build lab
 
-.PHONY: all deps demo-deps build build-sanitize test demo format format-check clean
+.PHONY: all deps demo-deps build build-sanitize build-fuzz fuzz test demo format format-check clean
 
 all: build
 
@@ -34,6 +38,20 @@ build-sanitize: deps
 	$(LISTED) cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCLOISON_SANITIZE=ON -DCLOISON_WARNINGS_AS_ERRORS=ON
 	$(LISTED) cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 
+# The parsers' libraries and their libFuzzer harnesses (tests/fuzz), built by clang with libFuzzer,
+# ASan and UBSan. $(call run-fuzzers,SECONDS) runs every harness (ctest label fuzz) for SECONDS,
+# its regression inputs first; the corpus grows in $(FUZZ_BUILD)/corpus/<harness>.
+build-fuzz: deps
+	$(LISTED) cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCLOISON_FUZZ=ON -DCLOISON_BUILD_TESTS=OFF -DCLOISON_WARNINGS_AS_ERRORS=ON
+	$(LISTED) cmake --build $(FUZZ_BUILD) -j$(JOBS) --target cloison_fuzzers
+
+run-fuzzers = cd $(FUZZ_BUILD) && FUZZ_SECONDS=$(1) $(LISTED) ctest -L fuzz --output-on-failure \
+	-j$(JOBS) --timeout $$(( $(1) * 2 + 600 ))
+
+fuzz: build-fuzz
+	$(call run-fuzzers,$(FUZZ_SECONDS))
+
 SOURCES = $$(git ls-files '*.cpp' '*.h' '*.c')
 
 format-check: deps
@@ -46,8 +64,9 @@ format:
 # code of cloison) and fails its test.
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1:exitcode=23
 
-test: format-check build build-sanitize
+test: format-check build build-sanitize build-fuzz
 	cd $(SANITIZE_BUILD) && $(LISTED) $(SANITIZER_ENV) ctest -L 'unit|lab' --output-on-failure -j$(JOBS)
+	$(call run-fuzzers,$(FUZZ_CHECK_SECONDS))
 	cd $(BUILD) && $(LISTED) ctest --output-on-failure -j$(JOBS)
 
 # Only what the demo runs: cloison itself, not the tests.
@@ -63,4 +82,4 @@ demo: demo-deps
 	test $$rc -le 1 -o $$rc -eq 4
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) out
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD) out

@@ -4,7 +4,7 @@
 #                       system folders only (not /usr/local, not a user's PATH); fails when absent.
 
 COMMANDS_TABLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/commands"
-COMMAND_GROUPS=(build test lab browser bench)
+COMMAND_GROUPS=(build test lab browser bench fuzz)
 SYSTEM_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 listed_rows() {

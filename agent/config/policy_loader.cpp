@@ -118,7 +118,7 @@ class policy_reader {
     profile.name = y_.text(n, "name").value_or("");
     profile.always = y_.boolean(n, "always").value_or(false);
     for (const auto& existing : p.port_profiles) {
-      if (existing.name == profile.name)
+      if (n["name"] && existing.name == profile.name)  // a missing name is reported above
         y_.error(n["name"], "duplicate port profile '" + profile.name + "'");
     }
     if (n["ports"] && y_.expect_sequence(n["ports"], "ports")) {

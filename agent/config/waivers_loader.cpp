@@ -9,7 +9,7 @@ std::optional<std::vector<waiver>> read_waivers(const YAML::Node& doc, const std
   const auto before = out.size();
   yaml_reader y(path, out);
   std::vector<waiver> waivers;
-  if (y.expect_map(doc, "waivers file", {"waivers"}, {"waivers"}) &&
+  if (y.expect_map(doc, "waivers file", {"waivers"}, {"waivers"}) && doc["waivers"] &&
       y.expect_sequence(doc["waivers"], "waivers")) {
     for (const auto& n : doc["waivers"]) {
       if (!y.expect_map(n, "waiver", {"check", "target", "justification", "owner", "expires"},

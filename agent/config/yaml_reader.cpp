@@ -72,6 +72,8 @@ std::optional<int> second_document_marker(std::string_view text) {
 }
 
 std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined())
+    return "nothing";
   switch (node.Type()) {
     case YAML::NodeType::Map:
       return "a map";
@@ -167,14 +169,14 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, diagnostics& o
 }
 
 void yaml_reader::error(const YAML::Node& at, std::string message) {
-  const auto mark = at.Mark();
+  const auto mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
   out_.add(file_, line_of(mark), column_of(mark), std::move(message));
 }
 
 bool yaml_reader::expect_map(const YAML::Node& node, std::string_view what,
                              std::initializer_list<std::string_view> allowed,
                              std::initializer_list<std::string_view> required) {
-  if (!node.IsMap()) {
+  if (!node.IsDefined() || !node.IsMap()) {
     error(node, std::string(what) + ": expected a map, found " + describe(node));
     return false;
   }
@@ -210,14 +212,14 @@ bool yaml_reader::expect_map(const YAML::Node& node, std::string_view what,
 }
 
 bool yaml_reader::expect_sequence(const YAML::Node& node, std::string_view what) {
-  if (node.IsSequence())
+  if (node.IsDefined() && node.IsSequence())
     return true;
   error(node, std::string(what) + ": expected a list, found " + describe(node));
   return false;
 }
 
 std::optional<std::string> yaml_reader::scalar_text(const YAML::Node& node, std::string_view what) {
-  if (node.IsScalar())
+  if (node.IsDefined() && node.IsScalar())
     return node.Scalar();
   error(node, std::string(what) + ": expected text, found " + describe(node));
   return std::nullopt;

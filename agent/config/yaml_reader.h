@@ -36,7 +36,9 @@ class yaml_reader {
 
   const std::string& file() const { return file_; }
 
-  // Adds a diagnostic located at `at`.
+  // Adds a diagnostic located at `at`, or unlocated (line 0) when `at` is absent: the value of a
+  // missing key (that expect_map reports, located, as missing). Every function below takes absent
+  // nodes too (an absent node is no map, list or text) and never throws.
   void error(const YAML::Node& at, std::string message);
 
   // Checks that `node` is a map with no keys outside `allowed`, no duplicate keys, and every key

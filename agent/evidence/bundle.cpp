@@ -32,6 +32,12 @@ constexpr std::size_t kSpecialFileCap = 4u << 20;  // manifest, signature, publi
 using archive_ptr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 using entry_ptr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
+// What libarchive says went wrong (it may say nothing: a truncated gzip stream).
+std::string archive_error(struct archive* a) {
+  const char* why = archive_error_string(a);
+  return why != nullptr ? why : "libarchive gave no reason";
+}
+
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -105,9 +111,24 @@ struct scanned_entry {
   bool directory = false;  // carries no content: ignored by readers
 };
 
-// Calls `on_entry` for every entry of the tar or tar.gz archive at `path`, then `on_data` with
-// each block of its content. Throws bundle_unreadable on a missing, non-archive or damaged file.
-void scan_archive(const std::string& path,
+// Opens an archive for reading (libarchive's archive_read_open_*): from a file or from memory.
+using archive_opener = std::function<int(struct archive*)>;
+
+archive_opener file_opener(const std::string& path) {
+  return
+      [&path](struct archive* a) { return archive_read_open_filename(a, path.c_str(), 64 * 1024); };
+}
+
+archive_opener memory_opener(std::string_view bytes) {
+  return [bytes](struct archive* a) {
+    return archive_read_open_memory(a, bytes.data(), bytes.size());
+  };
+}
+
+// Calls `on_entry` for every entry of the tar or tar.gz archive that `open` opens, then `on_data`
+// with each block of its content. Throws bundle_unreadable on a missing, non-archive or damaged
+// archive.
+void scan_archive(const archive_opener& open,
                   const std::function<void(const scanned_entry&)>& on_entry,
                   const std::function<void(const char*, std::size_t)>& on_data) {
   archive_ptr a(archive_read_new(), &archive_read_free);
@@ -115,8 +136,8 @@ void scan_archive(const std::string& path,
     throw std::runtime_error("libarchive: out of memory");
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK)
-    throw bundle_unreadable(archive_error_string(a.get()));
+  if (open(a.get()) != ARCHIVE_OK)
+    throw bundle_unreadable(archive_error(a.get()));
   std::array<char, 64 * 1024> buffer{};
   std::uint64_t total = 0;
   for (std::size_t entries = 1;; ++entries) {
@@ -125,7 +146,7 @@ void scan_archive(const std::string& path,
     if (rc == ARCHIVE_EOF)
       return;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      throw bundle_unreadable(archive_error_string(a.get()));
+      throw bundle_unreadable(archive_error(a.get()));
     if (entries > kMaxBundleEntries)
       throw bundle_unreadable("more than " + std::to_string(kMaxBundleEntries) + " entries");
     const std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
@@ -144,7 +165,7 @@ void scan_archive(const std::string& path,
     for (;;) {
       const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n < 0)
-        throw bundle_unreadable(archive_error_string(a.get()));
+        throw bundle_unreadable(archive_error(a.get()));
       if (n == 0)
         break;
       total += static_cast<std::uint64_t>(n);
@@ -155,18 +176,13 @@ void scan_archive(const std::string& path,
   }
 }
 
-struct manifest_entry {
-  std::string sha256;
-  std::string path;
-};
-
 bool lowercase_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// The manifest's entries; a line that is not "<64 hex>  <path>" becomes a manifest_line problem,
-// up to kMaxManifestProblems of them (then one more says the rest are not listed).
+}  // namespace
+
 std::vector<manifest_entry> parse_manifest(std::string_view text,
                                            std::vector<bundle_problem>& problems) {
   std::vector<manifest_entry> entries;
@@ -187,8 +203,6 @@ std::vector<manifest_entry> parse_manifest(std::string_view text,
   }
   return entries;
 }
-
-}  // namespace
 
 std::vector<bundle_file> audit_bundle_files(const fs::path& out_dir,
                                             const std::vector<evidence>& evidence,
@@ -277,7 +291,7 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
   if (archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       (!plain && archive_write_add_filter_gzip(a.get()) != ARCHIVE_OK) ||
       archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
-    failed(archive_error_string(a.get()));
+    failed(archive_error(a.get()));
   }
   const std::time_t now = std::time(nullptr);
   for (const auto& f : files) {
@@ -290,19 +304,21 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
         archive_write_data(a.get(), f.content.data(), f.content.size()) !=
             static_cast<la_ssize_t>(f.content.size())) {
-      failed(archive_error_string(a.get()));
+      failed(archive_error(a.get()));
     }
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK)
-    failed(archive_error_string(a.get()));
+    failed(archive_error(a.get()));
   out.commit();
 }
 
-std::vector<bundle_file> read_archive(const std::string& path) {
+namespace {
+
+std::vector<bundle_file> read_files(const archive_opener& open) {
   std::vector<bundle_file> files;
   bool keep = false;
   scan_archive(
-      path,
+      open,
       [&](const scanned_entry& e) {
         keep = e.regular;
         if (keep)
@@ -315,8 +331,9 @@ std::vector<bundle_file> read_archive(const std::string& path) {
   return files;
 }
 
-bundle_verification verify_bundle(const std::string& path,
-                                  const std::optional<std::string>& pinned_public_pem) {
+// verify_bundle of the archive that `open` opens, called `name` in messages.
+bundle_verification verify_archive(const archive_opener& open, const std::string& name,
+                                   const std::optional<std::string>& pinned_public_pem) {
   struct seen_entry {
     int count = 0;
     bool regular = true;
@@ -334,7 +351,7 @@ bundle_verification verify_bundle(const std::string& path,
       current->sha256 = hash->hex();
   };
   scan_archive(
-      path,
+      open,
       [&](const scanned_entry& e) {
         finish();
         current = nullptr;
@@ -358,7 +375,7 @@ bundle_verification verify_bundle(const std::string& path,
           return;
         hash->update(data, n);
         if (kept != nullptr && kept->size() + n > kSpecialFileCap)
-          throw bundle_unreadable(path + ": " + kManifestFile + " or its companions too large");
+          throw bundle_unreadable(name + ": " + kManifestFile + " or its companions too large");
         if (kept != nullptr)
           kept->append(data, n);
       });
@@ -405,6 +422,26 @@ bundle_verification verify_bundle(const std::string& path,
       v.problems.push_back({bundle_problem::kind::unexpected, p, "", seen.at(p).sha256});
   }
   return v;
+}
+
+}  // namespace
+
+std::vector<bundle_file> read_archive(const std::string& path) {
+  return read_files(file_opener(path));
+}
+
+std::vector<bundle_file> read_archive_bytes(std::string_view bytes) {
+  return read_files(memory_opener(bytes));
+}
+
+bundle_verification verify_bundle(const std::string& path,
+                                  const std::optional<std::string>& pinned_public_pem) {
+  return verify_archive(file_opener(path), path, pinned_public_pem);
+}
+
+bundle_verification verify_bundle_bytes(std::string_view bytes, const std::string& name,
+                                        const std::optional<std::string>& pinned_public_pem) {
+  return verify_archive(memory_opener(bytes), name, pinned_public_pem);
 }
 
 }  // namespace cloison

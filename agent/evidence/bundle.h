@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/evidence/agent_key.h"
@@ -59,6 +60,8 @@ void write_bundle(const std::string& path, std::vector<bundle_file> files, const
 // bundle_unreadable on anything but a tar or tar.gz archive within the bounds above.
 void write_archive(const std::string& path, const std::vector<bundle_file>& files);
 std::vector<bundle_file> read_archive(const std::string& path);
+// The same from an archive's bytes already in memory.
+std::vector<bundle_file> read_archive_bytes(std::string_view bytes);
 
 class bundle_unreadable : public std::runtime_error {
  public:
@@ -95,5 +98,19 @@ struct bundle_verification {
 // Throws bundle_unreadable when `path` cannot be read as a tar or tar.gz archive.
 bundle_verification verify_bundle(const std::string& path,
                                   const std::optional<std::string>& pinned_public_pem);
+// The same from the archive's bytes already in memory; `name` stands for the file in messages.
+bundle_verification verify_bundle_bytes(std::string_view bytes, const std::string& name,
+                                        const std::optional<std::string>& pinned_public_pem);
+
+struct manifest_entry {
+  std::string sha256;  // lowercase hex
+  std::string path;
+};
+
+// The entries of MANIFEST.sha256's text, in order. A line that is not "<64 lowercase hex>  <path>"
+// becomes a manifest_line problem naming its number, up to kMaxManifestProblems of them; the next
+// one adds a last problem saying the rest are not listed, and reading stops. Pure.
+std::vector<manifest_entry> parse_manifest(std::string_view text,
+                                           std::vector<bundle_problem>& problems);
 
 }  // namespace cloison

@@ -335,22 +335,28 @@ report report_from_json(const json& j) {
 }
 
 report read_report(const std::string& path) {
-  std::string text;
   try {
-    text = read_file_bounded(path, kMaxReportBytes);
+    return read_report_text(read_file_bounded(path, kMaxReportBytes), path);
   } catch (const bounded_read_error& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+}
+
+report read_report_text(std::string_view text, const std::string& name) {
   if (json_depth(text) > kMaxReportDepth) {
-    throw std::runtime_error(path + ": not a cloison report: JSON nested deeper than " +
+    throw std::runtime_error(name + ": not a cloison report: JSON nested deeper than " +
                              std::to_string(kMaxReportDepth));
   }
+  json j;
   try {
-    return report_from_json(json::parse(text));
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(path + ": not JSON: " + e.what());
+    j = json::parse(text);
+  } catch (const json::exception& e) {  // a syntax error, or a number beyond a double's range
+    throw std::runtime_error(name + ": not JSON: " + e.what());
+  }
+  try {
+    return report_from_json(j);
   } catch (const std::runtime_error& e) {
-    throw std::runtime_error(path + ": not a cloison report: " + e.what());
+    throw std::runtime_error(name + ": not a cloison report: " + e.what());
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/engine/findings.h"
@@ -133,6 +134,8 @@ inline constexpr std::size_t kMaxReportDepth = 64;
 // (unreadable, larger than kMaxReportBytes, nested deeper than kMaxReportDepth, not JSON, not a
 // report) and naming the file.
 report read_report(const std::string& path);
+// The same from the text of a report.json already read; `name` stands for the file in messages.
+report read_report_text(std::string_view text, const std::string& name);
 
 // Writes `r` to `dir`/report.json atomically (temporary file, fsync, rename). Throws
 // std::runtime_error on I/O failure; the previous report.json is then left untouched.

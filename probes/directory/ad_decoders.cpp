@@ -87,12 +87,29 @@ std::optional<std::int64_t> parse_int64(std::string_view text) {
   return v;
 }
 
+namespace {
+
+// `t` as a sys_time, or nullopt when sys_time (nanoseconds since 1970 in 64 bits: 1677 to 2262)
+// cannot hold it. `Duration` is no finer than sys_time's.
+template <class Duration>
+std::optional<sys_time> representable(
+    std::chrono::time_point<std::chrono::system_clock, Duration> t) {
+  using std::chrono::time_point_cast;
+  if (t < time_point_cast<Duration>(sys_time::min()) ||
+      t > time_point_cast<Duration>(sys_time::max())) {
+    return std::nullopt;
+  }
+  return time_point_cast<sys_time::duration>(t);
+}
+
+}  // namespace
+
 std::optional<sys_time> decode_filetime(std::string_view text) {
   const auto ticks = parse_int64(text);
   if (!ticks || *ticks <= 0 || *ticks == std::numeric_limits<std::int64_t>::max())
     return std::nullopt;
   const auto since_unix = std::chrono::microseconds((*ticks - kFiletimeUnixEpoch) / 10);
-  return sys_time(std::chrono::duration_cast<sys_time::duration>(since_unix));
+  return representable(std::chrono::sys_time<std::chrono::microseconds>(since_unix));
 }
 
 std::optional<sys_time> decode_generalized_time(std::string_view t) {
@@ -114,13 +131,18 @@ std::optional<sys_time> decode_generalized_time(std::string_view t) {
                            day{static_cast<unsigned>(parts[2])}};
   if (!ymd.ok() || parts[3] > 23 || parts[4] > 59 || parts[5] > 60)
     return std::nullopt;
-  return sys_days(ymd) + hours(parts[3]) + minutes(parts[4]) + seconds(parts[5]);
+  return representable(sys_days(ymd) + hours(parts[3]) + minutes(parts[4]) + seconds(parts[5]));
 }
 
 std::int64_t days_between(sys_time then, sys_time now) {
+  using namespace std::chrono;
   if (then >= now)
     return 0;
-  return std::chrono::duration_cast<std::chrono::hours>(now - then).count() / 24;
+  // In microseconds: the span of two sys_times can exceed what nanoseconds hold (292 years).
+  return duration_cast<hours>(time_point_cast<microseconds>(now) -
+                              time_point_cast<microseconds>(then))
+             .count() /
+         24;
 }
 
 std::optional<std::int64_t> decode_interval_days(std::string_view text) {

@@ -26,9 +26,11 @@ std::optional<std::uint32_t> sid_rid(std::string_view sid);
 std::optional<std::int64_t> parse_int64(std::string_view text);
 
 // FILETIME (100 ns since 1601-01-01 UTC, decimal text) -> time point. 0 and 0x7FFFFFFFFFFFFFFF
-// mean "never" and give nullopt, as does malformed text.
+// mean "never" and give nullopt, as do malformed text and times a sys_time cannot hold (before
+// 1677 or after 2262).
 std::optional<sys_time> decode_filetime(std::string_view text);
-// Generalized time "YYYYMMDDHHMMSS[.f]Z" -> time point; nullopt when malformed.
+// Generalized time "YYYYMMDDHHMMSS[.f]Z" -> time point; nullopt when malformed or outside
+// 1677-2262 (what a sys_time holds).
 std::optional<sys_time> decode_generalized_time(std::string_view text);
 // Whole days from `then` to `now` (0 when `then` is in the future).
 std::int64_t days_between(sys_time then, sys_time now);

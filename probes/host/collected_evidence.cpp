@@ -189,37 +189,53 @@ std::string evidence_file_text(const std::string& payload, std::string_view sign
   return file.dump(2, ' ', true) + "\n";
 }
 
+namespace {
+
+// A refusal of the evidence file `source.file` (French, English).
+loaded_evidence refused(const collected_evidence_source& source, std::string signer,
+                        const std::string& fr, const std::string& en) {
+  return {std::nullopt, std::move(signer),
+          "preuves collectées refusées (" + source.file + ") : " + fr +
+              " — collected evidence refused (" + source.file + "): " + en};
+}
+
+}  // namespace
+
 loaded_evidence load_collected_evidence(const collected_evidence_source& source,
                                         const std::string& host,
                                         std::chrono::system_clock::time_point now,
                                         std::size_t max_bytes) {
-  loaded_evidence out;
-  const auto refuse = [&](const std::string& fr, const std::string& en) {
-    out.evidence.reset();
-    out.refusal = "preuves collectées refusées (" + source.file + ") : " + fr +
-                  " — collected evidence refused (" + source.file + "): " + en;
-    return out;
-  };
   const auto key = read_bounded(source.public_key, kMaxPublicKeyBytes);
   if (!key.fr.empty())
-    return refuse("clé publique épinglée " + source.public_key + " " + key.fr,
-                  "pinned public key " + source.public_key + " " + key.en);
-  out.signer = public_key_fingerprint(key.bytes);
+    return refused(source, "", "clé publique épinglée " + source.public_key + " " + key.fr,
+                   "pinned public key " + source.public_key + " " + key.en);
+  const auto file = read_bounded(source.file, max_bytes);
+  if (!file.fr.empty())
+    return refused(source, public_key_fingerprint(key.bytes), "fichier " + file.fr,
+                   "file " + file.en);
+  return read_collected_evidence(file.bytes, key.bytes, source, host, now);
+}
+
+loaded_evidence read_collected_evidence(std::string_view file_text, std::string_view public_pem,
+                                        const collected_evidence_source& source,
+                                        const std::string& host,
+                                        std::chrono::system_clock::time_point now) {
+  loaded_evidence out;
+  out.signer = public_key_fingerprint(public_pem);
+  const auto refuse = [&](const std::string& fr, const std::string& en) {
+    return refused(source, out.signer, fr, en);
+  };
   if (out.signer.empty())
     return refuse("la clé épinglée " + source.public_key + " n'est pas une clé publique Ed25519",
                   "the pinned key " + source.public_key + " is no Ed25519 public key");
-  const auto file = read_bounded(source.file, max_bytes);
-  if (!file.fr.empty())
-    return refuse("fichier " + file.fr, "file " + file.en);
-
-  if (json_depth(file.bytes) > kMaxCollectedDepth) {  // the file itself is 2 deep
+  if (json_depth(file_text) > kMaxCollectedDepth) {  // the file itself is 2 deep
     return refuse("imbrication JSON plus profonde que " + std::to_string(kMaxCollectedDepth),
                   "JSON nested deeper than " + std::to_string(kMaxCollectedDepth));
   }
   std::string payload, declared_signer;
   std::optional<std::string> signature;
   try {
-    const auto j = json::parse(file.bytes);
+    const auto j = json::parse(file_text);
     if (j.at("format").get<std::string>() != kCollectedFormat ||
         j.at("version").get<int>() != kCollectedVersion) {
       throw std::invalid_argument("format");
@@ -234,7 +250,7 @@ loaded_evidence load_collected_evidence(const collected_evidence_source& source,
             ")",
         "not a cloison evidence file (version " + std::to_string(kCollectedVersion) + ")");
   }
-  if (!signature || verify_signature(key.bytes, payload, *signature) != signature_check::valid) {
+  if (!signature || verify_signature(public_pem, payload, *signature) != signature_check::valid) {
     if (declared_signer != out.signer)
       return refuse("signé par une autre clé (" + declared_signer + ") que la clé épinglée (" +
                         out.signer + ")",

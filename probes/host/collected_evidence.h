@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/inventory.h"
@@ -89,6 +90,12 @@ loaded_evidence load_collected_evidence(const collected_evidence_source& source,
                                         const std::string& host,
                                         std::chrono::system_clock::time_point now,
                                         std::size_t max_bytes = kMaxCollectedFileBytes);
+// The same over the bytes of the file and of the pinned key already read (`source` names them in
+// refusals and gives the maximum age): refuses what load_collected_evidence refuses once read.
+loaded_evidence read_collected_evidence(std::string_view file_text, std::string_view public_pem,
+                                        const collected_evidence_source& source,
+                                        const std::string& host,
+                                        std::chrono::system_clock::time_point now);
 
 // Replays collected results: run(argv) returns the result recorded for exactly `argv`, its
 // outputs cut at `cap` (then marked truncated), and an error "not collected" for any other

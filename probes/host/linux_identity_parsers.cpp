@@ -16,6 +16,7 @@ namespace {
 using text::for_each_line;
 using text::lower;
 using text::trim;
+using text::words;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -348,16 +349,11 @@ keytab_listing parse_klist_keytab(std::string_view text) {
       out.keytab = std::string(trim(line.substr(kName.size())));
       return;
     }
-    std::vector<std::string_view> words;
-    for (auto rest = line; !rest.empty();) {
-      const auto end = std::find_if(rest.begin(), rest.end(), is_space) - rest.begin();
-      words.push_back(rest.substr(0, static_cast<std::size_t>(end)));
-      rest = trim(rest.substr(static_cast<std::size_t>(end)));
-    }
-    if (words.size() < 2 || !all_digits(words.front()))
+    const auto split = words(line);
+    if (split.size() < 2 || !all_digits(split.front()))
       return;
-    for (std::size_t i = 1; i < words.size(); ++i) {
-      const auto w = words[i];
+    for (std::size_t i = 1; i < split.size(); ++i) {
+      const std::string_view w = split[i];
       const auto at = w.rfind('@');
       if (w.front() == '(' || at == std::string_view::npos)
         continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -546,8 +547,10 @@ std::vector<dated_file> parse_find_mtimes(std::string_view text) {
     dated_file f;
     const auto time = std::string(record.substr(0, tab));
     const auto [last, ec] = std::from_chars(time.data(), time.data() + time.size(), f.mtime);
+    constexpr double kMaxSeconds = 4611686018427387904.0;  // 2^62: a time_t holds it
     if (tab == std::string_view::npos || tab + 1 == record.size() || time.empty() ||
-        ec != std::errc() || last != time.data() + time.size())
+        ec != std::errc() || last != time.data() + time.size() ||
+        !(std::fabs(f.mtime) < kMaxSeconds))  // NaN too
       continue;
     f.path = std::string(record.substr(tab + 1));
     const auto at = static_cast<std::time_t>(f.mtime);

@@ -174,7 +174,8 @@ struct dated_file {
 
 // `find ... -printf '%T@\t%p\0'`: one entry per NUL-terminated "MTIME<TAB>PATH" record, in
 // output order (a NUL, unlike a newline, cannot occur in a path). A record without its NUL (cut
-// output), a tab or a numeric mtime is skipped.
+// output), a tab, or a numeric mtime that a time_t holds as a date (not NaN, not infinite, less
+// than 2^62 seconds from the epoch, a year gmtime can give) is skipped.
 std::vector<dated_file> parse_find_mtimes(std::string_view text);
 
 // The n most recently modified files, newest first (equal times: by path).

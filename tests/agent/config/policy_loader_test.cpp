@@ -109,6 +109,20 @@ TEST(PolicyLoader, IdsMustBeUniqueAcrossFiles) {
                                           data_path("policies/valid_small.yaml"));
 }
 
+// Found by tests/fuzz/config_yaml (regressions/config_yaml/crash-ec49…): two port profiles
+// without a name were compared as duplicates and located at the absent name, which threw
+// YAML::InvalidNode.
+TEST(PolicyLoader, PortProfilesWithoutANameAreDiagnostics) {
+  const auto probes = builtin_probes();
+  diagnostics d;
+  EXPECT_EQ(load_policy_text("policy: {name: p, version: '1'}\nchecks: []\nport_profiles:\n"
+                             "  - ports: ['22']\n  - ports: ['443']\n",
+                             "p.yaml", probes, d),
+            std::nullopt);
+  EXPECT_THAT(located(d), ElementsAre("4:5: port profile: missing required key 'name'",
+                                      "5:5: port profile: missing required key 'name'"));
+}
+
 TEST(PolicyLoader, ShippedPoliciesAreEmbeddedAndValid) {
   const auto probes = builtin_probes();
   ASSERT_FALSE(embedded_policies().empty());

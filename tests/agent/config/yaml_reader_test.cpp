@@ -17,6 +17,28 @@ using ::testing::HasSubstr;
 using testing::located;
 using testing::temp_dir;
 
+// Found by tests/fuzz/config_yaml (regressions/config_yaml/crash-33a0…): loaders locate a bad
+// value at its key, and a required key that was missing (value "") threw YAML::InvalidNode from
+// Mark(); an alert without a type crashed read_inventory.
+TEST(YamlReader, AbsentNodesAreDiagnosticsNeverExceptions) {
+  diagnostics d;
+  const auto doc = load_yaml_text("alerts:\n  - url: http://x\n", "i.yaml", d);
+  ASSERT_TRUE(doc);
+  yaml_reader y("i.yaml", d);
+  const auto absent = (*doc)["alerts"][0]["type"];
+  y.error(absent, "type: expected syslog, webhook or prometheus, found ''");
+  EXPECT_FALSE(y.expect_map(absent, "absent", {}));
+  EXPECT_FALSE(y.expect_sequence(absent, "absent"));
+  EXPECT_EQ(y.scalar_text(absent, "absent"), std::nullopt);
+  EXPECT_THAT(located(d), ElementsAre("0:0: type: expected syslog, webhook or prometheus, found ''",
+                                      "0:0: absent: expected a map, found nothing",
+                                      "0:0: absent: expected a list, found nothing",
+                                      "0:0: absent: expected text, found nothing"));
+  diagnostics inventory;
+  EXPECT_EQ(read_inventory(*doc, "i.yaml", inventory), std::nullopt);
+  EXPECT_THAT(located(inventory), ::testing::Contains("2:5: alert: missing required key 'type'"));
+}
+
 TEST(YamlReader, EmptyFile) {
   temp_dir dir;
   diagnostics d;

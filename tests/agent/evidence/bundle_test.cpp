@@ -360,6 +360,20 @@ TEST(Bundle, NeverHoldsTheSecretsTheInventoryPointsTo) {
   EXPECT_THAT(all, HasSubstr(password));  // the path, as the auditor needs it, is there
 }
 
+// Found by tests/fuzz/bundle_archive: libarchive gives no error text for this truncated gzip
+// stream, and a std::runtime_error built from that null pointer threw std::logic_error instead
+// of bundle_unreadable.
+TEST(Bundle, ATruncatedGzipStreamIsUnreadable) {
+  const auto bytes = testing::read_text(std::string(CLOISON_SOURCE_DIR) +
+                                        "/tests/fuzz/regressions/bundle_archive/"
+                                        "crash-970b2d1272e4ebcaee45418712f12988cdffcc42");
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_THROW(verify_bundle_bytes(bytes, "cut.tar.gz", std::nullopt), bundle_unreadable);
+  EXPECT_THROW(read_archive_bytes(bytes), bundle_unreadable);
+  temp_dir dir;
+  EXPECT_THROW(verify_bundle(dir.write("cut.tar.gz", bytes), std::nullopt), bundle_unreadable);
+}
+
 TEST(Bundle, AFileChangedSinceTheAuditIsRefused) {
   fixture f;
   const auto policy = f.dir.write("p.yaml", "checks: []\n");

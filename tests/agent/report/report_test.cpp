@@ -164,6 +164,17 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   EXPECT_THROW(report_from_json(broken), std::runtime_error);
 }
 
+// Found by tests/fuzz/report_json (regressions/report_json/crash-2d10…): a number beyond a
+// double's range threw json::out_of_range, which is no std::runtime_error.
+TEST(Report, ANumberBeyondADoubleIsNotJson) {
+  try {
+    read_report_text(R"({"schema_version": 1, "score": 11e400})", "big.json");
+    ADD_FAILURE() << "read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("big.json: not JSON: ", 0), 0u) << e.what();
+  }
+}
+
 TEST(Report, ReadReportNamesTheFileAndTheProblem) {
   testing::temp_dir dir;
   write_report(sample_report(), dir.path().string());

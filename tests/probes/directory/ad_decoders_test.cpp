@@ -64,6 +64,21 @@ TEST(AdDecoders, AgesAndIntervals) {
   EXPECT_EQ(decode_interval_days("-9223372036854775808"), std::nullopt);
 }
 
+// Found by tests/fuzz/directory_entries (regressions/directory_entries/crash-3a19…): a FILETIME
+// or generalized time outside 1677-2262 overflowed sys_time's nanoseconds, and so did the days
+// between two times more than 292 years apart (signed overflow, UBSan).
+TEST(AdDecoders, TimesASysTimeCannotHoldAreMalformed) {
+  EXPECT_EQ(decode_filetime("1"), std::nullopt);                    // 1601
+  EXPECT_EQ(decode_filetime("9000000000000000000"), std::nullopt);  // 30120
+  EXPECT_EQ(decode_generalized_time("16010101000000.0Z"), std::nullopt);
+  EXPECT_EQ(decode_generalized_time("99991231235959.0Z"), std::nullopt);
+  const auto first = decode_generalized_time("16780101000000.0Z");
+  const auto last = decode_generalized_time("22611231000000.0Z");
+  ASSERT_TRUE(first && last);
+  EXPECT_EQ(days_between(*first, *last),
+            (sys_days(2261y / 12 / 31) - sys_days(1678y / 1 / 1)).count());
+}
+
 TEST(AdDecoders, UserAccountControlNames) {
   EXPECT_EQ(uac_flag_names(4194816),
             (std::vector<std::string>{"NORMAL_ACCOUNT", "DONT_REQ_PREAUTH"}));  // bk-admin

@@ -278,6 +278,15 @@ TEST(LinuxIdentityKlist, MissingKeytabAndMalformedLines) {
   EXPECT_TRUE(parse_klist_keytab("").principals.empty());
 }
 
+// Found by tests/fuzz/host_outputs (regressions/host_outputs/timeout-25fb…): a carriage return
+// inside a line (a separator for the words, not for trim) made the split loop forever.
+TEST(LinuxIdentityKlist, ControlCharactersInsideALineSeparateWords) {
+  const auto k = parse_klist_keytab("   2 host/a@R\rx\n   3\v\fsvc/b@R \r\n");
+  ASSERT_EQ(k.principals.size(), 2u);
+  EXPECT_EQ(k.principals[0].principal, "host/a@R");
+  EXPECT_EQ(k.principals[1].principal, "svc/b@R");
+}
+
 // --- PAM ---------------------------------------------------------------------------------------
 
 const std::map<std::string, std::string>& sss_files() {

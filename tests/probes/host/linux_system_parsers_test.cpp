@@ -776,6 +776,21 @@ TEST(LinuxSystemParsersFind, EqualTimesByPathAndBrokenRecordsSkipped) {
   EXPECT_TRUE(parse_find_mtimes("").empty());
 }
 
+// Found by tests/fuzz/host_outputs (regressions/host_outputs/crash-3f99…): an mtime beyond a
+// time_t (or NaN, infinite) was cast to one (undefined behaviour: UBSan stops the sanitizer build
+// here) and NaN would have broken newest_files' ordering.
+TEST(LinuxSystemParsersFind, TimesATimeTCannotHoldAreSkipped) {
+  using namespace std::string_literals;
+  const auto f = parse_find_mtimes(
+      "179521386700000000000\t/r/far.vbk\0"s
+      "nan\t/r/nan.vbk\0"s
+      "inf\t/r/inf.vbk\0"s
+      "-1e300\t/r/past.vbk\0"s
+      "1795213867.5\t/r/ok.vbk\0"s);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].path, "/r/ok.vbk");
+}
+
 // --- systemd-detect-virt -----------------------------------------------------------------------
 
 TEST(LinuxSystemParsersDetectVirt, RealOutputs) {
