@@ -1,6 +1,8 @@
 #include "core/observation.h"
 
 #include <openssl/evp.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -74,6 +76,23 @@ std::string utc_now_iso8601() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string this_host_name() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0)
+    return "localhost";
+  return name.data();
+}
+
+std::string this_user_name() {
+  const uid_t uid = ::geteuid();
+  passwd entry{};
+  passwd* found = nullptr;
+  std::array<char, 4096> buffer{};
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr)
+    return entry.pw_name;
+  return std::to_string(uid);
 }
 
 std::chrono::sys_days utc_today() {

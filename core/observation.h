@@ -92,6 +92,11 @@ std::string sha256_hex(std::string_view bytes);
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso8601();
 
+// This machine's host name ("localhost" when it cannot be read), and the name of the account this
+// process runs as (its numeric uid when the account has no name): who collected what a run keeps.
+std::string this_host_name();
+std::string this_user_name();
+
 // Today's date in UTC, from the system clock.
 std::chrono::sys_days utc_today();
 

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <iostream>
 
 #include "agent/cli/cli.h"
@@ -20,17 +19,6 @@
 #endif
 
 namespace cloison {
-
-namespace {
-
-std::string this_host_name() {
-  std::array<char, 256> name{};
-  if (::gethostname(name.data(), name.size() - 1) != 0)
-    return "localhost";
-  return name.data();
-}
-
-}  // namespace
 
 int collect_command(const collect_args& a) {
   if (geteuid() != 0) {

@@ -162,10 +162,12 @@ report merge_reports(const std::vector<merge_input>& inputs) {
   out.scoring = scoring_formula();
   out.started_at = first.started_at;
   out.finished_at = first.finished_at;
-  std::vector<std::string> objectives, tool_versions, inventories;
+  std::vector<std::string> objectives, tool_versions, inventories, users, hosts;
   for (const auto& in : inputs) {
     const report& r = in.report;
     add_distinct(tool_versions, r.tool_version);
+    add_distinct(users, r.run_user);
+    add_distinct(hosts, r.run_host);
     add_distinct(inventories, r.inventory);
     out.started_at = std::min(out.started_at, r.started_at);
     out.finished_at = std::max(out.finished_at, r.finished_at);
@@ -179,6 +181,8 @@ report merge_reports(const std::vector<merge_input>& inputs) {
   }
   out.tool_version = joined(tool_versions);
   out.inventory = joined(inventories);
+  out.run_user = joined(users);
+  out.run_host = joined(hosts);
   const auto renamed = merge_evidence(inputs, out);
   merge_findings(inputs, renamed, out);
   merge_flows(inputs, out);

@@ -150,6 +150,17 @@ constexpr std::array kCatalogue{
     entry{msg::html_vantage, "Point de vue de cet audit", "Vantage point of this audit"},
     entry{msg::html_vantage_none, "aucun : aucun flux testé", "none: no flow tested"},
     entry{msg::html_policies, "Politiques évaluées", "Policies evaluated"},
+    entry{msg::html_auditor, "Pour l'auditeur", "For the auditor"},
+    entry{msg::html_run_by, "Audit lancé par", "Run by"},
+    entry{msg::html_signing_key, "Clé de signature de l'agent (empreinte SHA-256)",
+          "Agent signing key (SHA-256 fingerprint)"},
+    entry{msg::html_not_signed, "aucun paquet de preuves signé pour cet audit",
+          "no signed evidence bundle for this audit"},
+    entry{msg::html_verify_bundle,
+          "Vérifier le paquet de preuves hors ligne, avec la clé publique de l'agent remise par "
+          "un autre canal (ou avec openssl seul : docs/evidence-bundle.md) :",
+          "Verify the evidence bundle offline, with the agent's public key obtained through "
+          "another channel (or with openssl alone: docs/evidence-bundle.md):"},
     entry{msg::html_file, "Fichier", "File"},
     entry{msg::html_verdicts, "Verdict par objectif", "Verdict per objective"},
     entry{msg::html_objective, "Objectif", "Objective"},

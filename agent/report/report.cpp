@@ -252,6 +252,7 @@ json to_json(const report& r) {
                     {"fingerprint", r.signing->fingerprint}};
   }
   j["topology"] = r.topology ? topology_json(*r.topology) : json(nullptr);
+  j["run"] = {{"user", r.run_user}, {"host", r.run_host}};
   return j;
 }
 
@@ -328,6 +329,10 @@ report report_from_json(const json& j) {
     }
     if (const auto t = j.find("topology"); t != j.end() && !t->is_null())
       r.topology = topology_of(*t);
+    if (const auto run = j.find("run"); run != j.end()) {
+      r.run_user = run->at("user").get<std::string>();
+      r.run_host = run->at("host").get<std::string>();
+    }
     return r;
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("malformed report: ") + e.what());

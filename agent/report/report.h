@@ -109,6 +109,8 @@ struct report {
   std::string inventory;  // the inventory file, or a description of the built-in one
   std::string started_at;
   std::string finished_at;
+  std::string run_user;  // the account that ran the audit (empty in reports of earlier versions)
+  std::string run_host;  // the machine it ran on
   std::vector<policy_ref> policies;
   std::string scoring;  // the formula
   std::vector<objective_result> objectives;

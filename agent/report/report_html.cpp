@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -100,6 +102,26 @@ std::string esc(std::string_view s) {
   return escape_markup(s);
 }
 
+// A "YYYY-MM-DDTHH:MM:SSZ" time of the report in this machine's time zone, with the zone's name
+// and offset, then the UTC text; the text as given when it is not such a time.
+std::string local_time_text(const std::string& utc) {
+  std::tm tm{};
+  char zulu = 0;
+  if (std::sscanf(utc.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &zulu) != 7 ||
+      zulu != 'Z')
+    return utc;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t t = ::timegm(&tm);
+  std::tm local{};
+  char text[64];
+  if (t == -1 || !::localtime_r(&t, &local) ||
+      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S %Z (UTC%z)", &local) == 0)
+    return utc;
+  return std::string(text) + " — " + utc;
+}
+
 std::string score_text(const std::optional<double>& score) {
   return score ? std::to_string(std::lround(*score)) + "/100" : "";
 }
@@ -172,24 +194,35 @@ class section_writer {
     out_ << "<dt>" << t(label) << "</dt><dd>" << esc(value) << "</dd>\n";
   }
 
+  // Who ran the audit, where from, when (local time), with what, and how to check its evidence.
   void header() {
     out_ << "<header><h1>" << t(msg::html_title) << "</h1><p class=\"establishment\">"
-         << esc(r_.establishment) << "</p>\n<dl class=\"meta\">\n";
+         << esc(r_.establishment) << "</p>\n<section class=\"auditor\"><h2>" << t(msg::html_auditor)
+         << "</h2>\n<dl class=\"meta\">\n";
     meta(msg::html_establishment, r_.establishment);
-    meta(msg::html_started, r_.started_at);
-    meta(msg::html_finished, r_.finished_at);
-    meta(msg::html_tool_version, r_.tool_version);
-    meta(msg::html_inventory, r_.inventory);
+    if (!r_.run_user.empty())
+      meta(msg::html_run_by, r_.run_user + " @ " + r_.run_host);
     const bool vantage = r_.topology && !r_.topology->vantage.empty();
     meta(msg::html_vantage,
          vantage ? r_.topology->vantage : std::string(text(msg::html_vantage_none, l_)));
-    out_ << "</dl>\n<h2>" << t(msg::html_policies) << "</h2>\n<table><tr><th>" << t(msg::html_file)
+    meta(msg::html_started, local_time_text(r_.started_at));
+    meta(msg::html_finished, local_time_text(r_.finished_at));
+    meta(msg::html_tool_version, r_.tool_version);
+    meta(msg::html_inventory, r_.inventory);
+    meta(msg::html_signing_key,
+         r_.signing ? r_.signing->fingerprint : std::string(text(msg::html_not_signed, l_)));
+    out_ << "</dl>\n";
+    if (r_.signing) {
+      out_ << "<p>" << t(msg::html_verify_bundle)
+           << "</p>\n<pre><code>cloison verify evidence.tar.gz --key agent.pub</code></pre>\n";
+    }
+    out_ << "<h3>" << t(msg::html_policies) << "</h3>\n<table><tr><th>" << t(msg::html_file)
          << "</th><th>SHA-256</th></tr>\n";
     for (const auto& p : r_.policies) {
       out_ << "<tr><td><code>" << esc(p.file) << "</code></td><td><code>" << esc(p.sha256)
            << "</code></td></tr>\n";
     }
-    out_ << "</table></header>\n";
+    out_ << "</table></section></header>\n";
   }
 
   void verdicts() {

@@ -2,12 +2,14 @@
 // CSS and SVG only: no script, no external resource (a Content-Security-Policy forbids loading
 // any). Both languages are in the page; a CSS-only switch (radio buttons) shows one, the requested
 // one first. Printing (A4) shows the chosen language with every detail expanded and no switch.
-// Content: establishment, dates, tool version, policy files with SHA-256; one verdict per
-// objective with its score; the dedicated AD's ADS level; the segregation diagram
+// Content: for the auditor, who ran the audit and where from, when (local time), the tool
+// version, the signing key's fingerprint and how to verify the bundle, policy files with SHA-256;
+// one verdict per objective with its score; the dedicated AD's ADS level; the segregation diagram
 // (agent/report/report_diagram.h) with the declared flows and forbidden flows found open; the drift
 // since a previous report when given; findings grouped by objective then severity, failing first,
 // each with its evidence; the probes' observations. Check titles and remediations come from the
-// findings; every other text from the message catalogue. render_html is pure and thread-safe;
+// findings; every other text from the message catalogue. render_html depends only on its
+// arguments and the time zone (TZ) it shows times in, and is thread-safe;
 // write_html writes its page to a file.
 #pragma once
 

@@ -124,6 +124,8 @@ audit_result run_audit(const inventory& inv, const run_context& run,
   r.establishment = inv.establishment;
   r.inventory = inv.source;
   r.started_at = utc_now_iso8601();
+  r.run_user = this_user_name();
+  r.run_host = this_host_name();
   r.scoring = scoring_formula();
   r.topology = describe_topology(inv, run);
 

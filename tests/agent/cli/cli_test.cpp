@@ -158,6 +158,8 @@ TEST(Cli, AuditLocalWritesReportAndEvidenceAndNeverPassesWhatItDidNotSee) {
   EXPECT_THAT(r.out, Not(HasSubstr("\033[")));  // not a terminal: no colour codes
   EXPECT_THAT(r.err, HasSubstr("phase collecting"));
   const auto rep = report_from_json(json::parse(testing::read_text(out + "/report.json")));
+  EXPECT_EQ(rep.run_user, this_user_name());  // who ran it, for the auditor's section
+  EXPECT_EQ(rep.run_host, this_host_name());
   bool drill_error = false;
   for (const auto& f : rep.findings) {
     if (f.check == "isolation-drill-recent")

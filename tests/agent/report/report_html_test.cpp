@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <regex>
 
 #include "tests/support.h"
@@ -142,6 +144,35 @@ TEST(ReportHtml, VerdictsScoresAndAdsLevel) {
   EXPECT_THAT(en, HasSubstr("no score: nothing was judged"));
   r.ads.reset();
   EXPECT_THAT(render_html(r, lang::en, nullptr), HasSubstr("No dedicated AD was evaluated."));
+}
+
+// Issue 20: the report did not say who ran the audit, showed UTC times only, and the signing
+// key's fingerprint was only in report.json.
+TEST(ReportHtml, TheAuditorsSectionSaysWhoWhereWhenAndHowToVerify) {
+  auto r = fixture();
+  r.run_user = "cloison";
+  r.run_host = "admin01";
+  r.started_at = "2026-11-28T02:30:00Z";
+  r.signing = signing_info{"Ed25519", "-----BEGIN PUBLIC KEY-----", std::string(64, 'f')};
+  const char* zone = std::getenv("TZ");
+  const std::string saved = zone ? zone : "";
+  ::setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+  ::tzset();
+  const auto en = section(render_html(r, lang::en, nullptr), "en");
+  const auto fr = section(render_html(r, lang::fr, nullptr), "fr");
+  zone ? ::setenv("TZ", saved.c_str(), 1) : ::unsetenv("TZ");
+  ::tzset();
+  EXPECT_THAT(en, HasSubstr("<h2>For the auditor</h2>"));
+  EXPECT_THAT(en, HasSubstr("<dt>Run by</dt><dd>cloison @ admin01</dd>"));
+  EXPECT_THAT(en, HasSubstr("<dd>2026-11-28 03:30:00 CET (UTC+0100) — 2026-11-28T02:30:00Z</dd>"));
+  EXPECT_THAT(en, HasSubstr("<dd>" + std::string(64, 'f') + "</dd>"));
+  EXPECT_THAT(en, HasSubstr("cloison verify evidence.tar.gz --key agent.pub"));
+  EXPECT_THAT(fr, HasSubstr("Pour l&#39;auditeur"));
+  EXPECT_THAT(fr, HasSubstr("<dt>Audit lancé par</dt><dd>cloison @ admin01</dd>"));
+  r.signing.reset();
+  const auto unsigned_run = section(render_html(r, lang::en, nullptr), "en");
+  EXPECT_THAT(unsigned_run, HasSubstr("no signed evidence bundle for this audit"));
+  EXPECT_THAT(unsigned_run, Not(HasSubstr("cloison verify")));
 }
 
 TEST(ReportHtml, FindingsByObjectiveThenSeverityFailingFirstWithEvidence) {

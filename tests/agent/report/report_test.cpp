@@ -20,6 +20,8 @@ report sample_report() {
   r.inventory = "/etc/cloison/cloison.yaml";
   r.started_at = "2026-11-28T02:30:00Z";
   r.finished_at = "2026-11-28T02:30:04Z";
+  r.run_user = "cloison";
+  r.run_host = "admin01";
   r.policies = {{"builtin:d2.03.yaml", std::string(64, 'a')}};
   r.scoring = "formula";
   r.objectives = {
