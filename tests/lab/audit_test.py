@@ -28,10 +28,6 @@ def linux_host_checks():
 LINUX_HOST_CHECKS = linux_host_checks()
 
 
-
-
-
-
 def audit(host, probes=None, extra=()):
     out = tempfile.mkdtemp(prefix="cloison-audit-")
     # Host facts are read over SSH from the administration host; production only tests flows.

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 
-from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root
+from labcheck import LAB, STATE, check, finish, inventory_with, lab, require_root
 
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("collect_test")
@@ -29,16 +29,9 @@ def collect():
 
 def inventory(public_key):
     """The lab inventory with lab-repo read from its collected evidence instead of access: none."""
-    with open(INVENTORY) as f:
-        text = f.read()
-    declared = "    access: none   # hardened repository: SSH closed, only the backup software's data ports\n"
-    assert declared in text, "the lab inventory's lab-repo entry changed"
-    text = text.replace(declared, f"    repository_path: {REPO_PATH}\n"
-                                  f"    evidence: {{file: {EVIDENCE}, public_key: {public_key}, max_age: 1d}}\n")
-    path = os.path.join(WORK, "inventory.yaml")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return inventory_with("    access: none   # hardened repository: SSH closed, only the backup software's data ports\n",
+                          f"    repository_path: {REPO_PATH}\n"
+                          f"    evidence: {{file: {EVIDENCE}, public_key: {public_key}, max_age: 1d}}\n", WORK)
 
 
 def audit(public_key=PUB):

@@ -31,6 +31,17 @@ def _dated_inventory():
 
 
 INVENTORY = _dated_inventory()
+
+
+def inventory_with(declared, replacement, folder):
+    """INVENTORY with its text `declared` replaced, written as `folder`/inventory.yaml."""
+    with open(INVENTORY) as f:
+        text = f.read()
+    assert declared in text, f"the lab inventory no longer holds {declared!r}"
+    path = os.path.join(folder, "inventory.yaml")
+    with open(path, "w") as f:
+        f.write(text.replace(declared, replacement))
+    return path
 STATE = os.environ.get("CLOISON_LAB_STATE", "/run/cloison-lab")
 _results = {"passed": 0, "failed": 0}
 

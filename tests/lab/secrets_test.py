@@ -16,7 +16,7 @@ import sys
 import tarfile
 import tempfile
 
-from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root
+from labcheck import LAB, STATE, check, finish, inventory_with, lab, require_root
 
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("secrets_test")
@@ -56,15 +56,9 @@ def passphrase_protected_key():
 
 def inventory(key, passphrase_file):
     """The lab inventory with lab-backup reached with the encrypted key and its passphrase file."""
-    text = read(INVENTORY)
-    declared = ("      user: cloison-audit\n      key_file: /run/cloison-lab/audit_ed25519\n")
-    assert declared in text, "the lab inventory's lab-backup ssh entry changed"
-    text = text.replace(declared, f"      user: cloison-audit\n      key_file: {key}\n"
-                                  f"      passphrase_file: {passphrase_file}\n")
-    path = os.path.join(WORK, "inventory.yaml")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return inventory_with("      user: cloison-audit\n      key_file: /run/cloison-lab/audit_ed25519\n",
+                          f"      user: cloison-audit\n      key_file: {key}\n"
+                          f"      passphrase_file: {passphrase_file}\n", WORK)
 
 
 def run(host, *args):
