@@ -142,12 +142,6 @@ int audit(const audit_args& a) {
   request.bundle = a.bundle;
   request.key_file = a.key_file;
 
-  try {
-    check_writable(a.out, a.bundle);
-  } catch (const std::exception& e) {
-    print_error("audit", std::string("nothing audited: ") + e.what());
-    return kExitCannotRun;
-  }
   const auto probes = builtin_probes();
   diagnostics problems;
   std::optional<audit_job> job;
@@ -162,6 +156,12 @@ int audit(const audit_args& a) {
     std::cerr << "cloison audit: " << problems.size()
               << " configuration problem(s); nothing audited\n";
     return kExitUsage;
+  }
+  try {
+    check_writable(a.out, a.bundle);
+  } catch (const std::exception& e) {
+    print_error("audit", std::string("nothing audited: ") + e.what());
+    return kExitCannotRun;
   }
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
   audit_result result;
@@ -293,25 +293,22 @@ std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv)
     return kExitMet;
   }
   const std::string_view word = help ? argv[2] : argv[1];
-  const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
-  for (const auto* c : commands) {
-    if (c->get_name() == word) {
-      if (!help)
-        return std::nullopt;
-      std::cout << c->help();
-      return kExitMet;
-    }
-  }
-  std::string closest;
+  const CLI::App* closest = nullptr;
   std::size_t best = 3;  // suggest only within two edits
-  for (const auto* c : commands) {
+  for (const auto* c : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (const auto d = edit_distance(word, c->get_name()); d < best) {
       best = d;
-      closest = c->get_name();
+      closest = c;
     }
   }
+  if (best == 0 && !help)
+    return std::nullopt;
+  if (best == 0) {
+    std::cout << closest->help();
+    return kExitMet;
+  }
   print_error("", "unknown command '" + std::string(word) + "'" +
-                      (closest.empty() ? "" : "; did you mean '" + closest + "'?") +
+                      (closest ? "; did you mean '" + closest->get_name() + "'?" : "") +
                       " (cloison help lists the commands)");
   return kExitUsage;
 }
