@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -153,8 +154,9 @@ int audit(const audit_args& a) {
   }
   if (!job) {
     print_diagnostics(problems);
-    std::cerr << "cloison audit: " << problems.size()
-              << " configuration problem(s); nothing audited\n";
+    std::cerr << "cloison audit: "
+              << format(counted::config_problems, l, static_cast<long long>(problems.size()))
+              << "\n";
     return kExitUsage;
   }
   try {
@@ -282,17 +284,45 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-// `cloison help [SUBCOMMAND]`, and a first word that names no subcommand ("did you mean"): the
-// exit code when one of them was handled, nullopt to parse the command line as usual.
-std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv) {
+// The language of help and of the messages of commands without --lang: the --lang given on the
+// command line, else the environment's (LC_ALL, LC_MESSAGES, LANG: French when it starts with
+// "fr"), else English, as for any program whose locale is C.
+lang command_line_language(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string_view(argv[i]) == "--lang") {
+      if (const auto l = lang_from_string(argv[i + 1]))
+        return *l;
+    }
+  }
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value && *value)
+      return std::string_view(value).starts_with("fr") ? lang::fr : lang::en;
+  }
+  return lang::en;
+}
+
+// `cloison help [--lang L] [SUBCOMMAND]`, and a first word that names no subcommand ("did you
+// mean"): the exit code when one of them was handled, nullopt to parse the command line as usual.
+std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv, lang l) {
   if (argc < 2 || argv[1][0] == '-')
     return std::nullopt;
   const bool help = std::string_view(argv[1]) == "help";
-  if (help && argc == 2) {
+  // `help [--lang L] [SUBCOMMAND]`: the subcommand is the first word that is neither an option
+  // nor the value of --lang.
+  std::string_view word;
+  for (int i = 2; help && i < argc && word.empty(); ++i) {
+    if (std::string_view(argv[i]) == "--lang")
+      ++i;
+    else if (argv[i][0] != '-')
+      word = argv[i];
+  }
+  if (help && word.empty()) {
     std::cout << app.help();
     return kExitMet;
   }
-  const std::string_view word = help ? argv[2] : argv[1];
+  if (!help)
+    word = argv[1];
   const CLI::App* closest = nullptr;
   std::size_t best = 3;  // suggest only within two edits
   for (const auto* c : app.get_subcommands([](const CLI::App*) { return true; })) {
@@ -307,9 +337,16 @@ std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv)
     std::cout << closest->help();
     return kExitMet;
   }
-  print_error("", "unknown command '" + std::string(word) + "'" +
-                      (closest ? "; did you mean '" + closest->get_name() + "'?" : "") +
-                      " (cloison help lists the commands)");
+  const std::string unknown(word);
+  if (l == lang::fr) {
+    print_error("", "commande inconnue « " + unknown + " »" +
+                        (closest ? " ; vouliez-vous dire « " + closest->get_name() + " » ?" : "") +
+                        " (cloison help liste les commandes)");
+  } else {
+    print_error("", "unknown command '" + unknown + "'" +
+                        (closest ? "; did you mean '" + closest->get_name() + "'?" : "") +
+                        " (cloison help lists the commands)");
+  }
   return kExitUsage;
 }
 
@@ -317,185 +354,317 @@ std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv)
 
 int run_cli(int argc, char** argv) noexcept {
   try {
-    CLI::App app{"cloison: audits the isolation of a backup infrastructure (CaRE objective D2.03)",
-                 "cloison"};
-    app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION);
+    const lang help_language = command_line_language(argc, argv);
+    const auto tr = [&](std::string_view fr, std::string_view en) {
+      return std::string(help_language == lang::fr ? fr : en);
+    };
+    CLI::App app{
+        tr("cloison : audite l'isolement d'une infrastructure de sauvegarde (objectif CaRE "
+           "D2.03)",
+           "cloison: audits the isolation of a backup infrastructure (CaRE objective "
+           "D2.03)"),
+        "cloison"};
+    if (help_language == lang::fr) {
+      for (auto [english, french] :
+           {std::pair{"Usage", "Utilisation "}, std::pair{"SUBCOMMAND", "COMMANDE"},
+            std::pair{"SUBCOMMANDS", "COMMANDES"}, std::pair{"REQUIRED", "OBLIGATOIRE"},
+            std::pair{"Positionals", "Arguments"}, std::pair{"Excludes", "Exclut"},
+            std::pair{"Needs", "Requiert"}, std::pair{"TEXT", "TEXTE"}, std::pair{"UINT", "ENTIER"},
+            std::pair{"INT", "ENTIER"}})
+        app.get_formatter()->label(english, french);
+    }
+    app.set_help_flag("-h,--help",
+                      tr("affiche cette aide et s'arrête", "print this help message and exit"));
+    app.set_version_flag("--version", std::string("cloison ") + CLOISON_VERSION,
+                         tr("affiche la version et s'arrête", "print the version and exit"));
     app.require_subcommand(1);
-    app.footer("cloison help SUBCOMMAND: its options and exit codes.");
+    app.footer(tr("cloison help COMMANDE : ses options et ses codes de sortie.",
+                  "cloison help SUBCOMMAND: its options and exit codes."));
 
     std::vector<std::string> files;
     auto* validate = app.add_subcommand(
-        "validate",
-        "Check inventory, policy or waivers files; report every problem as file:line:col");
-    validate->add_option("FILE", files, "files to check (kind detected by content)")->required();
-    validate->footer("Exit codes: 0 every file valid, 2 a problem found (each as file:line:col).");
+        "validate", tr("Vérifie des fichiers d'inventaire, de politique ou de dérogations ; "
+                       "signale chaque problème en fichier:ligne:colonne",
+                       "Check inventory, policy or waivers files; report every problem as "
+                       "file:line:col"));
+    validate
+        ->add_option("FILE", files,
+                     tr("fichiers à vérifier (nature reconnue au contenu)",
+                        "files to check (kind detected by content)"))
+        ->required();
+    validate->footer(
+        tr("Codes de sortie : 0 tous les fichiers sont valides, 2 un problème trouvé "
+           "(chacun en fichier:ligne:colonne).",
+           "Exit codes: 0 every file valid, 2 a problem found (each as "
+           "file:line:col)."));
 
     audit_args a;
     auto* audit_cmd = app.add_subcommand(
-        "audit",
-        "Run the probes, evaluate the policies, write DIR/report.json, report.html and "
-        "report.xml");
+        "audit", tr("Lance les sondes, évalue les politiques, écrit DOSSIER/report.json, "
+                    "report.html et report.xml",
+                    "Run the probes, evaluate the policies, write DIR/report.json, report.html "
+                    "and report.xml"));
     auto* config = audit_cmd->add_option(
-        "--config", a.config, std::string("inventory file (default ") + kDefaultConfig + ")");
+        "--config", a.config,
+        tr("fichier d'inventaire (par défaut ", "inventory file (default ") + kDefaultConfig + ")");
     audit_cmd
         ->add_flag("--local", a.local,
-                   "audit this machine as a backup server, with the local runner")
+                   tr("audite cette machine comme serveur de sauvegarde, avec l'exécuteur local",
+                      "audit this machine as a backup server, with the local runner"))
         ->excludes(config);
     audit_cmd->add_option("--out", a.out,
-                          "folder for report.json and the evidence (default ./cloison-report)");
-    audit_cmd->add_option("--lang", a.language, "language of the summary and report.html: fr or en")
+                          tr("dossier de report.json et des preuves (par défaut ./cloison-report)",
+                             "folder for report.json and the evidence (default ./cloison-report)"));
+    audit_cmd
+        ->add_option("--lang", a.language,
+                     tr("langue du résumé et de report.html : fr (par défaut) ou en",
+                        "language of the summary and report.html: fr (default) or en"))
         ->check(CLI::IsMember({"fr", "en"}));
     audit_cmd->add_option(
         "--policy", a.policies,
-        "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)");
-    audit_cmd->add_option("--waivers", a.waivers, "waivers file (default: the inventory's)");
+        tr("fichier de politique (répétable ; par défaut : celui de l'inventaire, sinon la "
+           "politique D2.03 intégrée)",
+           "policy file (repeatable; default: the inventory's, else the built-in D2.03 policy)"));
+    audit_cmd->add_option("--waivers", a.waivers,
+                          tr("fichier de dérogations (par défaut : celui de l'inventaire)",
+                             "waivers file (default: the inventory's)"));
     audit_cmd->add_option(
         "--vantage", a.vantage,
-        "the vantage point this run stands at (default: the one whose segment holds "
-        "this machine's address)");
+        tr("le point de vue de cet audit (par défaut : celui dont le segment contient l'adresse "
+           "de cette machine)",
+           "the vantage point this run stands at (default: the one whose segment holds this "
+           "machine's address)"));
     audit_cmd
         ->add_option("--probes", a.probes,
-                     "run only these probes, e.g. inventory,reachability from a production vantage "
-                     "point (default: all)")
+                     tr("ne lance que ces sondes, par ex. inventory,reachability depuis un point "
+                        "de vue en production (par défaut : toutes)",
+                        "run only these probes, e.g. inventory,reachability from a production "
+                        "vantage point (default: all)"))
         ->delimiter(',');
-    audit_cmd->add_option("--concurrency", a.concurrency, "targets observed at once")
+    audit_cmd
+        ->add_option("--concurrency", a.concurrency,
+                     tr("cibles observées en même temps", "targets observed at once"))
         ->check(CLI::Range(1, 256));
-    auto* verbose = audit_cmd->add_flag("-v,--verbose", a.verbose, "debug logging");
+    auto* verbose = audit_cmd->add_flag("-v,--verbose", a.verbose,
+                                        tr("journal de mise au point", "debug logging"));
     audit_cmd
         ->add_flag("-q,--quiet", a.quiet,
-                   "print nothing but warnings and errors (no progress, no summary)")
+                   tr("n'affiche que les avertissements et les erreurs (ni progression, ni résumé)",
+                      "print nothing but warnings and errors (no progress, no summary)"))
         ->excludes(verbose);
     audit_cmd
         ->add_option("--log-format", a.log_format,
-                     "log lines as text or json (one object per line)")
+                     tr("lignes de journal en texte (text) ou en JSON (json, un objet par ligne)",
+                        "log lines as text or json (one object per line)"))
         ->check(CLI::IsMember({"text", "json"}));
     audit_cmd->footer(
-        "Exit codes: 0 every objective met, 1 an objective not met, 2 usage or configuration "
-        "error, 3 the audit could not run or write its outputs, 4 no objective not met but one "
-        "incomplete (an error or missing evidence).");
+        tr("Codes de sortie : 0 tous les objectifs atteints, 1 un objectif non atteint, 2 erreur "
+           "d'utilisation ou de configuration, 3 l'audit n'a pas pu s'exécuter ou écrire ses "
+           "résultats, 4 aucun objectif non atteint mais un incomplet (une erreur ou une preuve "
+           "manquante).",
+           "Exit codes: 0 every objective met, 1 an objective not met, 2 usage or configuration "
+           "error, 3 the audit could not run or write its outputs, 4 no objective not met but one "
+           "incomplete (an error or missing evidence)."));
     audit_cmd
-        ->add_option(
-            "--bundle", a.bundle,
-            "also write a signed evidence bundle FILE (.tar.gz or .tgz; .tar uncompressed)")
-        ->check([](const std::string& f) {
+        ->add_option("--bundle", a.bundle,
+                     tr("écrit aussi un paquet de preuves signé FICHIER (.tar.gz ou .tgz ; .tar "
+                        "non compressé)",
+                        "also write a signed evidence bundle FILE (.tar.gz or .tgz; .tar "
+                        "uncompressed)"))
+        ->check([bad_name = tr("le nom du paquet doit finir par .tar.gz, .tgz ou .tar",
+                               "the bundle's name must end in .tar.gz, .tgz or .tar")](
+                    const std::string& f) {
           return f.ends_with(".tar.gz") || f.ends_with(".tgz") || f.ends_with(".tar")
                      ? std::string()
-                     : std::string("the bundle's name must end in .tar.gz, .tgz or .tar");
+                     : bad_name;
         });
-    audit_cmd->add_option("--key-file", a.key_file,
-                          std::string("the agent's Ed25519 signing key, created on first use "
-                                      "(default: $") +
-                              kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+    const std::string key_file_help =
+        tr("la clé de signature Ed25519 de l'agent, créée au premier usage (par défaut : $",
+           "the agent's Ed25519 signing key, created on first use (default: $") +
+        kKeyFileVariable + tr(", sinon ", ", else ") + kDefaultKeyFile + ")";
+    audit_cmd->add_option("--key-file", a.key_file, key_file_help);
 
     std::string bundle_file, pinned_key, verify_language = "fr";
     auto* verify = app.add_subcommand(
-        "verify", "Check an evidence bundle offline: signature, then every file's SHA-256");
-    verify->add_option("BUNDLE", bundle_file, "the bundle (.tar.gz or .tar)")->required();
+        "verify", tr("Vérifie hors ligne un paquet de preuves : la signature, puis le SHA-256 de "
+                     "chaque fichier",
+                     "Check an evidence bundle offline: signature, then every file's SHA-256"));
+    verify
+        ->add_option("BUNDLE", bundle_file,
+                     tr("le paquet (.tar.gz ou .tar)", "the bundle (.tar.gz or .tar)"))
+        ->required();
     bool verify_unpinned = false;
     auto* verify_key = verify->add_option(
         "--key", pinned_key,
-        "the agent's public key (PEM), obtained through another channel, that must have signed");
+        tr("la clé publique de l'agent (PEM), obtenue par un autre canal, qui doit avoir signé",
+           "the agent's public key (PEM), obtained through another channel, that must have "
+           "signed"));
     verify
         ->add_flag("--unpinned", verify_unpinned,
-                   "check with the bundle's own agent.pub instead: proves integrity, not origin")
+                   tr("vérifie plutôt avec l'agent.pub joint au paquet : prouve l'intégrité, pas "
+                      "l'origine",
+                      "check with the bundle's own agent.pub instead: proves integrity, not "
+                      "origin"))
         ->excludes(verify_key);
     verify->footer(
-        "Exit codes: 0 intact, 1 altered or signature invalid, 2 unreadable bundle or key file, "
-        "or neither --key nor --unpinned.");
-    verify->add_option("--lang", verify_language, "language: fr or en")
+        tr("Codes de sortie : 0 intact, 1 altéré ou signature invalide, 2 paquet ou clé "
+           "illisible, ou ni --key ni --unpinned.",
+           "Exit codes: 0 intact, 1 altered or signature invalid, 2 unreadable bundle or key "
+           "file, or neither --key nor --unpinned."));
+    const std::string language_help =
+        tr("langue : fr (par défaut) ou en", "language: fr (default) or en");
+    verify->add_option("--lang", verify_language, language_help)
         ->check(CLI::IsMember({"fr", "en"}));
 
     std::vector<std::string> merge_files;
     std::string merge_out = "cloison-report", merge_language = "fr";
     auto* merge = app.add_subcommand(
-        "merge",
-        "Combine the report.json of several vantage points of one establishment into one report");
-    merge->add_option("REPORT", merge_files, "report.json files")->required();
+        "merge", tr("Réunit en un seul rapport les report.json de plusieurs points de vue d'un "
+                    "même établissement",
+                    "Combine the report.json of several vantage points of one establishment into "
+                    "one report"));
+    merge->add_option("REPORT", merge_files, tr("fichiers report.json", "report.json files"))
+        ->required();
     merge
         ->add_option("--out", merge_out,
-                     "folder for the merged report.json, report.xml and report.html")
+                     tr("dossier du report.json, du report.xml et du report.html fusionnés",
+                        "folder for the merged report.json, report.xml and report.html"))
         ->required();
-    merge->add_option("--lang", merge_language, "language: fr or en")
-        ->check(CLI::IsMember({"fr", "en"}));
+    merge->add_option("--lang", merge_language, language_help)->check(CLI::IsMember({"fr", "en"}));
     merge->footer(
-        "Exit codes: as audit's for the merged report (0 met, 1 not met, 4 incomplete), 2 an "
-        "unreadable report or reports that cannot be merged, 3 the output cannot be written.");
+        tr("Codes de sortie : comme ceux d'audit pour le rapport fusionné (0 atteint, 1 non "
+           "atteint, 4 incomplet), 2 un rapport illisible ou des rapports impossibles à fusionner, "
+           "3 le résultat ne peut pas être écrit.",
+           "Exit codes: as audit's for the merged report (0 met, 1 not met, 4 incomplete), 2 an "
+           "unreadable report or reports that cannot be merged, 3 the output cannot be "
+           "written."));
 
-    audit_cmd->add_option("--previous", a.previous,
-                          "an earlier report.json: report.html then shows the drift since it");
+    const std::string previous_help =
+        tr("un report.json antérieur : report.html montre alors la dérive depuis celui-ci",
+           "an earlier report.json: report.html then shows the drift since it");
+    audit_cmd->add_option("--previous", a.previous, previous_help);
 
     collect_args ca;
     std::string collect_language = "fr";
     bool collect_local = false;
     auto* collect = app.add_subcommand(
-        "collect",
-        "On a host that refuses SSH: run the host probe's commands here and write a signed "
-        "evidence file for the audit (inventory access: collected)");
-    collect->add_flag("--local", collect_local, "read this machine (the only mode)")->required();
-    collect->add_option("--out", ca.out, "the evidence file to write")->required();
-    collect->add_option("--key-file", ca.key_file,
-                        std::string("the agent's Ed25519 signing key, created on first use "
-                                    "(default: $") +
-                            kKeyFileVariable + ", else " + kDefaultKeyFile + ")");
+        "collect", tr("Sur un hôte qui refuse SSH : lance ici les commandes de la sonde d'hôte et "
+                      "écrit un fichier de preuves signé pour l'audit (accès dans l'inventaire : "
+                      "collected)",
+                      "On a host that refuses SSH: run the host probe's commands here and write "
+                      "a signed evidence file for the audit (inventory access: collected)"));
+    collect
+        ->add_flag("--local", collect_local,
+                   tr("lit cette machine (le seul mode)", "read this machine (the only mode)"))
+        ->required();
+    collect
+        ->add_option("--out", ca.out,
+                     tr("le fichier de preuves à écrire", "the evidence file to write"))
+        ->required();
+    collect->add_option("--key-file", ca.key_file, key_file_help);
     collect->add_option("--host", ca.host,
-                        "this host's name in the auditing inventory (default: its host name)");
+                        tr("le nom de cet hôte dans l'inventaire de l'audit (par défaut : son nom "
+                           "d'hôte)",
+                           "this host's name in the auditing inventory (default: its host name)"));
     collect->add_option("--output-cap", ca.output_cap,
-                        "bytes kept of each command's stdout and stderr: a count, or KiB/MiB "
-                        "(default 4MiB)");
+                        tr("octets gardés de la sortie standard et d'erreur de chaque commande : "
+                           "un nombre, ou KiB/MiB (par défaut 4MiB)",
+                           "bytes kept of each command's stdout and stderr: a count, or KiB/MiB "
+                           "(default 4MiB)"));
     collect->add_option("--repository-path", ca.repository_path,
-                        "a repository host: the folder of its backup files (as the inventory's "
-                        "repository_path), for the immutability check");
-    collect->add_option("--timeout", ca.timeout_s, "seconds for all the commands (default 60)")
+                        tr("un hôte dépôt : le dossier de ses fichiers de sauvegarde (comme le "
+                           "repository_path de l'inventaire), pour le contrôle d'immuabilité",
+                           "a repository host: the folder of its backup files (as the "
+                           "inventory's repository_path), for the immutability check"));
+    collect
+        ->add_option("--timeout", ca.timeout_s,
+                     tr("secondes pour toutes les commandes (par défaut 60)",
+                        "seconds for all the commands (default 60)"))
         ->check(CLI::Range(1, 3600));
-    collect->add_option("--lang", collect_language, "language: fr or en")
+    collect->add_option("--lang", collect_language, language_help)
         ->check(CLI::IsMember({"fr", "en"}));
     collect->footer(
-        "Exit codes: 0 written, 2 a bad option, an unusable key, or not run as root, 3 the file "
-        "cannot be written.");
+        tr("Codes de sortie : 0 écrit, 2 une option invalide, une clé inutilisable, ou pas lancé "
+           "en root, 3 le fichier ne peut pas être écrit.",
+           "Exit codes: 0 written, 2 a bad option, an unusable key, or not run as root, 3 the "
+           "file cannot be written."));
 
     report_args ra;
     auto* report_cmd = app.add_subcommand(
-        "report", "Write DIR/report.html again from a report.json, without auditing");
-    report_cmd->add_option("--in", ra.in, "the report.json to render")->required();
-    report_cmd->add_option("--out", ra.out, "folder for report.html")->required();
-    report_cmd->add_option("--lang", ra.language, "language shown first: fr or en")
+        "report", tr("Réécrit DOSSIER/report.html à partir d'un report.json, sans auditer",
+                     "Write DIR/report.html again from a report.json, without auditing"));
+    report_cmd
+        ->add_option("--in", ra.in, tr("le report.json à présenter", "the report.json to render"))
+        ->required();
+    report_cmd->add_option("--out", ra.out, tr("dossier de report.html", "folder for report.html"))
+        ->required();
+    report_cmd
+        ->add_option("--lang", ra.language,
+                     tr("langue montrée d'abord : fr (par défaut) ou en",
+                        "language shown first: fr (default) or en"))
         ->check(CLI::IsMember({"fr", "en"}));
-    report_cmd->add_option("--previous", ra.previous,
-                           "an earlier report.json: the page then shows the drift since it");
+    report_cmd->add_option("--previous", ra.previous, previous_help);
     report_cmd->footer(
-        "Exit codes: 0 written, 2 an unreadable report.json, 3 report.html cannot be written.");
+        tr("Codes de sortie : 0 écrit, 2 un report.json illisible, 3 report.html ne peut pas être "
+           "écrit.",
+           "Exit codes: 0 written, 2 an unreadable report.json, 3 report.html cannot be "
+           "written."));
 
     std::string diff_before, diff_after, diff_language = "fr";
     auto* diff_cmd = app.add_subcommand(
-        "diff", "Compare two report.json files; exit 1 when the newer one regressed");
-    diff_cmd->add_option("OLD", diff_before, "the earlier report.json")->required();
-    diff_cmd->add_option("NEW", diff_after, "the newer report.json")->required();
-    diff_cmd->add_option("--lang", diff_language, "language: fr or en")
+        "diff", tr("Compare deux report.json ; sort avec 1 quand le plus récent a régressé",
+                   "Compare two report.json files; exit 1 when the newer one regressed"));
+    diff_cmd
+        ->add_option("OLD", diff_before, tr("le report.json antérieur", "the earlier report.json"))
+        ->required();
+    diff_cmd->add_option("NEW", diff_after, tr("le report.json récent", "the newer report.json"))
+        ->required();
+    diff_cmd->add_option("--lang", diff_language, language_help)
         ->check(CLI::IsMember({"fr", "en"}));
     diff_cmd->footer(
-        "Exit codes: 0 no regression, 1 the newer report regressed, 2 unreadable input.");
+        tr("Codes de sortie : 0 aucune régression, 1 le rapport récent a régressé, "
+           "2 une entrée illisible.",
+           "Exit codes: 0 no regression, 1 the newer report regressed, 2 unreadable "
+           "input."));
 
     std::vector<std::string> checks_policies;
     auto* checks_cmd = app.add_subcommand(
-        "checks",
-        "List the checks of the policies, one per line: id, objective, severity, fact, enabled "
-        "(yes or no), tab-separated");
+        "checks", tr("Liste les contrôles des politiques, un par ligne : id, objectif, gravité, "
+                     "fait, actif (yes ou no), séparés par des tabulations",
+                     "List the checks of the policies, one per line: id, objective, severity, "
+                     "fact, enabled (yes or no), tab-separated"));
     checks_cmd->add_option("--policy", checks_policies,
-                           "policy file (repeatable; default: the built-in D2.03 policy)");
-    checks_cmd->footer("Exit codes: 0 listed, 2 a policy file has problems.");
+                           tr("fichier de politique (répétable ; par défaut : la politique D2.03 "
+                              "intégrée)",
+                              "policy file (repeatable; default: the built-in D2.03 policy)"));
+    checks_cmd->footer(tr("Codes de sortie : 0 listé, 2 un fichier de politique a des problèmes.",
+                          "Exit codes: 0 listed, 2 a policy file has problems."));
 
     std::string sudoers_account = "cloison-audit", sudoers_repository;
     auto* sudoers = app.add_subcommand(
         "sudoers-rule",
-        "Print the sudoers line that lets the audit account run, through sudo -n, exactly the "
-        "host probe's commands that need root (for /etc/sudoers.d on the hosts read over SSH)");
-    sudoers->add_option("--account", sudoers_account, "the audit account (default cloison-audit)");
+        tr("Affiche la ligne sudoers qui permet au compte d'audit de lancer, par sudo -n, "
+           "exactement les commandes de la sonde d'hôte qui exigent root (pour /etc/sudoers.d des "
+           "hôtes lus par SSH)",
+           "Print the sudoers line that lets the audit account run, through sudo -n, exactly the "
+           "host probe's commands that need root (for /etc/sudoers.d on the hosts read over "
+           "SSH)"));
+    sudoers->add_option("--account", sudoers_account,
+                        tr("le compte d'audit (par défaut cloison-audit)",
+                           "the audit account (default cloison-audit)"));
     sudoers->add_option("--repository-path", sudoers_repository,
-                        "a repository host: its repository_path, as the inventory writes it; adds "
-                        "find and lsattr of its backup files");
-    sudoers->footer("Exit codes: 0 printed, 2 a bad account name or repository path.");
+                        tr("un hôte dépôt : son repository_path, tel que l'inventaire l'écrit ; "
+                           "ajoute find et lsattr de ses fichiers de sauvegarde",
+                           "a repository host: its repository_path, as the inventory writes it; "
+                           "adds find and lsattr of its backup files"));
+    sudoers->footer(
+        tr("Codes de sortie : 0 affiché, 2 un nom de compte ou un chemin de dépôt "
+           "invalide.",
+           "Exit codes: 0 printed, 2 a bad account name or repository path."));
+    for (auto* command : app.get_subcommands([](const CLI::App*) { return true; }))
+      command->group(tr("Commandes", "Subcommands"));
 
-    if (const auto early = help_or_unknown_command(app, argc, argv))
+    if (const auto early = help_or_unknown_command(app, argc, argv, help_language))
       return *early;
     try {
       app.parse(argc, argv);
@@ -511,7 +680,9 @@ int run_cli(int argc, char** argv) noexcept {
         ok = validate_file(f, probes, problems) && ok;
       print_diagnostics(problems);
       if (!ok)
-        std::cerr << problems.size() << " problem(s) found\n";
+        std::cerr << format(counted::validate_problems, help_language,
+                            static_cast<long long>(problems.size()))
+                  << "\n";
       return ok ? kExitMet : kExitUsage;
     }
     if (*verify)

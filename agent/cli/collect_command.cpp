@@ -78,8 +78,8 @@ int collect_command(const collect_args& a) {
     print_error("collect", e.what());
     return kExitCannotRun;
   }
-  std::cout << format(msg::collect_written, a.language,
-                      {a.out, std::to_string(evidence.commands.size()), key->fingerprint()})
+  std::cout << format(counted::collect_written, a.language,
+                      static_cast<long long>(evidence.commands.size()), {a.out, key->fingerprint()})
             << "\n";
   return kExitMet;
 }

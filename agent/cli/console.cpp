@@ -81,12 +81,7 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
         << text(verdict_name(o.status), l) << reset;
     if (o.score)
       out << "  " << text(msg::score, l) << " " << std::lround(*o.score) << "/100";
-    out << "  ("
-        << format(msg::findings_line, l,
-                  {std::to_string(o.counts.pass), std::to_string(o.counts.fail),
-                   std::to_string(o.counts.error), std::to_string(o.counts.not_applicable),
-                   std::to_string(o.counts.waived), std::to_string(o.counts.not_evaluated)})
-        << ")\n";
+    out << "  (" << counts_text(o.counts, l) << ")\n";
     for (const auto& why : o.reasons)
       out << "      - " << reason_text(why, l) << "\n";
   }
@@ -108,7 +103,7 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
     });
     out << "  - "
         << terminal_safe(
-               format(msg::cause_line, l, {cause.target, cause.message, std::to_string(dependent)}))
+               format(counted::cause_line, l, dependent, {cause.target, explanation_of(cause, l)}))
         << "\n";
   }
   for (auto [wanted, heading] : {std::pair{status::fail, msg::failing_checks},
@@ -120,10 +115,10 @@ void print_summary(std::ostream& out, const report& r, lang l, bool colour,
       if (first)
         out << text(heading, l) << "\n";
       first = false;
-      std::string line = "[" + std::string(to_string(f.severity)) + "] " + f.check + " @ " +
-                         f.target + ": " + f.title.in(l);
+      std::string line = "[" + std::string(text(severity_name(f.severity), l)) + "] " + f.check +
+                         " @ " + f.target + ": " + f.title.in(l);
       if (wanted == status::error && !f.message.empty())
-        line += " (" + f.message + ")";
+        line += " (" + explanation_of(f, l) + ")";
       if (wanted == status::fail) {
         auto observed = f.observed.dump(-1, ' ', false, json::error_handler_t::replace);
         if (observed.size() > 160)

@@ -68,10 +68,10 @@ void print_verification(std::ostream& out, const bundle_verification& v,
     out << "\n";
   }
   if (v.intact()) {
-    out << format(msg::verify_intact, l, {std::to_string(v.files_checked)}) << "\n";
+    out << format(counted::verify_intact, l, static_cast<long long>(v.files_checked)) << "\n";
   } else {
     const auto count = v.problems.size() + (v.signature == signature_check::valid ? 0 : 1);
-    out << format(msg::verify_altered, l, {std::to_string(count)}) << "\n";
+    out << format(counted::verify_altered, l, static_cast<long long>(count)) << "\n";
   }
 }
 

@@ -13,26 +13,46 @@ finding base_finding(const check& c, const std::string& target) {
   f.weight = c.weight;
   f.title = c.title;
   f.remediation = c.remediation;
+  f.rationale = c.rationale;
   f.expectation = c.expect.describe();
+  f.expected = c.expect.in_words();
   f.anssi_id = c.anssi_id;
   f.anssi_level = c.anssi_level;
   return f;
 }
 
-// The fact's value, or nullptr with `why` set and the evidence of the failed collection kept.
-const json* fact_value(const observation& obs, const std::string& name, std::string& why,
+// Sets why the finding has its status, in both languages; `message` keeps the English text.
+void explain(finding& f, localized why) {
+  f.message = why.en;
+  f.explanation = std::move(why);
+}
+
+// The fact's value, or nullptr with the finding explained and the evidence of the failed
+// collection kept.
+const json* fact_value(const observation& obs, const std::string& name, finding& f,
                        std::vector<std::string>& evidence) {
   auto it = obs.facts.find(name);
   if (it == obs.facts.end()) {
-    why = "fact " + name + " was not collected" + (obs.detail.empty() ? "" : ": " + obs.detail);
+    const std::string detail = obs.detail.empty() ? "" : " : " + obs.detail;
+    explain(
+        f, {"le fait " + name + " n'a pas été collecté" + detail,
+            "fact " + name + " was not collected" + (obs.detail.empty() ? "" : ": " + obs.detail)});
     return nullptr;
   }
   evidence = it->second.evidence;
   if (!it->second.value) {
-    why = "fact " + name + " could not be established: " + it->second.error;
+    explain(f, {"le fait " + name + " n'a pas pu être établi : " + it->second.error,
+                "fact " + name + " could not be established: " + it->second.error});
     return nullptr;
   }
   return &*it->second.value;
+}
+
+// Why `expect` could not judge `value`, in both languages (`problem`: the English text).
+localized cannot_judge(const matcher& expect, const json& value, const std::string& problem) {
+  return {"la valeur observée (" + std::string(value.type_name()) +
+              ") ne peut pas être jugée par « " + expect.describe() + " »",
+          problem};
 }
 
 bool is_cause(const observation& obs) {
@@ -51,7 +71,8 @@ finding cause_finding(const observation& obs) {
                        " (la cause est donnée), puis relancez l'audit.",
                    "Restore cloison's access to " + obs.target +
                        " (the cause is given), then run the audit again."};
-  f.message = std::string(to_string(obs.outcome)) + ": " + obs.detail;
+  const std::string outcome(to_string(obs.outcome));
+  explain(f, {"lecture impossible (" + outcome + ") : " + obs.detail, outcome + ": " + obs.detail});
   for (const auto& e : obs.evidence)
     f.evidence.push_back(e.id);
   return f;
@@ -61,7 +82,7 @@ finding cause_finding(const observation& obs) {
 bool judge(const check& c, const observation& obs, finding& f) {
   std::vector<std::string> condition_evidence;
   if (c.applies_if) {
-    const json* v = fact_value(obs, c.applies_if->fact, f.message, condition_evidence);
+    const json* v = fact_value(obs, c.applies_if->fact, f, condition_evidence);
     if (!v) {
       f.status = status::error;
       f.evidence = condition_evidence;
@@ -70,27 +91,31 @@ bool judge(const check& c, const observation& obs, finding& f) {
     const auto applies = evaluate(c.applies_if->expect, *v);
     if (!applies.problem.empty()) {
       f.status = status::error;
-      f.message = "applies_if: " + applies.problem;
+      auto why = cannot_judge(c.applies_if->expect, *v, applies.problem);
+      explain(f, {"applies_if : " + why.fr, "applies_if: " + why.en});
       return true;
     }
     if (!applies.matched) {
       f.status = status::not_applicable;
-      f.message = "not applicable: " + c.applies_if->fact + " is " + v->dump() + ", not " +
-                  c.applies_if->expect.describe();
+      const auto condition = c.applies_if->expect.in_words();
+      explain(f, {"sans objet : " + c.applies_if->fact + " vaut " + v->dump() + ", alors qu'il " +
+                      condition.fr,
+                  "not applicable: " + c.applies_if->fact + " is " + v->dump() + ", not " +
+                      c.applies_if->expect.describe()});
       return true;
     }
   }
-  const json* v = fact_value(obs, c.fact, f.message, f.evidence);
+  const json* v = fact_value(obs, c.fact, f, f.evidence);
   if (!v) {
     const auto it = obs.facts.find(c.fact);
     if (it != obs.facts.end() && it->second.not_in_scope)
       return false;
     if (it != obs.facts.end() && it->second.not_applicable) {
       f.status = status::not_applicable;
-      f.message = "not applicable: " + it->second.error;
+      explain(f, {"sans objet : " + it->second.error, "not applicable: " + it->second.error});
     } else if (it != obs.facts.end() && it->second.not_decidable) {
       f.status = status::not_evaluated;
-      f.message = it->second.error;
+      explain(f, {it->second.error, it->second.error});
     } else {
       f.status = status::error;
     }
@@ -100,7 +125,7 @@ bool judge(const check& c, const observation& obs, finding& f) {
   const auto r = evaluate(c.expect, *v);
   if (!r.problem.empty()) {
     f.status = status::error;
-    f.message = r.problem;
+    explain(f, cannot_judge(c.expect, *v, r.problem));
     return true;
   }
   f.status = r.matched ? status::pass : status::fail;
@@ -136,7 +161,8 @@ std::vector<finding> evaluate(const std::vector<check>& checks,
       if (f.status == status::error && f.observed.is_null() && is_cause(obs)) {
         f.status = status::not_evaluated;
         f.cause = cause_check_id(obs.probe);
-        f.message = "not evaluated: " + obs.target + " could not be read (" + f.cause + ")";
+        explain(f, {"non évalué : " + obs.target + " n'a pas pu être lu (" + f.cause + ")",
+                    "not evaluated: " + obs.target + " could not be read (" + f.cause + ")"});
       }
       for (const auto& w : waivers) {
         if (f.status != status::fail || !covers(w, f))
@@ -155,7 +181,9 @@ std::vector<finding> evaluate(const std::vector<check>& checks,
     if (!observed) {
       finding f = base_finding(c, "*");
       f.status = status::not_applicable;
-      f.message = "probe '" + std::string(probe) + "' observed no target in this run";
+      const std::string name(probe);
+      explain(f, {"la sonde « " + name + " » n'a observé aucune cible pendant cet audit",
+                  "probe '" + name + "' observed no target in this run"});
       findings.push_back(std::move(f));
     }
   }

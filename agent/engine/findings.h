@@ -36,9 +36,12 @@ struct finding {
   double weight = 0;
   localized title;
   localized remediation;
+  localized rationale;      // why the check matters (from the policy)
   json observed;            // the fact's value, null when it could not be established
-  std::string expectation;  // the matcher, described
+  std::string expectation;  // the matcher, in its syntax: `equals "no"`
+  localized expected;       // the matcher in words: "must be "no""
   std::string message;      // why: the missing evidence, the type problem, the inapplicability
+  localized explanation;    // `message` in each language; empty in reports of earlier versions
   std::vector<std::string> evidence;  // evidence ids
   std::optional<applied_waiver> waiver;
   std::string anssi_id;

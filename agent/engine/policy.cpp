@@ -158,6 +158,51 @@ std::string matcher::describe() const {
   }
 }
 
+localized matcher::in_words() const {
+  const std::string x = operand.dump();
+  switch (op) {
+    case matcher_op::equals:
+      return {"doit valoir " + x, "must be " + x};
+    case matcher_op::not_equals:
+      return {"ne doit pas valoir " + x, "must not be " + x};
+    case matcher_op::lt:
+      return {"doit être inférieur à " + x, "must be less than " + x};
+    case matcher_op::le:
+      return {"doit être inférieur ou égal à " + x, "must be at most " + x};
+    case matcher_op::gt:
+      return {"doit être supérieur à " + x, "must be greater than " + x};
+    case matcher_op::ge:
+      return {"doit être supérieur ou égal à " + x, "must be at least " + x};
+    case matcher_op::in:
+      return {"doit être l'une des valeurs " + x, "must be one of " + x};
+    case matcher_op::not_in:
+      return {"ne doit être aucune des valeurs " + x, "must be none of " + x};
+    case matcher_op::contains:
+      return {"doit contenir " + x, "must contain " + x};
+    case matcher_op::not_contains:
+      return {"ne doit pas contenir " + x, "must not contain " + x};
+    case matcher_op::matches:
+      return {"doit correspondre à l'expression régulière " + x,
+              "must match the regular expression " + x};
+    case matcher_op::empty:
+      return {"doit être vide", "must be empty"};
+    case matcher_op::not_empty:
+      return {"ne doit pas être vide", "must not be empty"};
+    case matcher_op::all:
+    case matcher_op::any:
+    case matcher_op::none: {
+      const auto each = element->in_words();
+      if (op == matcher_op::all)
+        return {"chaque élément " + each.fr, "every element " + each.en};
+      if (op == matcher_op::any)
+        return {"au moins un élément " + each.fr, "at least one element " + each.en};
+      return {"aucun élément ne doit remplir la condition : " + each.fr,
+              "no element may meet the condition: " + each.en};
+    }
+  }
+  return {describe(), describe()};
+}
+
 match_result evaluate(const matcher& m, const json& value) {
   switch (m.op) {
     case matcher_op::equals:

@@ -65,6 +65,8 @@ struct matcher {
 
   // Human-readable form, e.g. `equals "no"` or `all (in ["root"])`.
   std::string describe() const;
+  // The same in words, in each language: "must be "no"", "every element must be one of ["root"]".
+  localized in_words() const;
 };
 
 // Result of applying a matcher to a value: yes, no, or a mismatch between the value's type and

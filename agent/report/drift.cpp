@@ -122,10 +122,10 @@ drift compare_reports(const report& before, const report& after) {
 std::string describe_drift(const drift& d, lang l) {
   std::ostringstream out;
   out << format(msg::drift_between, l, {d.before_started_at, d.after_started_at}) << "\n";
-  for (auto [list, heading] : {std::pair{&d.new_failures, msg::drift_new_failures},
-                               std::pair{&d.resolved, msg::drift_resolved},
-                               std::pair{&d.still_failing, msg::drift_still_failing}}) {
-    out << format(heading, l, {std::to_string(list->size())}) << "\n";
+  for (auto [list, heading] : {std::pair{&d.new_failures, counted::drift_new_failures},
+                               std::pair{&d.resolved, counted::drift_resolved},
+                               std::pair{&d.still_failing, counted::drift_still_failing}}) {
+    out << format(heading, l, static_cast<long long>(list->size())) << "\n";
     for (const auto& c : *list) {
       out << "  - [" << text(severity_name(c.severity), l) << "] " << c.check << " @ " << c.target
           << ": " << c.title.in(l) << " (" << status_text(c.before, l) << " → "

@@ -1,5 +1,6 @@
 #include "agent/report/messages.h"
 
+#include <algorithm>
 #include <array>
 
 #include "agent/report/report.h"
@@ -22,15 +23,6 @@ constexpr std::array kCatalogue{
     entry{msg::objective_not_applicable, "sans objet", "not applicable"},
     entry{msg::objective_incomplete, "INCOMPLET", "INCOMPLETE"},
     entry{msg::score, "score", "score"},
-    entry{msg::findings_line,
-          "conformes : {}, non conformes : {}, en erreur : {}, sans objet : {}, dérogés : {}, "
-          "non évalués : {}",
-          "{} pass, {} fail, {} error, {} not applicable, {} waived, {} not evaluated"},
-    entry{msg::ads_level,
-          "AD dédié {} : niveau estimé {} — points de contrôle non évalués : {}, à confirmer par "
-          "le service ADS de l'ANSSI",
-          "Dedicated AD {}: estimated level {} — control points not evaluated: {}, to be "
-          "confirmed by ANSSI's ADS service"},
     entry{msg::ads_not_proven, "(niveau non prouvé : contrôles non évalués : {})",
           "(level not proven: controls not evaluated: {})"},
     entry{msg::ads_no_level, "AD dédié {} : aucun niveau, l'annuaire n'a pas été lu",
@@ -39,8 +31,6 @@ constexpr std::array kCatalogue{
     entry{msg::errors_checks, "Sans preuve (erreur) :", "Without evidence (error):"},
     entry{msg::causes_heading, "Cibles illisibles (une cause chacune) :",
           "Targets that could not be read (one cause each):"},
-    entry{msg::cause_line, "{} : {} (contrôles non évalués à cause d'elle : {})",
-          "{}: {} (checks not evaluated because of it: {})"},
     entry{msg::reason_check_in_error, "le contrôle {} est en erreur (sans preuve)",
           "check {} is in error (no evidence)"},
     entry{msg::reason_target_not_read, "{} n'a pas pu être lu", "{} could not be read"},
@@ -101,9 +91,6 @@ constexpr std::array kCatalogue{
     entry{msg::verify_manifest_line,
           "MANIFESTE ILLISIBLE : ligne {} de MANIFEST.sha256 (attendu « <sha256>  <chemin> »)",
           "UNREADABLE MANIFEST: line {} of MANIFEST.sha256 (expected '<sha256>  <path>')"},
-    entry{msg::verify_intact, "Paquet intègre : {} fichiers conformes au manifeste signé",
-          "Bundle intact: {} files match the signed manifest"},
-    entry{msg::verify_altered, "PAQUET ALTÉRÉ : {} problème(s)", "BUNDLE ALTERED: {} problem(s)"},
     entry{msg::merge_nothing, "aucun rapport à fusionner", "no report to merge"},
     entry{msg::merge_establishments_differ,
           "{} concerne l'établissement « {} » et {} l'établissement « {} » : fusion refusée",
@@ -113,9 +100,6 @@ constexpr std::array kCatalogue{
           "{} did not evaluate the same policies (SHA-256) as {}: not merged"},
     entry{msg::drift_between, "Dérive entre l'audit du {} et celui du {}",
           "Drift between the audit of {} and that of {}"},
-    entry{msg::drift_new_failures, "Nouvelles non-conformités ({}) :", "New failures ({}):"},
-    entry{msg::drift_resolved, "Résolus ({}) :", "Resolved ({}):"},
-    entry{msg::drift_still_failing, "Toujours non conformes ({}) :", "Still failing ({}):"},
     entry{msg::drift_scores, "Scores par objectif :", "Scores per objective:"},
     entry{msg::drift_ads, "Niveau ADS estimé : {} → {}", "Estimated ADS level: {} → {}"},
     entry{msg::drift_regressed, "Régression depuis l'audit précédent.",
@@ -149,6 +133,7 @@ constexpr std::array kCatalogue{
     entry{msg::html_inventory, "Inventaire", "Inventory"},
     entry{msg::html_vantage, "Point de vue de cet audit", "Vantage point of this audit"},
     entry{msg::html_vantage_none, "aucun : aucun flux testé", "none: no flow tested"},
+    entry{msg::html_vantage_short, "Point de vue", "Vantage point"},
     entry{msg::html_policies, "Politiques évaluées", "Policies evaluated"},
     entry{msg::html_auditor, "Pour l'auditeur", "For the auditor"},
     entry{msg::html_run_by, "Audit lancé par", "Run by"},
@@ -230,14 +215,9 @@ constexpr std::array kCatalogue{
           "{} — owner: {} — valid until {} (declared in {})"},
     entry{msg::html_waiver_expired, "EXPIRÉE : le constat compte de nouveau comme non conforme.",
           "EXPIRED: the finding counts as failing again."},
-    entry{msg::html_anssi_label, "ANSSI", "ANSSI"},
-    entry{msg::html_anssi, "Point de contrôle ANSSI {} (niveau {})",
-          "ANSSI control point {} (level {})"},
     entry{msg::html_evidence, "Preuves", "Evidence"},
     entry{msg::html_evidence_source, "Source (commande ou requête)", "Source (command or query)"},
     entry{msg::html_evidence_collected, "Collectée le", "Collected at"},
-    entry{msg::html_evidence_excerpt, "Extrait : {} premiers octets sur {}",
-          "Excerpt: first {} bytes of {}"},
     entry{msg::html_evidence_truncated, "Tronquée : la sortie dépassait la limite de collecte.",
           "Truncated: the output exceeded the collection cap."},
     entry{msg::html_evidence_missing, "Preuve {} absente du rapport.",
@@ -256,9 +236,108 @@ constexpr std::array kCatalogue{
           "facts collected at {} (file signed by key {})"},
     entry{msg::host_key_learned, "clé d'hôte apprise à la première connexion : {}",
           "host key learned on first use: {}"},
-    entry{msg::collect_written, "Preuves collectées : {} ({} commandes, clé {})",
-          "Collected evidence: {} ({} commands, key {})"},
+    entry{msg::html_fix_first, "À corriger d'abord", "Fix first"},
+    entry{msg::html_fix_first_none,
+          "Rien à corriger : aucun contrôle n'est non conforme ni en erreur.",
+          "Nothing to fix: no check fails or is in error."},
+    entry{msg::html_impact_not_met, "{} non atteint tant que ceci n'est pas corrigé",
+          "{} not met until this is fixed"},
+    entry{msg::html_impact_incomplete, "{} incomplet tant que la preuve manque",
+          "{} incomplete until the evidence is there"},
+    entry{msg::html_impact_score, "abaisse le score de {}", "lowers the score of {}"},
+    entry{msg::html_detail_link, "détail", "details"},
+    entry{msg::html_rationale, "Pourquoi", "Why it matters"},
+    entry{msg::html_reference, "Référence", "Reference"},
+    entry{msg::html_care_reference, "Programme CaRE, objectif {}", "CaRE programme, objective {}"},
+    entry{msg::html_anssi_reference,
+          "Point de contrôle ANSSI {} (niveau {}), liste publique des points de contrôle Active "
+          "Directory du CERT-FR :",
+          "ANSSI control point {} (level {}), CERT-FR's public list of Active Directory control "
+          "points:"},
 };
+
+// {fr singular, fr plural, en singular, en plural}
+struct counted_entry {
+  counted id;
+  std::string_view fr_one, fr_other, en_one, en_other;
+};
+
+constexpr std::array kCounted{
+    counted_entry{counted::passed, "{n} conforme", "{n} conformes", "{n} passed", "{n} passed"},
+    counted_entry{counted::failed, "{n} non conforme", "{n} non conformes", "{n} failed",
+                  "{n} failed"},
+    counted_entry{counted::in_error, "{n} en erreur", "{n} en erreur", "{n} in error",
+                  "{n} in error"},
+    counted_entry{counted::not_applicable, "{n} sans objet", "{n} sans objet", "{n} not applicable",
+                  "{n} not applicable"},
+    counted_entry{counted::waived, "{n} dérogé", "{n} dérogés", "{n} waived", "{n} waived"},
+    counted_entry{counted::not_evaluated, "{n} non évalué", "{n} non évalués", "{n} not evaluated",
+                  "{n} not evaluated"},
+    counted_entry{counted::ads_level,
+                  "AD dédié {} : niveau estimé {} — {n} point de contrôle non évalué, à confirmer "
+                  "par le service ADS de l'ANSSI",
+                  "AD dédié {} : niveau estimé {} — {n} points de contrôle non évalués, à "
+                  "confirmer par le service ADS de l'ANSSI",
+                  "Dedicated AD {}: estimated level {} — {n} control point not evaluated, to be "
+                  "confirmed by ANSSI's ADS service",
+                  "Dedicated AD {}: estimated level {} — {n} control points not evaluated, to be "
+                  "confirmed by ANSSI's ADS service"},
+    counted_entry{counted::cause_line, "{} : {} ({n} contrôle non évalué à cause de cela)",
+                  "{} : {} ({n} contrôles non évalués à cause de cela)",
+                  "{}: {} ({n} check not evaluated because of it)",
+                  "{}: {} ({n} checks not evaluated because of it)"},
+    counted_entry{counted::drift_new_failures, "Nouvelle non-conformité ({n}) :",
+                  "Nouvelles non-conformités ({n}) :", "New failure ({n}):", "New failures ({n}):"},
+    counted_entry{counted::drift_resolved, "Constat résolu ({n}) :", "Constats résolus ({n}) :",
+                  "Resolved finding ({n}):", "Resolved findings ({n}):"},
+    counted_entry{counted::drift_still_failing, "Toujours non conforme ({n}) :",
+                  "Toujours non conformes ({n}) :", "Still failing ({n}):", "Still failing ({n}):"},
+    counted_entry{counted::verify_intact,
+                  "Paquet intègre : {n} fichier conforme au manifeste signé",
+                  "Paquet intègre : {n} fichiers conformes au manifeste signé",
+                  "Bundle intact: {n} file matches the signed manifest",
+                  "Bundle intact: {n} files match the signed manifest"},
+    counted_entry{counted::verify_altered, "PAQUET ALTÉRÉ : {n} problème",
+                  "PAQUET ALTÉRÉ : {n} problèmes", "BUNDLE ALTERED: {n} problem",
+                  "BUNDLE ALTERED: {n} problems"},
+    counted_entry{counted::collect_written, "Preuves collectées : {} ({n} commande, clé {})",
+                  "Preuves collectées : {} ({n} commandes, clé {})",
+                  "Collected evidence: {} ({n} command, key {})",
+                  "Collected evidence: {} ({n} commands, key {})"},
+    counted_entry{counted::html_evidence_excerpt, "Extrait : {n} premier octet sur {}",
+                  "Extrait : {n} premiers octets sur {}", "Excerpt: first {n} byte of {}",
+                  "Excerpt: first {n} bytes of {}"},
+    counted_entry{counted::html_fix_targets, "{n} cible", "{n} cibles", "{n} target",
+                  "{n} targets"},
+    counted_entry{counted::html_fix_more,
+                  "… et {n} autre contrôle à corriger, dans les constats ci-dessous",
+                  "… et {n} autres contrôles à corriger, dans les constats ci-dessous",
+                  "… and {n} more check to fix, in the findings below",
+                  "… and {n} more checks to fix, in the findings below"},
+    counted_entry{counted::html_other_checks,
+                  "{n} autre constat : conforme, sans objet ou non évalué",
+                  "{n} autres constats : conformes, sans objet ou non évalués",
+                  "{n} other finding: passed, not applicable or not evaluated",
+                  "{n} other findings: passed, not applicable or not evaluated"},
+    counted_entry{counted::config_problems, "{n} problème de configuration ; rien n'a été audité",
+                  "{n} problèmes de configuration ; rien n'a été audité",
+                  "{n} configuration problem; nothing audited",
+                  "{n} configuration problems; nothing audited"},
+    counted_entry{counted::validate_problems, "{n} problème trouvé", "{n} problèmes trouvés",
+                  "{n} problem found", "{n} problems found"},
+};
+
+std::string fill(std::string out, const std::vector<std::string>& args) {
+  std::size_t from = 0;
+  for (const auto& a : args) {
+    const auto at = out.find("{}", from);
+    if (at == std::string::npos)
+      break;
+    out.replace(at, 2, a);
+    from = at + a.size();  // an argument holding "{}" is not a placeholder
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -275,15 +354,34 @@ std::string format(msg m, lang l, std::initializer_list<std::string> args) {
 }
 
 std::string format(msg m, lang l, const std::vector<std::string>& args) {
-  std::string out(text(m, l));
-  std::size_t from = 0;
-  for (const auto& a : args) {
-    const auto at = out.find("{}", from);
-    if (at == std::string::npos)
-      break;
-    out.replace(at, 2, a);
-    from = at + a.size();  // an argument holding "{}" is not a placeholder
-  }
+  return fill(std::string(text(m, l)), args);
+}
+
+std::string format(counted m, lang l, long long n, std::initializer_list<std::string> args) {
+  const auto it = std::find_if(kCounted.begin(), kCounted.end(),
+                               [&](const counted_entry& e) { return e.id == m; });
+  if (it == kCounted.end())
+    return "";
+  const bool one = l == lang::fr ? (n == 0 || n == 1) : n == 1;
+  std::string out(l == lang::fr ? (one ? it->fr_one : it->fr_other)
+                                : (one ? it->en_one : it->en_other));
+  if (const auto at = out.find("{n}"); at != std::string::npos)
+    out.replace(at, 3, std::to_string(n));
+  return fill(std::move(out), args);
+}
+
+const std::string& explanation_of(const finding& f, lang l) {
+  const auto& text = f.explanation.in(l);
+  return text.empty() ? f.message : text;
+}
+
+std::string counts_text(const status_counts& c, lang l) {
+  std::string out;
+  for (auto [m, n] :
+       {std::pair{counted::passed, c.pass}, std::pair{counted::failed, c.fail},
+        std::pair{counted::in_error, c.error}, std::pair{counted::not_applicable, c.not_applicable},
+        std::pair{counted::waived, c.waived}, std::pair{counted::not_evaluated, c.not_evaluated}})
+    out += (out.empty() ? "" : ", ") + format(m, l, n);
   return out;
 }
 
@@ -304,9 +402,8 @@ msg verdict_name(objective_status s) {
 std::string ads_level_text(const ads_estimate& a, lang l) {
   if (!a.estimated_level)
     return format(msg::ads_no_level, l, {a.directory});
-  return format(
-      msg::ads_level, l,
-      {a.directory, std::to_string(*a.estimated_level), std::to_string(a.not_evaluated.size())});
+  return format(counted::ads_level, l, static_cast<long long>(a.not_evaluated.size()),
+                {a.directory, std::to_string(*a.estimated_level)});
 }
 
 std::string reason_text(const verdict_reason& r, lang l) {

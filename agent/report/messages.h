@@ -18,14 +18,11 @@ enum class msg {
   objective_not_applicable,
   objective_incomplete,
   score,
-  findings_line,
-  ads_level,
   ads_not_proven,
   ads_no_level,
   failing_checks,
   errors_checks,
   causes_heading,
-  cause_line,
   reason_check_in_error,
   reason_target_not_read,
   reason_no_forbidden_flow_tested,
@@ -54,16 +51,11 @@ enum class msg {
   verify_duplicate,
   verify_not_regular,
   verify_manifest_line,
-  verify_intact,
-  verify_altered,
   merge_nothing,
   merge_establishments_differ,
   merge_policies_differ,
   // drift (cloison diff, report.html)
   drift_between,
-  drift_new_failures,
-  drift_resolved,
-  drift_still_failing,
   drift_scores,
   drift_ads,
   drift_regressed,
@@ -95,6 +87,7 @@ enum class msg {
   html_inventory,
   html_vantage,
   html_vantage_none,
+  html_vantage_short,
   html_policies,
   html_auditor,
   html_run_by,
@@ -145,12 +138,9 @@ enum class msg {
   html_waiver,
   html_waiver_detail,
   html_waiver_expired,
-  html_anssi_label,
-  html_anssi,
   html_evidence,
   html_evidence_source,
   html_evidence_collected,
-  html_evidence_excerpt,
   html_evidence_truncated,
   html_evidence_missing,
   html_drift,
@@ -163,7 +153,44 @@ enum class msg {
   // how a host was read (report.html, console summary, cloison collect)
   host_collected,
   host_key_learned,
+  // report.html's first page and findings
+  html_fix_first,
+  html_fix_first_none,
+  html_impact_not_met,
+  html_impact_incomplete,
+  html_impact_score,
+  html_detail_link,
+  html_rationale,
+  html_reference,
+  html_care_reference,
+  html_anssi_reference,
+  end_of_catalogue  // not a message: one past the last
+};
+
+// Messages about a number of things, whose words agree with it: French uses the singular for 0
+// and 1, English for 1 only. The text holds {n} for the number and {} for other arguments.
+enum class counted {
+  passed,
+  failed,
+  in_error,
+  not_applicable,
+  waived,
+  not_evaluated,
+  ads_level,
+  cause_line,
+  drift_new_failures,
+  drift_resolved,
+  drift_still_failing,
+  verify_intact,
+  verify_altered,
   collect_written,
+  html_evidence_excerpt,
+  html_fix_targets,
+  html_fix_more,
+  html_other_checks,
+  config_problems,
+  validate_problems,
+  end_of_catalogue  // not a message: one past the last
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.
@@ -172,6 +199,16 @@ std::string_view text(msg m, lang l);
 // `text(m, l)` with each {} replaced by the next argument.
 std::string format(msg m, lang l, std::initializer_list<std::string> args);
 std::string format(msg m, lang l, const std::vector<std::string>& args);
+
+// The text of `m` for `n` things in `l`, {n} replaced by `n` and each {} by the next argument.
+std::string format(counted m, lang l, long long n, std::initializer_list<std::string> args = {});
+
+// A finding count in words: "3 conformes, 1 non conforme, 0 en erreur, ...".
+std::string counts_text(const status_counts& c, lang l);
+
+// Why `f` has its status, in `l`: its explanation, else (reports of earlier versions) its
+// English message.
+const std::string& explanation_of(const finding& f, lang l);
 
 // The localized names of verdicts, statuses and severities.
 msg verdict_name(objective_status s);

@@ -78,6 +78,11 @@ json finding_json(const finding& f) {
     j["anssi"] = {{"id", f.anssi_id}, {"level", f.anssi_level}};
   if (!f.cause.empty())
     j["cause"] = f.cause;
+  for (auto [key, text] : {std::pair{"rationale", &f.rationale}, std::pair{"expected", &f.expected},
+                           std::pair{"explanation", &f.explanation}}) {
+    if (!text->fr.empty() || !text->en.empty())
+      j[key] = localized_json(*text);
+  }
   return j;
 }
 
@@ -107,6 +112,11 @@ finding finding_of(const json& j) {
     f.anssi_level = number_in(a, "level", 1, 5);
   }
   f.cause = j.value("cause", "");
+  for (auto [key, text] : {std::pair{"rationale", &f.rationale}, std::pair{"expected", &f.expected},
+                           std::pair{"explanation", &f.explanation}}) {
+    if (j.contains(key))
+      *text = localized_of(j.at(key));
+  }
   return f;
 }
 

@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "agent/report/markup.h"
 #include "agent/report/report_diagram.h"
@@ -79,14 +81,31 @@ dl.fields dt { font-weight: 600; }
 dl.fields dd { margin: 0; min-width: 0; }
 .evidence { border-top: 1px dashed var(--line); padding-top: .3rem; margin-top: .3rem; }
 footer { color: #555; font-size: .85rem; margin-top: 2rem; }
+ol.fix-first { padding-left: 1.6rem; }
+ol.fix-first li { margin: .25rem 0; }
+.impact.not_met { color: var(--not-met); font-weight: 600; }
+.impact.incomplete { color: var(--incomplete); font-weight: 600; }
+.remediation { color: #333; }
+.diagram-box { overflow-x: auto; }
+@media screen and (max-width: 640px) {
+  .doc { padding: .5rem; }
+  section { padding: .3rem .6rem .6rem; }
+  table, tbody, tr, th, td { display: block; width: 100%; }
+  tr:first-child:has(th) { display: none; }
+  tr { border-bottom: 2px solid var(--line); padding: .2rem 0; }
+  td { border: none; padding: .1rem .3rem; overflow-wrap: anywhere; }
+  dl.meta, dl.fields { grid-template-columns: 1fr; }
+  dl.meta dd, dl.fields dd { margin-bottom: .3rem; overflow-wrap: anywhere; }
+  .diagram { max-width: none; width: 900px; }
+}
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
   body { background: #fff; font-size: 10pt; }
   .switch, .lang-radio { display: none !important; }
   .doc { max-width: none; padding: 0; }
   section { border: none; padding: 0; break-inside: auto; }
-  details::details-content { content-visibility: visible; display: block; block-size: auto; }
-  details > summary { list-style: none; }
+  details.finding::details-content { content-visibility: visible; display: block; block-size: auto; }
+  details.finding > summary { list-style: none; }
   details.finding > summary, h2, h3, h4 { break-after: avoid-page; }
   pre { max-height: none; }
   .verdict, .badge { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
@@ -167,6 +186,85 @@ int status_rank(status s) {
   return 6;
 }
 
+// A check to fix, on one target or more, and what fixing it does to its objective.
+struct fix_item {
+  const finding* first;  // its first finding, whose detail the item links to
+  int targets = 1;
+  enum { not_met, incomplete, score } impact = score;
+  std::string objective;
+};
+
+// Fixing it is required for its objective to be met (scoring.h): a critical or high check that
+// fails, or an ADS control of level 1 or 2 that fails (the dedicated AD then stays below 3);
+// required for it to be complete: a critical or high check in error, or a target not read.
+fix_item item_to_fix(const report& r, const finding& f) {
+  fix_item item{&f, 1, fix_item::score, f.objective};
+  const bool blocking = f.severity == severity::critical || f.severity == severity::high;
+  if (f.status == status::fail && (blocking || (f.anssi_level > 0 && f.anssi_level < 3)))
+    item.impact = fix_item::not_met;
+  else if (f.status == status::error && (blocking || is_cause(f)))
+    item.impact = fix_item::incomplete;
+  if (is_cause(f)) {  // the objective of a check it left unevaluated
+    const auto dependent =
+        std::find_if(r.findings.begin(), r.findings.end(),
+                     [&](const finding& d) { return d.cause == f.check && d.target == f.target; });
+    if (dependent != r.findings.end())
+      item.objective = dependent->objective;
+  }
+  return item;
+}
+
+// The failing and in-error findings, one item per check and status, ranked by what fixing them
+// does (an objective met, then complete, then a better score), then severity, then the number of
+// targets.
+std::vector<fix_item> items_to_fix(const report& r) {
+  std::vector<fix_item> items;
+  for (const auto& f : r.findings) {
+    if (f.status != status::fail && f.status != status::error)
+      continue;
+    const auto same = std::find_if(items.begin(), items.end(), [&](const fix_item& i) {
+      return i.first->check == f.check && i.first->status == f.status;
+    });
+    if (same != items.end())
+      ++same->targets;
+    else
+      items.push_back(item_to_fix(r, f));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const fix_item& a, const fix_item& b) {
+    return std::tuple(a.impact, a.first->severity, -a.targets) <
+           std::tuple(b.impact, b.first->severity, -b.targets);
+  });
+  return items;
+}
+
+// The first sentence of `text`: a remediation in one line.
+std::string first_sentence(const std::string& text) {
+  const auto end = text.find(". ");
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
+// "22, 445, 2500-3300": sorted ports, consecutive ones as ranges.
+std::string port_ranges(std::vector<unsigned> ports) {
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+  std::string out;
+  for (std::size_t i = 0; i < ports.size();) {
+    std::size_t j = i;
+    while (j + 1 < ports.size() && ports[j + 1] == ports[j] + 1)
+      ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(ports[i]) +
+           (j > i ? "-" + std::to_string(ports[j]) : "");
+    i = j + 1;
+  }
+  return out;
+}
+
+// CERT-FR's public list of ANSSI's Active Directory control points; its anchors are the ids.
+constexpr std::string_view kAnssiChecklist =
+    "https://www.cert.ssi.gouv.fr/uploads/ad_checklist.html";
+
+constexpr std::size_t kFixFirstItems = 12;  // with the "and N more" line, under 15 lines
+
 // One language's copy of the report.
 class section_writer {
  public:
@@ -174,14 +272,17 @@ class section_writer {
       : out_(out), r_(r), l_(l), svg_(svg) {}
 
   void write(const drift* previous) {
-    out_ << "<main class=\"doc\" lang=\"" << code_of(l_) << "\">\n";
-    header();
+    out_ << "<main class=\"doc\" lang=\"" << code_of(l_) << "\">\n<header><h1>"
+         << t(msg::html_title) << "</h1><p class=\"establishment\">" << esc(r_.establishment)
+         << " — " << esc(local_time_text(r_.started_at)) << "</p></header>\n";
     verdicts();
+    fix_first();
     ads();
     segregation();
     if (previous)
       drift_section(*previous);
     findings();
+    auditor();
     observations();
     out_ << "<footer>" << esc(format(msg::html_generated, l_, {r_.tool_version}))
          << "</footer>\n</main>\n";
@@ -195,9 +296,8 @@ class section_writer {
   }
 
   // Who ran the audit, where from, when (local time), with what, and how to check its evidence.
-  void header() {
-    out_ << "<header><h1>" << t(msg::html_title) << "</h1><p class=\"establishment\">"
-         << esc(r_.establishment) << "</p>\n<section class=\"auditor\"><h2>" << t(msg::html_auditor)
+  void auditor() {
+    out_ << "<section class=\"auditor\"><h2>" << t(msg::html_auditor)
          << "</h2>\n<dl class=\"meta\">\n";
     meta(msg::html_establishment, r_.establishment);
     if (!r_.run_user.empty())
@@ -222,7 +322,7 @@ class section_writer {
       out_ << "<tr><td><code>" << esc(p.file) << "</code></td><td><code>" << esc(p.sha256)
            << "</code></td></tr>\n";
     }
-    out_ << "</table></section></header>\n";
+    out_ << "</table></section>\n";
   }
 
   void verdicts() {
@@ -231,18 +331,13 @@ class section_writer {
          << esc(text(msg::score, l_)) << "</th><th>" << t(msg::html_counts) << "</th></tr>\n";
     for (const auto& o : r_.objectives) {
       const auto name = objective_name(o.id);
-      const auto& c = o.counts;
       out_ << "<tr class=\"objective\" data-objective=\"" << esc(o.id) << "\" data-status=\""
            << to_string(o.status) << "\"><td><strong>" << esc(o.id) << "</strong>"
            << (name ? " — " + t(*name) : "") << "</td><td><span class=\"verdict "
            << to_string(o.status) << "\">" << t(verdict_name(o.status))
            << "</span></td><td class=\"score\">"
            << (o.score ? score_text(o.score) : t(msg::html_no_score)) << "</td><td>"
-           << esc(format(msg::findings_line, l_,
-                         {std::to_string(c.pass), std::to_string(c.fail), std::to_string(c.error),
-                          std::to_string(c.not_applicable), std::to_string(c.waived),
-                          std::to_string(c.not_evaluated)}))
-           << "</td></tr>\n";
+           << esc(counts_text(o.counts, l_)) << "</td></tr>\n";
       if (!o.reasons.empty()) {
         out_ << "<tr class=\"reasons\"><td></td><td colspan=\"3\"><ul>";
         for (const auto& why : o.reasons)
@@ -252,6 +347,49 @@ class section_writer {
     }
     out_ << "</table>\n<details class=\"scoring\"><summary>" << t(msg::html_scoring)
          << "</summary><p><code>" << esc(r_.scoring) << "</code></p></details></section>\n";
+  }
+
+  std::string anchor_of(const finding& f) const {
+    return code_of(l_) + "-f" + std::to_string(&f - r_.findings.data());
+  }
+
+  // "À corriger d'abord": what to fix, most decisive first, each with its remediation in one line
+  // and a link to its detail.
+  void fix_first() {
+    out_ << "<section class=\"fix-first\"><h2>" << t(msg::html_fix_first) << "</h2>\n";
+    const auto items = items_to_fix(r_);
+    if (items.empty()) {
+      out_ << "<p>" << t(msg::html_fix_first_none) << "</p></section>\n";
+      return;
+    }
+    out_ << "<ol class=\"fix-first\">\n";
+    for (std::size_t i = 0; i < items.size() && i < kFixFirstItems; ++i) {
+      const auto& item = items[i];
+      const auto& f = *item.first;
+      const auto st = to_string(f.status);
+      const char* impact_class[] = {"not_met", "incomplete", "score"};
+      const msg impact_text[] = {msg::html_impact_not_met, msg::html_impact_incomplete,
+                                 msg::html_impact_score};
+      out_ << "<li data-check=\"" << esc(f.check) << "\" data-impact=\""
+           << impact_class[item.impact] << "\"><span class=\"badge " << st << "\">"
+           << t(status_name(f.status)) << "</span> <strong>" << esc(f.title.in(l_))
+           << "</strong> <span class=\"target\">@ "
+           << esc(item.targets == 1 ? f.target
+                                    : format(counted::html_fix_targets, l_, item.targets))
+           << "</span> — <span class=\"impact " << impact_class[item.impact] << "\">"
+           << esc(format(impact_text[item.impact], l_, {item.objective})) << "</span><br>"
+           << "<span class=\"remediation\">" << esc(first_sentence(f.remediation.in(l_)))
+           << "</span> <a href=\"#" << anchor_of(f) << "\">" << t(msg::html_detail_link)
+           << "</a></li>\n";
+    }
+    out_ << "</ol>\n";
+    if (items.size() > kFixFirstItems) {
+      out_ << "<p class=\"more\">"
+           << esc(format(counted::html_fix_more, l_,
+                         static_cast<long long>(items.size() - kFixFirstItems)))
+           << "</p>\n";
+    }
+    out_ << "</section>\n";
   }
 
   const finding* first_finding(const std::string& check) const {
@@ -323,23 +461,31 @@ class section_writer {
       out_ << "<p>" << t(msg::html_no_topology) << "</p>\n";
     } else {
       legend();
-      out_ << svg_;
+      out_ << "<div class=\"diagram-box\">" << svg_ << "</div>\n";
     }
     out_ << "<h3>" << t(msg::html_forbidden_open) << "</h3>\n";
-    bool any = false;
+    // One row per (vantage point, from, to, address, protocol), its ports as ranges.
+    std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
+             std::vector<unsigned>>
+        open;
     for (const auto& f : r_.flows) {
-      if (f.expected != "forbidden" || f.verdict != "open")
-        continue;
-      if (!any) {
-        out_ << "<table class=\"forbidden-open\"><tr><th>" << t(msg::html_from) << "</th><th>"
-             << t(msg::html_to) << "</th><th>" << t(msg::html_address) << "</th><th>"
-             << t(msg::html_ports) << "</th></tr>\n";
-      }
-      any = true;
-      out_ << "<tr><td>" << esc(f.from) << "</td><td>" << esc(f.to) << "</td><td>" << esc(f.address)
-           << "</td><td>" << esc(f.protocol) << "/" << f.port << "</td></tr>\n";
+      if (f.expected == "forbidden" && f.verdict == "open")
+        open[{f.vantage, f.from, f.to, f.address, f.protocol}].push_back(f.port);
     }
-    out_ << (any ? "</table>\n" : "<p>" + t(msg::html_forbidden_none) + "</p>\n");
+    if (open.empty()) {
+      out_ << "<p>" << t(msg::html_forbidden_none) << "</p>\n";
+    } else {
+      out_ << "<table class=\"forbidden-open\"><tr><th>" << t(msg::html_vantage_short)
+           << "</th><th>" << t(msg::html_from) << "</th><th>" << t(msg::html_to) << "</th><th>"
+           << t(msg::html_address) << "</th><th>" << t(msg::html_ports) << "</th></tr>\n";
+      for (const auto& [key, ports] : open) {
+        const auto& [vantage, from, to, address, protocol] = key;
+        out_ << "<tr><td>" << esc(vantage) << "</td><td>" << esc(from) << "</td><td>" << esc(to)
+             << "</td><td>" << esc(address) << "</td><td>" << esc(protocol) << " "
+             << esc(port_ranges(ports)) << "</td></tr>\n";
+      }
+      out_ << "</table>\n";
+    }
     if (r_.topology && !r_.topology->flows.empty()) {
       out_ << "<h3>" << t(msg::html_declared_flows) << "</h3>\n<table><tr><th>" << t(msg::html_from)
            << "</th><th>" << t(msg::html_to) << "</th><th>" << t(msg::html_ports) << "</th><th>"
@@ -367,10 +513,10 @@ class section_writer {
          << "</p>\n<p class=\"" << (d.regressed() ? "regressed" : "not-regressed") << "\">"
          << t(d.regressed() ? msg::drift_regressed : msg::drift_not_regressed) << "</p>\n";
     for (auto [list, heading, css] :
-         {std::tuple{&d.new_failures, msg::drift_new_failures, "new-failures"},
-          std::tuple{&d.resolved, msg::drift_resolved, "resolved"},
-          std::tuple{&d.still_failing, msg::drift_still_failing, "still-failing"}}) {
-      out_ << "<h3>" << esc(format(heading, l_, {std::to_string(list->size())})) << "</h3>\n";
+         {std::tuple{&d.new_failures, counted::drift_new_failures, "new-failures"},
+          std::tuple{&d.resolved, counted::drift_resolved, "resolved"},
+          std::tuple{&d.still_failing, counted::drift_still_failing, "still-failing"}}) {
+      out_ << "<h3>" << esc(format(heading, l_, static_cast<long long>(list->size()))) << "</h3>\n";
       if (list->empty())
         continue;
       out_ << "<ul class=\"" << css << "\">\n";
@@ -420,8 +566,8 @@ class section_writer {
     out_ << "<dt>SHA-256</dt><dd><code>" << esc(it->sha256) << "</code></dd>\n</dl>\n";
     if (it->excerpt.size() < it->size) {
       out_ << "<p>"
-           << esc(format(msg::html_evidence_excerpt, l_,
-                         {std::to_string(it->excerpt.size()), std::to_string(it->size)}))
+           << esc(format(counted::html_evidence_excerpt, l_,
+                         static_cast<long long>(it->excerpt.size()), {std::to_string(it->size)}))
            << "</p>\n";
     }
     out_ << "<pre>" << esc(it->excerpt) << "</pre>\n";
@@ -432,8 +578,8 @@ class section_writer {
 
   void finding_details(const finding& f) {
     const auto st = to_string(f.status);
-    out_ << "<details class=\"finding " << st << "\" data-check=\"" << esc(f.check)
-         << "\" data-target=\"" << esc(f.target) << "\" data-status=\"" << st
+    out_ << "<details class=\"finding " << st << "\" id=\"" << anchor_of(f) << "\" data-check=\""
+         << esc(f.check) << "\" data-target=\"" << esc(f.target) << "\" data-status=\"" << st
          << "\"><summary><span class=\"badge " << st << "\">" << t(status_name(f.status))
          << "</span> <span class=\"title\">" << esc(f.title.in(l_))
          << "</span> <span class=\"target\">@ " << esc(f.target) << "</span></summary>\n"
@@ -441,16 +587,17 @@ class section_writer {
     field(msg::html_status, t(status_name(f.status)));
     field(msg::html_target, esc(f.target));
     field(msg::html_check, "<code>" + esc(f.check) + "</code>");
+    if (!f.rationale.in(l_).empty())
+      field(msg::html_rationale, esc(f.rationale.in(l_)));
+    field(msg::html_expectation, f.expected.in(l_).empty()
+                                     ? "<code>" + esc(f.expectation) + "</code>"
+                                     : esc(f.expected.in(l_)));
     field(msg::html_observed,
           "<pre>" + esc(f.observed.dump(2, ' ', false, json::error_handler_t::replace)) + "</pre>");
-    field(msg::html_expectation, "<code>" + esc(f.expectation) + "</code>");
     if (!f.message.empty())
-      field(msg::html_message, esc(f.message));
+      field(msg::html_message, esc(explanation_of(f, l_)));
     field(msg::html_remediation, esc(f.remediation.in(l_)));
-    if (!f.anssi_id.empty()) {
-      field(msg::html_anssi_label,
-            esc(format(msg::html_anssi, l_, {f.anssi_id, std::to_string(f.anssi_level)})));
-    }
+    reference(f);
     if (f.waiver) {
       const auto& w = f.waiver->waiver;
       field(
@@ -469,6 +616,24 @@ class section_writer {
     out_ << "</details>\n";
   }
 
+  // The CaRE sub-objective, and for an ANSSI control point its identifier and public reference.
+  void reference(const finding& f) {
+    std::string html;
+    if (f.objective == kObjectiveA || f.objective == kObjectiveB)
+      html = esc(format(msg::html_care_reference, l_, {f.objective}));
+    if (!f.anssi_id.empty()) {
+      const std::string url = std::string(kAnssiChecklist) + "#" + f.anssi_id;
+      html +=
+          (html.empty() ? "" : "<br>") +
+          esc(format(msg::html_anssi_reference, l_, {f.anssi_id, std::to_string(f.anssi_level)})) +
+          " <a href=\"" + esc(url) + "\">" + esc(url) + "</a>";
+    }
+    if (!html.empty())
+      field(msg::html_reference, html);
+  }
+
+  // Failing, in-error and waived findings in full, by objective then severity; every other
+  // finding folded into one closed section (printed folded too).
   void findings() {
     out_ << "<section class=\"findings\"><h2>" << t(msg::html_findings) << "</h2>\n";
     if (r_.findings.empty())
@@ -480,18 +645,26 @@ class section_writer {
       if (std::find(objectives.begin(), objectives.end(), f.objective) == objectives.end())
         objectives.push_back(f.objective);
     }
+    const auto needs_attention = [](const finding& f) {
+      return f.status == status::fail || f.status == status::error || f.status == status::waived;
+    };
+    std::vector<const finding*> folded;
     for (const auto& id : objectives) {
-      const auto name = objective_name(id);
-      out_ << "<h3 data-objective=\"" << esc(id) << "\">" << esc(id)
-           << (name ? " — " + t(*name) : "") << "</h3>\n";
+      bool heading = false;
       for (const auto sev : {severity::critical, severity::high, severity::medium, severity::low}) {
         std::vector<const finding*> group;
         for (const auto& f : r_.findings) {
           if (f.objective == id && f.severity == sev)
-            group.push_back(&f);
+            (needs_attention(f) ? group : folded).push_back(&f);
         }
         if (group.empty())
           continue;
+        if (!heading) {
+          const auto name = objective_name(id);
+          out_ << "<h3 data-objective=\"" << esc(id) << "\">" << esc(id)
+               << (name ? " — " + t(*name) : "") << "</h3>\n";
+          heading = true;
+        }
         std::stable_sort(group.begin(), group.end(), [](const finding* a, const finding* b) {
           return status_rank(a->status) < status_rank(b->status);
         });
@@ -500,6 +673,14 @@ class section_writer {
         for (const auto* f : group)
           finding_details(*f);
       }
+    }
+    if (!folded.empty()) {
+      out_ << "<details class=\"other-findings\"><summary>"
+           << esc(format(counted::html_other_checks, l_, static_cast<long long>(folded.size())))
+           << "</summary>\n";
+      for (const auto* f : folded)
+        finding_details(*f);
+      out_ << "</details>\n";
     }
     out_ << "</section>\n";
   }

@@ -112,7 +112,7 @@ TEST(BundleCli, VerifyNamesWhatWasAlteredAndFailsOnAnotherKey) {
   EXPECT_EQ(v.exit_code, 1);
   EXPECT_THAT(v.out, HasSubstr("MODIFIED: " + ev->path + " (expected SHA-256 " + original +
                                ", actual " + sha256_hex(ev->content) + ")"));
-  EXPECT_THAT(v.out, HasSubstr("BUNDLE ALTERED: 1 problem(s)"));
+  EXPECT_THAT(v.out, HasSubstr("BUNDLE ALTERED: 1 problem\n"));
   auto fr = cloison({"verify", a.bundle, "--key", a.pinned_key()});
   EXPECT_THAT(fr.out, HasSubstr("MODIFIÉ : " + ev->path));
 

@@ -85,6 +85,31 @@ TEST(Cli, HelpAndDidYouMeanNameTheCommandsAndTheirOwnExitCodes) {
   EXPECT_THAT(cloison({"help", "veriyf"}).err, HasSubstr("did you mean 'verify'?"));
 }
 
+// Issue 20: help was English only. It follows --lang, else the locale (LC_ALL, LC_MESSAGES,
+// LANG); the C locale gives English.
+TEST(Cli, HelpInFrenchFromLangOrTheLocale) {
+  const auto fr = cloison({"help", "--lang", "fr", "verify"});
+  EXPECT_EQ(fr.exit_code, 0);
+  EXPECT_THAT(fr.out, HasSubstr("Utilisation"));
+  EXPECT_THAT(fr.out, HasSubstr("Codes de sortie : 0 intact, 1 altéré ou signature invalide"));
+  EXPECT_THAT(fr.out, HasSubstr("la clé publique de l'agent (PEM)"));
+  EXPECT_THAT(fr.out, Not(HasSubstr("Exit codes")));
+  const auto in_locale = [](const char* variable, std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/env", "-u", "LC_ALL", variable, CLOISON_BINARY});
+    return local_runner().run(args, std::chrono::steady_clock::now() + std::chrono::seconds(60),
+                              kDefaultOutputCap);
+  };
+  const auto from_locale = in_locale("LANG=fr_FR.UTF-8", {"help"});
+  EXPECT_EQ(from_locale.exit_code, 0);
+  EXPECT_THAT(from_locale.out, HasSubstr("Commandes"));
+  EXPECT_THAT(from_locale.out, HasSubstr("Vérifie hors ligne un paquet de preuves"));
+  EXPECT_THAT(cloison({"help"}).out, HasSubstr("Check an evidence bundle offline"));
+  const auto typo = in_locale("LC_MESSAGES=fr_FR.UTF-8", {"verfy"});
+  EXPECT_THAT(typo.err, HasSubstr("commande inconnue « verfy » ; vouliez-vous dire « verify » ?"));
+  const auto options = cloison({"audit", "--lang", "fr", "--help"});
+  EXPECT_THAT(options.out, HasSubstr("ne lance que ces sondes"));
+}
+
 TEST(Cli, ValidateAcceptsValidFilesOfEveryKind) {
   auto r = cloison({"validate", data_path("inventory/valid.yaml"),
                     data_path("policies/valid_small.yaml"), data_path("waivers/valid.yaml"),
@@ -107,7 +132,7 @@ TEST(Cli, ValidateListsEveryErrorOfEveryFileWithLocations) {
               HasSubstr(data_path("policies/broken.yaml") + ":19:9: duplicate check id 'dup'"));
   EXPECT_THAT(r.err,
               HasSubstr(data_path("waivers/broken.yaml") + ":5:14: expires: expected a date"));
-  EXPECT_THAT(r.err, HasSubstr("38 problem(s) found"));
+  EXPECT_THAT(r.err, HasSubstr("38 problems found"));
   EXPECT_THAT(r.out, HasSubstr("valid.yaml: valid inventory"));  // the good file is still judged
 }
 
@@ -217,7 +242,7 @@ TEST(Cli, AuditConfigurationErrorsExitTwoAndAuditNothing) {
   auto r = cloison(
       {"audit", "--config", data_path("inventory/broken.yaml"), "--out", dir.path().string()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("20 configuration problem(s); nothing audited"));
+  EXPECT_THAT(r.err, HasSubstr("20 problèmes de configuration ; rien n'a été audité"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.json"));
   EXPECT_EQ(cloison({"audit", "--config", "/nonexistent.yaml"}).exit_code, 2);
 }
@@ -288,7 +313,7 @@ TEST(Cli, DiffExitsOneOnRegressionZeroOtherwiseTwoOnBadInput) {
   const auto current = data_path("report/report.json");
   auto worse = cloison({"diff", previous, current});
   EXPECT_EQ(worse.exit_code, 1) << worse.err;
-  EXPECT_THAT(worse.out, HasSubstr("Nouvelles non-conformités (1) :"));
+  EXPECT_THAT(worse.out, HasSubstr("Nouvelle non-conformité (1) :"));
   EXPECT_THAT(worse.out, HasSubstr("reach-no-forbidden-port-open @ repo01"));
   temp_dir dir;
   auto fixed = json::parse(testing::read_text(current));
@@ -297,7 +322,7 @@ TEST(Cli, DiffExitsOneOnRegressionZeroOtherwiseTwoOnBadInput) {
   fixed["objectives"][1]["status"] = "met";
   auto better = cloison({"diff", "--lang", "en", current, dir.write("fixed.json", fixed.dump())});
   EXPECT_EQ(better.exit_code, 0) << better.err;
-  EXPECT_THAT(better.out, HasSubstr("Resolved (1):"));
+  EXPECT_THAT(better.out, HasSubstr("Resolved finding (1):"));
   EXPECT_THAT(better.out, HasSubstr("No regression since the previous audit."));
   EXPECT_EQ(cloison({"diff", current, current}).exit_code, 0);
   auto missing = cloison({"diff", previous, (dir.path() / "none.json").string()});

@@ -114,7 +114,24 @@ TEST(Evaluator, MissingFactIsAnErrorNamingIt) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(to_string(findings[0].status), std::string_view("error"));
   EXPECT_EQ(findings[0].message, "fact host.sshd.permit_root_login was not collected");
+  EXPECT_EQ(findings[0].explanation.fr, "le fait host.sshd.permit_root_login n'a pas été collecté");
+  EXPECT_EQ(findings[0].explanation.en, findings[0].message);
   EXPECT_TRUE(findings[0].observed.is_null());
+}
+
+// Issue 20: the report showed matcher syntax as the expectation, and no rationale.
+TEST(Evaluator, FindingsCarryTheRationaleAndTheExpectationInWords) {
+  const auto findings = evaluate({root_login_check()}, {host_obs("backup-01", "yes")}, {}, kToday);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rationale.fr, "raison");
+  EXPECT_EQ(findings[0].expectation, "in [\"no\",\"prohibit-password\"]");
+  EXPECT_EQ(findings[0].expected.fr, "doit être l'une des valeurs [\"no\",\"prohibit-password\"]");
+  EXPECT_EQ(findings[0].expected.en, "must be one of [\"no\",\"prohibit-password\"]");
+  EXPECT_EQ(make(matcher_op::empty).in_words().fr, "doit être vide");
+  matcher every = make(matcher_op::all);
+  every.element = std::make_shared<const matcher>(make(matcher_op::le, 90));
+  EXPECT_EQ(every.in_words().en, "every element must be at most 90");
+  EXPECT_EQ(every.in_words().fr, "chaque élément doit être inférieur ou égal à 90");
 }
 
 TEST(Evaluator, AnUnreadTargetIsOneCauseAndItsChecksAreNotEvaluated) {
@@ -207,6 +224,8 @@ TEST(Evaluator, TypeMismatchIsAnError) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(to_string(findings[0].status), std::string_view("error"));
   EXPECT_EQ(findings[0].message, "le cannot judge a string value");
+  EXPECT_EQ(findings[0].explanation.fr,
+            "la valeur observée (string) ne peut pas être jugée par « le 180 »");
   EXPECT_EQ(findings[0].observed, json("no"));
   EXPECT_EQ(findings[0].evidence, std::vector<std::string>{"host/backup-01/sshd-effective"});
 }
@@ -223,6 +242,9 @@ TEST(Evaluator, AppliesIfFalseIsNotApplicable) {
   EXPECT_EQ(to_string(findings[0].status), std::string_view("not_applicable"));
   EXPECT_EQ(findings[0].message,
             "not applicable: host.sshd.password_authentication is \"no\", not equals \"yes\"");
+  EXPECT_EQ(findings[0].explanation.fr,
+            "sans objet : host.sshd.password_authentication vaut \"no\", alors qu'il doit valoir "
+            "\"yes\"");
 }
 
 TEST(Evaluator, AppliesIfTrueJudgesTheCheck) {

@@ -115,12 +115,12 @@ TEST(Drift, DescribedInBothLanguages) {
   const auto d = compare_reports(with({make("a", "h1", status::pass)}, 80),
                                  with({make("a", "h1", status::fail, severity::critical)}, 60));
   const auto fr = describe_drift(d, lang::fr);
-  EXPECT_THAT(fr, HasSubstr("Nouvelles non-conformités (1) :"));
+  EXPECT_THAT(fr, HasSubstr("Nouvelle non-conformité (1) :"));
   EXPECT_THAT(fr, HasSubstr("[critique] a @ h1: titre a (conforme → non conforme)"));
   EXPECT_THAT(fr, HasSubstr("D2.03.A  NON ATTEINT 80/100 → NON ATTEINT 60/100"));
   EXPECT_THAT(fr, HasSubstr("Régression depuis l'audit précédent."));
   const auto en = describe_drift(d, lang::en);
-  EXPECT_THAT(en, HasSubstr("New failures (1):"));
+  EXPECT_THAT(en, HasSubstr("New failure (1):"));
   EXPECT_THAT(en, HasSubstr("[critical] a @ h1: title a (pass → fail)"));
   EXPECT_THAT(en, HasSubstr("Regression since the previous audit."));
   EXPECT_THAT(describe_drift(compare_reports(with({}), with({})), lang::en),

@@ -65,22 +65,35 @@ TEST(ReportHtml, LoadsNothingFromOutside) {
       "base|form)\\b|\\s(src|href|srcset|action|xlink:href|background|"
       "poster|data)\\s*=",
       std::regex::icase);
-  int tags = 0;
+  // Links load nothing until followed: to a finding in the page, or to CERT-FR's checklist.
+  const std::regex link(
+      "^<a href=\"(#[a-z]{2}-f[0-9]+|https://www\\.cert\\.ssi\\.gouv\\.fr/uploads/"
+      "ad_checklist\\.html#[a-z0-9_]+)\">$");
+  int tags = 0, links = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), tag); it != std::sregex_iterator();
        ++it, ++tags) {
-    EXPECT_FALSE(std::regex_search(it->str(), loads)) << it->str();
+    if (std::regex_match(it->str(), link))
+      ++links;
+    else
+      EXPECT_FALSE(std::regex_search(it->str(), loads)) << it->str();
   }
+  EXPECT_GT(links, 0);
   EXPECT_GT(tags, 500);
   const auto style =
       html.substr(html.find("<style>"), html.find("</style>") - html.find("<style>"));
   for (const char* css : {"url(", "@import", "@font-face", "http"})
     EXPECT_EQ(style.find(css), std::string::npos) << css;
-  // The only URLs are the escaped text of the fixture's hostile evidence, inside <pre>.
+  // The only other URLs are the escaped text of the fixture's hostile evidence, inside <pre>.
   const std::regex url("https?://", std::regex::icase);
   int urls = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), url); it != std::sregex_iterator();
-       ++it, ++urls) {
-    const auto before = html.rfind('<', static_cast<std::size_t>(it->position()));
+       ++it) {
+    const auto at = static_cast<std::size_t>(it->position());
+    const std::string checklist = "https://www.cert.ssi.gouv.fr/uploads/ad_checklist.html#";
+    if (html.compare(at, checklist.size(), checklist) == 0)
+      continue;
+    ++urls;
+    const auto before = html.rfind('<', at);
     EXPECT_EQ(html.compare(before, 5, "<pre>"), 0) << html.substr(before, 80);
   }
   EXPECT_EQ(urls, 2) << "the hostile excerpt, once per language";
@@ -118,8 +131,8 @@ TEST(ReportHtml, VerdictsScoresAndAdsLevel) {
   const auto fr = section(render_html(r, lang::fr, nullptr), "fr");
   EXPECT_THAT(fr, HasSubstr("data-objective=\"D2.03.B\" data-status=\"not_met\""));
   EXPECT_THAT(fr, HasSubstr("<td class=\"score\">44/100</td>"));
-  EXPECT_THAT(fr, HasSubstr("AD dédié backup-ad : niveau estimé 3 — points de contrôle non "
-                            "évalués : 1, à confirmer par le service ADS de l&#39;ANSSI"));
+  EXPECT_THAT(fr, HasSubstr("AD dédié backup-ad : niveau estimé 3 — 1 point de contrôle non "
+                            "évalué, à confirmer par le service ADS de l&#39;ANSSI"));
   EXPECT_THAT(fr, HasSubstr("Niveau non prouvé"));
   EXPECT_THAT(fr, HasSubstr("<li><code>ads-unconstrained-delegation</code> — Aucune délégation"));
   EXPECT_THAT(fr, HasSubstr("Exigence D2.03.A (niveau 3 ou plus) : satisfaite."));
@@ -177,18 +190,23 @@ TEST(ReportHtml, TheAuditorsSectionSaysWhoWhereWhenAndHowToVerify) {
 
 TEST(ReportHtml, FindingsByObjectiveThenSeverityFailingFirstWithEvidence) {
   const auto en = section(render_html(fixture(), lang::en, nullptr), "en");
-  // D2.03.A: critical error, then high fail before high waived, then medium pass.
+  // D2.03.A: critical error, then high fail before high waived; the passes folded at the end.
   std::vector<std::string> order;
-  const std::regex details("<details class=\"finding [a-z_]+\" data-check=\"([^\"]+)\"");
+  const std::regex details(
+      "<details class=\"finding [a-z_]+\" id=\"en-f[0-9]+\" "
+      "data-check=\"([^\"]+)\"");
   for (auto it = std::sregex_iterator(en.begin(), en.end(), details); it != std::sregex_iterator();
        ++it) {
     order.push_back((*it)[1]);
   }
   EXPECT_EQ(order, (std::vector<std::string>{
                        "host-no-production-directory-dependency", "host-sshd-no-root-login",
-                       "host-sshd-no-password", "host-single-uid0", "reach-no-forbidden-port-open",
-                       "isolation-drill-recent", "reach-declared-flows-open",
-                       "ads-unconstrained-delegation", "ads-krbtgt-age", "ads-admincount"}));
+                       "host-sshd-no-password", "reach-no-forbidden-port-open",
+                       "ads-unconstrained-delegation", "ads-krbtgt-age", "host-single-uid0",
+                       "isolation-drill-recent", "reach-declared-flows-open", "ads-admincount"}));
+  EXPECT_LT(en.find("data-check=\"ads-krbtgt-age\""),
+            en.find("<details class=\"other-findings\"><summary>4 other findings: passed, not "
+                    "applicable or not evaluated</summary>"));
   EXPECT_LT(en.find("<h3 data-objective=\"D2.03.A\""), en.find("<h3 data-objective=\"D2.03.B\""));
   EXPECT_THAT(en, HasSubstr("<code>sudo -n -- sshd -T</code>"));
   EXPECT_THAT(en, HasSubstr("2026-11-28T02:30:03Z"));
@@ -206,7 +224,7 @@ TEST(ReportHtml, DiagramForbiddenFlowsAndDriftSection) {
   const auto html = render_html(r, lang::fr, nullptr);
   EXPECT_THAT(html, HasSubstr("<g class=\"flow forbidden-open\" data-from=\"production\" "
                               "data-to=\"repo01\" data-ports=\"22\">"));
-  EXPECT_THAT(section(html, "fr"), HasSubstr("<td>198.18.50.20</td><td>tcp/22</td>"));
+  EXPECT_THAT(section(html, "fr"), HasSubstr("<td>198.18.50.20</td><td>tcp 22</td>"));
   EXPECT_THAT(html, Not(HasSubstr("class=\"drift\"")));
   const auto previous = read_report(testing::data_path("report/previous.json"));
   const auto d = compare_reports(previous, r);
@@ -216,7 +234,7 @@ TEST(ReportHtml, DiagramForbiddenFlowsAndDriftSection) {
   EXPECT_THAT(fr, HasSubstr("Régression depuis l&#39;audit précédent."));
   EXPECT_THAT(fr, HasSubstr("<ul class=\"new-failures\">\n<li>[critique] "
                             "<code>reach-no-forbidden-port-open</code>"));
-  EXPECT_THAT(section(with_drift, "en"), HasSubstr("Resolved (1):"));
+  EXPECT_THAT(section(with_drift, "en"), HasSubstr("Resolved finding (1):"));
   auto old = r;
   old.topology.reset();
   EXPECT_THAT(render_html(old, lang::en, nullptr), HasSubstr("This report holds no topology"));
@@ -243,7 +261,8 @@ TEST(ReportHtml, ObservationsSayHowEachHostWasRead) {
 TEST(ReportHtml, PrintsOnA4WithDetailsOpenAndNoSwitch) {
   const auto html = render_html(fixture(), lang::fr, nullptr);
   EXPECT_THAT(html, HasSubstr("@page { size: A4;"));
-  EXPECT_THAT(html, HasSubstr("details::details-content { content-visibility: visible;"));
+  // Failures print expanded; the folded passes and the observations stay folded.
+  EXPECT_THAT(html, HasSubstr("details.finding::details-content { content-visibility: visible;"));
   EXPECT_THAT(html, HasSubstr(".switch, .lang-radio { display: none !important; }"));
 }
 

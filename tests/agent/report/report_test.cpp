@@ -39,6 +39,8 @@ report sample_report() {
   f.remediation = {"PermitRootLogin no", "PermitRootLogin no"};
   f.observed = "yes";
   f.expectation = "equals \"no\"";
+  f.expected = {"doit valoir \"no\"", "must be \"no\""};
+  f.rationale = {"raison", "rationale"};
   f.evidence = {"host/repo01/sshd-effective"};
   f.waiver = applied_waiver{{"host-sshd-no-root-login", "repo01", "vendor support until March",
                              "RSSI", "2027-03-31", "waivers.yaml:2"},
@@ -51,6 +53,8 @@ report sample_report() {
   ads.observed = nullptr;
   ads.waiver.reset();
   ads.message = "fact missing";
+  ads.explanation = {"fait manquant", "fact missing"};
+  ads.rationale = {};
   ads.anssi_id = "vuln2_krbtgt";
   ads.anssi_level = 2;
   r.findings.push_back(ads);
@@ -71,6 +75,10 @@ TEST(Report, JsonRoundTripKeepsEverything) {
   EXPECT_EQ(j["objectives"][1]["score"], nullptr);
   EXPECT_EQ(j["findings"][0]["waiver"]["expired"], false);
   EXPECT_EQ(j["findings"][1]["anssi"]["level"], 2);
+  EXPECT_EQ(j["findings"][0]["expected"]["en"], "must be \"no\"");
+  EXPECT_FALSE(j["findings"][0].contains("explanation")) << "only when there is one";
+  EXPECT_FALSE(j["findings"][1].contains("rationale"));
+  EXPECT_EQ(j["findings"][1]["explanation"]["fr"], "fait manquant");
   // How a host was read appears only where it applies.
   EXPECT_FALSE(j["observations"][0].contains("collected_at"));
   EXPECT_FALSE(j["observations"][0].contains("learned_host_key"));
