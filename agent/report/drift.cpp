@@ -5,6 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "agent/report/local_time.h"
+
 namespace cloison {
 
 namespace {
@@ -121,7 +123,9 @@ drift compare_reports(const report& before, const report& after) {
 
 std::string describe_drift(const drift& d, lang l) {
   std::ostringstream out;
-  out << format(msg::drift_between, l, {d.before_started_at, d.after_started_at}) << "\n";
+  out << format(msg::drift_between, l,
+                {local_time_text(d.before_started_at), local_time_text(d.after_started_at)})
+      << "\n";
   for (auto [list, heading] : {std::pair{&d.new_failures, counted::drift_new_failures},
                                std::pair{&d.resolved, counted::drift_resolved},
                                std::pair{&d.still_failing, counted::drift_still_failing}}) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "agent/report/local_time.h"
 #include "agent/report/report.h"
 
 namespace cloison {
@@ -463,7 +464,8 @@ msg severity_name(severity s) {
 std::vector<std::string> host_notes(const observation_summary& o, lang l) {
   std::vector<std::string> notes;
   if (!o.collected_at.empty())
-    notes.push_back(format(msg::host_collected, l, {o.collected_at, o.collected_by}));
+    notes.push_back(
+        format(msg::host_collected, l, {local_time_text(o.collected_at), o.collected_by}));
   if (!o.learned_host_key.empty())
     notes.push_back(format(msg::host_key_learned, l, {o.learned_host_key}));
   return notes;

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <tuple>
 
+#include "agent/report/local_time.h"
 #include "agent/report/markup.h"
 #include "agent/report/report_diagram.h"
 
@@ -119,26 +118,6 @@ std::string code_of(lang l) {
 
 std::string esc(std::string_view s) {
   return escape_markup(s);
-}
-
-// A "YYYY-MM-DDTHH:MM:SSZ" time of the report in this machine's time zone, with the zone's name
-// and offset, then the UTC text; the text as given when it is not such a time.
-std::string local_time_text(const std::string& utc) {
-  std::tm tm{};
-  char zulu = 0;
-  if (std::sscanf(utc.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &zulu) != 7 ||
-      zulu != 'Z')
-    return utc;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t t = ::timegm(&tm);
-  std::tm local{};
-  char text[64];
-  if (t == -1 || !::localtime_r(&t, &local) ||
-      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S %Z (UTC%z)", &local) == 0)
-    return utc;
-  return std::string(text) + " — " + utc;
 }
 
 std::string score_text(const std::optional<double>& score) {
@@ -305,8 +284,8 @@ class section_writer {
     const bool vantage = r_.topology && !r_.topology->vantage.empty();
     meta(msg::html_vantage,
          vantage ? r_.topology->vantage : std::string(text(msg::html_vantage_none, l_)));
-    meta(msg::html_started, local_time_text(r_.started_at));
-    meta(msg::html_finished, local_time_text(r_.finished_at));
+    meta(msg::html_started, local_time_text(r_.started_at) + " — " + r_.started_at);
+    meta(msg::html_finished, local_time_text(r_.finished_at) + " — " + r_.finished_at);
     meta(msg::html_tool_version, r_.tool_version);
     meta(msg::html_inventory, r_.inventory);
     meta(msg::html_signing_key,
@@ -509,7 +488,8 @@ class section_writer {
 
   void drift_section(const drift& d) {
     out_ << "<section class=\"drift\"><h2>" << t(msg::html_drift) << "</h2>\n<p>"
-         << esc(format(msg::drift_between, l_, {d.before_started_at, d.after_started_at}))
+         << esc(format(msg::drift_between, l_,
+                       {local_time_text(d.before_started_at), local_time_text(d.after_started_at)}))
          << "</p>\n<p class=\"" << (d.regressed() ? "regressed" : "not-regressed") << "\">"
          << t(d.regressed() ? msg::drift_regressed : msg::drift_not_regressed) << "</p>\n";
     for (auto [list, heading, css] :
@@ -562,7 +542,7 @@ class section_writer {
     }
     out_ << "<p><code>" << esc(id) << "</code></p>\n<dl class=\"fields\">\n";
     field(msg::html_evidence_source, "<code>" + esc(it->source) + "</code>");
-    field(msg::html_evidence_collected, esc(it->collected_at));
+    field(msg::html_evidence_collected, esc(local_time_text(it->collected_at)));
     out_ << "<dt>SHA-256</dt><dd><code>" << esc(it->sha256) << "</code></dd>\n</dl>\n";
     if (it->excerpt.size() < it->size) {
       out_ << "<p>"

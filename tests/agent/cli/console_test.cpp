@@ -23,12 +23,14 @@ TEST(ConsoleSummary, NamesHostsReadFromACollectedFileOrWithALearnedKey) {
   std::ostringstream en, fr;
   print_summary(en, r, lang::en, false, "out/report.json");
   print_summary(fr, r, lang::fr, false, "out/report.json");
-  EXPECT_THAT(en.str(), HasSubstr("  repo01: facts collected at 2026-11-27T02:00:00Z (file signed "
-                                  "by key abc123)\n"));
+  // The time in the local zone, whatever it is here.
+  EXPECT_THAT(en.str(), HasSubstr("  repo01: facts collected at 2026-11-2"));
+  EXPECT_THAT(en.str(), HasSubstr(") (file signed by key abc123)\n"));
+  EXPECT_THAT(en.str(), Not(HasSubstr("2026-11-27T02:00:00Z")));
   EXPECT_THAT(en.str(),
               HasSubstr("  bk02: host key learned on first use: ssh-ed25519 SHA256:AbCdEf0123\n"));
   EXPECT_THAT(en.str(), Not(HasSubstr("bk01")));
-  EXPECT_THAT(fr.str(), HasSubstr("  repo01: faits collectés le 2026-11-27T02:00:00Z"));
+  EXPECT_THAT(fr.str(), HasSubstr("  repo01: faits collectés le 2026-11-2"));
   EXPECT_THAT(fr.str(), HasSubstr("  bk02: clé d'hôte apprise à la première connexion : "));
 }
 
