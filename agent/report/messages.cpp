@@ -258,6 +258,15 @@ constexpr std::array kCatalogue{
           "host key learned on first use: {}"},
     entry{msg::collect_written, "Preuves collectées : {} ({} commandes, clé {})",
           "Collected evidence: {} ({} commands, key {})"},
+    entry{msg::legend_vantage_result,
+          "✗ n/m sous un point de vue : n flux interdits trouvés ouverts sur m testés depuis lui "
+          "(✓ : aucun ouvert)",
+          "✗ n/m under a vantage point: n forbidden flows found open of m tested from it (✓: none "
+          "open)"},
+    entry{msg::legend_cut_point,
+          "✂ point de coupure : la procédure d'isolement de la zone de sauvegarde (date du dernier "
+          "exercice)",
+          "✂ cut point: the procedure that isolates the backup zone (date of its last drill)"},
 };
 
 }  // namespace

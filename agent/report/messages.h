@@ -164,6 +164,9 @@ enum class msg {
   host_collected,
   host_key_learned,
   collect_written,
+  // the segregation diagram's legend (report.html)
+  legend_vantage_result,
+  legend_cut_point,
 };
 
 // The text of `m` in `l`. Texts may hold {} placeholders, filled by the caller in order.

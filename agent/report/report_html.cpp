@@ -314,7 +314,11 @@ class section_writer {
                                                                    : "")
            << "/></svg>" << t(label) << "</li>\n";
     }
-    out_ << "<li>" << t(msg::legend_vantage) << "</li>\n</ul>\n";
+    out_ << "<li>" << t(msg::legend_vantage) << "</li>\n<li>" << t(msg::legend_vantage_result)
+         << "</li>\n";
+    if (r_.topology->isolation)
+      out_ << "<li>" << t(msg::legend_cut_point) << "</li>\n";
+    out_ << "</ul>\n";
   }
 
   void segregation() {
