@@ -126,9 +126,7 @@ int audit(const audit_args& a) {
   if (!a.local) {
     request.inventory_file = a.config.empty() ? kDefaultConfig : a.config;
     if (a.config.empty() && !std::filesystem::exists(request.inventory_file)) {
-      std::cerr
-          << "cloison audit: no inventory: give --config FILE, or --local to audit this machine ("
-          << request.inventory_file << " does not exist)\n";
+      print_error("audit", format(msg::audit_no_inventory, l, {request.inventory_file}));
       return kExitUsage;
     }
   }
@@ -162,7 +160,7 @@ int audit(const audit_args& a) {
   try {
     check_writable(a.out, a.bundle);
   } catch (const std::exception& e) {
-    print_error("audit", std::string("nothing audited: ") + e.what());
+    print_error("audit", format(msg::audit_nothing_audited, l, {e.what()}));
     return kExitCannotRun;
   }
   const bool terminal = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
@@ -174,7 +172,7 @@ int audit(const audit_args& a) {
   try {
     job->write(result);
   } catch (const std::exception& e) {
-    print_error("audit", std::string("cannot write the report: ") + e.what());
+    print_error("audit", format(msg::audit_cannot_write, l, {e.what()}));
     return kExitCannotRun;
   }
   if (!a.quiet) {

@@ -119,6 +119,10 @@ constexpr std::array kCatalogue{
     entry{msg::severity_high, "élevée", "high"},
     entry{msg::severity_medium, "moyenne", "medium"},
     entry{msg::severity_low, "faible", "low"},
+    entry{msg::outcome_ok, "lu", "read"},
+    entry{msg::outcome_failed, "lu en partie", "partly read"},
+    entry{msg::outcome_error, "illisible", "not read"},
+    entry{msg::outcome_timeout, "délai dépassé", "timed out"},
     entry{msg::role_production, "production", "production"},
     entry{msg::role_backup, "sauvegarde", "backup"},
     entry{msg::role_administration, "administration", "administration"},
@@ -255,6 +259,23 @@ constexpr std::array kCatalogue{
           "Directory du CERT-FR :",
           "ANSSI control point {} (level {}), CERT-FR's public list of Active Directory control "
           "points:"},
+    entry{msg::legend_vantage_result,
+          "✗ n/m sous un point de vue : n flux interdits trouvés ouverts sur m testés depuis lui "
+          "(✓ : aucun ouvert)",
+          "✗ n/m under a vantage point: n forbidden flows found open of m tested from it (✓: none "
+          "open)"},
+    entry{msg::legend_cut_point,
+          "✂ point de coupure : la procédure d'isolement de la zone de sauvegarde (date du dernier "
+          "exercice)",
+          "✂ cut point: the procedure that isolates the backup zone (date of its last drill)"},
+    entry{msg::audit_no_inventory,
+          "aucun inventaire : donnez --config FICHIER, ou --local pour auditer cette machine ({} "
+          "n'existe pas)",
+          "no inventory: give --config FILE, or --local to audit this machine ({} does not "
+          "exist)"},
+    entry{msg::audit_nothing_audited, "rien n'a été audité : {}", "nothing audited: {}"},
+    entry{msg::audit_cannot_write, "impossible d'écrire le rapport : {}",
+          "cannot write the report: {}"},
 };
 
 // {fr singular, fr plural, en singular, en plural}
@@ -445,6 +466,20 @@ msg status_name(status s) {
       return msg::status_not_evaluated;
   }
   return msg::status_error;
+}
+
+msg outcome_name(outcome o) {
+  switch (o) {
+    case outcome::ok:
+      return msg::outcome_ok;
+    case outcome::failed:
+      return msg::outcome_failed;
+    case outcome::error:
+      return msg::outcome_error;
+    case outcome::timeout:
+      return msg::outcome_timeout;
+  }
+  return msg::outcome_error;
 }
 
 msg severity_name(severity s) {

@@ -8,6 +8,7 @@
 
 #include "agent/engine/findings.h"
 #include "agent/engine/policy.h"
+#include "core/observation.h"
 
 namespace cloison {
 
@@ -72,6 +73,10 @@ enum class msg {
   severity_high,
   severity_medium,
   severity_low,
+  outcome_ok,
+  outcome_failed,
+  outcome_error,
+  outcome_timeout,
   role_production,
   role_backup,
   role_administration,
@@ -164,6 +169,13 @@ enum class msg {
   html_reference,
   html_care_reference,
   html_anssi_reference,
+  // the segregation diagram's legend (report.html)
+  legend_vantage_result,
+  legend_cut_point,
+  // cloison audit's errors
+  audit_no_inventory,
+  audit_nothing_audited,
+  audit_cannot_write,
   end_of_catalogue  // not a message: one past the last
 };
 
@@ -214,6 +226,7 @@ const std::string& explanation_of(const finding& f, lang l);
 msg verdict_name(objective_status s);
 msg status_name(status s);
 msg severity_name(severity s);
+msg outcome_name(outcome o);
 
 // Why an objective is incomplete or not met, one sentence in `l` (verdict_reason, findings.h).
 std::string reason_text(const verdict_reason& r, lang l);

@@ -164,6 +164,11 @@ json topology_json(const topology& t) {
                           {"ports", f.ports},
                           {"purpose", f.purpose}});
   }
+  if (t.isolation) {
+    j["isolation"] = {{"description", t.isolation->description},
+                      {"triggered_by", t.isolation->triggered_by},
+                      {"last_drill", t.isolation->last_drill}};
+  }
   return j;
 }
 
@@ -185,6 +190,10 @@ topology topology_of(const json& j) {
                        text(f, "purpose")});
   }
   t.vantage = text(j, "vantage");
+  if (const auto i = j.find("isolation"); i != j.end() && !i->is_null()) {
+    t.isolation = topology::isolation_procedure{text(*i, "description"), text(*i, "triggered_by"),
+                                                text(*i, "last_drill")};
+  }
   return t;
 }
 

@@ -93,12 +93,20 @@ struct topology {
     std::string purpose;
     friend bool operator==(const flow&, const flow&) = default;
   };
+  struct isolation_procedure {  // how the backup zone is cut off: the diagram's cut point
+    std::string description;
+    std::string triggered_by;
+    std::string last_drill;  // YYYY-MM-DD; "" when never drilled
+    friend bool operator==(const isolation_procedure&, const isolation_procedure&) = default;
+  };
   std::vector<segment> segments;
   std::vector<host> hosts;
   std::vector<directory> directories;
   std::vector<vantage_point> vantage_points;
   std::vector<flow> flows;
   std::string vantage;  // the vantage point this run stood at; "" when none
+  // Absent when the inventory declares none, and in reports of earlier versions.
+  std::optional<isolation_procedure> isolation;
   friend bool operator==(const topology&, const topology&) = default;
 };
 

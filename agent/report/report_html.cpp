@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -222,19 +223,11 @@ std::string first_sentence(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end + 1);
 }
 
-// "22, 445, 2500-3300": sorted ports, consecutive ones as ranges.
-std::string port_ranges(std::vector<unsigned> ports) {
-  std::sort(ports.begin(), ports.end());
-  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+// "a, b, c".
+std::string comma_list(const std::vector<std::string>& items) {
   std::string out;
-  for (std::size_t i = 0; i < ports.size();) {
-    std::size_t j = i;
-    while (j + 1 < ports.size() && ports[j + 1] == ports[j] + 1)
-      ++j;
-    out += (out.empty() ? "" : ", ") + std::to_string(ports[i]) +
-           (j > i ? "-" + std::to_string(ports[j]) : "");
-    i = j + 1;
-  }
+  for (const auto& item : items)
+    out += (out.empty() ? "" : ", ") + item;
   return out;
 }
 
@@ -431,7 +424,11 @@ class section_writer {
                                                                    : "")
            << "/></svg>" << t(label) << "</li>\n";
     }
-    out_ << "<li>" << t(msg::legend_vantage) << "</li>\n</ul>\n";
+    out_ << "<li>" << t(msg::legend_vantage) << "</li>\n<li>" << t(msg::legend_vantage_result)
+         << "</li>\n";
+    if (r_.topology->isolation)
+      out_ << "<li>" << t(msg::legend_cut_point) << "</li>\n";
+    out_ << "</ul>\n";
   }
 
   void segregation() {
@@ -445,11 +442,11 @@ class section_writer {
     out_ << "<h3>" << t(msg::html_forbidden_open) << "</h3>\n";
     // One row per (vantage point, from, to, address, protocol), its ports as ranges.
     std::map<std::tuple<std::string, std::string, std::string, std::string, std::string>,
-             std::vector<unsigned>>
+             std::set<unsigned>>
         open;
     for (const auto& f : r_.flows) {
       if (f.expected == "forbidden" && f.verdict == "open")
-        open[{f.vantage, f.from, f.to, f.address, f.protocol}].push_back(f.port);
+        open[{f.vantage, f.from, f.to, f.address, f.protocol}].insert(f.port);
     }
     if (open.empty()) {
       out_ << "<p>" << t(msg::html_forbidden_none) << "</p>\n";
@@ -461,7 +458,7 @@ class section_writer {
         const auto& [vantage, from, to, address, protocol] = key;
         out_ << "<tr><td>" << esc(vantage) << "</td><td>" << esc(from) << "</td><td>" << esc(to)
              << "</td><td>" << esc(address) << "</td><td>" << esc(protocol) << " "
-             << esc(port_ranges(ports)) << "</td></tr>\n";
+             << esc(comma_list(port_ranges(ports))) << "</td></tr>\n";
       }
       out_ << "</table>\n";
     }
@@ -470,11 +467,8 @@ class section_writer {
            << "</th><th>" << t(msg::html_to) << "</th><th>" << t(msg::html_ports) << "</th><th>"
            << t(msg::html_purpose) << "</th></tr>\n";
       for (const auto& f : r_.topology->flows) {
-        std::string ports;
-        for (const auto& p : f.ports)
-          ports += (ports.empty() ? "" : ", ") + p;
         out_ << "<tr><td>" << esc(f.from) << "</td><td>" << esc(f.to) << "</td><td>"
-             << esc(f.protocol) << " " << esc(ports) << "</td><td>" << esc(f.purpose)
+             << esc(f.protocol) << " " << esc(comma_list(f.ports)) << "</td><td>" << esc(f.purpose)
              << "</td></tr>\n";
       }
       out_ << "</table>\n";
@@ -672,7 +666,7 @@ class section_writer {
          << t(msg::html_detail) << "</th><th>" << t(msg::html_elapsed) << "</th></tr>\n";
     for (const auto& o : r_.observations) {
       out_ << "<tr><td>" << esc(o.probe) << "</td><td>" << esc(o.target) << "</td><td>"
-           << to_string(o.outcome) << "</td><td>" << esc(o.detail);
+           << t(outcome_name(o.outcome)) << "</td><td>" << esc(o.detail);
       for (const auto& note : host_notes(o, l_))
         out_ << "<p class=\"origin\">" << esc(note) << "</p>";
       out_ << "</td><td>" << o.elapsed_ms << "</td></tr>\n";

@@ -107,6 +107,10 @@ topology describe_topology(const inventory& inv, const run_context& run) {
       out.ports.push_back(p.to_string());
   }
   t.vantage = run.vantage;
+  if (inv.isolation) {
+    t.isolation = topology::isolation_procedure{
+        inv.isolation->description, inv.isolation->triggered_by, inv.isolation->last_drill};
+  }
   return t;
 }
 

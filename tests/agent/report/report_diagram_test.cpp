@@ -177,6 +177,98 @@ TEST(Diagram, EscapesNamesAndPlacesUnknownDestinations) {
   EXPECT_EQ(e[1][2], "ghost");
 }
 
+// The zone holding each node, by the node's name: the zone whose rectangle contains the node's.
+std::map<std::string, std::string> zone_of_nodes(const std::string& svg) {
+  const auto zones = zone_rects(svg);
+  std::map<std::string, std::string> out;
+  const std::regex node(
+      "<g class=\"node [a-z ]+\">(?:<title>[^<]*</title>)?<rect x=\"([0-9.]+)\" "
+      "y=\"([0-9.]+)\"[^>]*/><text[^>]*>(?:\xE2\x98\x85 |\xE2\x97\x86 )?([^<]*)</text>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), node); it != std::sregex_iterator();
+       ++it) {
+    const double x = std::stod((*it)[1]), y = std::stod((*it)[2]);
+    for (const auto& [name, z] : zones) {
+      if (x > z.x && x < z.x + z.w && y > z.y && y < z.y + z.h)
+        out[(*it)[3]] = name;
+    }
+  }
+  return out;
+}
+
+TEST(Diagram, PlacesDirectoriesDeclaredByDnsNameOnTheirSide) {
+  auto r = estate();
+  r.topology->segments.push_back({"backup-2", "backup", {"10.51.0.0/24"}});
+  r.topology->directories = {{"backup-ad", "backup", "ldaps://dc1.backup.example", ""},
+                             {"prod-ad", "production", "ldaps://ad.example", ""}};
+  const auto svg = render_svg(r);
+  const auto zones = zone_of_nodes(svg);
+  EXPECT_EQ(zones.at("backup-ad"), "backup") << "the first backup segment";
+  EXPECT_EQ(zones.at("prod-ad"), "production");
+  EXPECT_THAT(svg, Not(HasSubstr("data-segment=\"\xE2\x80\x94\""))) << "no zone of the unplaced";
+}
+
+TEST(Diagram, ConsecutivePortsAreRangesAndLongListsAreShortened) {
+  auto r = estate();
+  r.flows.clear();
+  for (unsigned port = 8000; port <= 8010; ++port)
+    r.flows.push_back(
+        {"production", "repo01", "10.50.0.20", port, "tcp", "open", "forbidden", 1, 1});
+  for (unsigned port : {22u, 80u, 443u, 445u, 3389u, 5985u, 9392u})
+    r.flows.push_back(
+        {"production", "veeam01", "10.50.0.10", port, "tcp", "open", "forbidden", 1, 1});
+  const auto svg = render_svg(r);
+  const auto e = edges(svg);
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[1],
+            (std::vector<std::string>{"forbidden-open", "production", "repo01", "8000-8010"}));
+  EXPECT_EQ(e[2][3], "22, 80, 443, 445, 3389, 5985, 9392") << "data-ports holds them all";
+  EXPECT_THAT(svg, HasSubstr(">8000-8010</text>"));
+  EXPECT_THAT(svg, HasSubstr("<title>22, 80, 443, 445, 3389, 5985, 9392</title>"));
+  EXPECT_THAT(svg, HasSubstr(">22, 80, 443 +4</text>"));
+  EXPECT_THAT(svg, HasSubstr(">22, 2500-3300</text>")) << "declared ranges kept";
+}
+
+TEST(Diagram, DrawsEveryVantagePointWithWhatWasTestedFromIt) {
+  auto r = estate();
+  r.topology->vantage.clear();  // a merged report
+  for (auto& f : r.flows)
+    f.vantage = "inside";
+  r.flows.push_back(
+      {"production", "veeam01", "10.50.0.10", 22, "tcp", "refused", "forbidden", 1, 1, "prod-2"});
+  r.flows.push_back(
+      {"production", "veeam01", "10.50.0.10", 23, "tcp", "error", "forbidden", 1, 1, "prod-2"});
+  const auto svg = render_svg(r);
+  EXPECT_THAT(svg, HasSubstr("\xE2\x97\x86 inside</text>"));
+  EXPECT_THAT(svg, HasSubstr(">\xE2\x9C\x97 3/4  </tspan>via repo01</text>"))
+      << "3 forbidden flows open of 4 tested";
+  EXPECT_THAT(svg, HasSubstr("\xE2\x97\x86 prod-2</text>")) << "named by the flows only";
+  EXPECT_THAT(svg, HasSubstr(">\xE2\x9C\x93 0/1  </tspan></text>")) << "an error is no test";
+  EXPECT_THAT(svg, HasSubstr("\xE2\x97\x86 agent</text>"));
+  EXPECT_THAT(svg, HasSubstr(">0/0  </tspan></text>"));
+  EXPECT_EQ(zone_of_nodes(svg).at("prod-2"), "production");
+}
+
+TEST(Diagram, DrawsTheCutPointOfTheIsolationProcedure) {
+  auto r = estate();
+  EXPECT_THAT(render_svg(r), Not(HasSubstr("class=\"cut\""))) << "none declared";
+  const std::string description =
+      "Shut down the firewall interface of VLAN 50 (rule ISOLATE-BACKUP) and unplug the WAN "
+      "uplink of the backup room, then call the CISO";
+  r.topology->isolation =
+      topology::isolation_procedure{description, "on-call <engineer>", "2026-03-14"};
+  const auto svg = render_svg(r);
+  EXPECT_THAT(svg, HasSubstr("<g class=\"cut\" data-last-drill=\"2026-03-14\"><title>" +
+                             description + " \xE2\x80\x94 on-call &lt;engineer&gt; (2026-03-14)"));
+  const std::regex label(">\xE2\x9C\x82 (Shut down [^<]*)\xE2\x80\xA6 \\(2026-03-14\\)</text>");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, label)) << "cut, with the last drill";
+  EXPECT_LT(m[1].length(), static_cast<long>(description.size()));
+  EXPECT_EQ(svg, render_svg(r)) << "deterministic";
+
+  r.topology->isolation->last_drill.clear();
+  EXPECT_THAT(render_svg(r), HasSubstr("(\xE2\x80\x94)</text>")) << "never drilled";
+}
+
 TEST(Diagram, NothingWithoutTopology) {
   report r;
   EXPECT_EQ(render_svg(r), "");

@@ -251,6 +251,9 @@ TEST(ReportHtml, ObservationsSayHowEachHostWasRead) {
   EXPECT_THAT(section(html, "en"),
               HasSubstr(") (file signed by key " + std::string(64, 'c') + ")"));
   EXPECT_THAT(section(html, "fr"), HasSubstr("faits collectés le 2026-11-2"));
+  // Outcomes in words, in each language.
+  EXPECT_THAT(section(html, "fr"), HasSubstr("<td>host</td><td>repo01</td><td>lu en partie</td>"));
+  EXPECT_THAT(section(html, "en"), HasSubstr("<td>host</td><td>repo01</td><td>partly read</td>"));
   EXPECT_THAT(section(html, "en"),
               HasSubstr("host key learned on first use: ssh-ed25519 SHA256:AbCdEf0123"));
   EXPECT_THAT(section(html, "fr"), HasSubstr("clé d&#39;hôte apprise à la première connexion : "

@@ -162,6 +162,17 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   EXPECT_EQ(j["topology"]["flows"][0]["ports"][1], "2500-3300");
   EXPECT_EQ(j["topology"]["hosts"][1]["segment"], "");
   EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+  EXPECT_FALSE(j["topology"].contains("isolation")) << "none declared";
+
+  r.topology->isolation = topology::isolation_procedure{"Cut VLAN 50", "on-call", "2026-03-14"};
+  auto cut = to_json(r);
+  EXPECT_EQ(cut["topology"]["isolation"]["last_drill"], "2026-03-14");
+  EXPECT_EQ(report_from_json(json::parse(cut.dump())), r);
+  cut["topology"]["isolation"]["last_drill"] = 20260314;
+  EXPECT_THROW(report_from_json(cut), std::runtime_error);
+  cut["topology"]["isolation"] = nullptr;
+  r.topology->isolation.reset();
+  EXPECT_EQ(report_from_json(cut), r);
 
   r.topology.reset();
   auto without = to_json(r);

@@ -35,6 +35,11 @@ TEST(Topology, DescribesTheInventoryWithSegmentsOfAddresses) {
   EXPECT_EQ(t.flows[0].ports, (std::vector<std::string>{"22", "9392", "2500-3300"}));
   EXPECT_EQ(t.flows[0].purpose, "administration");
   EXPECT_EQ(t.vantage, "agent");
+  ASSERT_TRUE(t.isolation.has_value());
+  EXPECT_EQ(t.isolation->description,
+            "Shut down the firewall interface of VLAN 50 (rule ISOLATE-BACKUP)");
+  EXPECT_EQ(t.isolation->triggered_by, "on-call network engineer, on the CISO's order");
+  EXPECT_EQ(t.isolation->last_drill, "2026-03-14");
 }
 
 TEST(Topology, CarriesNoSecretFile) {
