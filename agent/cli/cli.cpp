@@ -41,6 +41,24 @@ void print_diagnostics(const diagnostics& d) {
     std::cerr << terminal_safe(item.to_string()) << "\n";
 }
 
+// An inventory, and what an audit on this machine would trip on later: the files it names, its
+// hosts' software against its policies' port profiles, every vantage point's matrix.
+void validate_inventory(const YAML::Node& doc, const std::string& path, const probe_set& probes,
+                        diagnostics& out) {
+  inventory_references references;
+  const auto inv = read_inventory(doc, path, out, &references);
+  if (!inv)
+    return;
+  check_files(references, path, out);
+  std::vector<port_profile> profiles;
+  for (const auto& p : load_policies(inv->policies, probes, out))
+    profiles.insert(profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
+  std::vector<std::string> vantage_points;
+  for (const auto& v : inv->vantage_points)
+    vantage_points.push_back(v.name);
+  check_against_policies(*inv, references, profiles, vantage_points, out);
+}
+
 // Validates one file of any kind, detected by its content. Returns false when it has problems.
 bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out) {
   const auto before = out.size();
@@ -56,7 +74,7 @@ bool validate_file(const std::string& path, const probe_set& probes, diagnostics
     read_policy(*doc, path, sha256_hex(*text), probes, out);
   } else if (doc->IsMap() && ((*doc)["establishment"] || (*doc)["segments"] || (*doc)["hosts"])) {
     kind = "inventory";
-    read_inventory(*doc, path, out);
+    validate_inventory(*doc, path, probes, out);
   } else if (doc->IsMap() && (*doc)["waivers"]) {
     kind = "waivers";
     read_waivers(*doc, path, out);

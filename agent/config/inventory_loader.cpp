@@ -1,6 +1,12 @@
 #include "agent/config/inventory_loader.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -16,8 +22,8 @@ namespace fs = std::filesystem;
 
 class inventory_reader {
  public:
-  inventory_reader(const std::string& path, diagnostics& out)
-      : y_(path, out), base_(fs::path(path).parent_path()) {}
+  inventory_reader(const std::string& path, diagnostics& out, inventory_references* references)
+      : y_(path, out), base_(fs::path(path).parent_path()), external_(references) {}
 
   inventory read(const YAML::Node& doc) {
     inventory inv;
@@ -42,11 +48,14 @@ class inventory_reader {
     if (doc["reachability"])
       read_reachability(doc["reachability"], inv.reachability);
     inv.schedule = y_.text(doc, "schedule").value_or("");
-    for (const auto& p : y_.texts(doc, "policies").value_or(std::vector<std::string>{})) {
-      inv.policies.push_back(resolve(p));
+    if (const auto policies = y_.texts(doc, "policies")) {
+      for (std::size_t i = 0; i < policies->size(); ++i) {
+        inv.policies.push_back(resolve((*policies)[i]));
+        if (external_)
+          external_->files.push_back(located(inv.policies.back(), doc["policies"][i]));
+      }
     }
-    if (auto w = y_.text(doc, "waivers"))
-      inv.waivers = resolve(*w);
+    inv.waivers = file(doc, "waivers");
     return inv;
   }
 
@@ -64,6 +73,22 @@ class inventory_reader {
     if (p.empty() || fs::path(p).is_absolute() || base_.empty())
       return p;
     return (base_ / p).lexically_normal().string();
+  }
+
+  static located_value located(std::string value, const YAML::Node& at) {
+    return {std::move(value), at.Mark().line + 1, at.Mark().column + 1};
+  }
+
+  // The file named by `key` of `map`, resolved, and recorded as a reference ("" when absent).
+  std::string file(const YAML::Node& map, std::string_view key, bool secret = false) {
+    const auto path = resolve(y_.text(map, key).value_or(""));
+    if (!path.empty() && external_) {
+      const auto where = located(path, map[std::string(key)]);
+      external_->files.push_back(where);
+      if (secret)
+        external_->secrets.push_back(where);
+    }
+    return path;
   }
 
   // Records a name in a namespace of unique names; reports duplicates.
@@ -142,6 +167,8 @@ class inventory_reader {
     }
     h.roles = y_.texts(n, "roles").value_or(std::vector<std::string>{});
     h.software = y_.texts(n, "software").value_or(std::vector<std::string>{});
+    for (std::size_t i = 0; external_ && i < h.software.size(); ++i)
+      external_->software.push_back(located(h.software[i], n["software"][i]));
     const auto access = y_.text(n, "access")
                             .value_or(n["ssh"]        ? "ssh"
                                       : n["evidence"] ? "collected"
@@ -200,9 +227,9 @@ class inventory_reader {
     }
     s.user = y_.text(n, "user").value_or("");
     s.port = static_cast<unsigned>(y_.integer(n, "port", 1, 65535).value_or(22));
-    s.key_file = resolve(y_.text(n, "key_file").value_or(""));
-    s.passphrase_file = resolve(y_.text(n, "passphrase_file").value_or(""));
-    s.known_hosts = resolve(y_.text(n, "known_hosts").value_or(""));
+    s.key_file = file(n, "key_file", true);
+    s.passphrase_file = file(n, "passphrase_file", true);
+    s.known_hosts = file(n, "known_hosts");
     s.trust_on_first_use = y_.boolean(n, "trust_on_first_use").value_or(false);
     s.use_agent = y_.boolean(n, "use_agent").value_or(false);
     s.sudo = y_.boolean(n, "sudo").value_or(false);
@@ -219,8 +246,8 @@ class inventory_reader {
   void read_evidence(const YAML::Node& n, collected_evidence_source& e) {
     if (!y_.expect_map(n, "evidence", {"file", "public_key", "max_age"}, {"file", "public_key"}))
       return;
-    e.file = resolve(y_.text(n, "file").value_or(""));
-    e.public_key = resolve(y_.text(n, "public_key").value_or(""));
+    e.file = file(n, "file");
+    e.public_key = file(n, "public_key");
     if (auto age = y_.text(n, "max_age")) {
       if (auto d = parse_duration(*age)) {
         e.max_age = *d;
@@ -255,7 +282,7 @@ class inventory_reader {
                              d.uri + "'");
     }
     d.base = y_.text(n, "base").value_or("");
-    d.ca_file = resolve(y_.text(n, "ca_file").value_or(""));
+    d.ca_file = file(n, "ca_file");
     d.allow_plaintext = y_.boolean(n, "allow_plaintext").value_or(false);
     if (const YAML::Node b = n["bind"];
         b && y_.expect_map(b, "bind",
@@ -263,10 +290,10 @@ class inventory_reader {
                            {"method"})) {
       d.bind_method = y_.text(b, "method").value_or("simple");
       d.bind_dn = y_.text(b, "dn").value_or("");
-      d.password_file = resolve(y_.text(b, "password_file").value_or(""));
-      d.keytab = resolve(y_.text(b, "keytab").value_or(""));
+      d.password_file = file(b, "password_file", true);
+      d.keytab = file(b, "keytab", true);
       d.principal = y_.text(b, "principal").value_or("");
-      d.krb5_conf = resolve(y_.text(b, "krb5_conf").value_or(""));
+      d.krb5_conf = file(b, "krb5_conf");
       if (d.bind_method == "simple" && (d.bind_dn.empty() || d.password_file.empty())) {
         y_.error(b, "bind: method simple needs dn and password_file");
       } else if (d.bind_method == "gssapi") {
@@ -463,6 +490,7 @@ class inventory_reader {
 
   yaml_reader y_;
   fs::path base_;
+  inventory_references* external_;            // what the inventory names outside itself, when asked
   std::map<std::string, std::string> names_;  // segment, host and directory names -> kind
   std::set<std::string> vantage_names_;
   std::vector<reference> references_;
@@ -503,9 +531,9 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
 }
 
 std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
-                                        diagnostics& out) {
+                                        diagnostics& out, inventory_references* references) {
   const auto before = out.size();
-  inventory_reader reader(path, out);
+  inventory_reader reader(path, out, references);
   auto inv = reader.read(doc);
   reader.check_references();
   if (out.size() != before)
@@ -513,11 +541,47 @@ std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string
   return inv;
 }
 
-std::optional<inventory> load_inventory(const std::string& path, diagnostics& out) {
+std::optional<inventory> load_inventory(const std::string& path, diagnostics& out,
+                                        inventory_references* references) {
   auto doc = load_yaml_file(path, out);
   if (!doc)
     return std::nullopt;
-  return read_inventory(*doc, path, out);
+  return read_inventory(*doc, path, out, references);
+}
+
+void check_files(const inventory_references& references, const std::string& file,
+                 diagnostics& out) {
+  for (const auto& f : references.files) {
+    if (::access(f.value.c_str(), R_OK) != 0) {
+      out.add(file, f.line, f.column,
+              f.value + ": cannot be read here (" + std::strerror(errno) +
+                  "); the audit needs it on the machine it runs on");
+    }
+  }
+  for (const auto& f : references.secrets) {
+    struct stat st {};
+    if (::stat(f.value.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      out.add(file, f.line, f.column,
+              f.value + ": a secret readable by its group or by others (mode " + mode +
+                  "): chmod 600 " + f.value);
+    }
+  }
+}
+
+void check_software(const inventory_references& references,
+                    const std::vector<std::string>& profiles, const std::string& file,
+                    diagnostics& out) {
+  for (const auto& s : references.software) {
+    if (std::find(profiles.begin(), profiles.end(), s.value) == profiles.end()) {
+      std::string known;
+      for (const auto& p : profiles)
+        known += (known.empty() ? "" : ", ") + p;
+      out.add(file, s.line, s.column,
+              "software: '" + s.value + "' is no port profile of the policies (" + known + ")");
+    }
+  }
 }
 
 inventory local_machine_inventory() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "core/inventory.h"
@@ -31,14 +32,43 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 // malformed, zero or beyond 100 years.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
+// A value of the inventory and where it is written, for the checks made once the policies are
+// known (check_software), or on the machine that will audit (check_files).
+struct located_value {
+  std::string value;
+  int line = 0;  // 1-based
+  int column = 0;
+};
+
+// What the inventory refers to outside itself.
+struct inventory_references {
+  std::vector<located_value> files;     // every file it names (resolved), secrets included
+  std::vector<located_value> secrets;   // those holding secrets: SSH keys and their passphrases,
+                                        // LDAP passwords, keytabs
+  std::vector<located_value> software;  // every host's software (port profile names)
+};
+
 // Loads and validates `path`. Returns the inventory when there is no diagnostic; otherwise adds
 // them all to `out` and returns nullopt. Relative file paths in the inventory are resolved against
-// the inventory's folder. Never throws.
-std::optional<inventory> load_inventory(const std::string& path, diagnostics& out);
+// the inventory's folder. Fills `references` when given. Never throws.
+std::optional<inventory> load_inventory(const std::string& path, diagnostics& out,
+                                        inventory_references* references = nullptr);
 
 // The same, from a document already parsed (used by `cloison validate`).
 std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string& path,
-                                        diagnostics& out);
+                                        diagnostics& out,
+                                        inventory_references* references = nullptr);
+
+// Each host's software that names none of `profiles` (the port profiles of the policies),
+// located in `file` (the inventory).
+void check_software(const inventory_references& references,
+                    const std::vector<std::string>& profiles, const std::string& file,
+                    diagnostics& out);
+
+// What an audit on this machine would trip on later, located in `file`: a file the inventory
+// names that does not exist or that this process cannot read; a secret file readable by its
+// group or by others.
+void check_files(const inventory_references& references, const std::string& file, diagnostics& out);
 
 // The inventory `cloison audit --local` uses without a configuration file: this machine, read
 // with the local runner, as if it were a backup server.

@@ -13,33 +13,29 @@
 
 namespace cloison {
 
-namespace {
-
-// Every software named by a host must be one of `profiles` (those of the loaded policies).
-void check_software_profiles(const inventory& inv, const std::vector<port_profile>& profiles,
-                             diagnostics& out) {
-  for (const auto& h : inv.hosts) {
-    for (const auto& sw : h.software) {
-      if (std::none_of(profiles.begin(), profiles.end(),
-                       [&](const port_profile& p) { return p.name == sw; })) {
-        out.add(inv.source, 0, 0,
-                "host " + h.name + ": software '" + sw + "' is no port profile of the policies");
-      }
-    }
+void check_against_policies(const inventory& inv, const inventory_references& references,
+                            const std::vector<port_profile>& profiles,
+                            const std::vector<std::string>& vantage_points, diagnostics& out) {
+  std::vector<std::string> names;
+  for (const auto& p : profiles)
+    names.push_back(p.name);
+  check_software(references, names, inv.source, out);
+  for (const auto& v : vantage_points) {
+    if (auto m = derive_matrix(inv, run_context{v, profiles, {}}); !m.problem.empty())
+      out.add(inv.source, 0, 0, m.problem);
   }
 }
-
-}  // namespace
 
 std::optional<audit_job> audit_job::prepare(audit_request request, const probe_set& probes,
                                             diagnostics& problems) {
   audit_job job(std::move(request), probes);
   const audit_request& a = job.request_;
   std::optional<inventory> inv;
+  inventory_references references;
   if (a.local) {
     inv = local_machine_inventory();
   } else {
-    inv = load_inventory(a.inventory_file, problems);
+    inv = load_inventory(a.inventory_file, problems, &references);
   }
   std::vector<std::string> policy_files = a.policy_files;
   if (inv && policy_files.empty())
@@ -57,17 +53,19 @@ std::optional<audit_job> audit_job::prepare(audit_request request, const probe_s
   if (inv) {
     for (const auto& p : job.policies_)
       run.profiles.insert(run.profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
-    check_software_profiles(*inv, run.profiles, problems);
     run.vantage = a.vantage.empty() ? detect_vantage(*inv, local_addresses()) : a.vantage;
-    if (!a.vantage.empty() &&
+    const bool undeclared =
+        !a.vantage.empty() &&
         std::none_of(inv->vantage_points.begin(), inv->vantage_points.end(),
-                     [&](const vantage_point& v) { return v.name == a.vantage; })) {
+                     [&](const vantage_point& v) { return v.name == a.vantage; });
+    if (undeclared) {
       problems.add(inv->source, 0, 0,
                    "--vantage " + a.vantage + ": no such vantage point in the inventory");
-    } else if (!run.vantage.empty() && problems.empty()) {
-      if (auto m = derive_matrix(*inv, run); !m.problem.empty())
-        problems.add(inv->source, 0, 0, m.problem);
     }
+    std::vector<std::string> derived;
+    if (!undeclared && !run.vantage.empty())
+      derived.push_back(run.vantage);
+    check_against_policies(*inv, references, run.profiles, derived, problems);
   }
   if (!problems.empty() || !inv)
     return std::nullopt;

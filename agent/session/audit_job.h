@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/inventory_loader.h"
 #include "agent/engine/policy.h"
 #include "agent/engine/waivers.h"
 #include "agent/evidence/agent_key.h"
@@ -52,6 +53,14 @@ class audit_refused : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// What an audit refuses in an inventory once its policies are known, for `cloison validate` too:
+// a host's software that names no port profile of `profiles`, located at the name; one of
+// `vantage_points` whose reachability matrix cannot be derived (more pairs than
+// reachability.max_pairs).
+void check_against_policies(const inventory& inv, const inventory_references& references,
+                            const std::vector<port_profile>& profiles,
+                            const std::vector<std::string>& vantage_points, diagnostics& out);
 
 class audit_job {
  public:

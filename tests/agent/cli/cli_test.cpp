@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -110,21 +111,43 @@ TEST(Cli, HelpInFrenchFromLangOrTheLocale) {
   EXPECT_THAT(options.out, HasSubstr("ne lance que ces sondes"));
 }
 
+// tests/data/inventory/valid.yaml in a folder of its own with every file it names (the secrets
+// readable by their owner only), its /etc/cloison paths made relative.
+std::string valid_inventory_with_its_files(const temp_dir& dir) {
+  std::ifstream in(data_path("inventory/valid.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto content = text.str();
+  for (auto at = content.find("/etc/cloison/"); at != std::string::npos;
+       at = content.find("/etc/cloison/"))
+    content.erase(at, std::string("/etc/cloison/").size());
+  for (const char* f : {"keys/known_hosts", "ca/prod.pem", "ca/backup.pem", "waivers.yaml"})
+    dir.write(f, "-");
+  for (const char* f :
+       {"keys/probe_ed25519", "keys/audit_ed25519", "secrets/prod.pw", "cloison.keytab"}) {
+    std::filesystem::permissions(dir.write(f, "secret"), std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::owner_write);
+  }
+  return dir.write("inventory.yaml", content);
+}
+
 TEST(Cli, ValidateAcceptsValidFilesOfEveryKind) {
-  auto r = cloison({"validate", data_path("inventory/valid.yaml"),
+  temp_dir dir;
+  auto r = cloison({"validate", valid_inventory_with_its_files(dir),
                     data_path("policies/valid_small.yaml"), data_path("waivers/valid.yaml"),
                     std::string(CLOISON_SOURCE_DIR) + "/policies/d2.03.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("inventory/valid.yaml: valid inventory"));
+  EXPECT_THAT(r.out, HasSubstr("inventory.yaml: valid inventory"));
   EXPECT_THAT(r.out, HasSubstr("valid_small.yaml: valid policy"));
   EXPECT_THAT(r.out, HasSubstr("waivers/valid.yaml: valid waivers"));
   EXPECT_EQ(r.err, "");
 }
 
 TEST(Cli, ValidateListsEveryErrorOfEveryFileWithLocations) {
+  temp_dir dir;
   auto r =
       cloison({"validate", data_path("inventory/broken.yaml"), data_path("policies/broken.yaml"),
-               data_path("waivers/broken.yaml"), data_path("inventory/valid.yaml")});
+               data_path("waivers/broken.yaml"), valid_inventory_with_its_files(dir)});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(
       r.err, HasSubstr(data_path("inventory/broken.yaml") + ":14:24: ssh: unknown key 'password'"));
@@ -133,7 +156,53 @@ TEST(Cli, ValidateListsEveryErrorOfEveryFileWithLocations) {
   EXPECT_THAT(r.err,
               HasSubstr(data_path("waivers/broken.yaml") + ":5:14: expires: expected a date"));
   EXPECT_THAT(r.err, HasSubstr("38 problems found"));
-  EXPECT_THAT(r.out, HasSubstr("valid.yaml: valid inventory"));  // the good file is still judged
+  EXPECT_THAT(r.out, HasSubstr("inventory.yaml: valid inventory"));  // the good file is judged
+}
+
+// Issue 17: validate accepted inventories that the audit then refused or tripped on: a software
+// name of no port profile (refused by audit at file:0:0), files that do not exist, a private key
+// readable by everyone.
+TEST(Cli, ValidateFindsMissingFilesLooseSecretsAndSoftwareOfNoProfile) {
+  temp_dir dir;
+  const auto key = dir.write("audit.key", "secret");
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+               std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  const std::string text =
+      "establishment: CH\n"
+      "segments:\n"
+      "  - {name: backup, role: backup, cidrs: [10.50.0.0/24]}\n"
+      "hosts:\n"
+      "  - name: veeam01\n"
+      "    address: 10.50.0.10\n"
+      "    software: [Veeam]\n"
+      "    ssh: {user: audit, key_file: audit.key, known_hosts: missing_hosts}\n";
+  const auto inventory = dir.write("case.yaml", text);
+  const auto r = cloison({"validate", inventory});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err,
+              HasSubstr(inventory + ":7:16: software: 'Veeam' is no port profile of the policies "
+                                    "(management, veeam, commvault"));
+  EXPECT_THAT(r.err, HasSubstr(inventory + ":8:34: " + key +
+                               ": a secret readable by its group or by others (mode 0644): "
+                               "chmod 600 " +
+                               key));
+  EXPECT_THAT(r.err, HasSubstr(inventory + ":8:58: " + (dir.path() / "missing_hosts").string() +
+                               ": cannot be read here (No such file or directory)"));
+  EXPECT_THAT(r.err, HasSubstr("3 problems found"));
+  // The audit refuses the software name at the same place, before anything runs.
+  const auto audit =
+      cloison({"audit", "--config", inventory, "--out", (dir.path() / "out").string()});
+  EXPECT_EQ(audit.exit_code, 2);
+  EXPECT_THAT(audit.err, HasSubstr(inventory + ":7:16: software: 'Veeam'"));
+
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  dir.write("missing_hosts", "-");
+  auto fixed = text;
+  fixed.replace(fixed.find("Veeam"), 5, "veeam");
+  const auto ok = cloison({"validate", dir.write("case.yaml", fixed)});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
 TEST(Cli, ValidateNeverCrashesOnHostileFiles) {
