@@ -43,7 +43,7 @@ std::vector<std::string> repository_xfs_argv(const backup_host&, const earlier_o
   const auto mount = it == earlier.end() ? std::nullopt : parse_findmnt(it->second);
   if (!mount || mount->fstype != "xfs")
     return {};
-  return {"xfs_info", mount->target};
+  return {"/usr/sbin/xfs_info", mount->target};  // sshd's PATH for non-root has no /usr/sbin
 }
 
 std::vector<std::string> repository_files_argv(const backup_host& h, const earlier_outputs&) {
@@ -474,21 +474,20 @@ std::vector<host_fact_row> linux_rows() {
              put(facts, "host.time.sources", all, in);
              put(facts, "host.time.production_sources", production, in);
            }},
-      {.commands = {{.id = "realm-list", .argv = {"realm", "list"}, .absent_is_empty = true},
-                    {.id = "sssd-conf",
-                     .argv = {"cat", "/etc/sssd/sssd.conf"},
-                     .sudo_path = "/usr/bin/cat",
-                     .absent_is_empty = true,
-                     .hide_secrets = redact_sssd_conf},
-                    {.id = "krb5-conf", .argv = {"cat", "/etc/krb5.conf"}, .absent_is_empty = true},
-                    {.id = "smb-conf",
-                     .argv = {"cat", "/etc/samba/smb.conf"},
-                     .absent_is_empty = true},
-                    {.id = "keytab",
-                     .argv = {"/usr/bin/klist", "-k"},
-                     .sudo_path = "/usr/bin/klist",
-                     .absent_is_empty = true,
-                     .absent_marker = "not found while starting keytab scan"}},
+      {.commands =
+           {{.id = "realm-list", .argv = {"/usr/sbin/realm", "list"}, .absent_is_empty = true},
+            {.id = "sssd-conf",
+             .argv = {"cat", "/etc/sssd/sssd.conf"},
+             .sudo_path = "/usr/bin/cat",
+             .absent_is_empty = true,
+             .hide_secrets = redact_sssd_conf},
+            {.id = "krb5-conf", .argv = {"cat", "/etc/krb5.conf"}, .absent_is_empty = true},
+            {.id = "smb-conf", .argv = {"cat", "/etc/samba/smb.conf"}, .absent_is_empty = true},
+            {.id = "keytab",
+             .argv = {"/usr/bin/klist", "-k"},
+             .sudo_path = "/usr/bin/klist",
+             .absent_is_empty = true,
+             .absent_marker = "not found while starting keytab scan"}},
        .facts = {{"host.identity.joined_realms", fact_type::text_list,
                   "realms the host is joined to (realm list)"},
                  {"host.identity.production_references", fact_type::text_list,

@@ -77,7 +77,7 @@ verified = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", 
                           capture_output=True, text=True)
 check(verified.returncode == 0 and "Signature Verified Successfully" in verified.stdout,
       "openssl verifies the signature of the payload with the repository's public key (docs/collected-evidence.md)")
-ran = [c["argv"][0] for c in json.loads(doc["payload"])["commands"]]
+ran = [os.path.basename(c["argv"][0]) for c in json.loads(doc["payload"])["commands"]]
 check({"findmnt", "xfs_info", "find", "lsattr"} <= set(ran),
       f"the repository commands, built from earlier outputs, were collected too ({ran[-4:]})")
 

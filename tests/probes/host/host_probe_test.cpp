@@ -13,6 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <map>
 #include <memory>
 #include <sstream>
@@ -117,7 +119,7 @@ std::shared_ptr<fake_runner> debian12_runner(
   r->answers["cat /etc/chrony/chrony.conf"] = none;
   r->answers["cat /etc/systemd/timesyncd.conf"] = ran(fixture("system/timesyncd.conf"));
   r->answers["cat /etc/ntpsec/ntp.conf"] = none;
-  r->answers["realm list"] = ran("");
+  r->answers["/usr/sbin/realm list"] = ran("");
   r->answers["cat /etc/sssd/sssd.conf"] = none;
   r->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_backup.conf"));
   r->answers["cat /etc/samba/smb.conf"] = ran(fixture("identity/smb_standalone.conf"));
@@ -244,6 +246,26 @@ TEST(HostProbe, DeclaresItsFacts) {
   EXPECT_EQ(type_of("host.sshd.password_authentication"), fact_type::text);
   EXPECT_EQ(type_of("host.firewall.rule_count"), fact_type::integer);
   EXPECT_EQ(type_of("host.windows.smb1_enabled"), fact_type::boolean);
+}
+
+// Debian's sshd gives non-root accounts PATH=/usr/local/bin:/usr/bin:/bin:/usr/games: a program
+// of /usr/sbin named without its path is "not found" over SSH (realm list then read as not
+// installed, xfs_info failing). Every program the Linux table names by its name alone must be
+// in /usr/bin or /bin wherever this machine has it.
+TEST(HostProbe, ProgramsOutsideTheNonRootPathAreNamedByTheirPath) {
+  for (const auto& c : linux_host_table().commands) {
+    if (c.argv.empty() || c.argv[0].starts_with("/"))
+      continue;
+    const auto& name = c.argv[0];
+    const bool in_sbin = std::filesystem::exists("/usr/sbin/" + name);
+    const bool in_bin = std::filesystem::exists("/usr/bin/" + name);
+    EXPECT_TRUE(!in_sbin || in_bin) << c.id << ": " << name << " lives in /usr/sbin";
+  }
+  const auto& commands = linux_host_table().commands;
+  const auto realm = std::find_if(commands.begin(), commands.end(),
+                                  [](const host_command& c) { return c.id == "realm-list"; });
+  ASSERT_NE(realm, commands.end());
+  EXPECT_EQ(realm->argv[0], "/usr/sbin/realm");
 }
 
 TEST(HostProbe, PlansOneTargetPerInventoryHost) {
@@ -779,7 +801,7 @@ TEST(HostProbe, StandaloneBackupServerHasNoProductionIdentity) {
 
 TEST(HostProbe, ServerJoinedToProductionIsFoundEverywhereItShows) {
   auto runner = debian12_runner();
-  runner->answers["realm list"] = ran(fixture("identity/realm_list_joined.txt"));
+  runner->answers["/usr/sbin/realm list"] = ran(fixture("identity/realm_list_joined.txt"));
   runner->answers["cat /etc/sssd/sssd.conf"] = ran(fixture("identity/sssd_joined_prod.conf"));
   runner->answers["cat /etc/krb5.conf"] = ran(fixture("identity/krb5_prod.conf"));
   runner->answers["/usr/bin/klist -k"] = ran(fixture("identity/klist_k_joined.txt"));
@@ -1244,7 +1266,7 @@ std::string lsattr_argv() {
 std::shared_ptr<fake_runner> repository_runner() {
   auto r = debian12_runner();
   r->answers["findmnt -J -T " + kRepo] = ran(fixture("system/findmnt_repo.json"));
-  r->answers["xfs_info /srv/backup-repo"] = ran(fixture("system/xfs_info_repo.txt"));
+  r->answers["/usr/sbin/xfs_info /srv/backup-repo"] = ran(fixture("system/xfs_info_repo.txt"));
   r->answers[kFindArgv] = ran(fixture("system/find_printf_backups.bin"));
   r->answers[lsattr_argv()] = ran(fixture("system/lsattr_newest.txt"));
   return r;
@@ -1268,7 +1290,7 @@ TEST(HostProbe, RepositoryImmutabilityOfTheNewestBackupFiles) {
   EXPECT_EQ(runner->calls[call_of("repo-mount")].argv,
             (std::vector<std::string>{"findmnt", "-J", "-T", kRepo}));
   EXPECT_EQ(runner->calls[call_of("repo-xfs")].argv,
-            (std::vector<std::string>{"xfs_info", "/srv/backup-repo"}));
+            (std::vector<std::string>{"/usr/sbin/xfs_info", "/srv/backup-repo"}));
   EXPECT_EQ(joined(runner->calls[call_of("repo-files")].argv), kFindArgv);
   // lsattr -- and the ten newest
   EXPECT_EQ(runner->calls[call_of("repo-attributes")].argv.size(), 12u);
@@ -1319,7 +1341,7 @@ TEST(HostProbe, RepositoryCommandsNeedSudoOverSsh) {
                              std::chrono::steady_clock::now() + 10s);
   ASSERT_EQ(runner->calls.size(), all_command_count());
   EXPECT_EQ(runner->calls[call_of("repo-mount")].argv[0], "findmnt");
-  EXPECT_EQ(runner->calls[call_of("repo-xfs")].argv[0], "xfs_info");
+  EXPECT_EQ(runner->calls[call_of("repo-xfs")].argv[0], "/usr/sbin/xfs_info");
   EXPECT_EQ(joined(runner->calls[call_of("repo-files")].argv), "sudo -n -- " + kFindArgv);
   EXPECT_EQ(joined(runner->calls[call_of("repo-attributes")].argv), "sudo -n -- " + lsattr_argv());
   EXPECT_EQ(value_of(obs, "host.repository.newest_immutable"), json("some"));
