@@ -67,13 +67,6 @@ std::string fitted(std::string text, double width, double size, bool bold = fals
   return text + ellipsis;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    out += (i ? ", " : "") + items[i];
-  return out;
-}
-
 // As many items as fit kLabelChars with the count of the others: "22, 80, 443 +12".
 std::string shortened(const std::vector<std::string>& items) {
   std::string out;
@@ -546,6 +539,13 @@ class diagram {
 };
 
 }  // namespace
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i ? ", " : "") + items[i];
+  return out;
+}
 
 std::vector<std::string> port_ranges(const std::set<unsigned>& ports) {
   std::vector<std::string> out;

@@ -35,6 +35,9 @@ namespace cloison {
 // drawn only when the topology declares an isolation procedure and a backup segment.
 std::string render_svg(const report& r);
 
+// "a, b, c".
+std::string joined(const std::vector<std::string>& items);
+
 // Sorted ports, consecutive ones as ranges: {22, 445, 2500, ..., 3300} gives "22", "445",
 // "2500-3300".
 std::vector<std::string> port_ranges(const std::set<unsigned>& ports);

@@ -223,14 +223,6 @@ std::string first_sentence(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end + 1);
 }
 
-// "a, b, c".
-std::string comma_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items)
-    out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 // CERT-FR's public list of ANSSI's Active Directory control points; its anchors are the ids.
 constexpr std::string_view kAnssiChecklist =
     "https://www.cert.ssi.gouv.fr/uploads/ad_checklist.html";
@@ -458,7 +450,7 @@ class section_writer {
         const auto& [vantage, from, to, address, protocol] = key;
         out_ << "<tr><td>" << esc(vantage) << "</td><td>" << esc(from) << "</td><td>" << esc(to)
              << "</td><td>" << esc(address) << "</td><td>" << esc(protocol) << " "
-             << esc(comma_list(port_ranges(ports))) << "</td></tr>\n";
+             << esc(joined(port_ranges(ports))) << "</td></tr>\n";
       }
       out_ << "</table>\n";
     }
@@ -468,7 +460,7 @@ class section_writer {
            << t(msg::html_purpose) << "</th></tr>\n";
       for (const auto& f : r_.topology->flows) {
         out_ << "<tr><td>" << esc(f.from) << "</td><td>" << esc(f.to) << "</td><td>"
-             << esc(f.protocol) << " " << esc(comma_list(f.ports)) << "</td><td>" << esc(f.purpose)
+             << esc(f.protocol) << " " << esc(joined(f.ports)) << "</td><td>" << esc(f.purpose)
              << "</td></tr>\n";
       }
       out_ << "</table>\n";

@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/inventory_loader.h"
 #include "agent/engine/policy.h"
 #include "agent/engine/waivers.h"
 #include "agent/evidence/agent_key.h"
@@ -53,6 +52,8 @@ class audit_refused : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+struct inventory_references;  // agent/config/inventory_loader.h
 
 // What an audit refuses in an inventory once its policies are known, for `cloison validate` too:
 // a host's software that names no port profile of `profiles`, located at the name; one of
