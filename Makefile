@@ -3,6 +3,7 @@
 #   make test   check formatting, build, run the unit and lab tests under ASan+UBSan (leaks
 #               included), every fuzzer for a bounded time, then the whole suite (ctest)
 #   make fuzz   build the libFuzzer harnesses (tests/fuzz) and run each for FUZZ_SECONDS
+#   make package  build cloison and its Debian package, $(BUILD)/package/cloison_VERSION_ARCH.deb
 # Both run their steps with a PATH that holds only the commands packaging/commands lists (links made
 # by packaging/preflight), so a command the list lacks fails here, not on someone else's machine.
 BUILD ?= build
@@ -16,10 +17,11 @@ DEMO_OUT ?= $(CURDIR)/out/demo
 LAB := tests/lab/lab
 LISTED_PATH := $(CURDIR)/$(BUILD)/listed-commands
 LISTED := env PATH=$(LISTED_PATH)
-TEST_GROUPS := build test lab browser fuzz
+TEST_GROUPS := build test lab browser fuzz package
 DEMO_GROUPS := build lab
+PACKAGE_GROUPS := build package
 
-.PHONY: all deps demo-deps build build-sanitize build-fuzz fuzz test demo format format-check clean
+.PHONY: all deps demo-deps package-deps package build build-sanitize build-fuzz fuzz test demo format format-check clean
 
 all: build
 
@@ -28,6 +30,9 @@ deps:
 
 demo-deps:
 	packaging/install-deps --path-dir $(LISTED_PATH) $(DEMO_GROUPS)
+
+package-deps:
+	packaging/install-deps --path-dir $(LISTED_PATH) $(PACKAGE_GROUPS)
 
 build: deps
 	$(LISTED) cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
@@ -68,6 +73,14 @@ test: format-check build build-sanitize build-fuzz
 	cd $(SANITIZE_BUILD) && $(LISTED) $(SANITIZER_ENV) ctest -L 'unit|lab' --output-on-failure -j$(JOBS)
 	$(call run-fuzzers,$(FUZZ_CHECK_SECONDS))
 	cd $(BUILD) && $(LISTED) ctest --output-on-failure -j$(JOBS)
+
+# The .deb of what $(BUILD) holds (packaging/CMakeLists.txt says what goes in); installing it is
+# tested by the ctest packaging.deb (make test).
+package: package-deps
+	$(LISTED) cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	$(LISTED) cmake --build $(BUILD) -j$(JOBS) --target cloison cloison_compressed_docs
+	cd $(BUILD) && $(LISTED) cpack -G DEB -B package
+	@echo "package: $$(ls $(BUILD)/package/cloison_*.deb)"
 
 # Only what the demo runs: cloison itself, not the tests.
 demo: demo-deps

@@ -4,7 +4,7 @@
 #                       system folders only (not /usr/local, not a user's PATH); fails when absent.
 
 COMMANDS_TABLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/commands"
-COMMAND_GROUPS=(build test lab browser bench fuzz)
+COMMAND_GROUPS=(build test lab browser bench fuzz package)
 SYSTEM_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 listed_rows() {

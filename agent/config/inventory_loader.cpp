@@ -262,7 +262,7 @@ class inventory_reader {
   void read_directory(const YAML::Node& n, inventory& inv) {
     if (!y_.expect_map(n, "directory",
                        {"name", "role", "uri", "base", "bind", "ca_file", "allow_plaintext"},
-                       {"name", "role", "uri", "base"})) {
+                       {"name", "role", "uri", "base", "bind"})) {
       return;
     }
     directory d;

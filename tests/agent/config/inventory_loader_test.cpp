@@ -192,6 +192,20 @@ TEST(InventoryLoader, ADirectoryUriIsOneUrlNotAList) {
                   "'ldaps://a.lab,ldap://b.lab'"));
 }
 
+// A directory without bind used to pass validate, then fail at the audit's bind (an empty
+// password file): the directory checks need an authenticated reader.
+TEST(InventoryLoader, ADirectoryNeedsABind) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(
+      dir.write("i.yaml",
+                "establishment: a\n"
+                "directories:\n"
+                "  - {name: a, role: backup, uri: ldaps://dc1.a, base: DC=a, ca_file: c}\n"),
+      d));
+  EXPECT_THAT(located(d), ElementsAre("3:5: directory: missing required key 'bind'"));
+}
+
 // Issue 19, defect 7: without ca_file, TLS fell back to the system's trust store and ldap.conf.
 TEST(InventoryLoader, TlsNeedsTheInventorysCa) {
   temp_dir dir;
