@@ -11,10 +11,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
+#include "core/bounded_read.h"
 #include "probes/directory/kerberos_credentials.h"
+#include "probes/directory/tls_diagnosis.h"
 #include "probes/transport/secret_file.h"
 
 namespace cloison {
@@ -23,6 +26,7 @@ namespace cloison {
 struct ldap_handle {
   LDAP* ld = nullptr;
   std::atomic<int> fd{-1};
+  std::atomic<bool> tcp_connected{false};  // the connect callback ran: TCP is up, TLS may follow
   std::atomic<bool> expired{false};
   ldap_conncb on_connect{};
   std::unique_ptr<kerberos_credentials> kerberos;  // gssapi binds; outlives the session
@@ -33,6 +37,8 @@ struct ldap_handle {
 };
 
 namespace {
+
+constexpr std::size_t kMaxCaFileBytes = 1 << 20;  // a CA bundle of a few hundred certificates
 
 // Enforces a deadline on every blocking step of libldap: when it passes, the socket is shut down,
 // so that a blocked read (a TLS handshake a peer never answers: libldap 2.5's GnuTLS layer retries
@@ -77,6 +83,7 @@ int record_socket(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx)
     if (flags >= 0)
       fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     h.fd = fd;
+    h.tcp_connected = true;
     if (h.expired)
       shutdown(fd, SHUT_RDWR);
   }
@@ -115,11 +122,15 @@ std::string diagnostic(LDAP* ld) {
   return s;
 }
 
-[[noreturn]] void fail(LDAP* ld, int code, const std::string& step) {
+// Throws the failure of `step`: libldap's text, its diagnostic (when it says something: its TLS
+// layer leaves "(unknown error code)") and `cause`, what cloison found out itself.
+[[noreturn]] void fail(LDAP* ld, int code, const std::string& step, const std::string& cause = "") {
   std::string what = step + ": " + ldap_err2string(code) + " (" + std::to_string(code) + ")";
   const std::string diag = ld != nullptr ? diagnostic(ld) : "";
-  if (!diag.empty())
+  if (!diag.empty() && diag != "(unknown error code)")
     what += ": " + diag;
+  if (!cause.empty())
+    what += ": " + cause;
   throw ldap_failure(code, what);
 }
 
@@ -131,8 +142,9 @@ void set_option(LDAP* ld, int option, const void* value, const char* name) {
 
 // A handle on `uri` with deadlines, LDAPv3 and referrals off. TLS is verified against ca_file
 // (the system's trust store is not consulted: the inventory names the CA).
+// `require_cert`: LDAP_OPT_X_TLS_HARD, except for tls_failure_reason's look at the certificate.
 std::unique_ptr<ldap_handle> make_handle(const std::string& uri, const std::string& ca_file,
-                                         deadline until) {
+                                         deadline until, int require_cert = LDAP_OPT_X_TLS_HARD) {
   // libldap takes a space- or comma-separated list and fails over along it: the transport
   // decided from the first URL would then not be the one the bind travels on.
   if (uri.find_first_of(" \t\r\n,") != std::string::npos) {
@@ -153,8 +165,7 @@ std::unique_ptr<ldap_handle> make_handle(const std::string& uri, const std::stri
     set_option(h->ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file.c_str(), "the CA file");
     set_option(h->ld, LDAP_OPT_X_TLS_CACERTDIR, nullptr, "the CA folder");
   }
-  const int demand = LDAP_OPT_X_TLS_HARD;
-  set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand, "certificate verification");
+  set_option(h->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require_cert, "certificate verification");
   const int new_context = 0;
   set_option(h->ld, LDAP_OPT_X_TLS_NEWCTX, &new_context, "the TLS context");
   h->on_connect = {record_socket, forget_socket, h.get()};
@@ -288,11 +299,48 @@ void ldap_library_init() {
 
 namespace {
 
+// Why a TLS connection to d.uri failed, in words, or "" when that cannot be told before `until`.
+// Connects again with the certificate requested but not required, so that the handshake
+// completes: nothing is sent but the handshake (after StartTLS's request), then the connection
+// is closed. The certificate is then checked against d.ca_file by certificate_problem.
+std::string tls_failure_reason(const directory& d, bool starttls, deadline until) {
+  try {
+    auto h = make_handle(d.uri, d.ca_file, until, LDAP_OPT_X_TLS_ALLOW);
+    return within(*h, until, "TLS diagnosis", [&]() -> std::string {
+      const int rc = starttls ? ldap_start_tls_s(h->ld, nullptr, nullptr) : ldap_connect(h->ld);
+      if (rc != LDAP_SUCCESS && !h->tcp_connected)
+        return "nothing accepts TCP connections at " + d.uri;
+      if (rc != LDAP_SUCCESS)
+        return "the TLS handshake failed before any certificate was checked (is " + d.uri +
+               " a TLS port of a directory server?)";
+      berval* der = nullptr;
+      if (ldap_get_option(h->ld, LDAP_OPT_X_TLS_PEERCERT, &der) != LDAP_OPT_SUCCESS ||
+          der == nullptr)
+        return "the server presented no certificate";
+      const std::string certificate(der->bv_val, der->bv_len);
+      ber_bvfree(der);
+      std::string ca;
+      try {
+        ca = read_file_bounded(d.ca_file, kMaxCaFileBytes);
+      } catch (const bounded_read_error& e) {
+        return "ca_file " + d.ca_file + ": " + e.what();
+      }
+      const std::string problem =
+          certificate_problem(certificate, ca, d.ca_file, ldap_uri_host(d.uri), std::time(nullptr));
+      return problem.empty() ? "" : "TLS: " + problem;
+    });
+  } catch (const ldap_failure&) {
+    return "";
+  }
+}
+
 // Connects now if not yet connected and throws unless the session is TLS: nothing that should
-// travel protected (a bind, a password) is sent on a connection that is not.
-void require_tls(LDAP* ld) {
+// travel protected (a bind, a password) is sent on a connection that is not. A refused
+// certificate is named (tls_failure_reason).
+void require_tls(LDAP* ld, const directory& d, deadline until) {
   if (const int rc = ldap_connect(ld); rc != LDAP_SUCCESS)
-    fail(ld, rc, "TLS connection (certificate checked against the inventory's CA)");
+    fail(ld, rc, "TLS connection (certificate checked against the inventory's CA)",
+         tls_failure_reason(d, false, until));
   void* session = nullptr;
   if (ldap_get_option(ld, LDAP_OPT_X_TLS_SSL_CTX, &session) != LDAP_OPT_SUCCESS ||
       session == nullptr) {
@@ -338,13 +386,13 @@ std::unique_ptr<ldap_connection> ldap_connection::open(const directory& d, deadl
     } else if (!d.allow_plaintext) {
       const int rc = ldap_start_tls_s(h->ld, nullptr, nullptr);
       if (rc != LDAP_SUCCESS)
-        fail(h->ld, rc, "StartTLS");
+        fail(h->ld, rc, "StartTLS", tls_failure_reason(d, true, until));
       transport = {"starttls", true, false, who};
     } else {
       transport = {"plaintext", false, false, who};
     }
     if (transport.certificate_verified)
-      require_tls(h->ld);
+      require_tls(h->ld, d, until);
     if (gssapi) {
       gssapi_bind(*h, transport.certificate_verified);
       return;

@@ -198,6 +198,36 @@ details = backup_detail(r)
 check(bind_errors(r) and "cloison-ldap@BACKUP.LAB" in details
       and "not-the-password" not in json.dumps(r), f"gssapi with a wrong key: errors naming the principal ({details})")
 
+# A backup DC whose certificate another CA signed than the inventory's ca_file (issue 18: the
+# error said only "Can't contact LDAP server (-1)"): over LDAPS and over StartTLS, the error names
+# the TLS problem, the issuer and the CA the file holds, and no check passes.
+def other_ca_inventory(uri):
+    d = tempfile.mkdtemp(prefix="cloison-other-ca-")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-days", "2", "-keyout", os.path.join(d, "other.key"), "-out", os.path.join(d, "other-ca.pem"),
+                    "-subj", "/O=somewhere else/CN=another CA"], check=True, capture_output=True)
+    with open(INVENTORY) as f:
+        text = f.read()
+    assert SIMPLE_BACKUP_BIND in text, "the lab inventory's backup-lab entry changed"
+    text = text.replace(SIMPLE_BACKUP_BIND, SIMPLE_BACKUP_BIND.replace("ldaps://198.18.5.10", uri)
+                        .replace(f"{STATE}/ca.pem", os.path.join(d, "other-ca.pem")))
+    path = os.path.join(d, "inventory.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+for transport, uri in [("LDAPS", "ldaps://198.18.5.10"), ("StartTLS", "ldap://198.18.5.10")]:
+    rc, r, _ = audit(other_ca_inventory(uri))
+    detail = backup_detail(r)
+    check(("directory-read", "backup-lab") in causes(r) and "pass" not in
+          {s for c, s in backup_findings(r).items() if c != PLAINTEXT},
+          f"{transport}, certificate of another CA: one cause, no backup-lab check passes")
+    check("TLS: the server's certificate" in detail and "is issued by CN=cloison lab CA" in detail
+          and "it holds: CN=another CA" in detail,
+          f"{transport}, certificate of another CA: the error names the issuer and the CA ca_file holds ({detail})")
+
+
 def audit_with_dc_stopped(dc):
     """An audit while the DC `dc` (bk, prod) is stopped (SIGSTOP): it accepts TCP, never answers."""
     with open(os.path.join(STATE, "pids", f"dc-{dc}.pid")) as f:
