@@ -9,6 +9,8 @@
 #include <set>
 #include <tuple>
 
+#include "probes/directory/security_descriptor.h"
+
 namespace cloison {
 
 namespace {
@@ -170,7 +172,9 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.permissions_dfsr_sysvol", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_dpapi", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_gmsa_keys", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list,
+              "trustees outside the privileged groups holding DS-Replication-Get-Changes or "
+              "-Get-Changes-All (DCSync) on the domain naming context head, from its DACL"},
     fact_spec{"directory.ads.permissions_schema", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_msdns", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
@@ -178,7 +182,7 @@ constexpr std::array kFacts{
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kNotEvaluated{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kNotEvaluated{{
     {"directory.ads.dnsadmins_permissions", kNeedsSd},
     {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
     {"directory.ads.owner", kNeedsSd},
@@ -196,7 +200,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kNotEval
     {"directory.ads.permissions_dfsr_sysvol", kNeedsSd},
     {"directory.ads.permissions_dpapi", kNeedsSd},
     {"directory.ads.permissions_gmsa_keys", kNeedsSd},
-    {"directory.ads.permissions_naming_context", kNeedsSd},
     {"directory.ads.permissions_schema", kNeedsSd},
     {"directory.ads.permissions_msdns", kNeedsSd},
     {"directory.ads.permissions_gpo_priv", kNeedsSd},
@@ -235,6 +238,14 @@ constexpr std::uint32_t kPrivilegedPrimaryGroups[] = {512, 516, 518, 519, 526, 5
 
 constexpr std::int64_t kThreeYearsDays = 3 * 365 + 1;
 
+constexpr int kOwnerGroupDacl = 0x7;  // SD_FLAGS: owner, group, DACL (the SACL needs a privilege)
+constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kReplicationRights{{
+    {kDsReplicationGetChanges, "DS-Replication-Get-Changes"},
+    {kDsReplicationGetChangesAll, "DS-Replication-Get-Changes-All"},
+}};
+// Read-only DCs replicate the directory (not its secrets) by design: Get-Changes only.
+constexpr std::uint32_t kReadOnlyDcGroups[] = {498, 521};
+
 enum class kind {
   rootdse,
   domain_head,
@@ -250,7 +261,8 @@ enum class kind {
   accounts,
   psos,
   membership,  // one member of a watched group, read to resolve nesting (stages 3+)
-  primary_members
+  primary_members,
+  naming_context_sd  // the domain head's owner, group and DACL (SD_FLAGS 7)
 };
 
 // What a watched group's transitive members are collected for.
@@ -419,6 +431,9 @@ struct ads_assessment::state {
   std::map<std::string, privileged_account> privileged;  // by lower(DN)
   std::set<std::string> protected_members, dnsadmins_members;
   std::map<std::string, std::string> dnsadmins_names;  // lower(DN) -> name
+  // Permissions.
+  std::optional<security_descriptor> naming_context_sd;
+  std::map<std::string, std::string> names_by_sid;  // accounts and groups read, by SID text
 
   std::string prefix;
 
@@ -462,6 +477,7 @@ struct ads_assessment::state {
   void on_account(std::size_t h, const ldap_entry& e);
   void on_privileged(std::size_t h, const ldap_entry& e, std::string_view group_key);
   void facts(assessment_output& out) const;
+  std::vector<std::string> replication_rights_outside_privileged() const;
 };
 
 namespace {
@@ -469,6 +485,17 @@ namespace {
 ldap_query query(std::string base, ldap_scope scope, std::string filter,
                  std::vector<std::string> attributes) {
   return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes)};
+}
+
+// The evidence of a security descriptor: owner, group, and who holds the replication rights.
+std::string describe_rights(const security_descriptor& sd) {
+  std::string out =
+      "owner: " + sd.owner + "\ngroup: " + sd.group + "\nDACL: " +
+      (sd.has_dacl ? std::to_string(sd.dacl.size()) + " ACEs" : "none (every right to everyone)");
+  for (const auto& [right, label] : kReplicationRights)
+    out += "\n" + std::string(label) +
+           " held by: " + join(trustees_with_extended_right(sd, right), ", ");
+  return out;
 }
 
 const std::vector<std::string> kAccountAttributes{"sAMAccountName",
@@ -504,6 +531,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
       log.fail(c.handle, "no defaultNamingContext/configurationNamingContext in the rootDSE");
     if (c.k == kind::domain_head && domain_sid.empty())
       log.fail(c.handle, "the domain head has no objectSid");
+    if (c.k == kind::naming_context_sd && !naming_context_sd)
+      log.fail(c.handle, "no readable nTSecurityDescriptor on the domain head");
   }
   current.clear();
   const int this_stage = stage++;
@@ -517,6 +546,12 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
         query(domain_dn, ldap_scope::base, "(objectClass=*)",
               {"objectSid", "msDS-Behavior-Version", "minPwdLength", "maxPwdAge", "pwdProperties",
                "ms-DS-MachineAccountQuota", "msDS-ExpirePasswordsOnSmartCardOnlyAccounts"}));
+    add(kind::naming_context_sd, "naming-context-sd",
+        ldap_query{domain_dn,
+                   ldap_scope::base,
+                   "(objectClass=*)",
+                   {"nTSecurityDescriptor"},
+                   kOwnerGroupDacl});
     add(kind::dsheuristics, "dsheuristics",
         query("CN=Directory Service,CN=Windows NT,CN=Services," + config_dn, ldap_scope::base,
               "(objectClass=*)", {"dSHeuristics"}));
@@ -705,6 +740,8 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     }
     case kind::groups: {
       const auto sid = sid_value(e, "objectSid").value_or("");
+      if (!sid.empty())
+        names_by_sid[sid] = std::string(e.first("sAMAccountName"));
       for (std::size_t i = 0; i < kGroups.size(); ++i) {
         const auto wanted = group_sid(kGroups[i]);
         if (wanted.empty() ? same_text(e.first("sAMAccountName"), kGroups[i].key) : sid == wanted) {
@@ -733,6 +770,15 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
       return;
     case kind::primary_members:
       on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
+      return;
+    case kind::naming_context_sd:
+      naming_context_sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+      log.note(h,
+               "dn: " + e.dn + "\n" +
+                   (naming_context_sd
+                        ? describe_rights(*naming_context_sd)
+                        : "nTSecurityDescriptor: absent or malformed (" +
+                              std::to_string(e.first("nTSecurityDescriptor").size()) + " bytes)"));
       return;
   }
 }
@@ -776,6 +822,8 @@ void ads_assessment::state::on_account(std::size_t h, const ldap_entry& e) {
   // 0 for accounts of another domain.
   const std::uint32_t rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
   const auto name = display_name(e);
+  if (!sid.empty())
+    names_by_sid[sid] = name;
   const auto created = decode_generalized_time(e.first("whenCreated"));
   const auto last_logon = decode_filetime(e.first("lastLogonTimestamp"));
   const auto password_days = age_days(password_set(e));
@@ -1245,6 +1293,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
   else
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 
+  put("directory.ads.permissions_naming_context", replication_rights_outside_privileged(),
+      {"naming-context-sd", "groups", "memberships"});
+
   for (const auto& [name, why] : kNotEvaluated)
     out.facts[std::string(name)] = fact::undecidable(std::string(why));
   if (!measures.empty()) {
@@ -1281,6 +1332,43 @@ assessment_output ads_assessment::result() const {
 
 std::span<const fact_spec> ads_fact_specs() {
   return kFacts;
+}
+
+}  // namespace cloison
+
+namespace cloison {
+
+// DCSync: the replication rights the domain head's DACL grants to trustees that are neither
+// privileged accounts or groups (by SID, through the transitive membership read) nor the
+// well-known principals of domain controllers.
+std::vector<std::string> ads_assessment::state::replication_rights_outside_privileged() const {
+  std::vector<std::string> out;
+  if (!naming_context_sd)
+    return out;
+  std::set<std::string> privileged_sids{"S-1-5-18", "S-1-5-9"};  // SYSTEM, Enterprise DCs
+  for (const auto& g : kGroups) {
+    if (g.privileged && !group_sid(g).empty())
+      privileged_sids.insert(group_sid(g));
+  }
+  for (const auto& [key, a] : privileged) {
+    if (a.sid)
+      privileged_sids.insert(*a.sid);
+  }
+  for (const auto& [right, label] : kReplicationRights) {
+    for (const auto& sid : trustees_with_extended_right(*naming_context_sd, right)) {
+      const auto rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
+      const bool read_only_dc =
+          right == kDsReplicationGetChanges &&
+          std::find(std::begin(kReadOnlyDcGroups), std::end(kReadOnlyDcGroups), rid) !=
+              std::end(kReadOnlyDcGroups);
+      if (privileged_sids.count(sid) || read_only_dc)
+        continue;
+      const auto name = names_by_sid.find(sid);
+      out.push_back((name != names_by_sid.end() ? name->second + " (" + sid + ")" : sid) +
+                    " holds " + std::string(label) + " on " + domain_dn);
+    }
+  }
+  return out;
 }
 
 }  // namespace cloison

@@ -79,9 +79,11 @@ std::vector<evidence> search_log::evidence_items() const {
       std::string attributes;
       for (const auto& a : s.query.attributes)
         attributes += (attributes.empty() ? "" : " ") + a;
-      const std::string q = "base=\"" + s.query.base +
-                            "\" scope=" + std::string(scope_name(s.query.scope)) +
-                            " filter=" + s.query.filter;
+      const std::string q =
+          "base=\"" + s.query.base + "\" scope=" + std::string(scope_name(s.query.scope)) +
+          " filter=" + s.query.filter +
+          (s.query.sd_flags != 0 ? " control=SD_FLAGS(" + std::to_string(s.query.sd_flags) + ")"
+                                 : "");
       source += (source.empty() ? "ldapsearch " : "; ") + q;
       content += "# search " + q + "\n# attributes: " + attributes + "\n";
       content += s.failure ? "# failed: " + *s.failure + "\n"

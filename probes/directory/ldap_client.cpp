@@ -99,6 +99,11 @@ struct message_deleter {
 };
 using message_ptr = std::unique_ptr<LDAPMessage, message_deleter>;
 
+struct control_deleter {
+  void operator()(LDAPControl* c) const { ldap_control_free(c); }
+};
+using control_ptr = std::unique_ptr<LDAPControl, control_deleter>;
+
 struct controls_deleter {
   void operator()(LDAPControl** c) const { ldap_controls_free(c); }
 };
@@ -471,6 +476,21 @@ ldap_entry read_entry(LDAP* ld, LDAPMessage* msg, deadline until) {
   return e;
 }
 
+// The SD_FLAGS control (MS-ADTS 3.1.1.3.4.1.11: SEQUENCE { Flags INTEGER }), critical: a server
+// that does not know it fails the search rather than returning another part of the descriptor.
+LDAPControl* sd_flags_control(int flags) {
+  BerElement* ber = ber_alloc_t(LBER_USE_DER);
+  berval* value = nullptr;
+  LDAPControl* control = nullptr;
+  if (ber != nullptr && ber_printf(ber, "{i}", flags) != -1 && ber_flatten(ber, &value) == 0)
+    ldap_control_create("1.2.840.113556.1.4.801", 1, value, 1, &control);
+  ber_free(ber, 1);
+  ber_bvfree(value);
+  if (control == nullptr)
+    throw ldap_failure(LDAP_NO_MEMORY, "building the SD_FLAGS control");
+  return control;
+}
+
 std::size_t paged_search(LDAP* ld, const ldap_query& q,
                          const std::function<void(const ldap_entry&)>& on_entry, deadline until,
                          search_limits limits) {
@@ -486,16 +506,17 @@ std::size_t paged_search(LDAP* ld, const ldap_query& q,
     ~cookie_guard() { ber_bvfree(c); }
   } guard{cookie};
   do {
-    LDAPControl* page = nullptr;
-    int rc = ldap_create_page_control(ld, limits.page_size, cookie, 0, &page);
+    LDAPControl* raw_page = nullptr;
+    int rc = ldap_create_page_control(ld, limits.page_size, cookie, 0, &raw_page);
+    const control_ptr page(raw_page);
     if (rc != LDAP_SUCCESS)
       fail(ld, rc, step);
-    LDAPControl* controls[] = {page, nullptr};
+    const control_ptr sd_flags(q.sd_flags != 0 ? sd_flags_control(q.sd_flags) : nullptr);
+    LDAPControl* controls[] = {page.get(), sd_flags.get(), nullptr};
     timeval left = time_left(until, step.c_str());
     int msgid = 0;
     rc = ldap_search_ext(ld, q.base.c_str(), to_scope(q.scope), q.filter.c_str(), attrs.data(), 0,
                          controls, nullptr, &left, 0, &msgid);
-    ldap_control_free(page);
     if (rc != LDAP_SUCCESS)
       fail(ld, rc, step);
     for (;;) {

@@ -17,6 +17,10 @@ struct ldap_query {
   ldap_scope scope = ldap_scope::subtree;
   std::string filter = "(objectClass=*)";
   std::vector<std::string> attributes;  // the attributes to return; never empty for real searches
+  // The parts of nTSecurityDescriptor asked for with the SD_FLAGS control
+  // (1.2.840.113556.1.4.801): 0x1 owner, 0x2 group, 0x4 DACL, 0x8 SACL (which needs a privilege
+  // an auditor does not hold). 0: no control.
+  int sd_flags = 0;
 };
 
 // LDAP attribute names compare without regard to ASCII case ("userAccountControl").

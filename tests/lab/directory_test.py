@@ -33,6 +33,8 @@ EXPECTED = {
     # Samba's Guest never expires its password: enabled, it lifts the share above 10 %
     "bk-guest-enabled": ({("ads-guest", "backup-lab"), ("ads-dont-expire", "backup-lab")}, 2),
     "bk-ldap-plaintext": ({("dir-ldap-plaintext-bind-refused", "backup-lab")}, None),
+    # an ordinary account with DCSync rights on the domain head: level 1, read from its DACL
+    "bk-dcsync-user": ({("ads-permissions-naming-context", "backup-lab")}, 1),
 }
 
 

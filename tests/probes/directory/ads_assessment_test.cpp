@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/probes/directory/ldap_fixture.h"
@@ -70,7 +71,8 @@ const std::vector<std::string> kLevel12Lists{"critical_objects",
                                              "privileged_members_no_admincount",
                                              "rodc_priv_revealed",
                                              "sidhistory_dangerous",
-                                             "sysvol_ntfrs"};
+                                             "sysvol_ntfrs",
+                                             "permissions_naming_context"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -118,14 +120,56 @@ TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
 TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
-  for (const auto* control : {"permissions_naming_context", "permissions_adminsdholder",
-                              "adcs_template_auth_enroll_with_name", "privileged_members_perm",
-                              "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
+  for (const auto* control :
+       {"permissions_adminsdholder", "adcs_template_auth_enroll_with_name",
+        "privileged_members_perm", "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value);
     EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
   }
   EXPECT_FALSE(out.facts.at("directory.ads.certificates_vuln").value);
+}
+
+// DCSync: tests/data/directory/sd/backup-lab-head-dcsync.bin grants both replication rights to
+// svc-veeam (ordinary), bk-admin (a Domain Admin) and Read-only Domain Controllers.
+TEST(AdsAssessment, ReplicationRightsOutsideThePrivilegedSetAreNamed) {
+  auto d = lab("compliant-bk");
+  d.modify(kDomain, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-head-dcsync.bin")});
+  const auto out = assess(d);
+  EXPECT_EQ(list_of(out, "permissions_naming_context"),
+            (std::vector<std::string>{
+                "svc-veeam (" + kDomainSid +
+                    "-1104) holds DS-Replication-Get-Changes on DC=backup,DC=lab",
+                "svc-veeam (" + kDomainSid +
+                    "-1104) holds DS-Replication-Get-Changes-All on DC=backup,DC=lab",
+                "Read-only Domain Controllers (" + kDomainSid +
+                    "-521) holds DS-Replication-Get-Changes-All on DC=backup,DC=lab"}));
+  const auto& evidence = out.evidence;
+  const auto sd = std::find_if(evidence.begin(), evidence.end(), [](const auto& e) {
+    return e.id == "directory/backup-lab/naming-context-sd";
+  });
+  ASSERT_NE(sd, evidence.end());
+  EXPECT_NE(sd->content.find("control=SD_FLAGS(7)"), std::string::npos) << sd->content;
+  EXPECT_NE(sd->content.find("DS-Replication-Get-Changes-All held by: " + kDomainSid + "-516"),
+            std::string::npos)
+      << sd->content;
+}
+
+// A head whose descriptor is absent or unreadable (an account the DC will not show it to) is
+// missing evidence, never a pass.
+TEST(AdsAssessment, AnUnreadableHeadDescriptorIsMissingNeverPassing) {
+  for (const std::vector<std::string>& value :
+       {std::vector<std::string>{}, std::vector<std::string>{std::string("\x01\x00\x04", 3)}}) {
+    auto d = lab("compliant-bk");
+    d.modify(kDomain, "nTSecurityDescriptor", value);
+    const auto out = assess(d);
+    const auto& f = out.facts.at("directory.ads.permissions_naming_context");
+    EXPECT_FALSE(f.value);
+    EXPECT_NE(f.error.find("no readable nTSecurityDescriptor on the domain head"),
+              std::string::npos)
+        << f.error;
+  }
 }
 
 TEST(AdsAssessment, DegradedBackupLabChangesExactlyTheScenarioControls) {

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Writes the nTSecurityDescriptor fixtures of this folder with Samba's own NDR encoder.
+
+Run offline from this folder with Debian's python3 (the one python3-samba installs into):
+    /usr/bin/python3 make.py
+"""
+from samba import descriptor
+from samba.dcerpc import security
+from samba.ndr import ndr_pack, ndr_unpack
+
+DOMAIN_SID = security.dom_sid("S-1-5-21-1004336348-1177238915-682003330")
+GET_CHANGES = "1131f6aa-9c07-11d1-f79f-00c04fc2dcd2"
+GET_CHANGES_ALL = "1131f6ad-9c07-11d1-f79f-00c04fc2dcd2"
+
+
+def user(rid):
+    return "%s-%d" % (DOMAIN_SID, rid)
+
+
+def write(name, sddl):
+    with open(name, "wb") as f:
+        f.write(ndr_pack(security.descriptor.from_sddl(sddl, DOMAIN_SID)))
+
+
+# The domain NC head as Samba provisions it (samba/descriptor.py, get_domain_descriptor), SACL kept.
+head = descriptor.get_domain_descriptor(DOMAIN_SID)
+head_sddl = ndr_unpack(security.descriptor, head).as_sddl(DOMAIN_SID)
+assert ndr_pack(security.descriptor.from_sddl(head_sddl, DOMAIN_SID)) == head
+with open("domain-head-default.bin", "wb") as f:
+    f.write(head)
+
+# The same head after a DCSync grant to the ordinary user RID 1105 (both rights).
+dacl, separator, sacl = head_sddl.partition("S:")
+assert separator and "S:" not in sacl
+dcsync = "".join("(OA;;CR;%s;;%s)" % (right, user(1105)) for right in (GET_CHANGES, GET_CHANGES_ALL))
+write("domain-head-dcsync-user.bin", dacl + dcsync + separator + sacl)
+
+# DACL order decides: 1106 is denied Get-Changes-All before its allow (Get-Changes stays, another
+# right); 1107 is allowed before its denial; 1108 is denied every control access right (plain
+# ACE) before its plain allow; SYSTEM is allowed everything.
+write("deny-before-allow.bin",
+      "O:DAG:DAD:"
+      "(OD;;CR;{all};;{u1106})(OA;;CR;{changes};;{u1106})(OA;;CR;{all};;{u1106})"
+      "(OA;;CR;{all};;{u1107})(OD;;CR;{all};;{u1107})"
+      "(D;;CR;;;{u1108})(A;;CR;;;{u1108})"
+      "(A;;CR;;;SY)".format(changes=GET_CHANGES, all=GET_CHANGES_ALL,
+                            u1106=user(1106), u1107=user(1107), u1108=user(1108)))
+
+# The backup.lab domain of the LDIF captures (../compliant-bk-domain.ldif, ../degraded-bk-domain.ldif),
+# for tests/probes/directory/ads_assessment_test.cpp: its head as Samba provisions it (added to the
+# captures' domain head, which were read without the SD_FLAGS control), and the same head granting
+# Get-Changes and Get-Changes-All to svc-veeam (RID 1104, an ordinary account), to bk-admin (1106,
+# a Domain Admin) and to Read-only Domain Controllers (521: Get-Changes is theirs by design).
+LAB_SID = security.dom_sid("S-1-5-21-444168188-791113803-1657383804")
+lab_head = descriptor.get_domain_descriptor(LAB_SID)
+with open("backup-lab-head.bin", "wb") as f:
+    f.write(lab_head)
+lab_dacl, separator, lab_sacl = ndr_unpack(security.descriptor, lab_head).as_sddl(LAB_SID).partition("S:")
+grants = "".join("(OA;;CR;%s;;%s-%d)" % (right, LAB_SID, rid)
+                 for rid in (1104, 1106, 521) for right in (GET_CHANGES, GET_CHANGES_ALL))
+with open("backup-lab-head-dcsync.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(lab_dacl + grants + separator + lab_sacl, LAB_SID)))
