@@ -318,12 +318,12 @@ std::string tls_failure_reason(const directory& d, bool starttls, deadline until
       if (rc != LDAP_SUCCESS)
         return "the TLS handshake failed before any certificate was checked (is " + d.uri +
                " a TLS port of a directory server?)";
-      berval* der = nullptr;
+      berval der{};  // filled in; its bytes are the caller's to free
       if (ldap_get_option(h->ld, LDAP_OPT_X_TLS_PEERCERT, &der) != LDAP_OPT_SUCCESS ||
-          der == nullptr)
+          der.bv_val == nullptr)
         return "the server presented no certificate";
-      const std::string certificate(der->bv_val, der->bv_len);
-      ber_bvfree(der);
+      const std::string certificate(der.bv_val, der.bv_len);
+      ldap_memfree(der.bv_val);
       std::string ca;
       try {
         ca = read_file_bounded(d.ca_file, kMaxCaFileBytes);

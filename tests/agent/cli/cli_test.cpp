@@ -457,8 +457,10 @@ TEST(Cli, AuditChecksItsOutputsAreWritableBeforeAuditing) {
   EXPECT_THAT(r.err, HasSubstr("rien n'a été audité"));  // --lang fr, the default
   EXPECT_THAT(r.out, Not(HasSubstr("D2.03")));           // no summary: nothing ran
   const auto out = (dir.path() / "out").string();
-  const auto bundle = cloison(
-      {"audit", "--local", "--out", out, "--bundle", (dir.path() / "missing/b.tar.gz").string()});
+  // The key in the test's folder: the default one is a file of this machine (/var/lib/cloison).
+  const auto bundle = cloison({"audit", "--local", "--out", out, "--bundle",
+                               (dir.path() / "missing/b.tar.gz").string(), "--key-file",
+                               (dir.path() / "k/agent.pem").string()});
   EXPECT_EQ(bundle.exit_code, 3);
   EXPECT_FALSE(std::filesystem::exists(out + "/report.json"));
   EXPECT_TRUE(std::filesystem::is_empty(out));  // the probe's temporary file is gone
