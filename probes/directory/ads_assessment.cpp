@@ -167,22 +167,29 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.adcs_template_auth_enroll_with_name", fact_type::text_list,
               "not evaluated"},
     fact_spec{"directory.ads.certificates_vuln", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.permissions_adminsdholder", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.permissions_dc", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_adminsdholder", fact_type::text_list,
+              "trustees outside the privileged groups that own or control (GenericAll, "
+              "GenericWrite, WriteDacl, WriteOwner, every property) CN=AdminSDHolder"},
+    fact_spec{"directory.ads.permissions_dc", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a domain controller's "
+              "computer object"},
     fact_spec{"directory.ads.permissions_dfsr_sysvol", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_dpapi", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_gmsa_keys", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list,
               "trustees outside the privileged groups holding DS-Replication-Get-Changes or "
-              "-Get-Changes-All (DCSync) on the domain naming context head, from its DACL"},
-    fact_spec{"directory.ads.permissions_schema", fact_type::text_list, "not evaluated"},
+              "-Get-Changes-All (DCSync) on the domain naming context head, or owning or "
+              "controlling it, from its DACL"},
+    fact_spec{"directory.ads.permissions_schema", fact_type::text_list,
+              "trustees outside the privileged groups that own or control the schema naming "
+              "context head"},
     fact_spec{"directory.ads.permissions_msdns", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list, "not evaluated"},
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kNotEvaluated{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kNotEvaluated{{
     {"directory.ads.dnsadmins_permissions", kNeedsSd},
     {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
     {"directory.ads.owner", kNeedsSd},
@@ -195,12 +202,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 19> kNotEval
     {"directory.ads.adcs_template_auth_enroll_with_name", kNeedsSd},
     {"directory.ads.certificates_vuln",
      "not evaluated: needs X.509 analysis of the CA certificates (not implemented)"},
-    {"directory.ads.permissions_adminsdholder", kNeedsSd},
-    {"directory.ads.permissions_dc", kNeedsSd},
     {"directory.ads.permissions_dfsr_sysvol", kNeedsSd},
     {"directory.ads.permissions_dpapi", kNeedsSd},
     {"directory.ads.permissions_gmsa_keys", kNeedsSd},
-    {"directory.ads.permissions_schema", kNeedsSd},
     {"directory.ads.permissions_msdns", kNeedsSd},
     {"directory.ads.permissions_gpo_priv", kNeedsSd},
     {"directory.ads.privileged_members_perm", kNeedsSd},
@@ -243,6 +247,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kReplicat
     {kDsReplicationGetChanges, "DS-Replication-Get-Changes"},
     {kDsReplicationGetChangesAll, "DS-Replication-Get-Changes-All"},
 }};
+// The objects whose security descriptor is read in stage 1, in `descriptors`.
+constexpr std::size_t kDomainHeadSd = 0;
+constexpr std::size_t kAdminSdHolderSd = 1;
+constexpr std::size_t kSchemaSd = 2;
 // Read-only DCs replicate the directory (not its secrets) by design: Get-Changes only.
 constexpr std::uint32_t kReadOnlyDcGroups[] = {498, 521};
 
@@ -262,7 +270,7 @@ enum class kind {
   psos,
   membership,  // one member of a watched group, read to resolve nesting (stages 3+)
   primary_members,
-  naming_context_sd  // the domain head's owner, group and DACL (SD_FLAGS 7)
+  descriptor  // one object's owner, group and DACL (SD_FLAGS 7): `descriptors`
 };
 
 // What a watched group's transitive members are collected for.
@@ -400,7 +408,7 @@ struct ads_assessment::state {
   std::set<std::tuple<watch, std::string, std::size_t>> reached;  // (purpose, lower dn, root)
 
   // rootDSE and domain head.
-  std::string domain_dn, config_dn, root_dn, dns_name;
+  std::string domain_dn, config_dn, root_dn, schema_dn, dns_name;
   std::vector<std::string> naming_contexts;
   std::optional<std::int64_t> forest_level;
   std::string domain_sid;
@@ -432,7 +440,12 @@ struct ads_assessment::state {
   std::set<std::string> protected_members, dnsadmins_members;
   std::map<std::string, std::string> dnsadmins_names;  // lower(DN) -> name
   // Permissions.
-  std::optional<security_descriptor> naming_context_sd;
+  struct descriptor_read {
+    std::string dn;
+    std::optional<security_descriptor> sd;
+  };
+  // kDomainHeadSd, kAdminSdHolderSd, kSchemaSd (stage 1), then the DCs' objects (stage 3).
+  std::vector<descriptor_read> descriptors;
   std::map<std::string, std::string> names_by_sid;  // accounts and groups read, by SID text
 
   std::string prefix;
@@ -477,7 +490,17 @@ struct ads_assessment::state {
   void on_account(std::size_t h, const ldap_entry& e);
   void on_privileged(std::size_t h, const ldap_entry& e, std::string_view group_key);
   void facts(assessment_output& out) const;
+  void read_descriptor(std::string name, std::string dn) {
+    add(kind::descriptor, std::move(name),
+        ldap_query{
+            dn, ldap_scope::base, "(objectClass=*)", {"nTSecurityDescriptor"}, kOwnerGroupDacl},
+        descriptors.size());
+    descriptors.push_back({std::move(dn), std::nullopt});
+  }
+  std::set<std::string> privileged_sids() const;
+  std::string trustee_name(const std::string& sid) const;
   std::vector<std::string> replication_rights_outside_privileged() const;
+  std::vector<std::string> control_outside_privileged(std::size_t described) const;
 };
 
 namespace {
@@ -487,7 +510,8 @@ ldap_query query(std::string base, ldap_scope scope, std::string filter,
   return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes)};
 }
 
-// The evidence of a security descriptor: owner, group, and who holds the replication rights.
+// The evidence of a security descriptor: owner, group, who holds the replication rights and who
+// controls the object.
 std::string describe_rights(const security_descriptor& sd) {
   std::string out =
       "owner: " + sd.owner + "\ngroup: " + sd.group + "\nDACL: " +
@@ -495,7 +519,10 @@ std::string describe_rights(const security_descriptor& sd) {
   for (const auto& [right, label] : kReplicationRights)
     out += "\n" + std::string(label) +
            " held by: " + join(trustees_with_extended_right(sd, right), ", ");
-  return out;
+  std::vector<std::string> control;
+  for (const auto& h : trustees_with_control(sd))
+    control.push_back(h.trustee + " (" + h.right + ")");
+  return out + "\ncontrol held by: " + join(control, ", ");
 }
 
 const std::vector<std::string> kAccountAttributes{"sAMAccountName",
@@ -531,8 +558,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
       log.fail(c.handle, "no defaultNamingContext/configurationNamingContext in the rootDSE");
     if (c.k == kind::domain_head && domain_sid.empty())
       log.fail(c.handle, "the domain head has no objectSid");
-    if (c.k == kind::naming_context_sd && !naming_context_sd)
-      log.fail(c.handle, "no readable nTSecurityDescriptor on the domain head");
+    if (c.k == kind::descriptor && !descriptors.at(c.lookup).sd)
+      log.fail(c.handle, "no readable nTSecurityDescriptor on " + descriptors.at(c.lookup).dn);
   }
   current.clear();
   const int this_stage = stage++;
@@ -540,18 +567,16 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     add(kind::rootdse, "rootdse",
         query("", ldap_scope::base, "(objectClass=*)",
               {"defaultNamingContext", "configurationNamingContext", "rootDomainNamingContext",
-               "namingContexts", "forestFunctionality", "domainFunctionality", "dnsHostName"}));
+               "namingContexts", "forestFunctionality", "domainFunctionality", "dnsHostName",
+               "schemaNamingContext"}));
   } else if (this_stage == 1 && !domain_dn.empty() && !config_dn.empty()) {
     add(kind::domain_head, "domain",
         query(domain_dn, ldap_scope::base, "(objectClass=*)",
               {"objectSid", "msDS-Behavior-Version", "minPwdLength", "maxPwdAge", "pwdProperties",
                "ms-DS-MachineAccountQuota", "msDS-ExpirePasswordsOnSmartCardOnlyAccounts"}));
-    add(kind::naming_context_sd, "naming-context-sd",
-        ldap_query{domain_dn,
-                   ldap_scope::base,
-                   "(objectClass=*)",
-                   {"nTSecurityDescriptor"},
-                   kOwnerGroupDacl});
+    read_descriptor("naming-context-sd", domain_dn);
+    read_descriptor("adminsdholder-sd", "CN=AdminSDHolder,CN=System," + domain_dn);
+    read_descriptor("schema-sd", schema_dn.empty() ? "CN=Schema," + config_dn : schema_dn);
     add(kind::dsheuristics, "dsheuristics",
         query("CN=Directory Service,CN=Windows NT,CN=Services," + config_dn, ldap_scope::base,
               "(objectClass=*)", {"dSHeuristics"}));
@@ -611,6 +636,10 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
       for (const auto& m : purpose ? groups[i].members : std::vector<std::string>{})
         reach(*purpose, m, {i});
     }
+    if (!log.problem("accounts")) {
+      for (const auto& dc : dcs)
+        read_descriptor("dc-sd", dc.dn);
+    }
     std::string primary = "(&(objectClass=user)(|";
     for (const auto rid : kPrivilegedPrimaryGroups)
       primary += "(primaryGroupID=" + std::to_string(rid) + ")";
@@ -640,6 +669,7 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::rootdse:
       domain_dn = e.first("defaultNamingContext");
       config_dn = e.first("configurationNamingContext");
+      schema_dn = e.first("schemaNamingContext");
       root_dn = e.has("rootDomainNamingContext") ? std::string(e.first("rootDomainNamingContext"))
                                                  : domain_dn;
       naming_contexts = e.values("namingContexts");
@@ -771,15 +801,16 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::primary_members:
       on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
       return;
-    case kind::naming_context_sd:
-      naming_context_sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
-      log.note(h,
-               "dn: " + e.dn + "\n" +
-                   (naming_context_sd
-                        ? describe_rights(*naming_context_sd)
-                        : "nTSecurityDescriptor: absent or malformed (" +
-                              std::to_string(e.first("nTSecurityDescriptor").size()) + " bytes)"));
+    case kind::descriptor: {
+      auto& read = descriptors.at(c.lookup);
+      read.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+      log.note(h, "dn: " + e.dn + "\n" +
+                      (read.sd ? describe_rights(*read.sd)
+                               : "nTSecurityDescriptor: absent or malformed (" +
+                                     std::to_string(e.first("nTSecurityDescriptor").size()) +
+                                     " bytes)"));
       return;
+    }
   }
 }
 
@@ -1293,8 +1324,24 @@ void ads_assessment::state::facts(assessment_output& out) const {
   else
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 
-  put("directory.ads.permissions_naming_context", replication_rights_outside_privileged(),
+  auto naming_context = replication_rights_outside_privileged();
+  for (auto& line : control_outside_privileged(kDomainHeadSd))
+    naming_context.push_back(std::move(line));
+  put("directory.ads.permissions_naming_context", naming_context,
       {"naming-context-sd", "groups", "memberships"});
+  put("directory.ads.permissions_adminsdholder", control_outside_privileged(kAdminSdHolderSd),
+      {"adminsdholder-sd", "groups", "memberships"});
+  put("directory.ads.permissions_schema", control_outside_privileged(kSchemaSd),
+      {"schema-sd", "groups", "memberships"});
+  std::vector<std::string> dc_control;
+  for (std::size_t i = kSchemaSd + 1; i < descriptors.size(); ++i) {
+    for (auto& line : control_outside_privileged(i))
+      dc_control.push_back(std::move(line));
+  }
+  if (dcs.empty())  // no DC object read: nothing to judge, and no search named dc-sd ran
+    put("directory.ads.permissions_dc", dc_control, {"accounts", "groups", "memberships"});
+  else
+    put("directory.ads.permissions_dc", dc_control, {"dc-sd", "accounts", "groups", "memberships"});
 
   for (const auto& [name, why] : kNotEvaluated)
     out.facts[std::string(name)] = fact::undecidable(std::string(why));
@@ -1334,39 +1381,60 @@ std::span<const fact_spec> ads_fact_specs() {
   return kFacts;
 }
 
-}  // namespace cloison
-
-namespace cloison {
-
-// DCSync: the replication rights the domain head's DACL grants to trustees that are neither
-// privileged accounts or groups (by SID, through the transitive membership read) nor the
-// well-known principals of domain controllers.
-std::vector<std::string> ads_assessment::state::replication_rights_outside_privileged() const {
-  std::vector<std::string> out;
-  if (!naming_context_sd)
-    return out;
-  std::set<std::string> privileged_sids{"S-1-5-18", "S-1-5-9"};  // SYSTEM, Enterprise DCs
+// The SIDs that may hold control and replication rights: SYSTEM, the Enterprise Domain
+// Controllers, the privileged groups and their transitive members (stage 4).
+std::set<std::string> ads_assessment::state::privileged_sids() const {
+  std::set<std::string> sids{"S-1-5-18", "S-1-5-9"};
   for (const auto& g : kGroups) {
     if (g.privileged && !group_sid(g).empty())
-      privileged_sids.insert(group_sid(g));
+      sids.insert(group_sid(g));
   }
   for (const auto& [key, a] : privileged) {
     if (a.sid)
-      privileged_sids.insert(*a.sid);
+      sids.insert(*a.sid);
   }
+  return sids;
+}
+
+std::string ads_assessment::state::trustee_name(const std::string& sid) const {
+  const auto name = names_by_sid.find(sid);
+  return name != names_by_sid.end() ? name->second + " (" + sid + ")" : sid;
+}
+
+// DCSync: the replication rights the domain head's DACL grants outside the privileged SIDs
+// (read-only DCs may hold Get-Changes).
+std::vector<std::string> ads_assessment::state::replication_rights_outside_privileged() const {
+  std::vector<std::string> out;
+  if (descriptors.size() <= kDomainHeadSd || !descriptors[kDomainHeadSd].sd)
+    return out;
+  const auto allowed = privileged_sids();
   for (const auto& [right, label] : kReplicationRights) {
-    for (const auto& sid : trustees_with_extended_right(*naming_context_sd, right)) {
+    for (const auto& sid : trustees_with_extended_right(*descriptors[kDomainHeadSd].sd, right)) {
       const auto rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
       const bool read_only_dc =
           right == kDsReplicationGetChanges &&
           std::find(std::begin(kReadOnlyDcGroups), std::end(kReadOnlyDcGroups), rid) !=
               std::end(kReadOnlyDcGroups);
-      if (privileged_sids.count(sid) || read_only_dc)
-        continue;
-      const auto name = names_by_sid.find(sid);
-      out.push_back((name != names_by_sid.end() ? name->second + " (" + sid + ")" : sid) +
-                    " holds " + std::string(label) + " on " + domain_dn);
+      if (!allowed.count(sid) && !read_only_dc)
+        out.push_back(trustee_name(sid) + " holds " + std::string(label) + " on " + domain_dn);
     }
+  }
+  return out;
+}
+
+// Who controls the object read as descriptors[described] (owner, GenericAll, WriteDacl, ...)
+// outside the privileged SIDs.
+std::vector<std::string> ads_assessment::state::control_outside_privileged(
+    std::size_t described) const {
+  std::vector<std::string> out;
+  if (descriptors.size() <= described || !descriptors[described].sd)
+    return out;
+  const auto allowed = privileged_sids();
+  for (const auto& h : trustees_with_control(*descriptors[described].sd)) {
+    if (!allowed.count(h.trustee))
+      out.push_back(trustee_name(h.trustee) +
+                    (h.right == "owner" ? " owns " : " holds " + h.right + " on ") +
+                    descriptors[described].dn);
   }
   return out;
 }

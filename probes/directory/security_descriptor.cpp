@@ -21,6 +21,14 @@ constexpr std::size_t kMaxSubAuthorities = 15;
 constexpr std::uint32_t kControlAccess = 0x100;
 constexpr std::uint32_t kGenericAll = 0x10000000;
 constexpr std::string_view kEveryone = "S-1-1-0";
+// Rights that give control of an object, strongest first, with the name the report shows.
+constexpr std::array<std::pair<std::uint32_t, std::string_view>, 4> kControlRights{{
+    {kGenericAll, "GenericAll"},
+    {0x40000000, "GenericWrite"},
+    {0x00040000, "WriteDacl"},
+    {0x00080000, "WriteOwner"},
+}};
+constexpr std::uint32_t kWriteProperty = 0x20;
 
 // Reads little-endian fields of `bytes` from a position on. A read past the end fails the cursor
 // for good and gives 0 (or an empty view): callers check ok() once after a run of reads.
@@ -230,6 +238,32 @@ std::vector<std::string> trustees_with_extended_right(const security_descriptor&
     }
   }
   return granted;
+}
+
+std::vector<control_holder> trustees_with_control(const security_descriptor& sd) {
+  if (!sd.has_dacl)
+    return {{std::string(kEveryone), "GenericAll"}};
+  std::vector<control_holder> holders;
+  const auto add = [&holders](const std::string& trustee, std::string_view right) {
+    if (std::none_of(holders.begin(), holders.end(),
+                     [&](const control_holder& h) { return h.trustee == trustee; }))
+      holders.push_back({trustee, std::string(right)});
+  };
+  if (!sd.owner.empty())
+    add(sd.owner, "owner");
+  for (const auto& a : sd.dacl) {
+    if (a.inherit_only() || (a.type != ace::kind::allowed && a.type != ace::kind::allowed_object))
+      continue;
+    for (const auto& [bit, name] : kControlRights) {
+      if (a.mask & bit) {
+        add(a.trustee, name);
+        break;
+      }
+    }
+    if ((a.mask & kWriteProperty) && !a.object_type)
+      add(a.trustee, "WriteProperty (every property)");
+  }
+  return holders;
 }
 
 }  // namespace cloison

@@ -63,4 +63,19 @@ inline constexpr std::string_view kDsReplicationGetChangesAll =
 std::vector<std::string> trustees_with_extended_right(const security_descriptor& sd,
                                                       std::string_view right);
 
+// A trustee that controls an object: it can rewrite its DACL, take it over, or write all of it.
+struct control_holder {
+  std::string trustee;  // SID text
+  std::string right;    // "owner", "GenericAll", "GenericWrite", "WriteDacl", "WriteOwner" or
+                        // "WriteProperty (every property)": the first that `sd` grants it
+};
+
+// The trustees (in order: the owner, then DACL order, each once) that control the object of `sd`:
+// its owner (who may always rewrite the DACL), and those an allowed ACE that is not inherit-only
+// grants GENERIC_ALL, GENERIC_WRITE, WRITE_DAC or WRITE_OWNER (whatever its object type), or
+// ADS_RIGHT_DS_WRITE_PROP without an object type (every property). Denials are not subtracted
+// (a partial denial of such rights leaves control: counting errs towards a finding). No DACL:
+// Everyone ("S-1-1-0", GenericAll). Pure.
+std::vector<control_holder> trustees_with_control(const security_descriptor& sd);
+
 }  // namespace cloison

@@ -35,6 +35,9 @@ EXPECTED = {
     "bk-ldap-plaintext": ({("dir-ldap-plaintext-bind-refused", "backup-lab")}, None),
     # an ordinary account with DCSync rights on the domain head: level 1, read from its DACL
     "bk-dcsync-user": ({("ads-permissions-naming-context", "backup-lab")}, 1),
+    # an ordinary account controlling AdminSDHolder (what SDProp copies onto privileged accounts)
+    "bk-adminsdholder-control": ({("ads-permissions-adminsdholder", "backup-lab")}, 1),
+    "bk-dc-control": ({("ads-permissions-dc", "backup-lab")}, 1),
 }
 
 

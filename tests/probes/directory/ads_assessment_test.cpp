@@ -72,7 +72,10 @@ const std::vector<std::string> kLevel12Lists{"critical_objects",
                                              "rodc_priv_revealed",
                                              "sidhistory_dangerous",
                                              "sysvol_ntfrs",
-                                             "permissions_naming_context"};
+                                             "permissions_naming_context",
+                                             "permissions_adminsdholder",
+                                             "permissions_schema",
+                                             "permissions_dc"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -121,8 +124,8 @@ TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
   for (const auto* control :
-       {"permissions_adminsdholder", "adcs_template_auth_enroll_with_name",
-        "privileged_members_perm", "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
+       {"permissions_dpapi", "adcs_template_auth_enroll_with_name", "privileged_members_perm",
+        "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value);
     EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
@@ -156,6 +159,31 @@ TEST(AdsAssessment, ReplicationRightsOutsideThePrivilegedSetAreNamed) {
       << sd->content;
 }
 
+// Control of AdminSDHolder (tests/data/directory/sd/backup-lab-adminsdholder-control.bin):
+// GenericAll to svc-veeam (ordinary) is named, WriteDacl to bk-admin (a Domain Admin) is not.
+TEST(AdsAssessment, ControlOfAdminSdHolderOutsideThePrivilegedSetIsNamed) {
+  auto d = lab("compliant-bk");
+  d.modify("CN=AdminSDHolder,CN=System," + kDomain, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-adminsdholder-control.bin")});
+  const auto out = assess(d);
+  EXPECT_EQ(
+      list_of(out, "permissions_adminsdholder"),
+      std::vector<std::string>{"svc-veeam (" + kDomainSid +
+                               "-1104) holds GenericAll on CN=AdminSDHolder,CN=System," + kDomain});
+  EXPECT_EQ(list_of(out, "permissions_schema"), std::vector<std::string>{});
+}
+
+TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {
+  auto d = lab("compliant-bk");
+  const std::string dc = "CN=BKDC1,OU=Domain Controllers," + kDomain;
+  d.modify(dc, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  const auto out = assess(d);
+  EXPECT_EQ(
+      list_of(out, "permissions_dc"),
+      std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + dc});
+}
+
 // A head whose descriptor is absent or unreadable (an account the DC will not show it to) is
 // missing evidence, never a pass.
 TEST(AdsAssessment, AnUnreadableHeadDescriptorIsMissingNeverPassing) {
@@ -166,7 +194,7 @@ TEST(AdsAssessment, AnUnreadableHeadDescriptorIsMissingNeverPassing) {
     const auto out = assess(d);
     const auto& f = out.facts.at("directory.ads.permissions_naming_context");
     EXPECT_FALSE(f.value);
-    EXPECT_NE(f.error.find("no readable nTSecurityDescriptor on the domain head"),
+    EXPECT_NE(f.error.find("no readable nTSecurityDescriptor on DC=backup,DC=lab"),
               std::string::npos)
         << f.error;
   }

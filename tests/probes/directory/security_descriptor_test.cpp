@@ -108,6 +108,37 @@ TEST(SecurityDescriptor, DefaultHeadGrantsReplicationToPrivilegedTrusteesOnly) {
       ElementsAre(kDomainControllers, kAdministrators, kDomainAdmins, kEnterpriseAdmins, kSystem));
 }
 
+std::vector<std::string> as_text(const std::vector<control_holder>& holders) {
+  std::vector<std::string> out;
+  for (const auto& h : holders)
+    out.push_back(h.trustee + " " + h.right);
+  return out;
+}
+
+TEST(SecurityDescriptor, TheDefaultHeadIsControlledByItsOwnerAndThePrivilegedGroups) {
+  const auto sd = parse_security_descriptor(fixture("domain-head-default"));
+  ASSERT_TRUE(sd);
+  // O:BA; DA, EA, BA and SY hold WD and WO (A;;...WOWD...); the inherit-only PS ACE does not count.
+  EXPECT_THAT(as_text(trustees_with_control(*sd)),
+              ElementsAre(kAdministrators + " owner", kDomainAdmins + " WriteDacl",
+                          kEnterpriseAdmins + " WriteDacl", kSystem + " WriteDacl"));
+}
+
+TEST(SecurityDescriptor, ControlGrantsAreNamedByTheirStrongestRight) {
+  // AdminSDHolder of backup.lab plus (A;;GA;;;-1104)(A;;WD;;;-1106) (sd/make.py).
+  const auto sd = parse_security_descriptor(fixture("backup-lab-adminsdholder-control"));
+  ASSERT_TRUE(sd);
+  const std::string lab = "S-1-5-21-444168188-791113803-1657383804";
+  const auto holders = as_text(trustees_with_control(*sd));
+  ASSERT_FALSE(holders.empty());
+  EXPECT_EQ(holders.front(), lab + "-512 owner");
+  EXPECT_THAT(holders, ::testing::Contains(lab + "-1104 GenericAll"));
+  EXPECT_THAT(holders, ::testing::Contains(lab + "-1106 WriteDacl"));
+  // No DACL: everyone controls the object.
+  EXPECT_THAT(as_text(trustees_with_control(security_descriptor{})),
+              ElementsAre("S-1-1-0 GenericAll"));
+}
+
 TEST(SecurityDescriptor, DcsyncGrantToAnOrdinaryUser) {
   const auto sd = parse_security_descriptor(fixture("domain-head-dcsync-user"));
   ASSERT_TRUE(sd);

@@ -60,3 +60,27 @@ grants = "".join("(OA;;CR;%s;;%s-%d)" % (right, LAB_SID, rid)
                  for rid in (1104, 1106, 521) for right in (GET_CHANGES, GET_CHANGES_ALL))
 with open("backup-lab-head-dcsync.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl(lab_dacl + grants + separator + lab_sacl, LAB_SID)))
+
+# CN=AdminSDHolder, the schema head and the DC object (CN=BKDC1) of the lab's backup DC, as SDDL: captured from its sam.ldb
+# (`ldbsearch -H sam.ldb -b DN -s base nTSecurityDescriptor`, lines unfolded) into *.sddl. They
+# name no domain SID (aliases only: DA, EA, BA, SY, SA, ...), so they are encoded here for the
+# captures' domain. The "-control" variant grants GenericAll on AdminSDHolder to svc-veeam (1104,
+# ordinary) and WriteDacl to bk-admin (1106, a Domain Admin).
+for name in ("backup-lab-adminsdholder", "backup-lab-schema", "backup-lab-dc"):
+    with open(name + ".sddl") as f:
+        sddl = f.read().strip()
+    with open(name + ".bin", "wb") as f:
+        f.write(ndr_pack(security.descriptor.from_sddl(sddl, LAB_SID)))
+with open("backup-lab-adminsdholder.sddl") as f:
+    holder_dacl, separator, holder_sacl = f.read().strip().partition("S:")
+grants = "(A;;GA;;;%s-1104)(A;;WD;;;%s-1106)" % (LAB_SID, LAB_SID)
+with open("backup-lab-adminsdholder-control.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(holder_dacl + grants + separator + holder_sacl,
+                                                   LAB_SID)))
+
+# The DC's object granting WriteDacl to svc-veeam (1104, ordinary).
+with open("backup-lab-dc.sddl") as f:
+    dc_dacl, separator, dc_sacl = f.read().strip().partition("S:")
+with open("backup-lab-dc-control.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(
+        dc_dacl + "(A;;WD;;;%s-1104)" % LAB_SID + separator + dc_sacl, LAB_SID)))
