@@ -149,9 +149,10 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.trusts_tgt_deleg", fact_type::text_list,
               "inbound forest trusts allowing TGT delegation"},
     fact_spec{"directory.ads.owner", fact_type::text_list,
-              "objects whose owner is not a privileged principal (not evaluated)"},
+              "privileged accounts and groups owned by another principal than Domain Admins, "
+              "Enterprise Admins, Administrators or SYSTEM"},
     fact_spec{"directory.ads.sd_failed_sd_read_on_priv", fact_type::text_list,
-              "privileged objects whose security descriptor could not be read (not evaluated)"},
+              "privileged accounts and groups whose security descriptor could not be read"},
     // Level 4.
     fact_spec{"directory.ads.smartcard_expire_passwords", fact_type::boolean,
               "msDS-ExpirePasswordsOnSmartCardOnlyAccounts is TRUE on the domain head"},
@@ -185,15 +186,15 @@ constexpr std::array kFacts{
               "context head"},
     fact_spec{"directory.ads.permissions_msdns", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list,
+              "trustees outside the privileged set that own or control a privileged account or "
+              "group (one step of control)"},
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kNotEvaluated{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kNotEvaluated{{
     {"directory.ads.dnsadmins_permissions", kNeedsSd},
     {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
-    {"directory.ads.owner", kNeedsSd},
-    {"directory.ads.sd_failed_sd_read_on_priv", kNeedsSd},
     {"directory.ads.group_loop", "not evaluated: needs the whole group graph (not implemented)"},
     {"directory.ads.silo_priv",
      "not evaluated: needs authentication silo analysis (not implemented)"},
@@ -207,7 +208,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kNotEval
     {"directory.ads.permissions_gmsa_keys", kNeedsSd},
     {"directory.ads.permissions_msdns", kNeedsSd},
     {"directory.ads.permissions_gpo_priv", kNeedsSd},
-    {"directory.ads.privileged_members_perm", kNeedsSd},
 }};
 
 // Groups read by SID in stage 3. Builtin ones have a full SID, domain ones a RID.
@@ -373,6 +373,7 @@ struct privileged_account {
   bool spn = false;
   std::string pso;
   std::set<std::string> groups;
+  std::optional<security_descriptor> sd;
   bool enabled() const { return !(uac & uac::account_disable); }
   bool dc() const { return uac & (uac::server_trust_account | uac::partial_secrets_account); }
 };
@@ -381,6 +382,7 @@ struct group_found {
   std::size_t def;
   std::string dn;
   std::vector<std::string> members;
+  std::optional<security_descriptor> sd;
 };
 
 }  // namespace
@@ -501,13 +503,15 @@ struct ads_assessment::state {
   std::string trustee_name(const std::string& sid) const;
   std::vector<std::string> replication_rights_outside_privileged() const;
   std::vector<std::string> control_outside_privileged(std::size_t described) const;
+  std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
+                                         const std::set<std::string>& allowed) const;
 };
 
 namespace {
 
 ldap_query query(std::string base, ldap_scope scope, std::string filter,
-                 std::vector<std::string> attributes) {
-  return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes)};
+                 std::vector<std::string> attributes, int sd_flags = 0) {
+  return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes), sd_flags};
 }
 
 // The evidence of a security descriptor: owner, group, who holds the replication rights and who
@@ -546,8 +550,10 @@ const std::vector<std::string> kAccountAttributes{"sAMAccountName",
                                                   "msDS-KrbTgtLinkBl"};
 
 const std::vector<std::string> kPrivilegedAttributes{
-    "sAMAccountName", "objectClass",          "objectSid",  "userAccountControl", "pwdLastSet",
-    "whenCreated",    "servicePrincipalName", "adminCount", "msDS-ResultantPSO"};
+    "sAMAccountName",       "objectClass", "objectSid",
+    "userAccountControl",   "pwdLastSet",  "whenCreated",
+    "servicePrincipalName", "adminCount",  "msDS-ResultantPSO",
+    "nTSecurityDescriptor"};
 
 }  // namespace
 
@@ -619,7 +625,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     }
     filter += "(&(objectClass=group)(sAMAccountName=DnsAdmins)))";
     add(kind::groups, "groups",
-        query(domain_dn, ldap_scope::subtree, filter, {"objectSid", "sAMAccountName", "member"}));
+        query(domain_dn, ldap_scope::subtree, filter,
+              {"objectSid", "sAMAccountName", "member", "nTSecurityDescriptor"}, kOwnerGroupDacl));
     add(kind::accounts, "accounts",
         query(domain_dn, ldap_scope::subtree, "(objectClass=user)", kAccountAttributes));
     add(kind::psos, "psos",
@@ -644,7 +651,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     for (const auto rid : kPrivilegedPrimaryGroups)
       primary += "(primaryGroupID=" + std::to_string(rid) + ")";
     add(kind::primary_members, "memberships",
-        query(domain_dn, ldap_scope::subtree, primary + "))", kPrivilegedAttributes));
+        query(domain_dn, ldap_scope::subtree, primary + "))", kPrivilegedAttributes,
+              kOwnerGroupDacl));
   }
   lookups.clear();
   if (this_stage >= 3) {
@@ -652,7 +660,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     attributes.push_back("member");
     for (auto& [key, l] : frontier) {
       add(kind::membership, "memberships",
-          query(l.dn, ldap_scope::base, "(objectClass=*)", attributes), lookups.size());
+          query(l.dn, ldap_scope::base, "(objectClass=*)", attributes, kOwnerGroupDacl),
+          lookups.size());
       lookups.push_back(std::move(l));
     }
     frontier.clear();
@@ -775,7 +784,8 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
       for (std::size_t i = 0; i < kGroups.size(); ++i) {
         const auto wanted = group_sid(kGroups[i]);
         if (wanted.empty() ? same_text(e.first("sAMAccountName"), kGroups[i].key) : sid == wanted) {
-          groups.push_back({i, e.dn, e.values("member")});
+          groups.push_back({i, e.dn, e.values("member"),
+                            parse_security_descriptor(e.first("nTSecurityDescriptor"))});
           log.note(h, std::string(kGroups[i].key) + ": " + e.dn + " " + sid +
                           " members: " + join(e.values("member"), "; "));
           return;
@@ -1000,6 +1010,7 @@ void ads_assessment::state::on_privileged(std::size_t h, const ldap_entry& e,
     a.password_days = age_days(password_set(e));
     a.spn = e.has("servicePrincipalName");
     a.pso = lower(e.first("msDS-ResultantPSO"));
+    a.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
   }
   a.groups.insert(std::string(group_key));
   log.note(h, std::string(group_key) + ": " + e.dn + "\n  sAMAccountName=" + a.name +
@@ -1324,6 +1335,36 @@ void ads_assessment::state::facts(assessment_output& out) const {
   else
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 
+  // Privileged accounts and groups: who controls them (one step), who owns them, and those whose
+  // descriptor could not be read.
+  const auto allowed = privileged_sids();
+  const std::set<std::string> admin_owners{domain_sid + "-512", domain_sid + "-519", "S-1-5-32-544",
+                                           "S-1-5-18"};
+  std::vector<std::string> controlled, owned, unread;
+  const auto judge = [&](const std::string& dn, const std::string& name,
+                         const std::optional<security_descriptor>& sd) {
+    if (!sd) {
+      unread.push_back(name + " (" + dn + ")");
+      return;
+    }
+    for (auto& line : control_lines(*sd, dn, allowed))
+      controlled.push_back(std::move(line));
+    if (!admin_owners.count(sd->owner))
+      owned.push_back(dn + " is owned by " +
+                      (sd->owner.empty() ? "nobody" : trustee_name(sd->owner)));
+  };
+  for (const auto& g : groups) {
+    if (kGroups[g.def].privileged)
+      judge(g.dn, std::string(kGroups[g.def].key), g.sd);
+  }
+  for (const auto& [key, a] : privileged) {
+    if (!a.fsp)
+      judge(a.dn, a.name, a.sd);
+  }
+  put("directory.ads.privileged_members_perm", controlled, priv);
+  put("directory.ads.owner", owned, priv);
+  put("directory.ads.sd_failed_sd_read_on_priv", unread, priv);
+
   auto naming_context = replication_rights_outside_privileged();
   for (auto& line : control_outside_privileged(kDomainHeadSd))
     naming_context.push_back(std::move(line));
@@ -1426,15 +1467,20 @@ std::vector<std::string> ads_assessment::state::replication_rights_outside_privi
 // outside the privileged SIDs.
 std::vector<std::string> ads_assessment::state::control_outside_privileged(
     std::size_t described) const {
-  std::vector<std::string> out;
   if (descriptors.size() <= described || !descriptors[described].sd)
-    return out;
-  const auto allowed = privileged_sids();
-  for (const auto& h : trustees_with_control(*descriptors[described].sd)) {
+    return {};
+  return control_lines(*descriptors[described].sd, descriptors[described].dn, privileged_sids());
+}
+
+// Who owns or controls the object `dn` of `sd` outside `allowed`, one line each.
+std::vector<std::string> ads_assessment::state::control_lines(
+    const security_descriptor& sd, const std::string& dn,
+    const std::set<std::string>& allowed) const {
+  std::vector<std::string> out;
+  for (const auto& h : trustees_with_control(sd)) {
     if (!allowed.count(h.trustee))
       out.push_back(trustee_name(h.trustee) +
-                    (h.right == "owner" ? " owns " : " holds " + h.right + " on ") +
-                    descriptors[described].dn);
+                    (h.right == "owner" ? " owns " : " holds " + h.right + " on ") + dn);
   }
   return out;
 }

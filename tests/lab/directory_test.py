@@ -37,7 +37,9 @@ EXPECTED = {
     "bk-dcsync-user": ({("ads-permissions-naming-context", "backup-lab")}, 1),
     # an ordinary account controlling AdminSDHolder (what SDProp copies onto privileged accounts)
     "bk-adminsdholder-control": ({("ads-permissions-adminsdholder", "backup-lab")}, 1),
-    "bk-dc-control": ({("ads-permissions-dc", "backup-lab")}, 1),
+    # a DC's account is privileged: controlling its object is also a control path onto it
+    "bk-dc-control": ({("ads-permissions-dc", "backup-lab"),
+                       ("ads-privileged-members-perm", "backup-lab")}, 1),
 }
 
 

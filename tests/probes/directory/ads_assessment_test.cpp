@@ -1,5 +1,6 @@
 #include "probes/directory/ads_assessment.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -124,7 +125,7 @@ TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
   for (const auto* control :
-       {"permissions_dpapi", "adcs_template_auth_enroll_with_name", "privileged_members_perm",
+       {"permissions_dpapi", "adcs_template_auth_enroll_with_name", "permissions_msdns",
         "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value);
@@ -184,6 +185,30 @@ TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {
       std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + dc});
 }
 
+// Privileged accounts and groups: control by an ordinary account, an ordinary owner, and the
+// descriptors the capture does not hold (read without SD_FLAGS) are each findings.
+TEST(AdsAssessment, ControlAndOwnersOfPrivilegedObjectsAndUnreadableDescriptors) {
+  auto d = lab("compliant-bk");
+  const std::string admin = "CN=bk-admin,CN=Users," + kDomain;
+  const std::string administrator = "CN=Administrator,CN=Users," + kDomain;
+  d.modify(admin, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  d.modify(administrator, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-owned-by-user.bin")});
+  const auto out = assess(d);
+  const std::string veeam = "svc-veeam (" + kDomainSid + "-1104)";
+  EXPECT_EQ(list_of(out, "privileged_members_perm"),
+            (std::vector<std::string>{veeam + " owns " + administrator,
+                                      veeam + " holds WriteDacl on " + admin}));
+  EXPECT_EQ(list_of(out, "owner"),
+            std::vector<std::string>{administrator + " is owned by " + veeam});
+  const auto unread = list_of(out, "sd_failed_sd_read_on_priv");
+  EXPECT_THAT(unread,
+              ::testing::Contains("Domain Admins (CN=Domain Admins,CN=Users," + kDomain + ")"));
+  EXPECT_THAT(unread, ::testing::Not(::testing::Contains(::testing::HasSubstr(admin))));
+  EXPECT_THAT(unread, ::testing::Not(::testing::Contains(::testing::HasSubstr(administrator))));
+}
+
 // A head whose descriptor is absent or unreadable (an account the DC will not show it to) is
 // missing evidence, never a pass.
 TEST(AdsAssessment, AnUnreadableHeadDescriptorIsMissingNeverPassing) {
@@ -223,6 +248,9 @@ TEST(AdsAssessment, DegradedBackupLabChangesExactlyTheScenarioControls) {
                          "privileged_members_no_admincount",
                          "privileged_members_password",
                          "protected_users",
+                         // the captures hold no descriptor of the privileged objects (read without
+                         // SD_FLAGS): bk-temp-admin is one more unreadable
+                         "sd_failed_sd_read_on_priv",
                      }));
   EXPECT_EQ(list_of(after, "delegation_t4d"), std::vector<std::string>{"LAB-APPSRV$"});
   EXPECT_EQ(list_of(after, "kerberos_properties_preauth_priv"),
@@ -231,6 +259,8 @@ TEST(AdsAssessment, DegradedBackupLabChangesExactlyTheScenarioControls) {
   EXPECT_EQ(list_of(after, "guest"), std::vector<std::string>{"Guest"});
   EXPECT_EQ(value_of(after, "krbtgt_password_age_days"), 730);
   EXPECT_EQ(value_of(after, "privileged_members_count"), 2);
+  EXPECT_THAT(list_of(after, "sd_failed_sd_read_on_priv"),
+              ::testing::Contains("bk-temp-admin (CN=bk-temp-admin,CN=Users," + kDomain + ")"));
   EXPECT_EQ(list_of(after, "privileged_members_no_admincount"),
             (std::vector<std::string>{"bk-admin", "bk-temp-admin"}));
 }

@@ -84,3 +84,11 @@ with open("backup-lab-dc.sddl") as f:
 with open("backup-lab-dc-control.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl(
         dc_dacl + "(A;;WD;;;%s-1104)" % LAB_SID + separator + dc_sacl, LAB_SID)))
+
+# A privileged account's descriptor owned by svc-veeam (1104, ordinary): the DC object's, owner
+# replaced (O:DA -> O:<svc-veeam>).
+with open("backup-lab-dc.sddl") as f:
+    account = f.read().strip()
+assert account.startswith("O:DA")
+with open("backup-lab-owned-by-user.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl("O:%s-1104" % LAB_SID + account[4:], LAB_SID)))
