@@ -501,8 +501,9 @@ struct ads_assessment::state {
   }
   std::set<std::string> privileged_sids() const;
   std::string trustee_name(const std::string& sid) const;
-  std::vector<std::string> replication_rights_outside_privileged() const;
-  std::vector<std::string> control_outside_privileged(std::size_t described) const;
+  std::vector<std::string> replication_rights_outside(const std::set<std::string>& allowed) const;
+  std::vector<std::string> control_outside(std::size_t described,
+                                           const std::set<std::string>& allowed) const;
   std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
                                          const std::set<std::string>& allowed) const;
 };
@@ -1335,8 +1336,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
   else
     put("directory.ads.dnsadmins", json::array(), {"groups"});
 
-  // Privileged accounts and groups: who controls them (one step), who owns them, and those whose
-  // descriptor could not be read.
+  // The permission controls, against one set of privileged SIDs. Privileged accounts and groups:
+  // who controls them (one step), who owns them, and those whose descriptor could not be read.
   const auto allowed = privileged_sids();
   const std::set<std::string> admin_owners{domain_sid + "-512", domain_sid + "-519", "S-1-5-32-544",
                                            "S-1-5-18"};
@@ -1365,18 +1366,18 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.owner", owned, priv);
   put("directory.ads.sd_failed_sd_read_on_priv", unread, priv);
 
-  auto naming_context = replication_rights_outside_privileged();
-  for (auto& line : control_outside_privileged(kDomainHeadSd))
+  auto naming_context = replication_rights_outside(allowed);
+  for (auto& line : control_outside(kDomainHeadSd, allowed))
     naming_context.push_back(std::move(line));
   put("directory.ads.permissions_naming_context", naming_context,
       {"naming-context-sd", "groups", "memberships"});
-  put("directory.ads.permissions_adminsdholder", control_outside_privileged(kAdminSdHolderSd),
+  put("directory.ads.permissions_adminsdholder", control_outside(kAdminSdHolderSd, allowed),
       {"adminsdholder-sd", "groups", "memberships"});
-  put("directory.ads.permissions_schema", control_outside_privileged(kSchemaSd),
+  put("directory.ads.permissions_schema", control_outside(kSchemaSd, allowed),
       {"schema-sd", "groups", "memberships"});
   std::vector<std::string> dc_control;
   for (std::size_t i = kSchemaSd + 1; i < descriptors.size(); ++i) {
-    for (auto& line : control_outside_privileged(i))
+    for (auto& line : control_outside(i, allowed))
       dc_control.push_back(std::move(line));
   }
   if (dcs.empty())  // no DC object read: nothing to judge, and no search named dc-sd ran
@@ -1442,13 +1443,13 @@ std::string ads_assessment::state::trustee_name(const std::string& sid) const {
   return name != names_by_sid.end() ? name->second + " (" + sid + ")" : sid;
 }
 
-// DCSync: the replication rights the domain head's DACL grants outside the privileged SIDs
-// (read-only DCs may hold Get-Changes).
-std::vector<std::string> ads_assessment::state::replication_rights_outside_privileged() const {
+// DCSync: the replication rights the domain head's DACL grants outside `allowed` (read-only DCs
+// may hold Get-Changes).
+std::vector<std::string> ads_assessment::state::replication_rights_outside(
+    const std::set<std::string>& allowed) const {
   std::vector<std::string> out;
   if (descriptors.size() <= kDomainHeadSd || !descriptors[kDomainHeadSd].sd)
     return out;
-  const auto allowed = privileged_sids();
   for (const auto& [right, label] : kReplicationRights) {
     for (const auto& sid : trustees_with_extended_right(*descriptors[kDomainHeadSd].sd, right)) {
       const auto rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
@@ -1464,12 +1465,12 @@ std::vector<std::string> ads_assessment::state::replication_rights_outside_privi
 }
 
 // Who controls the object read as descriptors[described] (owner, GenericAll, WriteDacl, ...)
-// outside the privileged SIDs.
-std::vector<std::string> ads_assessment::state::control_outside_privileged(
-    std::size_t described) const {
+// outside `allowed`.
+std::vector<std::string> ads_assessment::state::control_outside(
+    std::size_t described, const std::set<std::string>& allowed) const {
   if (descriptors.size() <= described || !descriptors[described].sd)
     return {};
-  return control_lines(*descriptors[described].sd, descriptors[described].dn, privileged_sids());
+  return control_lines(*descriptors[described].sd, descriptors[described].dn, allowed);
 }
 
 // Who owns or controls the object `dn` of `sd` outside `allowed`, one line each.
