@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace cloison {
@@ -27,6 +28,12 @@ std::string ip_address::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf);
   return buf;
+}
+
+bool ip_address::loopback() const {
+  static const auto loopback_v4 = cidr::parse("127.0.0.0/8");
+  static const auto loopback_v6 = cidr::parse("::1/128");
+  return (v6 ? loopback_v6 : loopback_v4)->contains(*this);
 }
 
 namespace {
@@ -118,6 +125,91 @@ std::string uri_address(std::string_view uri) {
   else if (std::count(rest.begin(), rest.end(), ':') == 1)
     rest = rest.substr(0, rest.find(':'));
   return ip_address::parse(rest) ? std::string(rest) : "";
+}
+
+std::optional<unsigned> parse_port(std::string_view text) {
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || port == 0 ||
+      port > 65535)
+    return std::nullopt;
+  return port;
+}
+
+namespace {
+
+// "HOST[:PORT]" or "[V6]:PORT" split; nullopt when malformed. `port` keeps its value when absent.
+std::optional<std::string_view> split_host_port(std::string_view text, unsigned& port) {
+  std::string_view host = text, port_text;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    host = text.substr(1, close - 1);
+    const auto after = text.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':'))
+      return std::nullopt;
+    if (!after.empty())
+      port_text = after.substr(1);
+    if (!ip_address::parse(host) || host.find(':') == std::string_view::npos)
+      return std::nullopt;
+  } else if (const auto colon = text.find(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (port_text.empty())
+      return std::nullopt;
+  }
+  if (host.empty())
+    return std::nullopt;
+  if (!port_text.empty()) {
+    const auto p = parse_port(port_text);
+    if (!p)
+      return std::nullopt;
+    port = *p;
+  }
+  return host;
+}
+
+}  // namespace
+
+std::optional<https_url> https_url::parse(std::string_view text) {
+  constexpr std::string_view kScheme = "https://";
+  if (text.size() < kScheme.size() ||
+      !std::equal(kScheme.begin(), kScheme.end(), text.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    return std::nullopt;
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; }) ||
+      text.find('#') != std::string_view::npos)
+    return std::nullopt;
+  const auto rest = text.substr(kScheme.size());
+  const auto slash = std::min(rest.find('/'), rest.find('?'));
+  const auto authority = rest.substr(0, slash);
+  if (authority.find('@') != std::string_view::npos)
+    return std::nullopt;
+  https_url url;
+  const auto host = split_host_port(authority, url.port);
+  const auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  };
+  if (!host || (!authority.starts_with('[') && !std::all_of(host->begin(), host->end(), name_char)))
+    return std::nullopt;
+  url.host = std::string(*host);
+  if (slash != std::string_view::npos)
+    url.target = (rest[slash] == '?' ? "/" : "") + std::string(rest.substr(slash));
+  return url;
+}
+
+std::optional<listen_address> listen_address::parse(std::string_view text) {
+  listen_address a;
+  const auto host = split_host_port(text, a.port);
+  if (!host || a.port == 0)
+    return std::nullopt;
+  const auto address = ip_address::parse(*host);
+  if (!address || address->v6 != text.starts_with('['))
+    return std::nullopt;
+  a.address = *address;
+  return a;
 }
 
 }  // namespace cloison

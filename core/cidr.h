@@ -17,6 +17,8 @@ struct ip_address {
   // Parses a textual IPv4 or IPv6 address; nullopt when it is not one.
   static std::optional<ip_address> parse(std::string_view text);
   std::string to_string() const;
+  // 127.0.0.0/8 or ::1.
+  bool loopback() const;
   friend bool operator==(const ip_address&, const ip_address&) = default;
 };
 
@@ -51,5 +53,28 @@ struct port_range {
 // The address a URI names ("ldaps://198.18.5.10:636" -> "198.18.5.10", "ldap://[fd00::5]/" ->
 // "fd00::5"), or "" when it names a host by DNS name (not resolved here).
 std::string uri_address(std::string_view uri);
+
+// A port written as digits, 1..65535 ("443"); nullopt otherwise.
+std::optional<unsigned> parse_port(std::string_view text);
+
+// The URL of a webhook: https://HOST[:PORT][/PATH], HOST a DNS name, an IPv4 address or an IPv6
+// address in brackets. Refused (nullopt): another scheme (http:// included), user info
+// (user@host), a fragment, spaces or control characters, an empty host, a bad port.
+struct https_url {
+  std::string host;  // without brackets
+  unsigned port = 443;
+  std::string target = "/";  // path and query, as sent in the request line
+  static std::optional<https_url> parse(std::string_view text);
+  friend bool operator==(const https_url&, const https_url&) = default;
+};
+
+// An address to listen on: IPV4:PORT or [IPV6]:PORT ("127.0.0.1:9469", "[::1]:9469"). A host
+// name is refused: what is listened on must be stated exactly.
+struct listen_address {
+  ip_address address;
+  unsigned port = 0;
+  static std::optional<listen_address> parse(std::string_view text);
+  friend bool operator==(const listen_address&, const listen_address&) = default;
+};
 
 }  // namespace cloison

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cidr.h"
+#include "core/schedule.h"
 
 namespace cloison {
 
@@ -119,9 +121,27 @@ struct reachability_settings {
   unsigned max_pairs = 200000;  // a larger matrix is refused
 };
 
+// Where the daemon sends its alerts (agent/daemon/). Each type uses its own keys; the others
+// stay empty.
+inline constexpr std::string_view kDefaultSyslogSocket = "/dev/log";
+inline constexpr std::string_view kDefaultPrometheusListen = "127.0.0.1:9469";
+
 struct alert_target {
-  std::string type;  // syslog | webhook | prometheus
-  std::string url;
+  std::string type;        // syslog | webhook | prometheus
+  std::string socket;      // syslog: the local datagram socket, kDefaultSyslogSocket unless set
+  std::string url;         // webhook: https://HOST[:PORT]/PATH (core/cidr.h https_url)
+  std::string ca_file;     // webhook: PEM file of the CAs trusted; empty: the system's store
+  std::string token_file;  // webhook: optional bearer token; prometheus: required unless
+                           // `listen` is a loopback address
+  std::string listen;      // prometheus: ADDRESS:PORT, kDefaultPrometheusListen unless set
+};
+
+// When the daemon audits: `schedule: "30 2 * * *"` or `{cron: "30 2 * * *", random_delay: 30m}`.
+struct audit_schedule {
+  std::string cron;     // as written
+  cron_schedule times;  // `cron`, parsed
+  // Each run starts at a random moment between its time and its time + random_delay.
+  std::chrono::seconds random_delay{0};
 };
 
 struct inventory {
@@ -134,7 +154,7 @@ struct inventory {
   std::vector<backup_account> backup_accounts;
   std::vector<flow> flows;
   std::optional<isolation_procedure> isolation;
-  std::string schedule;  // cron expression
+  std::optional<audit_schedule> schedule;  // absent: no scheduled audit
   std::vector<alert_target> alerts;
   std::vector<std::string> policies;  // policy files; empty: the built-in D2.03 policy
   std::string waivers;                // optional waivers file

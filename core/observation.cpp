@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
@@ -69,13 +70,29 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
+namespace {
+
+std::string format_utc(std::chrono::system_clock::time_point t, const char* format) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&seconds, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+}  // namespace
+
+std::string utc_iso8601(std::chrono::system_clock::time_point t) {
+  return format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::string utc_compact(std::chrono::system_clock::time_point t) {
+  return format_utc(t, "%Y%m%dT%H%M%SZ");
+}
+
+std::string utc_now_iso8601() {
+  return utc_iso8601(std::chrono::system_clock::now());
 }
 
 std::string this_host_name() {
@@ -124,6 +141,23 @@ std::optional<std::chrono::sys_days> parse_iso_date(std::string_view text) {
   if (!ymd.ok())
     return std::nullopt;
   return std::chrono::sys_days{ymd};
+}
+
+std::optional<std::chrono::sys_seconds> parse_utc_time(std::string_view text) {
+  // Exactly two decimal digits at `at` (no sign, no space), as a number.
+  const auto two_digits = [&](std::size_t at) -> std::optional<unsigned> {
+    unsigned value = 0;
+    const char* end = text.data() + at + 2;
+    const auto [stop, ec] = std::from_chars(text.data() + at, end, value);
+    return ec == std::errc{} && stop == end ? std::optional(value) : std::nullopt;
+  };
+  if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+    return std::nullopt;
+  const auto day = parse_iso_date(text.substr(0, 10));
+  const auto h = two_digits(11), m = two_digits(14), s = two_digits(17);
+  if (!day || !h || !m || !s || *h > 23 || *m > 59 || *s > 59)
+    return std::nullopt;
+  return *day + std::chrono::hours{*h} + std::chrono::minutes{*m} + std::chrono::seconds{*s};
 }
 
 }  // namespace cloison

@@ -91,6 +91,10 @@ std::string sha256_hex(std::string_view bytes);
 
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso8601();
+// `t` in UTC as "YYYY-MM-DDTHH:MM:SSZ" (the reports' times), and compact, "YYYYMMDDTHHMMSSZ" (the
+// names of files and folders).
+std::string utc_iso8601(std::chrono::system_clock::time_point t);
+std::string utc_compact(std::chrono::system_clock::time_point t);
 
 // This machine's host name ("localhost" when it cannot be read), and the name of the account this
 // process runs as (its numeric uid when the account has no name): who collected what a run keeps.
@@ -106,5 +110,9 @@ namespace cloison {
 
 // Parses a calendar date "YYYY-MM-DD"; nullopt when malformed or not a real date.
 std::optional<std::chrono::sys_days> parse_iso_date(std::string_view text);
+
+// Parses a UTC time in utc_now_iso8601()'s form, "YYYY-MM-DDTHH:MM:SSZ" (report.json's); nullopt
+// when malformed or not a real time.
+std::optional<std::chrono::sys_seconds> parse_utc_time(std::string_view text);
 
 }  // namespace cloison

@@ -29,17 +29,18 @@ const fact_spec* probe_set::find_fact(std::string_view fact) const {
   return nullptr;
 }
 
-probe_set builtin_probes() {
+probe_set builtin_probes(const probe_memory& memory) {
+  const std::string store = memory.learned_keys_store;
   std::vector<std::unique_ptr<probe>> probes;
   probes.push_back(std::make_unique<inventory_probe>());
   probes.push_back(std::make_unique<host_probe>(
       std::make_shared<local_runner>(),
-      [](const backup_host& h) { return std::make_shared<ssh_runner>(h); }));
+      [store](const backup_host& h) { return std::make_shared<ssh_runner>(h, store); }));
   probes.push_back(std::make_unique<reachability_probe>(
-      [](const vantage_point& v) -> std::shared_ptr<connector> {
+      [store](const vantage_point& v) -> std::shared_ptr<connector> {
         // A remote vantage point that is this machine is probed locally.
         if (v.remote() && !is_local_address(v.address, local_addresses()))
-          return std::make_shared<ssh_connector>(v);
+          return std::make_shared<ssh_connector>(v, ssh_connector_settings{}, store);
         return std::make_shared<asio_connector>();
       }));
   probes.push_back(std::make_unique<directory_probe>());

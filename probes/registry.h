@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,7 +24,12 @@ class probe_set {
   std::vector<std::unique_ptr<probe>> probes_;
 };
 
+// What the probes keep beyond one run, when something keeps it (the daemon's state folder).
+struct probe_memory {
+  std::string learned_keys_store;  // SSH host keys learned on first use (ssh_runner.h); "": none
+};
+
 // Every probe of this build, wired to the real system (local processes, sockets, clock).
-probe_set builtin_probes();
+probe_set builtin_probes(const probe_memory& memory = {});
 
 }  // namespace cloison

@@ -13,7 +13,9 @@ headers, only those of the folders its layer may use:
   agent/config/         core/, probes/, agent/engine/, agent/config/
   agent/report/         core/, agent/engine/, agent/report/
   agent/evidence/       core/, agent/engine/, agent/config/, agent/report/, agent/evidence/
-  agent/session/        core/, probes/, agent/ except agent/cli/
+  agent/history/        core/, agent/engine/, agent/report/, agent/history/
+  agent/session/        core/, probes/, agent/ except agent/daemon/ and agent/cli/
+  agent/daemon/         core/, probes/, agent/ except agent/cli/
   agent/cli/            anything
 
 Nothing in core/ or probes/ includes agent/. An include is the project's own when its first
@@ -27,7 +29,7 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SOURCES = ("core", "probes", "agent")
-AGENT_FOLDERS = ("engine", "config", "report", "evidence", "session", "cli")
+AGENT_FOLDERS = ("engine", "config", "report", "history", "evidence", "session", "daemon", "cli")
 
 # What each agent folder may include, besides itself.
 AGENT_MAY_USE = {
@@ -35,8 +37,11 @@ AGENT_MAY_USE = {
     "config": ("core/", "probes/", "agent/engine/"),
     "report": ("core/", "agent/engine/"),
     "evidence": ("core/", "agent/engine/", "agent/config/", "agent/report/"),
+    "history": ("core/", "agent/engine/", "agent/report/"),
     "session": ("core/", "probes/", "agent/engine/", "agent/config/", "agent/report/",
-                "agent/evidence/"),
+                "agent/history/", "agent/evidence/"),
+    "daemon": ("core/", "probes/", "agent/engine/", "agent/config/", "agent/report/",
+               "agent/history/", "agent/evidence/", "agent/session/"),
     "cli": ("core/", "probes/", "agent/"),
 }
 

@@ -15,11 +15,13 @@
 
 #include "agent/cli/collect_command.h"
 #include "agent/cli/console.h"
+#include "agent/cli/daemon_commands.h"
 #include "agent/cli/output_commands.h"
 #include "agent/config/inventory_loader.h"
 #include "agent/config/policy_loader.h"
 #include "agent/config/waivers_loader.h"
 #include "agent/config/yaml_reader.h"
+#include "agent/daemon/daemon.h"
 #include "agent/report/drift.h"
 #include "agent/report/report_html.h"
 #include "agent/session/audit_job.h"
@@ -677,6 +679,85 @@ int run_cli(int argc, char** argv) noexcept {
         tr("Codes de sortie : 0 affiché, 2 un nom de compte ou un chemin de dépôt "
            "invalide.",
            "Exit codes: 0 printed, 2 a bad account name or repository path."));
+    daemon_args da;
+    std::string daemon_language = "fr";
+    auto* daemon_cmd = app.add_subcommand(
+        "daemon",
+        tr("Audite selon le calendrier de l'inventaire et à la demande (SIGUSR1, POST /run), "
+           "garde l'historique, alerte sur les dérives ; s'arrête sur SIGTERM",
+           "Audit on the inventory's schedule and on demand (SIGUSR1, POST /run), keep the "
+           "history, alert on drift; stop on SIGTERM"));
+    daemon_cmd->add_option(
+        "--config", da.config,
+        tr("fichier d'inventaire (par défaut ", "inventory file (default ") + kDefaultConfig + ")");
+    daemon_cmd->add_option("--state-dir", da.state_dir,
+                           tr("dossier d'état : historique, rapports, clés apprises (par défaut ",
+                              "state folder: history, reports, learned keys (default ") +
+                               kDefaultStateDir + ")");
+    daemon_cmd->add_option(
+        "--vantage", da.vantage,
+        tr("le point de vue des audits (par défaut : celui dont le segment contient l'adresse "
+           "de cette machine)",
+           "the vantage point the audits stand at (default: the one whose segment holds this "
+           "machine's address)"));
+    daemon_cmd
+        ->add_option("--log-format", da.log_format,
+                     tr("journal : text (par défaut) ou json (un objet par ligne)",
+                        "log format: text (default) or json (one object per line)"))
+        ->check(CLI::IsMember({"text", "json"}));
+    daemon_cmd->add_flag("-v,--verbose", da.verbose,
+                         tr("journal de mise au point", "debug logging"));
+    daemon_cmd->add_option("--lang", daemon_language, language_help)
+        ->check(CLI::IsMember({"fr", "en"}));
+    daemon_cmd->footer(
+        tr("Signaux : SIGUSR1 lance un audit, SIGHUP recharge la configuration, SIGTERM arrête. "
+           "Codes de sortie : 0 arrêté, 2 une configuration invalide (problèmes en "
+           "fichier:ligne:colonne), 3 le dossier d'état est utilisé par un autre démon ou "
+           "inutilisable.",
+           "Signals: SIGUSR1 runs an audit, SIGHUP reloads the configuration, SIGTERM stops. "
+           "Exit codes: 0 stopped, 2 an invalid configuration (problems as file:line:col), 3 the "
+           "state folder is used by another daemon or unusable."));
+
+    history_args ha;
+    std::string history_language = "fr";
+    auto* history_cmd = app.add_subcommand(
+        "history",
+        tr("Les audits enregistrés par le démon : list, show [RUN], diff [RUN [AUTRE]], "
+           "baseline [pin RUN]",
+           "The audits the daemon recorded: list, show [RUN], diff [RUN [OTHER]], baseline "
+           "[pin RUN]"));
+    history_cmd
+        ->add_option(
+            "ACTION", ha.words,
+            tr("list : les exécutions, la plus récente d'abord ; show RUN : une exécution "
+               "et ses constats en échec ; diff RUN [AUTRE] : la dérive de RUN à AUTRE "
+               "(sans AUTRE : de l'exécution qui précède RUN à RUN) ; baseline : la "
+               "référence épinglée ; baseline pin RUN : l'épingle (RUN par défaut : la "
+               "plus récente)",
+               "list: the runs, newest first; show RUN: a run and its failing findings; "
+               "diff RUN [OTHER]: the drift from RUN to OTHER (without OTHER: from the run "
+               "before RUN to RUN); baseline: the pinned baseline; baseline pin RUN: pins "
+               "it (RUN by default: the newest)"))
+        ->required();
+    history_cmd->add_option(
+        "--state-dir", ha.state_dir,
+        tr("dossier d'état du démon (par défaut ", "the daemon's state folder (default ") +
+            kDefaultStateDir + ")");
+    history_cmd->add_option("--limit", ha.limit,
+                            tr("list : nombre d'exécutions montrées (0 : toutes ; par défaut 30)",
+                               "list: how many runs to show (0: all; default 30)"));
+    history_cmd->add_flag("--baseline", ha.baseline,
+                          tr("diff : compare RUN à la référence épinglée",
+                             "diff: compare RUN with the pinned baseline"));
+    history_cmd->add_option("--lang", history_language, language_help)
+        ->check(CLI::IsMember({"fr", "en"}));
+    history_cmd->footer(
+        tr("Codes de sortie : 0 fait (diff : pas de régression), 1 diff : régression, 2 pas "
+           "d'historique, pas d'exécution de ce numéro ou un rapport illisible, 3 l'historique "
+           "ne peut pas être lu.",
+           "Exit codes: 0 done (diff: no regression), 1 diff: regressed, 2 no history, no such "
+           "run or an unreadable report, 3 the history cannot be read."));
+
     for (auto* command : app.get_subcommands([](const CLI::App*) { return true; }))
       command->group(tr("Commandes", "Subcommands"));
 
@@ -714,6 +795,15 @@ int run_cli(int argc, char** argv) noexcept {
     }
     if (*diff_cmd)
       return diff(diff_before, diff_after, diff_language);
+    if (*daemon_cmd) {
+      da.config = da.config.empty() ? kDefaultConfig : da.config;
+      da.language = *lang_from_string(daemon_language);
+      return daemon_command(da);
+    }
+    if (*history_cmd) {
+      ha.language = *lang_from_string(history_language);
+      return history_command(ha);
+    }
     if (*checks_cmd)
       return list_checks(checks_policies);
     if (*sudoers)

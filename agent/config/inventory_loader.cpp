@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <variant>
 
 #include "agent/config/yaml_reader.h"
 #include "core/cidr.h"
+#include "core/schedule.h"
 
 namespace cloison {
 
@@ -47,7 +49,8 @@ class inventory_reader {
       read_isolation(doc["isolation"], inv);
     if (doc["reachability"])
       read_reachability(doc["reachability"], inv.reachability);
-    inv.schedule = y_.text(doc, "schedule").value_or("");
+    if (doc["schedule"])
+      inv.schedule = read_schedule(doc["schedule"]);
     if (const auto policies = y_.texts(doc, "policies")) {
       for (std::size_t i = 0; i < policies->size(); ++i) {
         inv.policies.push_back(resolve((*policies)[i]));
@@ -422,16 +425,55 @@ class inventory_reader {
     return r;
   }
 
+  // Each type takes its own keys: one of another type is refused as unknown.
   void read_alert(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(n, "alert", {"type", "url"}, {"type"}))
+    alert_target a;
+    a.type = n.IsMap() ? y_.text(n, "type").value_or("") : "";
+    if (a.type == "syslog") {
+      y_.expect_map(n, "syslog alert", {"type", "socket"});
+      a.socket = y_.text(n, "socket").value_or(std::string(kDefaultSyslogSocket));
+      if (!fs::path(a.socket).is_absolute())
+        y_.error(n["socket"], "socket: expected an absolute path, found '" + a.socket + "'");
+    } else if (a.type == "webhook") {
+      y_.expect_map(n, "webhook alert", {"type", "url", "ca_file", "token_file"}, {"url"});
+      read_webhook(n, a);
+    } else if (a.type == "prometheus") {
+      y_.expect_map(n, "prometheus alert", {"type", "listen", "token_file"});
+      read_prometheus(n, inv, a);
+    } else {
+      if (y_.expect_map(n, "alert", {"type", "socket", "url", "ca_file", "token_file", "listen"},
+                        {"type"}) &&
+          n["type"])
+        y_.error(n["type"], "type: expected syslog, webhook or prometheus, found '" + a.type + "'");
       return;
-    alert_target a{y_.text(n, "type").value_or(""), y_.text(n, "url").value_or("")};
-    if (a.type != "syslog" && a.type != "webhook" && a.type != "prometheus") {
-      y_.error(n["type"], "type: expected syslog, webhook or prometheus, found '" + a.type + "'");
-    } else if (a.type == "webhook" && a.url.empty()) {
-      y_.error(n, "alert: a webhook needs a url");
     }
     inv.alerts.push_back(std::move(a));
+  }
+
+  void read_webhook(const YAML::Node& n, alert_target& a) {
+    a.url = y_.text(n, "url").value_or("");
+    if (n["url"] && !https_url::parse(a.url))
+      y_.error(
+          n["url"],
+          "url: expected https://HOST[:PORT]/PATH (TLS only, no user info), found '" + a.url + "'");
+    a.ca_file = file(n, "ca_file");
+    a.token_file = file(n, "token_file", true);
+  }
+
+  void read_prometheus(const YAML::Node& n, const inventory& inv, alert_target& a) {
+    if (std::any_of(inv.alerts.begin(), inv.alerts.end(),
+                    [](const alert_target& t) { return t.type == "prometheus"; }))
+      y_.error(n, "alert: only one prometheus endpoint may be declared");
+    a.listen = y_.text(n, "listen").value_or(std::string(kDefaultPrometheusListen));
+    a.token_file = file(n, "token_file", true);
+    const auto at = n["listen"] ? n["listen"] : n;
+    if (const auto listen = listen_address::parse(a.listen); !listen)
+      y_.error(at, "listen: expected ADDRESS:PORT ('127.0.0.1:9469', '[::1]:9469'), found '" +
+                       a.listen + "'");
+    else if (!listen->address.loopback() && a.token_file.empty())
+      y_.error(at, "listen: " + a.listen +
+                       " is reachable from other machines: a token_file is required (the bearer "
+                       "token scrapers must present)");
   }
 
   void read_reachability(const YAML::Node& n, reachability_settings& r) {
@@ -444,6 +486,40 @@ class inventory_reader {
         static_cast<unsigned>(y_.integer(n, "concurrency", 0, 65536).value_or(r.concurrency));
     r.max_pairs =
         static_cast<unsigned>(y_.integer(n, "max_pairs", 1, 10000000).value_or(r.max_pairs));
+  }
+
+  // `"30 2 * * *"` or `{cron: "30 2 * * *", random_delay: 30m}`; a bad expression is located at
+  // its faulty token.
+  std::optional<audit_schedule> read_schedule(const YAML::Node& n) {
+    audit_schedule s;
+    const bool map = n.IsMap();
+    if (map) {
+      y_.expect_map(n, "schedule", {"cron", "random_delay"}, {"cron"});
+      if (auto delay = y_.text(n, "random_delay")) {
+        const auto d = parse_duration(*delay);
+        if (!d || *d > kMaxRandomDelay) {
+          y_.error(n["random_delay"],
+                   "random_delay: expected a duration from 1s to 12h, found '" + *delay + "'");
+        } else {
+          s.random_delay = *d;
+        }
+      }
+    }
+    const std::string key = map ? "cron" : "schedule";
+    const YAML::Node cron = map ? n["cron"] : n;
+    if (map && !cron.IsDefined())
+      return std::nullopt;  // reported as missing
+    const auto text = y_.scalar_text(cron, key);
+    if (!text)
+      return std::nullopt;
+    s.cron = *text;
+    auto parsed = parse_cron(s.cron);
+    if (const auto* e = std::get_if<cron_error>(&parsed)) {
+      y_.error_within(cron, e->offset, key + ": " + e->message);
+      return std::nullopt;
+    }
+    s.times = std::get<cron_schedule>(parsed);
+    return s;
   }
 
   void read_isolation(const YAML::Node& n, inventory& inv) {

@@ -24,6 +24,9 @@ inline constexpr std::uint64_t kMaxSegmentAddresses = 65536;
 inline constexpr std::uint64_t kMinOutputCap = 1024;
 inline constexpr std::uint64_t kMaxOutputCap = 256u << 20;
 
+// The longest `random_delay` of a schedule.
+inline constexpr std::chrono::hours kMaxRandomDelay{12};
+
 // A byte count: digits, optionally followed by KiB, MiB or GiB ("4194304", "512KiB", "4MiB").
 // nullopt when malformed or beyond 2^63.
 std::optional<std::uint64_t> parse_byte_size(std::string_view text);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -171,6 +172,17 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, diagnostics& o
 void yaml_reader::error(const YAML::Node& at, std::string message) {
   const auto mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
   out_.add(file_, line_of(mark), column_of(mark), std::move(message));
+}
+
+void yaml_reader::error_within(const YAML::Node& at, std::size_t offset, std::string message) {
+  if (!at.IsDefined() || !at.IsScalar() || at.Mark().is_null())
+    return error(at, std::move(message));
+  const std::string& text = at.Scalar();
+  // A quoted scalar's mark is its opening quote.
+  int column = column_of(at.Mark()) + (at.Tag() == "!" ? 1 : 0);
+  for (std::size_t i = 0; i < std::min(offset, text.size()); ++i)
+    column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;  // UTF-8 lead bytes
+  out_.add(file_, line_of(at.Mark()), column, std::move(message));
 }
 
 bool yaml_reader::expect_map(const YAML::Node& node, std::string_view what,

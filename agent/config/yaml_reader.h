@@ -40,6 +40,10 @@ class yaml_reader {
   // missing key (that expect_map reports, located, as missing). Every function below takes absent
   // nodes too (an absent node is no map, list or text) and never throws.
   void error(const YAML::Node& at, std::string message);
+  // The same, located `offset` bytes into the text of the scalar `at` (its opening quote, if
+  // quoted, skipped; columns count characters, as yaml-cpp's do). Exact for a value written on one
+  // line with no escape sequence before `offset`.
+  void error_within(const YAML::Node& at, std::size_t offset, std::string message);
 
   // Checks that `node` is a map with no keys outside `allowed`, no duplicate keys, and every key
   // of `required`. Reports each problem; returns false only when `node` is not a map at all.

@@ -74,6 +74,33 @@ std::optional<reason_kind> reason_kind_from_string(std::string_view s) {
   return value_of(kReasonNames, s);
 }
 
+void count(status s, status_counts& c) {
+  switch (s) {
+    case status::pass:
+      ++c.pass;
+      break;
+    case status::fail:
+      ++c.fail;
+      break;
+    case status::error:
+      ++c.error;
+      break;
+    case status::not_applicable:
+      ++c.not_applicable;
+      break;
+    case status::waived:
+      ++c.waived;
+      break;
+    case status::not_evaluated:
+      ++c.not_evaluated;
+      break;
+  }
+}
+
+bool is_failing(status s) {
+  return s == status::fail || s == status::error;
+}
+
 std::string cause_check_id(std::string_view probe) {
   return std::string(probe) + "-read";
 }

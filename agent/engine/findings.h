@@ -62,6 +62,10 @@ struct status_counts {
   int pass = 0, fail = 0, error = 0, not_applicable = 0, waived = 0, not_evaluated = 0;
   friend bool operator==(const status_counts&, const status_counts&) = default;
 };
+// Adds one finding of status `s` to `c`.
+void count(status s, status_counts& c);
+// A failing finding: fail or error (what drift and the run history key on).
+bool is_failing(status s);
 
 // met: nothing below. not_met: a critical or high check fails (not waived), or, for D2.03.A,
 // the dedicated backup AD is estimated below ADS level 3; for ADS, the estimate is below 3.

@@ -20,29 +20,6 @@ void add_distinct(std::vector<std::string>& list, const std::string& value) {
     list.push_back(value);
 }
 
-void count(const finding& f, status_counts& c) {
-  switch (f.status) {
-    case status::pass:
-      ++c.pass;
-      break;
-    case status::fail:
-      ++c.fail;
-      break;
-    case status::error:
-      ++c.error;
-      break;
-    case status::not_applicable:
-      ++c.not_applicable;
-      break;
-    case status::waived:
-      ++c.waived;
-      break;
-    case status::not_evaluated:
-      ++c.not_evaluated;
-      break;
-  }
-}
-
 ads_estimate estimate(const std::vector<finding>& findings, const std::string& directory,
                       bool read) {
   ads_estimate e;
@@ -84,7 +61,7 @@ objective_result judge_objective(const std::string& id, const std::vector<findin
   for (const auto& f : findings) {
     if (f.objective != id)
       continue;
-    count(f, r.counts);
+    count(f.status, r.counts);
     if (f.status == status::pass || f.status == status::fail || f.status == status::error) {
       counted += f.weight;
       passed += f.status == status::pass ? f.weight : 0;

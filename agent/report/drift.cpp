@@ -18,7 +18,7 @@ double rounded(double score) {
 }
 
 bool failing(std::optional<status> s) {
-  return s && (*s == status::fail || *s == status::error);
+  return s && is_failing(*s);
 }
 
 using key = std::pair<std::string, std::string>;

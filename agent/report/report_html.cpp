@@ -87,6 +87,7 @@ ol.fix-first li { margin: .25rem 0; }
 .impact.incomplete { color: var(--incomplete); font-weight: 600; }
 .remediation { color: #333; }
 .diagram-box { overflow-x: auto; }
+.trend-chart { max-width: 100%; height: auto; display: block; }
 @media screen and (max-width: 640px) {
   .doc { padding: .5rem; }
   section { padding: .3rem .6rem .6rem; }
@@ -235,7 +236,7 @@ class section_writer {
   section_writer(std::ostringstream& out, const report& r, lang l, const std::string& svg)
       : out_(out), r_(r), l_(l), svg_(svg) {}
 
-  void write(const drift* previous) {
+  void write(const drift* previous, const std::string& trend_svg) {
     out_ << "<main class=\"doc\" lang=\"" << code_of(l_) << "\">\n<header><h1>"
          << t(msg::html_title) << "</h1><p class=\"establishment\">" << esc(r_.establishment)
          << " — " << esc(local_time_text(r_.started_at)) << "</p></header>\n";
@@ -245,6 +246,10 @@ class section_writer {
     segregation();
     if (previous)
       drift_section(*previous);
+    if (!trend_svg.empty())
+      out_ << "<section class=\"trend\"><h2>" << t(msg::html_trend) << "</h2>\n<p>"
+           << t(msg::html_trend_caption) << "</p>\n<div class=\"trend-box\">" << trend_svg
+           << "</div></section>\n";
     findings();
     auditor();
     observations();
@@ -674,7 +679,7 @@ class section_writer {
 
 }  // namespace
 
-std::string render_html(const report& r, lang l, const drift* previous) {
+std::string render_html(const report& r, lang l, const drift* previous, const score_trend* trend) {
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"" << code_of(l) << "\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
@@ -694,18 +699,25 @@ std::string render_html(const report& r, lang l, const drift* previous) {
   }
   out << "</nav>\n";
   const std::string svg = render_svg(r);
+  std::string trend_svg;
+  if (trend) {
+    score_trend with_this = *trend;
+    with_this.runs.push_back(trend_point(r));
+    trend_svg = render_trend_svg(with_this);
+  }
   for (const auto each : kLanguages)
-    section_writer(out, r, each, svg).write(previous);
+    section_writer(out, r, each, svg).write(previous, trend_svg);
   out << "</body>\n</html>\n";
   return out.str();
 }
 
-void write_html(const report& r, lang l, const report* previous, const std::string& dir) {
+void write_html(const report& r, lang l, const report* previous, const std::string& dir,
+                const score_trend* trend) {
   std::optional<drift> d;
   if (previous)
     d = compare_reports(*previous, r);
   write_file_atomically((std::filesystem::path(dir) / "report.html").string(),
-                        render_html(r, l, d ? &*d : nullptr));
+                        render_html(r, l, d ? &*d : nullptr, trend));
 }
 
 }  // namespace cloison

@@ -49,7 +49,6 @@ std::optional<audit_job> audit_job::prepare(audit_request request, const probe_s
       throw audit_refused("--probes: unknown probe '" + name + "'");
   }
   run_context& run = job.run_;
-  run.today = utc_today();
   if (inv) {
     for (const auto& p : job.policies_)
       run.profiles.insert(run.profiles.end(), p.port_profiles.begin(), p.port_profiles.end());
@@ -80,12 +79,25 @@ std::optional<audit_job> audit_job::prepare(audit_request request, const probe_s
   return job;
 }
 
+audit_job audit_job::writing_to(std::filesystem::path out_dir, std::string bundle,
+                                std::optional<report> previous,
+                                std::optional<score_trend> trend) const {
+  audit_job job = *this;
+  job.request_.out_dir = std::move(out_dir);
+  job.request_.bundle = std::move(bundle);
+  job.request_.previous = std::move(previous);
+  job.request_.trend = std::move(trend);
+  return job;
+}
+
 audit_result audit_job::run(audit_listener& listener) const {
+  run_context run = run_;
+  run.today = utc_today();
   audit_settings settings;
   settings.concurrency = request_.concurrency;
   settings.only_probes = request_.only_probes;
   settings.tool_version = request_.tool_version;
-  auto result = run_audit(inventory_, run_, policies_, waivers_, *probes_, settings, listener);
+  auto result = run_audit(inventory_, run, policies_, waivers_, *probes_, settings, listener);
   if (key_)
     result.report.signing = key_->info();
   return result;
@@ -97,7 +109,8 @@ void audit_job::write(const audit_result& result) const {
   write_report(result.report, dir.string());
   write_file_atomically((dir / "report.xml").string(), render_junit(result.report, l));
   write_evidence(result.evidence, dir.string());
-  write_html(result.report, l, request_.previous ? &*request_.previous : nullptr, dir.string());
+  write_html(result.report, l, request_.previous ? &*request_.previous : nullptr, dir.string(),
+             request_.trend ? &*request_.trend : nullptr);
   if (key_) {
     write_bundle(request_.bundle,
                  audit_bundle_files(dir, result.evidence, result.report.policies,

@@ -1,9 +1,10 @@
-// One audit, from its request to its written outputs: what `cloison audit` runs once, and what a
-// daemon would run on its schedule. Three steps:
+// One audit, from its request to its written outputs: what `cloison audit` runs once, and what the
+// daemon runs on its schedule (with the configuration it prepared once, until it reloads). Steps:
 //   prepare()  loads the inventory, the policies and the waivers, checks the request against them
-//              and sets the run's context (vantage point, port profiles, date); nothing is audited
+//              and sets the run's context (vantage point, port profiles); nothing is audited
 //              while anything is wrong;
-//   run()      observes the estate and evaluates it (run_audit, agent/session/audit.h);
+//   run()      observes the estate and evaluates it on the day it runs (run_audit,
+//              agent/session/audit.h);
 //   write()    writes report.json, report.xml, the evidence, report.html and the signed bundle,
 //              each file atomically.
 // A job is used by one thread at a time; the probe set it was prepared with must outlive it.
@@ -19,6 +20,7 @@
 #include "agent/engine/waivers.h"
 #include "agent/evidence/agent_key.h"
 #include "agent/report/report.h"
+#include "agent/report/report_trend.h"
 #include "agent/session/audit.h"
 #include "core/diagnostics.h"
 #include "core/inventory.h"
@@ -39,11 +41,12 @@ struct audit_request {
   std::size_t concurrency = 8;           // targets observed at once
   std::string tool_version;              // written into the report
 
-  std::filesystem::path out_dir;   // report.json, report.xml, report.html, evidence/
-  lang language = lang::fr;        // of report.xml and of the page shown first in report.html
-  std::optional<report> previous;  // report.html then shows the drift since it
-  std::string bundle;              // the signed evidence bundle to write; empty: none
-  std::string key_file;            // the agent's signing key (agent_key_path())
+  std::filesystem::path out_dir;     // report.json, report.xml, report.html, evidence/
+  lang language = lang::fr;          // of report.xml and of the page shown first in report.html
+  std::optional<report> previous;    // report.html then shows the drift since it
+  std::optional<score_trend> trend;  // report.html then shows the scores of these earlier runs
+  std::string bundle;                // the signed evidence bundle to write; empty: none
+  std::string key_file;              // the agent's signing key (agent_key_path())
 };
 
 // A request that cannot be served as given: an unknown probe, or no usable signing key for the
@@ -74,8 +77,15 @@ class audit_job {
   static std::optional<audit_job> prepare(audit_request request, const probe_set& probes,
                                           diagnostics& problems);
 
-  // Runs the probes and evaluates the policies (run_audit); the report records the signing key
-  // when there is one. Progress goes to `listener`. Throws only on programming errors.
+  // The same prepared audit writing elsewhere: the request's out_dir, bundle, previous report and
+  // trend replaced (a bundle asked for here needs the key prepare() loaded: signing_key() not
+  // null).
+  audit_job writing_to(std::filesystem::path out_dir, std::string bundle,
+                       std::optional<report> previous, std::optional<score_trend> trend) const;
+
+  // Runs the probes and evaluates the policies (run_audit) on today's date (UTC); the report
+  // records the signing key when there is one. Progress goes to `listener`. Throws only on
+  // programming errors.
   audit_result run(audit_listener& listener) const;
 
   // Writes `result` into the request's out_dir: report.json, report.xml, evidence/<sha256>.txt,
@@ -84,6 +94,8 @@ class audit_job {
   void write(const audit_result& result) const;
 
   const audit_request& request() const { return request_; }
+  // The inventory as loaded (its schedule and alert targets, for the daemon).
+  const struct inventory& estate() const { return inventory_; }
   // The key that signs the bundle; nullptr when no bundle is asked for.
   const agent_key* signing_key() const { return key_ ? &*key_ : nullptr; }
 

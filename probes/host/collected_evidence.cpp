@@ -307,19 +307,4 @@ command_result replay_runner::run(const std::vector<std::string>& argv, deadline
   return r;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_utc_time(std::string_view text) {
-  if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z')
-    return std::nullopt;
-  const auto day = parse_iso_date(text.substr(0, 10));
-  unsigned h = 0, m = 0, s = 0;
-  char colon1 = 0, colon2 = 0;
-  const std::string clock(text.substr(11, 8));
-  if (!day || std::sscanf(clock.c_str(), "%2u%c%2u%c%2u", &h, &colon1, &m, &colon2, &s) != 5 ||
-      colon1 != ':' || colon2 != ':' || h > 23 || m > 59 || s > 60) {
-    return std::nullopt;
-  }
-  return std::chrono::system_clock::time_point(*day) + std::chrono::hours(h) +
-         std::chrono::minutes(m) + std::chrono::seconds(s);
-}
-
 }  // namespace cloison

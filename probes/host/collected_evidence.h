@@ -110,7 +110,4 @@ class replay_runner final : public command_runner {
   collected_evidence evidence_;
 };
 
-// "YYYY-MM-DDTHH:MM:SSZ" as a time point; nullopt when malformed or not a real time.
-std::optional<std::chrono::system_clock::time_point> parse_utc_time(std::string_view text);
-
 }  // namespace cloison

@@ -222,7 +222,8 @@ struct ssh_connector::forward_state {
   std::vector<abandoned_open> abandoned;  // timed-out opens the sshd has not answered yet
 };
 
-ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s)
+ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s,
+                             std::string learned_keys_store)
     : settings_(s), state_(std::make_unique<forward_state>()) {
   backup_host h;
   h.name = v.name;
@@ -231,7 +232,7 @@ ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s)
   h.access = access_method::ssh;
   h.ssh = v.ssh;
   h.ssh.sudo = false;
-  runner_ = std::make_shared<ssh_runner>(std::move(h));
+  runner_ = std::make_shared<ssh_runner>(std::move(h), std::move(learned_keys_store));
   settings_.window = std::max<std::size_t>(settings_.window, 2);
   settings_.command_batch = std::max<std::size_t>(settings_.command_batch, 1);
 }

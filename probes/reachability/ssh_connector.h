@@ -88,8 +88,9 @@ struct ssh_connector_settings {
 // unreachable pairs are verdicts. Every result says how it was probed (method).
 class ssh_connector final : public connector {
  public:
-  // Connects to v.address with v.ssh when first used.
-  explicit ssh_connector(const vantage_point& v, ssh_connector_settings s = {});
+  // Connects to v.address with v.ssh when first used; `learned_keys_store` as ssh_runner's.
+  explicit ssh_connector(const vantage_point& v, ssh_connector_settings s = {},
+                         std::string learned_keys_store = {});
   ~ssh_connector() override;
 
   std::vector<connect_result> probe(std::span<const connect_target> targets,

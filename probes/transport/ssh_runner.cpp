@@ -164,9 +164,59 @@ attempt load_key(const ssh_access& ssh, key_ptr& key) {
   return {};
 }
 
-// Opens and authenticates a session to the host, or says why not. `learned` is the key accepted
-// on first use (kept across reconnections, so that a later different key is refused).
-attempt open_session(const backup_host& host, std::string& learned, deadline until,
+// What a runner remembers of the host's key across reconnections: the key accepted on first use
+// (so that a later different key is refused) and the file where such keys are kept between runs.
+struct host_key_memory {
+  std::string learned;  // "type SHA256:..."; empty until a key is accepted on first use
+  std::string store;    // known_hosts file of keys learned on first use; empty: none
+};
+
+// With trust_on_first_use, the key not pinned by the inventory's known_hosts, checked against
+// the store of keys learned in earlier runs: the one learned there is accepted (and stays
+// unpinned by an administrator: `learned` is set), an unknown one is accepted and added to the
+// store, a different one is refused.
+attempt check_learned_key(ssh_session s, const std::string& of, const std::string& seen,
+                          host_key_memory& keys) {
+  if (!keys.learned.empty() && keys.learned != seen)
+    return fail(outcome::error,
+                of + std::string(kHostKeyChangedWords[1]) + "(" + seen + " seen, " + keys.learned +
+                    " learned): refused",
+                true);
+  if (!keys.store.empty()) {
+    if (ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, keys.store.c_str()) != SSH_OK ||
+        ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, keys.store.c_str()) != SSH_OK)
+      return fail(outcome::error, of + ": bad options: " + ssh_get_error(s), true);
+    // Runners of several hosts may learn at once: one appends to the store at a time.
+    static std::mutex store_mutex;
+    std::lock_guard lock(store_mutex);
+    switch (ssh_session_is_known_server(s)) {
+      case SSH_KNOWN_HOSTS_OK:
+        break;
+      case SSH_KNOWN_HOSTS_UNKNOWN:
+      case SSH_KNOWN_HOSTS_NOT_FOUND:
+        if (ssh_session_update_known_hosts(s) != SSH_OK)
+          return fail(outcome::error, of + " (" + seen + ") could not be added to the store " +
+                                          keys.store + ": " + ssh_get_error(s));
+        break;
+      case SSH_KNOWN_HOSTS_CHANGED:
+      case SSH_KNOWN_HOSTS_OTHER:
+        return fail(outcome::error,
+                    of + std::string(kHostKeyChangedWords[0]) + seen +
+                        " does not match the key learned on first use in " + keys.store +
+                        " (possible man-in-the-middle): refused",
+                    true);
+      case SSH_KNOWN_HOSTS_ERROR:
+      default:
+        return fail(outcome::error, of + " could not be checked against " + keys.store + " (" +
+                                        seen + "): refused");
+    }
+  }
+  keys.learned = seen;
+  return {};
+}
+
+// Opens and authenticates a session to the host, or says why not.
+attempt open_session(const backup_host& host, host_key_memory& keys, deadline until,
                      session_ptr& out) {
   const ssh_access& ssh = host.ssh;
   const std::string where = host.address + ":" + std::to_string(ssh.port);
@@ -224,25 +274,22 @@ attempt open_session(const backup_host& host, std::string& learned, deadline unt
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
       if (ssh.trust_on_first_use && !seen.empty()) {
-        if (!learned.empty() && learned != seen)
-          return fail(outcome::error,
-                      of + " changed since it was learned (" + seen + " seen, " + learned +
-                          " learned): refused",
-                      true);
-        learned = seen;
+        if (attempt a = check_learned_key(s.get(), of, seen, keys); a.outcome != outcome::ok)
+          return a;
         break;
       }
       return fail(outcome::error,
                   of + " not in known_hosts " + known + " (" + seen_text + "): refused", true);
     case SSH_KNOWN_HOSTS_CHANGED:
       return fail(outcome::error,
-                  of + " CHANGED: " + seen_text + " does not match known_hosts " + known +
+                  of + std::string(kHostKeyChangedWords[0]) + seen_text +
+                      " does not match known_hosts " + known +
                       " (possible man-in-the-middle): refused",
                   true);
     case SSH_KNOWN_HOSTS_OTHER:
       return fail(
           outcome::error,
-          of + " is of another type than in known_hosts " + known + " (" + seen_text + "): refused",
+          of + std::string(kHostKeyChangedWords[2]) + known + " (" + seen_text + "): refused",
           true);
     case SSH_KNOWN_HOSTS_ERROR:
     default:
@@ -319,11 +366,11 @@ void prepare(const backup_host& host, const std::vector<std::string>& argv, job&
 // Channels are always freed before the session they belong to.
 class batch {
  public:
-  batch(const backup_host& host, session_ptr& session, std::string& learned, std::string& refused,
+  batch(const backup_host& host, session_ptr& session, host_key_memory& keys, std::string& refused,
         std::uint64_t& generation, deadline until, std::size_t cap)
       : host_(host),
         session_(session),
-        learned_(learned),
+        keys_(keys),
         refused_(refused),
         generation_(generation),
         until_(until),
@@ -403,7 +450,7 @@ class batch {
       }
       const bool fresh = !session_;
       if (fresh) {
-        attempt a = open_session(host_, learned_, until_, session_);
+        attempt a = open_session(host_, keys_, until_, session_);
         if (a.outcome != outcome::ok) {
           if (a.permanent)
             refused_ = a.failure;
@@ -510,7 +557,7 @@ class batch {
 
   const backup_host& host_;
   session_ptr& session_;
-  std::string& learned_;
+  host_key_memory& keys_;
   std::string& refused_;
   std::uint64_t& generation_;  // sessions opened so far (ssh_runner::with_session)
   const deadline until_;
@@ -523,9 +570,9 @@ class batch {
 }  // namespace
 
 struct ssh_runner::connection {
-  session_ptr session;           // connected and authenticated, or null
-  std::string refused;           // a refusal that no retry can change (host key, authentication)
-  std::string learned;           // trust_on_first_use: the key accepted, "type SHA256:..."
+  session_ptr session;  // connected and authenticated, or null
+  std::string refused;  // a refusal that no retry can change (host key, authentication)
+  host_key_memory keys;
   std::uint64_t generation = 0;  // sessions opened so far
 
   // A session ready for use: the current one unless it is broken, else a new one (`fresh`).
@@ -537,7 +584,7 @@ struct ssh_runner::connection {
     fresh = !session;
     if (!fresh)
       return {};
-    attempt a = open_session(host, learned, until, session);
+    attempt a = open_session(host, keys, until, session);
     if (a.outcome == outcome::ok)
       ++generation;
     else if (a.permanent)
@@ -546,14 +593,16 @@ struct ssh_runner::connection {
   }
 };
 
-ssh_runner::ssh_runner(backup_host host)
-    : host_(std::move(host)), conn_(std::make_unique<connection>()) {}
+ssh_runner::ssh_runner(backup_host host, std::string learned_keys_store)
+    : host_(std::move(host)), conn_(std::make_unique<connection>()) {
+  conn_->keys.store = std::move(learned_keys_store);
+}
 
 ssh_runner::~ssh_runner() = default;
 
 std::string ssh_runner::learned_host_key() const {
   std::lock_guard lock(mutex_);
-  return conn_->learned;
+  return conn_->keys.learned;
 }
 
 std::string ssh_runner::with_session(deadline until, const session_user& fn) const {
@@ -578,7 +627,7 @@ std::vector<command_result> ssh_runner::run_all(const std::vector<std::vector<st
     prepare(host_, argvs[i], jobs[i]);
   {
     std::lock_guard lock(mutex_);
-    batch(host_, conn_->session, conn_->learned, conn_->refused, conn_->generation, until, cap)
+    batch(host_, conn_->session, conn_->keys, conn_->refused, conn_->generation, until, cap)
         .run(jobs);
   }
   std::vector<command_result> results;

@@ -2,7 +2,8 @@
 // on the first command and reused (one channel per command); run_all() runs up to 8 commands at
 // once over channels of that connection, calls on one runner run one after another. Host keys are
 // pinned: only a key present in the inventory's known_hosts file is accepted (or, with
-// trust_on_first_use, an unknown key, never a changed one). Key authentication only (key file,
+// trust_on_first_use, an unknown key, never a changed one; with a store of learned keys, a key
+// learned in an earlier run is pinned from then on). Key authentication only (key file,
 // optionally ssh-agent); never a password or keyboard-interactive prompt.
 // ~/.ssh/config and /etc/ssh/ssh_config are ignored. No secret ever appears in a failure text.
 #pragma once
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/inventory.h"
@@ -31,10 +33,30 @@ std::string shell_quote(const std::vector<std::string>& argv);
 // empty, holds '"', '%', CR or LF, or ends with '\\' (cmd.exe or the program would read them).
 std::optional<std::string> cmd_quote(const std::vector<std::string>& argv);
 
+// The words of the runner's failure texts (and so of the host observation's detail) that say a
+// host key was refused because it differs from the key pinned in known_hosts or learned on first
+// use: "host key of ADDRESS CHANGED: ...", "... changed since it was learned ...", "... is of
+// another type than in known_hosts ...".
+inline constexpr std::string_view kHostKeyChangedWords[] = {
+    " CHANGED: ", " changed since it was learned ", " is of another type than in known_hosts "};
+
+// Whether `text` says a host key was refused because it changed (one of kHostKeyChangedWords).
+inline bool says_host_key_changed(std::string_view text) {
+  for (const auto words : kHostKeyChangedWords) {
+    if (text.find(words) != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
 class ssh_runner final : public command_runner {
  public:
   // Reads host.address, host.name (texts only) and host.ssh; opens nothing yet.
-  explicit ssh_runner(backup_host host);
+  // `learned_keys_store`, when not empty, is a known_hosts file (created when missing) of the
+  // keys learned on first use: with trust_on_first_use, a key the inventory's known_hosts does
+  // not pin is checked against it, added when the host is not there yet, refused when it differs
+  // from the key kept there. The inventory's known_hosts is never written to.
+  explicit ssh_runner(backup_host host, std::string learned_keys_store = {});
   ~ssh_runner() override;
   ssh_runner(const ssh_runner&) = delete;
   ssh_runner& operator=(const ssh_runner&) = delete;
@@ -53,8 +75,8 @@ class ssh_runner final : public command_runner {
   std::vector<command_result> run_all(const std::vector<std::vector<std::string>>& argvs,
                                       deadline until, std::size_t cap) const override;
 
-  // With trust_on_first_use, the host key accepted although it was not in known_hosts:
-  // "ssh-ed25519 SHA256:..."; empty when none was learned.
+  // With trust_on_first_use, the host key accepted although it was not in known_hosts (learned
+  // now, or in an earlier run and kept in the store): "ssh-ed25519 SHA256:..."; empty when none.
   std::string learned_host_key() const override;
 
   // For a caller that opens channels of its own on this host's connection (the reachability

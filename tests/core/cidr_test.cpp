@@ -202,5 +202,47 @@ TEST(CidrSize, SaturatesForLargeIpv6Blocks) {
   EXPECT_EQ(block("2001:db8::/64").size(), kMax);
 }
 
+TEST(CidrIpAddress, LoopbackIs127Slash8AndColonColon1) {
+  EXPECT_TRUE(addr("127.0.0.1").loopback());
+  EXPECT_TRUE(addr("127.9.8.7").loopback());
+  EXPECT_TRUE(addr("::1").loopback());
+  EXPECT_FALSE(addr("0.0.0.0").loopback());
+  EXPECT_FALSE(addr("10.0.0.1").loopback());
+  EXPECT_FALSE(addr("::").loopback());
+  EXPECT_FALSE(addr("::ffff:127.0.0.1").loopback());
+}
+
+TEST(HttpsUrl, ParsesHostPortAndTarget) {
+  EXPECT_EQ(https_url::parse("https://alerts.example.org/hooks/cloison?x=1"),
+            (https_url{"alerts.example.org", 443, "/hooks/cloison?x=1"}));
+  EXPECT_EQ(https_url::parse("HTTPS://127.0.0.1:8443"), (https_url{"127.0.0.1", 8443, "/"}));
+  EXPECT_EQ(https_url::parse("https://[fd00::5]:9000/a"), (https_url{"fd00::5", 9000, "/a"}));
+  EXPECT_EQ(https_url::parse("https://h?q"), (https_url{"h", 443, "/?q"}));
+}
+
+TEST(HttpsUrl, RefusesOtherSchemesUserInfoAndMalformedAuthorities) {
+  for (const auto* bad :
+       {"http://127.0.0.1/", "ftp://h/", "https://", "https:///path", "https://user:pw@h/",
+        "https://h:0/", "https://h:65536/", "https://h:/", "https://h:44x/", "https://[fd00::5/",
+        "https://[h]/", "https://fd00::5/", "https://h/a b", "https://h/#frag", "https://h_x/",
+        "alerts.example.org"}) {
+    EXPECT_FALSE(https_url::parse(bad).has_value()) << bad;
+  }
+}
+
+TEST(ListenAddress, ParsesAnAddressAndAPort) {
+  const auto v4 = listen_address::parse("127.0.0.1:9469");
+  ASSERT_TRUE(v4.has_value());
+  EXPECT_EQ(v4->address, addr("127.0.0.1"));
+  EXPECT_EQ(v4->port, 9469u);
+  const auto v6 = listen_address::parse("[::]:80");
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->address, addr("::"));
+  for (const auto* bad : {"127.0.0.1", "localhost:9469", "127.0.0.1:", ":9469", "[127.0.0.1]:1",
+                          "::1:9469", "[::1]", "10.0.0.1:70000"}) {
+    EXPECT_FALSE(listen_address::parse(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace cloison

@@ -1,8 +1,8 @@
 // ssh_check: runs one command through cloison's ssh_runner and prints what came back.
 // Used by tests/lab/ssh_test.sh inside the lab (`lab exec admin -- ssh_check ...`).
 //
-//   ssh_check [--port N] [--timeout SECONDS] [--cap BYTES] [--tofu] [--repeat N]
-//             ADDRESS USER KEY KNOWN_HOSTS [sudo] -- CMD...
+//   ssh_check [--port N] [--timeout SECONDS] [--cap BYTES] [--tofu] [--learned-store FILE]
+//             [--repeat N] ADDRESS USER KEY KNOWN_HOSTS [sudo] -- CMD...
 //
 // --repeat N runs the command N times at once from N threads on the same runner (one connection,
 // commands one after another) and prints one "run K: ..." line each before the first run's report.
@@ -22,9 +22,9 @@
 namespace {
 
 int usage() {
-  std::cerr
-      << "usage: ssh_check [--port N] [--timeout SECONDS] [--cap BYTES] [--tofu] [--repeat N]\n"
-         "                 ADDRESS USER KEY KNOWN_HOSTS [sudo] -- CMD...\n";
+  std::cerr << "usage: ssh_check [--port N] [--timeout SECONDS] [--cap BYTES] [--tofu]\n"
+               "                 [--learned-store FILE] [--repeat N]\n"
+               "                 ADDRESS USER KEY KNOWN_HOSTS [sudo] -- CMD...\n";
   return 64;
 }
 
@@ -52,11 +52,14 @@ int main(int argc, char** argv) {
   double timeout_s = 10;
   std::size_t cap = cloison::kDefaultOutputCap;
   std::size_t repeat = 1;
+  std::string learned_store;
   std::size_t i = 0;
   try {
     for (; i < args.size() && args[i].rfind("--", 0) == 0 && args[i] != "--"; ++i) {
       if (args[i] == "--tofu") {
         host.ssh.trust_on_first_use = true;
+      } else if (i + 1 < args.size() && args[i] == "--learned-store") {
+        learned_store = args[++i];
       } else if (i + 1 < args.size() && args[i] == "--port") {
         host.ssh.port = static_cast<unsigned>(std::stoul(args[++i]));
       } else if (i + 1 < args.size() && args[i] == "--timeout") {
@@ -89,7 +92,7 @@ int main(int argc, char** argv) {
   if (positional.size() == 5)  // as host_probe does for its privileged commands
     command.insert(command.begin(), {"sudo", "-n", "--"});
 
-  const cloison::ssh_runner runner(host);
+  const cloison::ssh_runner runner(host, learned_store);
   const auto start = std::chrono::steady_clock::now();
   const auto until = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(timeout_s));

@@ -126,6 +126,20 @@ sc admin --tofu "$BK" "$U" "$KEY" "$T/kh_changed" -- id -un
 check "trust_on_first_use never accepts a changed key" \
   eval 'is outcome error && has failure CHANGED && is learned ""'
 
+sc admin --tofu --learned-store "$T/learned" "$BK" "$U" "$KEY" "$T/kh_empty" -- id -un
+check "trust_on_first_use with a store: the key learned is added to the store" \
+  eval 'is outcome ok && is learned "ssh-ed25519 $REAL_FP" && [ "$(grep -c ssh-ed25519 "$T/learned")" = 1 ]'
+
+sc admin --tofu --learned-store "$T/learned" "$BK" "$U" "$KEY" "$T/kh_empty" -- id -un
+check "trust_on_first_use with a store: the key kept there is accepted in a later run, not added twice" \
+  eval 'is outcome ok && is learned "ssh-ed25519 $REAL_FP" && [ "$(grep -c ssh-ed25519 "$T/learned")" = 1 ]'
+
+cp "$T/kh_changed" "$T/learned_changed"
+sc admin --tofu --learned-store "$T/learned_changed" "$BK" "$U" "$KEY" "$T/kh_empty" -- id -un
+check "trust_on_first_use with a store: a key other than the one kept there is refused" \
+  eval 'is outcome error && has failure "CHANGED: ssh-ed25519 $REAL_FP" && has failure "learned on first use" &&
+        is learned ""'
+
 # ---------------------------------------------------------------- authentication
 sc admin "$BK" "$U" "$T/wrong_key" "$KH" -- id -un
 check "wrong private key: authentication refused for $U@$BK" \

@@ -10,13 +10,16 @@ Usage: deb_test.py BUILD_DIR   (a configured and built tree: what `make package`
    policies, default inventory root:cloison 0640 in /etc/cloison root:cloison 0750, state folder
    cloison:cloison 0750, units, man pages, completion, docs); the system user `cloison`; nothing
    enabled; the installed `cloison --version`; `cloison validate /etc/cloison/cloison.yaml` as the
-   `cloison` user; `man -l` renders both pages; `systemd-analyze verify` accepts both units offline
-   and `systemd-analyze security --offline=true` rates the service's exposure at most 2.0; the
-   service's own ExecStart, run as its user with its UMask, ends with one of its SuccessExitStatus
-   codes and writes the report, the bundle and the agent key into the state folder. The default
-   inventory declares no host, so that audit sends nothing to the network.
-3. The timer is enabled as an administrator would (`systemctl --root=/ enable`); `dpkg -r` keeps the
-   configuration and the state; `dpkg -P` removes them, the timer's enablement and the stat
+   `cloison` user; `man -l` renders both pages; `systemd-analyze verify` accepts the three units
+   offline and `systemd-analyze security --offline=true` rates each service's exposure at most 2.0;
+   cloison-audit.service's own ExecStart, run as its user with its UMask, ends with one of its
+   SuccessExitStatus codes and writes the report, the bundle and the agent key into the state
+   folder; cloison.service's ExecStart (the daemon), run likewise, audits on SIGUSR1, records the
+   run in its history and stops on SIGTERM with status 0. The default inventory declares no host,
+   so these audits send nothing to the network.
+3. The daemon and the timer are enabled as an administrator would (`systemctl --root=/ enable`);
+   `dpkg -r` keeps the configuration and the state; `dpkg -P` removes them, their enablement and the
+   stat
    overrides, and leaves no file of the package; the system user is kept (Debian's practice), then
    this test deletes it (unless it existed before).
 dpkg, the maintainer scripts and lintian run with the system's PATH, as they do when an
@@ -27,21 +30,28 @@ Prints one line per problem and `N passed, M failed`; exits 1 on any problem.
 """
 import glob
 import grp
+import json
 import os
+import queue
 import pwd
 import re
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 if len(sys.argv) != 2:
     sys.exit("usage: deb_test.py BUILD_DIR")
 BUILD = os.path.abspath(sys.argv[1])
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 SYSTEM_ENV = dict(os.environ, PATH=SYSTEM_PATH, DEBIAN_FRONTEND="noninteractive", LC_ALL="C")
-UNITS = ["cloison-audit.service", "cloison-audit.timer"]
+UNITS = ["cloison.service", "cloison-audit.service", "cloison-audit.timer"]
+SERVICES = ["cloison.service", "cloison-audit.service"]
 TIMER_LINK = "/etc/systemd/system/timers.target.wants/cloison-audit.timer"
+DAEMON_LINK = "/etc/systemd/system/multi-user.target.wants/cloison.service"
 MAX_EXPOSURE = 2.0
 
 failures = []
@@ -141,7 +151,7 @@ def check_installed(version):
     except KeyError:
         check(False, "postinst creates the user cloison")
 
-    check(not os.path.lexists(TIMER_LINK), "postinst enables nothing")
+    check(not os.path.lexists(TIMER_LINK) and not os.path.lexists(DAEMON_LINK), "postinst enables nothing")
     r = run(["/usr/bin/cloison", "--version"])
     check(r.returncode == 0 and version in r.stdout, f"the installed cloison --version says {version}: {r.stdout!r} {r.stderr!r}")
     as_cloison = ["/usr/bin/setpriv", "--reuid=cloison", "--regid=cloison", "--init-groups", "--reset-env"]
@@ -156,15 +166,17 @@ def check_installed(version):
     r = run(["systemd-analyze", "verify", "--man=no"] + units)
     check(r.returncode == 0 and not (r.stdout + r.stderr).strip(),
           f"systemd-analyze verify accepts the units: {r.stdout}{r.stderr}")
-    r = run(["systemd-analyze", "security", "--offline=true", "--no-pager", units[0]])
-    exposure = re.search(r"Overall exposure level for cloison-audit\.service: ([0-9.]+)", r.stdout)
-    check(exposure and float(exposure.group(1)) <= MAX_EXPOSURE,
-          f"systemd-analyze security rates cloison-audit.service at most {MAX_EXPOSURE}: "
-          f"{exposure.group(1) if exposure else r.stdout[-500:] + r.stderr}")
-    if exposure:
-        print(f"systemd-analyze security: cloison-audit.service exposure {exposure.group(1)}")
+    for service in SERVICES:
+        r = run(["systemd-analyze", "security", "--offline=true", "--no-pager", f"/lib/systemd/system/{service}"])
+        exposure = re.search(rf"Overall exposure level for {re.escape(service)}: ([0-9.]+)", r.stdout)
+        check(exposure and float(exposure.group(1)) <= MAX_EXPOSURE,
+              f"systemd-analyze security rates {service} at most {MAX_EXPOSURE}: "
+              f"{exposure.group(1) if exposure else r.stdout[-500:] + r.stderr}")
+        if exposure:
+            print(f"systemd-analyze security: {service} exposure {exposure.group(1)}")
 
-    run_the_service(as_cloison, units[0])
+    run_the_service(as_cloison, "/lib/systemd/system/cloison-audit.service")
+    run_the_daemon(as_cloison, "/lib/systemd/system/cloison.service")
 
 
 def unit_value(unit, key):
@@ -190,6 +202,58 @@ def run_the_service(as_cloison, unit):
             user, group, mode = owner_mode(path)
             check(user == "cloison" and group == "cloison" and mode & others == 0,
                   f"{path} is cloison:cloison without mode bits {others:04o}: {user}:{group} {mode:04o}")
+
+
+def run_the_daemon(as_cloison, unit):
+    """The daemon's ExecStart as its user: an audit on SIGUSR1, recorded; SIGTERM stops it (0)."""
+    exec_start = unit_value(unit, "ExecStart")
+    if not check(len(exec_start) == 1, f"{unit} has one ExecStart"):
+        return
+    os.umask(int(unit_value(unit, "UMask")[0], 8))
+    daemon = subprocess.Popen(as_cloison + exec_start[0].split(), cwd="/", stderr=subprocess.PIPE, text=True)
+    os.umask(0o022)
+    log = []
+    try:
+        if wait_for_log(daemon, log, "cloison daemon started"):
+            daemon.send_signal(signal.SIGUSR1)
+            check(wait_for_log(daemon, log, "audit finished"), f"the daemon audits on SIGUSR1: {log[-5:]}")
+        daemon.send_signal(signal.SIGTERM)
+        code = daemon.wait(timeout=10)
+        check(code == 0, f"the daemon stops on SIGTERM with status 0, got {code}: {log[-5:]}")
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+    r = run(as_cloison + ["/usr/bin/cloison", "history", "--state-dir", "/var/lib/cloison", "--lang", "en", "list"])
+    check(r.returncode == 0 and re.search(r"^1\t", r.stdout, re.M), f"cloison history lists the daemon's run: {r.stdout}{r.stderr}")
+    user, group, mode = owner_mode("/var/lib/cloison/history.db")
+    check(user == "cloison" and mode & 0o037 == 0, f"history.db is cloison's, 0640 at most: {user}:{group} {mode:04o}")
+
+
+def wait_for_log(process, log, text, timeout=60):
+    """Reads the daemon's JSON log lines (into `log`) until one's message holds `text` (True), the
+    daemon ends or `timeout` seconds pass (False)."""
+    lines = queue.Queue()
+    if not hasattr(process, "reader"):
+        process.reader = threading.Thread(target=lambda: [lines.put(l) for l in process.stderr] + [lines.put(None)],
+                                          daemon=True)
+        process.lines = lines
+        process.reader.start()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = process.lines.get(timeout=left)
+        except queue.Empty:
+            return False
+        if line is None:
+            return False
+        log.append(line.strip())
+        try:
+            if text in json.loads(line).get("message", ""):
+                return True
+        except ValueError:
+            pass
+    return False
 
 
 def main():
@@ -235,8 +299,9 @@ def test_package():
             r = run(["dpkg", "-i", deb], system=True)
             if check(r.returncode == 0, f"dpkg -i installs the package: {r.stdout[-1500:]}{r.stderr[-1500:]}"):
                 check_installed(version)
-                r = run(["systemctl", "--root=/", "enable", "cloison-audit.timer"], system=True)
-                check(r.returncode == 0 and os.path.islink(TIMER_LINK), f"the timer can be enabled: {r.stderr}")
+                r = run(["systemctl", "--root=/", "enable", "cloison-audit.timer", "cloison.service"], system=True)
+                check(r.returncode == 0 and os.path.islink(TIMER_LINK) and os.path.islink(DAEMON_LINK),
+                      f"the daemon and the timer can be enabled: {r.stderr}")
                 r = run(["dpkg", "-r", "cloison"], system=True)
                 check(r.returncode == 0, f"dpkg -r removes the package: {r.stderr}")
                 check(not os.path.exists("/usr/bin/cloison"), "remove takes the binary away")
@@ -244,7 +309,8 @@ def test_package():
                 check(os.path.isfile("/var/lib/cloison/report/report.json"), "remove keeps the state")
             r = run(["dpkg", "-P", "cloison"], system=True)
             check(r.returncode == 0, f"dpkg -P purges the package: {r.stderr}")
-            left = [p for p in shipped + ["/etc/cloison", "/var/lib/cloison", TIMER_LINK] if os.path.lexists(p)]
+            left = [p for p in shipped + ["/etc/cloison", "/var/lib/cloison", TIMER_LINK, DAEMON_LINK]
+                    if os.path.lexists(p)]
             check(not left, f"purge leaves nothing of the package: {left}")
             overrides = run(["dpkg-statoverride", "--list"], system=True).stdout
             check("/etc/cloison" not in overrides, f"purge removes the stat overrides: {overrides}")

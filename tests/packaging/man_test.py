@@ -7,7 +7,8 @@ Runs `CLOISON help` and `CLOISON help SUBCOMMAND` (LC_ALL=C: English) and checks
 1. packaging/man/cloison.1 has a subsection (.SS) for every subcommand, names it in its SYNOPSIS,
    and documents in that subsection every option the help lists (long and short, written with
    roff's escaped hyphen, e.g. \\-\\-key\\-file), the global options in GLOBAL OPTIONS, every
-   default value the help states, and exactly the exit codes of the help's "Exit codes:" footer;
+   default value the help states, and exactly the exit codes of the help's "Exit codes:" footer
+   (a sentence starting a line, or following another sentence of the footer: daemon's signals);
    ENVIRONMENT names CLOISON_KEY_FILE, LC_ALL, LC_MESSAGES, LANG and TZ; no roff line of either
    page writes an option with unescaped hyphens.
 2. packaging/bash-completion/cloison (sourced in bash) offers exactly the subcommands (plus
@@ -97,7 +98,9 @@ def parse_options(text):
 
 
 def exit_codes(text):
-    footer = [line for line in text.splitlines() if line.startswith("Exit codes:")]
+    """The codes of the help's "Exit codes:" sentence, which starts a line of the footer or follows
+    another sentence of it ("Signals: ... SIGTERM stops. Exit codes: 0 stopped, ...")."""
+    footer = re.findall(r"(?:^|(?<=\. ))(Exit codes:.*)$", text, re.M)
     if len(footer) != 1:
         return None
     return set(re.findall(r"(?<![\w.:-])([0-9])(?=\s)", footer[0]))

@@ -55,7 +55,13 @@ TEST(InventoryLoader, LoadsARealisticInventory) {
   EXPECT_EQ(inv->vantage_points[2].ssh.key_file, data_path("inventory/keys/probe_ed25519"));
   EXPECT_EQ(inv->vantage_points[2].ssh.known_hosts, data_path("inventory/keys/known_hosts"));
   EXPECT_EQ(inv->waivers, data_path("inventory/waivers.yaml"));
-  EXPECT_EQ(inv->alerts.size(), 2u);
+  ASSERT_EQ(inv->alerts.size(), 3u);
+  EXPECT_EQ(inv->alerts[0].socket, "/dev/log");
+  EXPECT_EQ(inv->alerts[1].url, "https://alerts.example/hook");
+  EXPECT_EQ(inv->alerts[1].token_file, "");
+  EXPECT_EQ(inv->alerts[2].listen, "127.0.0.1:9469");
+  ASSERT_TRUE(inv->schedule);
+  EXPECT_EQ(inv->schedule->cron, "30 2 * * *");
 }
 
 TEST(InventoryLoader, ReportsEveryProblemWithItsLocation) {
@@ -368,11 +374,233 @@ TEST(InventoryLoader, ParsesByteSizesAndDurations) {
     EXPECT_FALSE(parse_duration(bad)) << bad;
 }
 
+TEST(InventoryLoader, AScheduleIsACronExpressionOrACronWithARandomDelay) {
+  temp_dir dir;
+  diagnostics d;
+  const auto plain = load_inventory(dir.write("plain.yaml",
+                                              "establishment: e\n"
+                                              "schedule: \"30 2 * * *\"\n"),
+                                    d);
+  ASSERT_TRUE(plain) << (d.empty() ? "" : d.items().front().to_string());
+  ASSERT_TRUE(plain->schedule);
+  EXPECT_EQ(plain->schedule->cron, "30 2 * * *");
+  EXPECT_EQ(plain->schedule->times, std::get<cron_schedule>(parse_cron("30 2 * * *")));
+  EXPECT_EQ(plain->schedule->random_delay, std::chrono::seconds(0));
+  const auto delayed =
+      load_inventory(dir.write("delayed.yaml",
+                               "establishment: e\n"
+                               "schedule: {cron: \"0 3 * * mon-fri\", random_delay: 30m}\n"),
+                     d);
+  ASSERT_TRUE(delayed) << (d.empty() ? "" : d.items().front().to_string());
+  ASSERT_TRUE(delayed->schedule);
+  EXPECT_EQ(delayed->schedule->cron, "0 3 * * mon-fri");
+  EXPECT_TRUE(delayed->schedule->times.days_of_week[5]);
+  EXPECT_FALSE(delayed->schedule->times.days_of_week[6]);
+  EXPECT_EQ(delayed->schedule->random_delay, std::chrono::minutes(30));
+  const auto block = load_inventory(dir.write("block.yaml",
+                                              "establishment: e\n"
+                                              "schedule:\n"
+                                              "  cron: '*/15 * * * *'\n"
+                                              "  random_delay: 12h\n"),
+                                    d);
+  ASSERT_TRUE(block) << (d.empty() ? "" : d.items().front().to_string());
+  EXPECT_EQ(block->schedule->random_delay, std::chrono::hours(12));
+  const auto none = load_inventory(dir.write("none.yaml", "establishment: e\n"), d);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->schedule);
+}
+
+// The column is the faulty token's: the value's column, plus its opening quote when quoted, plus
+// the characters before the token.
+TEST(InventoryLoader, ABadCronExpressionIsLocatedAtItsFaultyToken) {
+  temp_dir dir;
+  struct example {
+    std::string yaml;
+    std::string diagnostic;
+  };
+  for (const auto& [yaml, diagnostic] : std::vector<example>{
+           {"schedule: 30 25 * * *\n", "2:14: schedule: hour: 25 is out of range 0-23"},
+           {"schedule: \"30 25 * * *\"\n", "2:15: schedule: hour: 25 is out of range 0-23"},
+           {"schedule: '30 2 * * 8'\n", "2:21: schedule: day of week: 8 is out of range 0-7"},
+           {"schedule:   \"*/0 * * * *\"\n", "2:16: schedule: minute: step 0 is out of range 1-60"},
+           {"schedule: {cron: \"0 0 * foo *\"}\n",
+            "2:25: cron: month: 'foo' is not a name of jan-dec"},
+           {"schedule:\n  cron: 0 5-2 * * *\n", "3:11: cron: hour: range 5-2 is reversed"},
+           {"schedule: \"30 2 * *\"\n",
+            "2:20: schedule: expected 5 fields (minute hour day-of-month month day-of-week), "
+            "found 4"},
+           {"schedule: \"0 0 31 2 *\"\n",
+            "2:16: schedule: day of month: the schedule never runs (none of its months has these "
+            "days)"},
+           // characters, not bytes, before the token
+           {"schedule: \"é é é é é é\"\n",
+            "2:22: schedule: expected 5 fields (minute hour day-of-month month day-of-week), "
+            "found 6"},
+           {"schedule: [30, 2]\n", "2:11: schedule: expected text, found a list"},
+           {"schedule:\n", "3:1: schedule: expected text, found nothing"},
+       }) {
+    diagnostics d;
+    const auto path = dir.write("s.yaml", "establishment: e\n" + yaml);
+    EXPECT_FALSE(load_inventory(path, d)) << yaml;
+    EXPECT_THAT(located(d), ElementsAre(diagnostic)) << yaml;
+  }
+  diagnostics d;
+  const auto path = dir.write("full.yaml", "establishment: e\nschedule: \"30 2 * * * *\"\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d.items()[0].to_string(),
+            path +
+                ":2:23: schedule: expected 5 fields (minute hour day-of-month month "
+                "day-of-week), found 6");
+}
+
+TEST(InventoryLoader, AScheduleMapIsStrict) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(
+      load_inventory(dir.write("s.yaml",
+                               "establishment: e\n"
+                               "schedule: {cron: \"30 2 * * *\", random_delay: 13h, jitter: 5m}\n"),
+                     d));
+  EXPECT_FALSE(load_inventory(dir.write("t.yaml",
+                                        "establishment: e\n"
+                                        "schedule:\n"
+                                        "  random_delay: 30 minutes\n"),
+                              d));
+  EXPECT_FALSE(load_inventory(dir.write("u.yaml",
+                                        "establishment: e\n"
+                                        "schedule: {cron: \"30 2 * * *\", random_delay: 0s}\n"),
+                              d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre("2:46: random_delay: expected a duration from 1s to 12h, found '13h'",
+                  "2:51: schedule: unknown key 'jitter' (expected one of: cron, random_delay)",
+                  "3:3: schedule: missing required key 'cron'",
+                  "3:17: random_delay: expected a duration from 1s to 12h, found '30 minutes'",
+                  "2:46: random_delay: expected a duration from 1s to 12h, found '0s'"));
+}
+
 TEST(InventoryLoader, LocalMachineInventoryAuditsThisHostLocally) {
   const auto inv = local_machine_inventory();
   ASSERT_EQ(inv.hosts.size(), 1u);
   EXPECT_EQ(inv.hosts[0].access, access_method::local);
   EXPECT_FALSE(inv.isolation);  // nothing is declared: isolation checks must not pass
+}
+
+TEST(InventoryLoader, ReadsEachTypeOfAlertWithItsKeys) {
+  temp_dir dir;
+  diagnostics d;
+  inventory_references refs;
+  const auto inv = load_inventory(
+      dir.write("i.yaml",
+                "establishment: a\n"
+                "alerts:\n"
+                "  - {type: syslog, socket: /run/test.sock}\n"
+                "  - {type: webhook, url: 'https://[::1]:8443/in?x=1', token_file: t.token,\n"
+                "     ca_file: ca.pem}\n"
+                "  - {type: prometheus, listen: '0.0.0.0:9100', token_file: /etc/m.token}\n"),
+      d, &refs);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  ASSERT_EQ(inv->alerts.size(), 3u);
+  EXPECT_EQ(inv->alerts[0].socket, "/run/test.sock");
+  EXPECT_EQ(inv->alerts[1].url, "https://[::1]:8443/in?x=1");
+  EXPECT_EQ(inv->alerts[1].token_file, (dir.path() / "t.token").string());
+  EXPECT_EQ(inv->alerts[1].ca_file, (dir.path() / "ca.pem").string());
+  EXPECT_EQ(inv->alerts[2].listen, "0.0.0.0:9100");
+  EXPECT_EQ(inv->alerts[2].token_file, "/etc/m.token");
+  // Token files are secrets: `cloison validate` checks they exist and are open to no one else.
+  std::vector<std::string> secrets;
+  for (const auto& s : refs.secrets)
+    secrets.push_back(s.value);
+  EXPECT_THAT(secrets, ElementsAre((dir.path() / "t.token").string(), "/etc/m.token"));
+}
+
+TEST(InventoryLoader, AnAlertTakesOnlyTheKeysOfItsType) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(
+      load_inventory(dir.write("i.yaml",
+                               "establishment: a\n"
+                               "alerts:\n"
+                               "  - {type: syslog, url: 'https://h/'}\n"
+                               "  - {type: webhook, url: 'https://h/', listen: '127.0.0.1:1'}\n"
+                               "  - {type: prometheus, socket: /dev/log}\n"
+                               "  - {type: email, url: 'https://h/'}\n"
+                               "  - {url: 'https://h/'}\n"),
+                     d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre("3:20: syslog alert: unknown key 'url' (expected one of: type, socket)",
+                  "4:40: webhook alert: unknown key 'listen' (expected one of: type, url, ca_file, "
+                  "token_file)",
+                  "5:24: prometheus alert: unknown key 'socket' (expected one of: type, listen, "
+                  "token_file)",
+                  "6:12: type: expected syslog, webhook or prometheus, found 'email'",
+                  "7:5: alert: missing required key 'type'"));
+}
+
+TEST(InventoryLoader, AWebhookNeedsAnHttpsUrl) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml",
+                                        "establishment: a\n"
+                                        "alerts:\n"
+                                        "  - {type: webhook}\n"
+                                        "  - {type: webhook, url: 'http://127.0.0.1/hook'}\n"
+                                        "  - {type: webhook, url: 'https://u:p@h/hook'}\n"),
+                              d));
+  const std::string why =
+      "url: expected https://HOST[:PORT]/PATH (TLS only, no user info), found '";
+  EXPECT_THAT(located(d), ElementsAre("3:5: webhook alert: missing required key 'url'",
+                                      "4:26: " + why + "http://127.0.0.1/hook'",
+                                      "5:26: " + why + "https://u:p@h/hook'"));
+}
+
+TEST(InventoryLoader, APrometheusEndpointOffLoopbackNeedsAToken) {
+  temp_dir dir;
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(dir.write("i.yaml",
+                                        "establishment: a\n"
+                                        "alerts:\n"
+                                        "  - {type: prometheus, listen: '10.0.0.5:9469'}\n"
+                                        "  - {type: prometheus, listen: 'localhost:9469'}\n"
+                                        "  - {type: syslog, socket: dev/log}\n"),
+                              d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre("3:32: listen: 10.0.0.5:9469 is reachable from other machines: a token_file is "
+                  "required (the bearer token scrapers must present)",
+                  "4:5: alert: only one prometheus endpoint may be declared",
+                  "4:32: listen: expected ADDRESS:PORT ('127.0.0.1:9469', '[::1]:9469'), found "
+                  "'localhost:9469'",
+                  "5:28: socket: expected an absolute path, found 'dev/log'"));
+}
+
+TEST(InventoryLoader, ValidateRefusesAWebhookTokenOpenToOthers) {
+  temp_dir dir;
+  const auto token = dir.write("t.token", "secret");
+  std::filesystem::permissions(token, std::filesystem::perms::owner_read |
+                                          std::filesystem::perms::owner_write |
+                                          std::filesystem::perms::group_read);
+  diagnostics d;
+  inventory_references refs;
+  const auto path = dir.write("i.yaml",
+                              "establishment: a\n"
+                              "alerts:\n"
+                              "  - {type: webhook, url: 'https://h/', token_file: t.token,\n"
+                              "     ca_file: missing.pem}\n");
+  ASSERT_TRUE(load_inventory(path, d, &refs));
+  check_files(refs, path, d);
+  EXPECT_THAT(
+      located(d),
+      ElementsAre(
+          "3:52: " + token +
+              ": a secret readable by its group or by others (mode 0640): chmod "
+              "600 " +
+              token,
+          "4:15: " + (dir.path() / "missing.pem").string() +
+              ": cannot be read here (No such file or directory); the audit needs it on the "
+              "machine it runs on"));
 }
 
 }  // namespace

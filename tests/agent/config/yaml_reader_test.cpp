@@ -39,6 +39,28 @@ TEST(YamlReader, AbsentNodesAreDiagnosticsNeverExceptions) {
   EXPECT_THAT(located(inventory), ::testing::Contains("2:5: alert: missing required key 'type'"));
 }
 
+TEST(YamlReader, ErrorsWithinAScalarCountCharactersFromItsText) {
+  diagnostics d;
+  const auto doc = load_yaml_text(
+      "plain: ab cd\n"
+      "quoted: \"ab cd\"\n"
+      "single: 'é cd'\n"
+      "list: [ab]\n",
+      "i.yaml", d);
+  ASSERT_TRUE(doc);
+  yaml_reader y("i.yaml", d);
+  y.error_within((*doc)["plain"], 3, "plain");
+  y.error_within((*doc)["quoted"], 3, "quoted");
+  y.error_within((*doc)["single"], 3, "single: after the 2 bytes of é, one column");
+  y.error_within((*doc)["quoted"], 99, "beyond: the end of the text");
+  y.error_within((*doc)["list"], 1, "list: no text, the node's place");
+  y.error_within((*doc)["absent"], 1, "absent: unlocated");
+  EXPECT_THAT(located(d), ElementsAre("0:0: absent: unlocated", "1:11: plain", "2:13: quoted",
+                                      "2:15: beyond: the end of the text",
+                                      "3:12: single: after the 2 bytes of é, one column",
+                                      "4:7: list: no text, the node's place"));
+}
+
 TEST(YamlReader, EmptyFile) {
   temp_dir dir;
   diagnostics d;
