@@ -144,6 +144,15 @@ struct audit_schedule {
   std::chrono::seconds random_delay{0};
 };
 
+// What `cloison daemon` keeps of its history (agent/history prune()): the newest `max_runs` runs
+// (counted among all runs, the baseline included) that are not older than `max_age` (by
+// started_at; one that is not a time is never too old), and in any case the baseline and the
+// newest run. `retention: {runs: 400, days: 400}`.
+struct retention {
+  std::size_t max_runs = 400;            // the newest runs kept; 0: no limit by count
+  std::chrono::hours max_age{24 * 400};  // older runs removed; 0: no limit by age
+};
+
 struct inventory {
   std::string source;  // the file it was loaded from, or "(built-in)"
   std::string establishment;
@@ -156,6 +165,7 @@ struct inventory {
   std::optional<isolation_procedure> isolation;
   std::optional<audit_schedule> schedule;  // absent: no scheduled audit
   std::vector<alert_target> alerts;
+  struct retention retention;
   std::vector<std::string> policies;  // policy files; empty: the built-in D2.03 policy
   std::string waivers;                // optional waivers file
   reachability_settings reachability;

@@ -100,8 +100,10 @@ int diff_runs(const run_record& before, const run_record& after, lang l) {
     print_error("history", e.what());
     return kExitUsage;
   }
-  std::cout << pick(l, "De l'exécution ", "From run ") << before.id << pick(l, " à ", " to ")
-            << after.id << ":\n"
+  std::cout << pick(l, "De l'exécution ", "From run ") << before.id
+            << (before.baseline ? pick(l, " (la référence épinglée)", " (the pinned baseline)")
+                                : "")
+            << pick(l, " à ", " to ") << after.id << ":\n"
             << describe_drift(d, l);
   return d.regressed() ? kExitNotMet : kExitMet;
 }

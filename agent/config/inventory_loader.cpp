@@ -32,8 +32,8 @@ class inventory_reader {
     inv.source = y_.file();
     if (!y_.expect_map(doc, "inventory",
                        {"establishment", "segments", "vantage_points", "hosts", "directories",
-                        "backup_accounts", "flows", "isolation", "schedule", "alerts", "policies",
-                        "waivers", "reachability"},
+                        "backup_accounts", "flows", "isolation", "schedule", "alerts", "retention",
+                        "policies", "waivers", "reachability"},
                        {"establishment"})) {
       return inv;
     }
@@ -51,6 +51,8 @@ class inventory_reader {
       read_reachability(doc["reachability"], inv.reachability);
     if (doc["schedule"])
       inv.schedule = read_schedule(doc["schedule"]);
+    if (doc["retention"])
+      read_retention(doc["retention"], inv.retention);
     if (const auto policies = y_.texts(doc, "policies")) {
       for (std::size_t i = 0; i < policies->size(); ++i) {
         inv.policies.push_back(resolve((*policies)[i]));
@@ -474,6 +476,16 @@ class inventory_reader {
       y_.error(at, "listen: " + a.listen +
                        " is reachable from other machines: a token_file is required (the bearer "
                        "token scrapers must present)");
+  }
+
+  // `{runs: 400, days: 400}`; 0: no limit.
+  void read_retention(const YAML::Node& n, retention& r) {
+    if (!y_.expect_map(n, "retention", {"runs", "days"}))
+      return;
+    r.max_runs = static_cast<std::size_t>(
+        y_.integer(n, "runs", 0, 1000000).value_or(static_cast<std::int64_t>(r.max_runs)));
+    if (const auto days = y_.integer(n, "days", 0, 36500))
+      r.max_age = std::chrono::hours(24 * *days);
   }
 
   void read_reachability(const YAML::Node& n, reachability_settings& r) {

@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -15,6 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "agent/daemon/alerts.h"
@@ -22,6 +25,7 @@
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/syslog_channel.h"
 #include "agent/daemon/webhook_channel.h"
+#include "agent/engine/scoring.h"
 #include "agent/report/local_time.h"
 #include "agent/session/audit_job.h"
 #include "core/schedule.h"
@@ -136,6 +140,7 @@ class daemon_loop {
     notify("READY=1\nSTATUS=" + status_text());
     spdlog::info("cloison daemon started: state folder {}, inventory {}",
                  options_.state_dir.string(), options_.inventory_file);
+    catch_up_missed_run();
     io_.run();
     if (worker_.joinable())
       worker_.join();
@@ -188,6 +193,24 @@ class daemon_loop {
       start_audit("schedule");
       arm_schedule();
     });
+  }
+
+  // As a systemd timer with Persistent=true: when a scheduled time passed since the last run
+  // started (the daemon or the machine was down), one audit runs at start, however many were
+  // missed. Without a run in the history, none.
+  void catch_up_missed_run() {
+    const auto& schedule = config_.estate().schedule;
+    const auto newest = history_.list(1);
+    if (!schedule || newest.empty())
+      return;
+    const auto last = parse_utc_time(newest.front().started_at);
+    const auto missed = last ? next_run(schedule->times, *last) : std::nullopt;
+    if (!missed || *missed > wall_clock::now())
+      return;
+    spdlog::warn(
+        "the audit scheduled at {} did not run (the daemon was not running): running it now",
+        local_time_text(utc_iso8601(*missed)));
+    start_audit("missed schedule");
   }
 
   // Under systemd with WatchdogSec=, pings at half the period from the event loop: a stuck loop
@@ -298,7 +321,7 @@ class daemon_loop {
         spdlog::error("the alerts of run {} could not be derived: {}", id, e.what());
       }
     }
-    prune();
+    prune(prepared.estate().retention);
     return finished;
   }
 
@@ -332,9 +355,9 @@ class daemon_loop {
     return out;
   }
 
-  void prune() {
+  void prune(const retention& keep) {
     try {
-      for (const auto& gone : history_.prune(options_.keep, wall_clock::now())) {
+      for (const auto& gone : history_.prune(keep, wall_clock::now())) {
         std::error_code ec;
         if (!gone.report_dir.empty())
           fs::remove_all(gone.report_dir, ec);
@@ -521,16 +544,14 @@ class daemon_loop {
 
   // Sends what the webhooks hold now, then re-arms the retry timer (worker threads).
   void deliver() {
-    {
-      std::lock_guard lock(channels_mutex_);
-      deliver_locked();
-    }
+    deliver_pending();
     asio::post(io_, [this] { arm_delivery(); });
   }
 
-  // Sends what the webhooks hold. channels_mutex_ is held; the caller re-arms the retry timer
-  // once it is released (arm_delivery on the io thread).
-  void deliver_locked() {
+  // Sends what the webhooks hold (a worker thread, never the io thread: a peer may be slow). The
+  // caller re-arms the retry timer afterwards (arm_delivery, on the io thread).
+  void deliver_pending() {
+    std::lock_guard lock(channels_mutex_);
     for (auto& webhook : webhooks_)
       webhook->deliver_pending();
     update_queued();
@@ -575,10 +596,7 @@ class daemon_loop {
     if (delivery_.joinable())
       delivery_.join();
     delivery_ = std::thread([this] {
-      {
-        std::lock_guard lock(channels_mutex_);
-        deliver_locked();
-      }
+      deliver_pending();
       asio::post(io_, [this] {
         delivering_ = false;
         arm_delivery();
@@ -593,7 +611,6 @@ class daemon_loop {
     diagnostics problems;
     if (auto fresh = load_configuration(options_, probes_, problems)) {
       config_ = std::move(*fresh);
-      spdlog::info("configuration reloaded");
       arm_schedule();
       try {
         open_endpoint();
@@ -601,6 +618,7 @@ class daemon_loop {
         spdlog::error("the HTTP endpoint cannot be opened: {}", e.what());
       }
       open_channels();
+      spdlog::info("configuration reloaded");  // once in force, endpoint included
     } else {
       for (const auto& item : problems.sorted())
         spdlog::error("{}", item.to_string());
@@ -685,6 +703,55 @@ void remove_partial_runs(const fs::path& runs) {
   }
 }
 
+// Run folders the history does not name. One newer than every recorded run's was renamed after
+// its audit by a daemon killed before it recorded the run: it is recorded now (its alerts follow,
+// see alert_on_unalerted). Older ones (left by a daemon killed during the retention, or by a
+// history set aside) and, after a history was set aside, all of them are left as they are:
+// evidence is never removed on a guess.
+void recover_unrecorded_runs(history& h, const fs::path& runs, bool history_set_aside) {
+  static const std::regex run_name(R"(\d{8}T\d{6}Z(-\d+)?)");
+  std::set<std::string> recorded;
+  std::string newest;
+  for (const auto& run : h.list(0)) {
+    if (run.report_dir.empty())
+      continue;
+    const auto name = fs::path(run.report_dir).filename().string();
+    recorded.insert(name);
+    newest = std::max(newest, name);
+  }
+  std::vector<fs::path> unrecorded;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(runs, ec)) {
+    const auto name = entry.path().filename().string();
+    if (entry.is_directory() && std::regex_match(name, run_name) && !recorded.contains(name))
+      unrecorded.push_back(entry.path());
+  }
+  std::sort(unrecorded.begin(), unrecorded.end());
+  std::vector<std::string> left;
+  for (const auto& dir : unrecorded) {
+    if (history_set_aside || dir.filename().string() <= newest) {
+      left.push_back(dir.filename().string());
+      continue;
+    }
+    try {
+      const report r = read_report((dir / "report.json").string());
+      const fs::path bundle = dir / kBundleName;
+      const auto id = h.record(r, exit_code_of(r.objectives), dir.string(),
+                               fs::exists(bundle) ? bundle.string() : std::string());
+      spdlog::warn(
+          "{} is complete but was not recorded (the daemon stopped in between): "
+          "recorded as run {}",
+          dir.string(), id);
+    } catch (const std::exception& e) {
+      spdlog::error("{} is not recorded and cannot be read back, left as it is: {}", dir.string(),
+                    e.what());
+    }
+  }
+  if (!left.empty())
+    spdlog::warn("{} run folders in {} are not in the history, left as they are: {} to {}",
+                 left.size(), runs.string(), left.front(), left.back());
+}
+
 }  // namespace
 
 void run_daemon(const daemon_options& options, diagnostics& problems) {
@@ -702,6 +769,7 @@ void run_daemon(const daemon_options& options, diagnostics& problems) {
         "started",
         set_aside);
   remove_partial_runs(options.state_dir / "runs");
+  recover_unrecorded_runs(h, options.state_dir / "runs", !set_aside.empty());
   const probe_set probes =
       builtin_probes(probe_memory{(options.state_dir / "known_hosts").string()});
   auto config = load_configuration(options, probes, problems);

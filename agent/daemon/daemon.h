@@ -35,7 +35,6 @@ struct daemon_options {
   std::filesystem::path state_dir = kDefaultStateDir;
   std::string tool_version;  // written into the reports
   lang language = lang::fr;  // of report.xml and of the page shown first in report.html
-  retention keep;            // of the runs in the history
 };
 
 // The daemon cannot start: the state folder is used by another daemon or cannot be used, or the

@@ -20,6 +20,7 @@
 
 #include "agent/engine/findings.h"
 #include "agent/report/report.h"
+#include "core/inventory.h"
 
 namespace cloison {
 
@@ -56,14 +57,6 @@ struct recorded_finding {
   enum status status = status::fail;
   enum severity severity = severity::medium;
   friend bool operator==(const recorded_finding&, const recorded_finding&) = default;
-};
-
-// What prune() keeps: the newest `max_runs` runs (counted among all runs, the baseline included)
-// that are not older than `max_age` (by started_at; one that is not a time is never too old),
-// and in any case the baseline and the newest run.
-struct retention {
-  std::size_t max_runs = 400;            // the newest runs kept; 0: no limit by count
-  std::chrono::hours max_age{24 * 400};  // older runs removed; 0: no limit by age
 };
 
 class history {
@@ -111,9 +104,9 @@ class history {
   // and its alerts sends them when it starts again. Throws like record().
   void mark_alerted(std::int64_t id);
 
-  // Removes the runs beyond `keep` (never the baseline, never the newest run), with their
-  // objectives and findings, and returns them, newest first, so that the caller deletes their
-  // report folders.
+  // Removes the runs beyond `keep` (core/inventory.h; never the baseline, never the newest run),
+  // with their objectives and findings, and returns them, newest first, so that the caller deletes
+  // their report folders.
   std::vector<run_record> prune(const retention& keep, std::chrono::system_clock::time_point now);
 
  private:

@@ -364,7 +364,8 @@ TEST(Cli, ReportRendersAgainWithoutAuditing) {
   EXPECT_EQ(r.out, out + "/report.html\n");
   const auto html = testing::read_text(out + "/report.html");
   EXPECT_THAT(html, HasSubstr("id=\"lang-en\" checked>"));
-  EXPECT_THAT(html, HasSubstr("Regression since the previous audit."));
+  EXPECT_THAT(html, HasSubstr("<h2>Drift since the previous audit</h2>"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"regressed\">Regression.</p>"));
   const auto garbage = dir.write("garbage.json", "{\"schema_version\": 1, [");
   auto bad = cloison({"report", "--in", garbage, "--out", out});
   EXPECT_EQ(bad.exit_code, 2);
@@ -392,7 +393,7 @@ TEST(Cli, DiffExitsOneOnRegressionZeroOtherwiseTwoOnBadInput) {
   auto better = cloison({"diff", "--lang", "en", current, dir.write("fixed.json", fixed.dump())});
   EXPECT_EQ(better.exit_code, 0) << better.err;
   EXPECT_THAT(better.out, HasSubstr("Resolved finding (1):"));
-  EXPECT_THAT(better.out, HasSubstr("No regression since the previous audit."));
+  EXPECT_THAT(better.out, HasSubstr("\nNo regression.\n"));
   EXPECT_EQ(cloison({"diff", current, current}).exit_code, 0);
   auto missing = cloison({"diff", previous, (dir.path() / "none.json").string()});
   EXPECT_EQ(missing.exit_code, 2);

@@ -62,6 +62,8 @@ TEST(InventoryLoader, LoadsARealisticInventory) {
   EXPECT_EQ(inv->alerts[2].listen, "127.0.0.1:9469");
   ASSERT_TRUE(inv->schedule);
   EXPECT_EQ(inv->schedule->cron, "30 2 * * *");
+  EXPECT_EQ(inv->retention.max_runs, 100u);
+  EXPECT_EQ(inv->retention.max_age, std::chrono::hours(24 * 365));
 }
 
 TEST(InventoryLoader, ReportsEveryProblemWithItsLocation) {
@@ -408,6 +410,46 @@ TEST(InventoryLoader, AScheduleIsACronExpressionOrACronWithARandomDelay) {
   const auto none = load_inventory(dir.write("none.yaml", "establishment: e\n"), d);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->schedule);
+}
+
+TEST(InventoryLoader, RetentionDefaultsTo400RunsAnd400DaysAndZeroMeansNoLimit) {
+  temp_dir dir;
+  diagnostics d;
+  const auto absent = load_inventory(dir.write("absent.yaml", "establishment: e\n"), d);
+  ASSERT_TRUE(absent);
+  EXPECT_EQ(absent->retention.max_runs, 400u);
+  EXPECT_EQ(absent->retention.max_age, std::chrono::hours(24 * 400));
+  const auto set = load_inventory(
+      dir.write("set.yaml", "establishment: e\nretention: {runs: 30, days: 0}\n"), d);
+  ASSERT_TRUE(set) << (d.empty() ? "" : d.items().front().to_string());
+  EXPECT_EQ(set->retention.max_runs, 30u);
+  EXPECT_EQ(set->retention.max_age, std::chrono::hours(0));
+  const auto days_only =
+      load_inventory(dir.write("days.yaml", "establishment: e\nretention: {days: 90}\n"), d);
+  ASSERT_TRUE(days_only);
+  EXPECT_EQ(days_only->retention.max_runs, 400u);
+  EXPECT_EQ(days_only->retention.max_age, std::chrono::hours(24 * 90));
+}
+
+TEST(InventoryLoader, BadRetentionValuesAreLocatedAndAllReported) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv = load_inventory(dir.write("bad.yaml",
+                                            "establishment: e\n"
+                                            "retention:\n"
+                                            "  runs: -1\n"
+                                            "  days: forever\n"
+                                            "  weeks: 3\n"),
+                                  d);
+  EXPECT_FALSE(inv);
+  ASSERT_EQ(d.size(), 3u);
+  std::vector<std::string> seen;
+  for (const auto& item : d.sorted())
+    seen.push_back(item.to_string());
+  EXPECT_NE(seen[0].find("bad.yaml:3:9"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[1].find("bad.yaml:4:9"), std::string::npos) << seen[1];
+  EXPECT_NE(seen[2].find("bad.yaml:5:3"), std::string::npos) << seen[2];
+  EXPECT_NE(seen[2].find("weeks"), std::string::npos) << seen[2];
 }
 
 // The column is the faulty token's: the value's column, plus its opening quote when quoted, plus

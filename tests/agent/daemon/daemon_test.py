@@ -25,7 +25,12 @@ CA (made by openssl) for the webhook, and /metrics read by Prometheus' own text 
     restart: the history is intact and the half-written run folder removed;
  7. kill -9 at random moments of audits, repeatedly: the history stays readable and every run it
     lists has its report;
- 8. a damaged history.db is moved aside at start and a new one started.
+ 8. a damaged history.db is moved aside at start and a new one started;
+ 9. at start: the run folders of the set-aside history are left as they are; a complete run folder
+    not recorded (a daemon killed between its rename and its record) is recorded and its alerts
+    sent; a scheduled time missed while the daemon was stopped runs one audit; the inventory's
+    retention removes the runs beyond it, with their folders;
+10. `cloison history baseline pin|baseline|list|diff [--baseline]|diff RUN RUN`.
 Prints one line per problem and `N passed, M failed`; exits 1 on any problem.
 """
 import glob
@@ -459,6 +464,68 @@ def main():
         d.signal(signal.SIGTERM)
         check(d.process.wait(timeout=10) == 0 and notify.wait_for("STOPPING=1", 3),
               "SIGTERM, idle: status 0, STOPPING=1 notified")
+
+        # 9. recovery at start: the run folders of the set-aside history are left as they are; a
+        # complete folder not recorded (killed between its rename and its record) is recorded; a
+        # scheduled time missed while stopped runs once at start; the inventory's retention
+        folders = [n for n in os.listdir(f"{state}/runs") if re.fullmatch(r"\d{8}T\d{6}Z(-\d+)?", n)]
+        d = Daemon(args, env)
+        left = d.wait_for(r"run folders in .* are not in the history, left as they are", 0, 10)
+        first = d.audit(lambda: d.signal(signal.SIGUSR1))
+        check(len(folders) >= 6 and left is not None and int(left.split()[0]) == len(folders)
+              and all(os.path.isdir(f"{state}/runs/{n}") for n in folders),
+              f"the {len(folders)} run folders of the set-aside history are left as they are: {left}")
+        d.signal(signal.SIGTERM)
+        d.process.wait(timeout=10)
+        folder = re.search(r"^report: (.*)/report\.json$", history(state, "show", "1").stdout, re.M).group(1)
+        subprocess.run(["cp", "-a", folder, folder + "-9"], check=True)
+        d = Daemon(args, env)
+        recorded = d.wait_for(r"is complete but was not recorded .*: recorded as run (\d+)", 0, 10)
+        check(first == 1 and recorded is not None and recorded.startswith(folder + "-9")
+              and run_ids(state) == [2, 1] and d.wait_for("run 2: its alerts were not sent", 0, 5),
+              f"a complete run folder not recorded is recorded at start, its alerts sent: {recorded} {run_ids(state)}")
+        d.signal(signal.SIGTERM)
+        d.process.wait(timeout=10)
+        inv(recent, 'hosts: []\nschedule: "0 0 1 1 *"\nretention: {runs: 2, days: 0}\n')
+        db = sqlite3.connect(f"{state}/history.db")
+        with db:
+            db.execute("UPDATE runs SET started_at = '2020-06-01T00:00:00Z' WHERE id = 2")
+        db.close()
+        d = Daemon(args, env)
+        missed = d.wait_for(r"the audit scheduled at .* did not run", 0, 10)
+        check(missed is not None and "2021-01-01" in missed,
+              f"the schedule missed since the last run (2021-01-01 00:00) runs once at start: {missed}")
+        check(d.wait_for(r"^audit finished: run 3", 0, 30) and d.wait_for("run 1 of .* removed", 0, 10),
+              "its audit is run 3, and the retention (runs: 2) removes run 1")
+        check(run_ids(state) == [3, 2] and not os.path.exists(folder) and os.path.isdir(folder + "-9"),
+              f"the history keeps runs 3 and 2, run 1's folder is removed: {run_ids(state)}")
+        check(d.wait_for(r"did not run", d.mark(), 2) is None, "one catch-up only")
+        d.signal(signal.SIGTERM)
+        d.process.wait(timeout=10)
+
+        # 10. the history commands: baseline pin, baseline, list, diff (the previous run, the
+        # baseline, two runs); a run that does not exist is a usage error
+        none = history(state, "baseline")
+        check(none.returncode == 2 and "no baseline pinned" in none.stderr, f"no baseline yet: {none.returncode} {none.stderr}")
+        pin = history(state, "baseline", "pin", "2")
+        check(pin.returncode == 0 and "Baseline pinned: run 2" in pin.stdout, f"baseline pin 2: {pin.returncode} {pin.stdout}{pin.stderr}")
+        shown = history(state, "baseline")
+        check(shown.returncode == 0 and re.search(r"^report: .*-9/report\.json$", shown.stdout, re.M),
+              f"baseline shows run 2: {shown.stdout}")
+        check(re.search(r"^2\*\t", history(state, "list").stdout, re.M), "list marks the baseline with *")
+        previous = history(state, "diff")
+        check(previous.returncode in (0, 1) and previous.stdout.startswith("From run 2 to 3:\n"),
+              f"diff: the newest run against the one before: {previous.stdout[:80]!r}")
+        baseline = history(state, "diff", "--baseline")
+        check(baseline.returncode in (0, 1)
+              and baseline.stdout.startswith("From run 2 (the pinned baseline) to 3:\n")
+              and "previous" not in baseline.stdout,
+              f"diff --baseline names the baseline, not the previous audit: {baseline.stdout[:120]!r}")
+        two = history(state, "diff", "3", "2")
+        check(two.returncode in (0, 1) and two.stdout.startswith("From run 3 to 2:\n"), f"diff 3 2: {two.stdout[:80]!r}")
+        missing = history(state, "baseline", "pin", "99")
+        check(missing.returncode == 2 and "99" in missing.stderr and re.search(r"^2\*\t", history(state, "list").stdout, re.M),
+              f"pinning a run that does not exist is refused, the pin unchanged: {missing.returncode} {missing.stderr}")
     finally:
         d.stop()
         try:
