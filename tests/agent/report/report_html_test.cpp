@@ -231,7 +231,8 @@ TEST(ReportHtml, DiagramForbiddenFlowsAndDriftSection) {
   const auto with_drift = render_html(r, lang::fr, &d);
   const auto fr = section(with_drift, "fr");
   EXPECT_THAT(fr, HasSubstr("<section class=\"drift\">"));
-  EXPECT_THAT(fr, HasSubstr("Régression depuis l&#39;audit précédent."));
+  EXPECT_THAT(fr, HasSubstr("<h2>Dérive depuis l&#39;audit précédent</h2>"));
+  EXPECT_THAT(fr, HasSubstr("<p class=\"regressed\">Régression.</p>"));
   EXPECT_THAT(fr, HasSubstr("<ul class=\"new-failures\">\n<li>[critique] "
                             "<code>reach-no-forbidden-port-open</code>"));
   EXPECT_THAT(section(with_drift, "en"), HasSubstr("Resolved finding (1):"));
