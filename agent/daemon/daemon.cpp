@@ -703,13 +703,29 @@ void remove_partial_runs(const fs::path& runs) {
   }
 }
 
-// Run folders the history does not name. One newer than every recorded run's was renamed after
-// its audit by a daemon killed before it recorded the run: it is recorded now (its alerts follow,
-// see alert_on_unalerted). Older ones (left by a daemon killed during the retention, or by a
-// history set aside) and, after a history was set aside, all of them are left as they are:
-// evidence is never removed on a guess.
-void recover_unrecorded_runs(history& h, const fs::path& runs, bool history_set_aside) {
+// The time (run folder form, 20261203T202512Z) the newest history was set aside
+// (history.db.damaged-<time>[-n] in `state_dir`); "" when none was.
+std::string newest_set_aside(const fs::path& state_dir) {
+  static const std::regex set_aside_name(R"(history\.db\.damaged-(\d{8}T\d{6}Z)(-\d+)?)");
+  std::string newest;
+  std::error_code ec;
+  std::smatch m;
+  for (const auto& entry : fs::directory_iterator(state_dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (std::regex_match(name, m, set_aside_name))
+      newest = std::max(newest, m[1].str());
+  }
+  return newest;
+}
+
+// Run folders the history does not name. One started after every recorded run (in a history
+// with none, after the second the newest history was set aside) was renamed after its audit by a
+// daemon killed before it recorded the run: it is recorded now (its alerts follow, see
+// alert_on_unalerted). Older ones (left by a daemon killed during the retention, or belonging to
+// a history set aside) are left as they are: evidence is never removed on a guess.
+void recover_unrecorded_runs(history& h, const fs::path& state_dir) {
   static const std::regex run_name(R"(\d{8}T\d{6}Z(-\d+)?)");
+  const fs::path runs = state_dir / "runs";
   std::set<std::string> recorded;
   std::string newest;
   for (const auto& run : h.list(0)) {
@@ -719,6 +735,7 @@ void recover_unrecorded_runs(history& h, const fs::path& runs, bool history_set_
     recorded.insert(name);
     newest = std::max(newest, name);
   }
+  const std::string set_aside = newest_set_aside(state_dir);
   std::vector<fs::path> unrecorded;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(runs, ec)) {
@@ -729,7 +746,11 @@ void recover_unrecorded_runs(history& h, const fs::path& runs, bool history_set_
   std::sort(unrecorded.begin(), unrecorded.end());
   std::vector<std::string> left;
   for (const auto& dir : unrecorded) {
-    if (history_set_aside || dir.filename().string() <= newest) {
+    const auto name = dir.filename().string();
+    const bool older = !newest.empty()
+                           ? name <= newest
+                           : !set_aside.empty() && name.substr(0, set_aside.size()) <= set_aside;
+    if (older) {
       left.push_back(dir.filename().string());
       continue;
     }
@@ -769,7 +790,7 @@ void run_daemon(const daemon_options& options, diagnostics& problems) {
         "started",
         set_aside);
   remove_partial_runs(options.state_dir / "runs");
-  recover_unrecorded_runs(h, options.state_dir / "runs", !set_aside.empty());
+  recover_unrecorded_runs(h, options.state_dir);
   const probe_set probes =
       builtin_probes(probe_memory{(options.state_dir / "known_hosts").string()});
   auto config = load_configuration(options, probes, problems);

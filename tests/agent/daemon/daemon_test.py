@@ -471,6 +471,7 @@ def main():
         folders = [n for n in os.listdir(f"{state}/runs") if re.fullmatch(r"\d{8}T\d{6}Z(-\d+)?", n)]
         d = Daemon(args, env)
         left = d.wait_for(r"run folders in .* are not in the history, left as they are", 0, 10)
+        d.wait_for("cloison daemon started", 0, 10)
         first = d.audit(lambda: d.signal(signal.SIGUSR1))
         check(len(folders) >= 6 and left is not None and int(left.split()[0]) == len(folders)
               and all(os.path.isdir(f"{state}/runs/{n}") for n in folders),
@@ -478,10 +479,11 @@ def main():
         d.signal(signal.SIGTERM)
         d.process.wait(timeout=10)
         folder = re.search(r"^report: (.*)/report\.json$", history(state, "show", "1").stdout, re.M).group(1)
-        subprocess.run(["cp", "-a", folder, folder + "-9"], check=True)
+        copy = re.sub(r"-\d+$", "", folder) + "-9"  # a valid run folder name, sorting after it
+        subprocess.run(["cp", "-a", folder, copy], check=True)
         d = Daemon(args, env)
         recorded = d.wait_for(r"is complete but was not recorded .*: recorded as run (\d+)", 0, 10)
-        check(first == 1 and recorded is not None and recorded.startswith(folder + "-9")
+        check(first == 1 and recorded is not None and recorded.startswith(copy)
               and run_ids(state) == [2, 1] and d.wait_for("run 2: its alerts were not sent", 0, 5),
               f"a complete run folder not recorded is recorded at start, its alerts sent: {recorded} {run_ids(state)}")
         d.signal(signal.SIGTERM)
@@ -497,7 +499,7 @@ def main():
               f"the schedule missed since the last run (2021-01-01 00:00) runs once at start: {missed}")
         check(d.wait_for(r"^audit finished: run 3", 0, 30) and d.wait_for("run 1 of .* removed", 0, 10),
               "its audit is run 3, and the retention (runs: 2) removes run 1")
-        check(run_ids(state) == [3, 2] and not os.path.exists(folder) and os.path.isdir(folder + "-9"),
+        check(run_ids(state) == [3, 2] and not os.path.exists(folder) and os.path.isdir(copy),
               f"the history keeps runs 3 and 2, run 1's folder is removed: {run_ids(state)}")
         check(d.wait_for(r"did not run", d.mark(), 2) is None, "one catch-up only")
         d.signal(signal.SIGTERM)
@@ -514,8 +516,8 @@ def main():
               f"baseline shows run 2: {shown.stdout}")
         check(re.search(r"^2\*\t", history(state, "list").stdout, re.M), "list marks the baseline with *")
         previous = history(state, "diff")
-        check(previous.returncode in (0, 1) and previous.stdout.startswith("From run 2 to 3:\n"),
-              f"diff: the newest run against the one before: {previous.stdout[:80]!r}")
+        check(previous.returncode in (0, 1) and previous.stdout.startswith("From run 2 (the pinned baseline) to 3:\n"),
+              f"diff: the newest run against the one before, named the baseline since it is: {previous.stdout[:80]!r}")
         baseline = history(state, "diff", "--baseline")
         check(baseline.returncode in (0, 1)
               and baseline.stdout.startswith("From run 2 (the pinned baseline) to 3:\n")
