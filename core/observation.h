@@ -52,7 +52,9 @@ struct fact {
   static fact out_of_scope(std::string why);
 };
 
-// One tested (source, destination, port) pair of the reachability matrix.
+// One tested (source, destination, port) pair of the reachability matrix, or a range of
+// consecutive ports that share everything but the port (core/flow_ranges.h): ports `port` to
+// last_port(), latency_ms and attempts then the largest of the range's.
 struct flow_result {
   std::string from;     // the vantage point's segment
   std::string to;       // the destination (host name, or directory name)
@@ -63,8 +65,11 @@ struct flow_result {
   std::string expected;  // allowed | forbidden
   double latency_ms = 0;
   int attempts = 0;
-  std::string vantage{};  // the vantage point's name; "" in reports written before it was recorded
-  std::string method{};   // how it was probed: local | ssh-forward | ssh-command; "" likewise
+  std::string vantage{};   // the vantage point's name; "" in reports written before it was recorded
+  std::string method{};    // how it was probed: local | ssh-forward | ssh-command; "" likewise
+  unsigned port_last = 0;  // a range's last port; 0 (or `port`): the single port `port`
+  unsigned last_port() const { return port_last > port ? port_last : port; }
+  unsigned port_count() const { return last_port() - port + 1; }
   friend bool operator==(const flow_result&, const flow_result&) = default;
 };
 

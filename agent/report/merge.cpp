@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <tuple>
 
 #include "agent/engine/scoring.h"
 #include "agent/report/verdicts.h"
+#include "core/flow_ranges.h"
 
 namespace cloison {
 
@@ -129,19 +129,12 @@ void merge_findings(const std::vector<merge_input>& inputs,
   });
 }
 
+// A port tested by several inputs keeps its most alarming result, the first input's on a tie.
 void merge_flows(const std::vector<merge_input>& inputs, report& out) {
-  std::map<std::tuple<std::string, std::string, std::string, unsigned, std::string>, std::size_t>
-      index;
-  for (const auto& in : inputs) {
-    for (const auto& f : in.report.flows) {
-      const auto [it, fresh] =
-          index.try_emplace({f.vantage, f.from, f.address, f.port, f.protocol}, out.flows.size());
-      if (fresh)
-        out.flows.push_back(f);
-      else if (alarm(f) > alarm(out.flows[it->second]))
-        out.flows[it->second] = f;
-    }
-  }
+  std::vector<flow_result> all;
+  for (const auto& in : inputs)
+    all.insert(all.end(), in.report.flows.begin(), in.report.flows.end());
+  out.flows = combine_flows(all, alarm);
 }
 
 }  // namespace

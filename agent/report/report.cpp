@@ -235,6 +235,7 @@ json to_json(const report& r) {
                           {"to", f.to},
                           {"address", f.address},
                           {"port", f.port},
+                          {"port_last", f.last_port()},
                           {"protocol", f.protocol},
                           {"verdict", f.verdict},
                           {"expected", f.expected},
@@ -319,12 +320,17 @@ report report_from_json(const json& j) {
     for (const auto& f : j.at("findings"))
       r.findings.push_back(finding_of(f));
     for (const auto& f : j.at("flows")) {
-      r.flows.push_back({f.at("from").get<std::string>(), f.at("to").get<std::string>(),
-                         f.at("address").get<std::string>(), number_in(f, "port", 0u, 65535u),
-                         f.at("protocol").get<std::string>(), f.at("verdict").get<std::string>(),
-                         f.at("expected").get<std::string>(), number_in(f, "latency_ms", 0.0, 1e7),
-                         number_in(f, "attempts", 0, 1000), f.value("vantage", std::string()),
-                         f.value("method", std::string())});
+      auto& flow = r.flows.emplace_back(
+          flow_result{f.at("from").get<std::string>(), f.at("to").get<std::string>(),
+                      f.at("address").get<std::string>(), number_in(f, "port", 0u, 65535u),
+                      f.at("protocol").get<std::string>(), f.at("verdict").get<std::string>(),
+                      f.at("expected").get<std::string>(), number_in(f, "latency_ms", 0.0, 1e7),
+                      number_in(f, "attempts", 0, 1000), f.value("vantage", std::string()),
+                      f.value("method", std::string())});
+      if (f.contains("port_last")) {  // absent from reports written before ranges
+        const auto last = number_in(f, "port_last", flow.port, 65535u);
+        flow.port_last = last > flow.port ? last : 0;
+      }
     }
     for (const auto& o : j.at("observations")) {
       r.observations.push_back({o.at("probe").get<std::string>(), o.at("target").get<std::string>(),

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "agent/report/markup.h"
+#include "core/flow_ranges.h"
 
 namespace cloison {
 
@@ -223,8 +224,8 @@ class diagram {
       if (std::none_of(vantages.begin(), vantages.end(), [&](auto& p) { return p.name == v; }))
         vantages.push_back({v, f.from, ""});
       if (f.expected == "forbidden" && f.verdict != "error") {
-        ++tallies[v].tested;
-        tallies[v].open += f.verdict == "open";
+        tallies[v].tested += f.port_count();
+        tallies[v].open += f.verdict == "open" ? f.port_count() : 0;
       }
     }
     for (const auto& v : vantages) {
@@ -282,7 +283,7 @@ class diagram {
     std::map<std::pair<std::string, std::string>, std::set<unsigned>> open;
     for (const auto& p : r_.flows) {
       if (p.expected == "forbidden" && p.verdict == "open")
-        open[{p.from, p.to}].insert(p.port);
+        add_ports(p, open[{p.from, p.to}]);
     }
     for (const auto& [pair, ports] : open)
       add_edge("forbidden-open", pair.first, pair.second, port_ranges(ports));

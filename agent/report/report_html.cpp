@@ -13,6 +13,7 @@
 #include "agent/report/local_time.h"
 #include "agent/report/markup.h"
 #include "agent/report/report_diagram.h"
+#include "core/flow_ranges.h"
 
 namespace cloison {
 
@@ -443,7 +444,7 @@ class section_writer {
         open;
     for (const auto& f : r_.flows) {
       if (f.expected == "forbidden" && f.verdict == "open")
-        open[{f.vantage, f.from, f.to, f.address, f.protocol}].insert(f.port);
+        add_ports(f, open[{f.vantage, f.from, f.to, f.address, f.protocol}]);
     }
     if (open.empty()) {
       out_ << "<p>" << t(msg::html_forbidden_none) << "</p>\n";

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "agent/engine/evaluator.h"
 #include "agent/report/verdicts.h"
+#include "core/flow_ranges.h"
 
 namespace cloison {
 
@@ -163,12 +164,9 @@ audit_result run_audit(const inventory& inv, const run_context& run,
     objectives.emplace_back(kObjectiveAds);
 
   listener.phase(msg::phase_report);
-  std::set<std::tuple<std::string, std::string, unsigned, std::string>> flows_seen;
+  std::vector<flow_result> tested;
   for (auto& obs : observations) {
-    for (auto& f : obs.flows) {  // controls are tested with every host: keep each pair once
-      if (flows_seen.insert({f.from, f.address, f.port, f.protocol}).second)
-        r.flows.push_back(std::move(f));
-    }
+    std::move(obs.flows.begin(), obs.flows.end(), std::back_inserter(tested));
     r.observations.push_back({obs.probe, obs.target, obs.outcome, obs.detail,
                               static_cast<long long>(obs.elapsed.count()), obs.collected_at,
                               obs.collected_by, obs.learned_host_key});
@@ -179,6 +177,7 @@ audit_result run_audit(const inventory& inv, const run_context& run,
       result.evidence.push_back(std::move(e));
     }
   }
+  r.flows = combine_flows(tested);  // controls are tested with every host: each pair once
   decide_verdicts(r, objectives);
   r.finished_at = utc_now_iso8601();
   return result;

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from labcheck import INVENTORY, LAB, check, finish, lab, require_root
+from labcheck import INVENTORY, LAB, check, finish, lab, pairs, require_root
 
 CLOISON = os.path.abspath(sys.argv[1])
 BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
@@ -38,7 +38,9 @@ def audit(host, probes=None, extra=()):
                         *(["--probes", probes] if probes != "all" else []), *extra],
                        capture_output=True, text=True, timeout=180)
     with open(os.path.join(out, "report.json")) as f:
-        return p.returncode, json.load(f)
+        report = json.load(f)
+    report["_out"] = out  # where report.html and evidence/ are
+    return p.returncode, report
 
 
 def reasons(report, oid):
@@ -89,12 +91,17 @@ check(causes == ["backup-lab", "lab-backup", "prod-lab"],
 rc, prod = audit("prod")
 check(rc == 4, f"compliant, from production (flows only): exit 4, incomplete (exit {rc})")
 expect_isolated(prod, "compliant, from production")
-check(sum(1 for x in prod["flows"] if x["expected"] == "forbidden") >= 1600, "compliant: the whole matrix was tested")
+check(sum(1 for x in pairs(prod) if x["expected"] == "forbidden") >= 1600, "compliant: the whole matrix was tested")
+swept = [x for x in prod["flows"] if x["to"] == "lab-repo" and x["port"] <= 2500 <= x["port_last"]]
+check(len(swept) == 1 and swept[0]["port_last"] >= 3300 and swept[0]["verdict"] == "filtered",
+      f"compliant, from production: lab-repo's Veeam range 2500-3300, all filtered, is one row of report.json: {swept}")
+check(len(prod["flows"]) * 20 < len(pairs(prod)),
+      f"compliant, from production: report.json has {len(prod['flows'])} rows for {len(pairs(prod))} pairs")
 controls = [x for x in prod["flows"] if x["expected"] == "allowed"]
 check(controls and all(x["verdict"] == "open" for x in controls), "compliant: production's controls (prod DC) answered")
 
 admin_rc, admin = audit("admin")
-allowed = [x for x in admin["flows"] if x["expected"] == "allowed" and x["to"] in ("lab-backup", "lab-repo")]
+allowed = [x for x in pairs(admin) if x["expected"] == "allowed" and x["to"] in ("lab-backup", "lab-repo")]
 check(len(allowed) == 35, f"compliant, from admin: 35 declared flows to the backup hosts ({len(allowed)})")
 check(all(x["verdict"] == "open" for x in allowed), "compliant, from admin: every declared flow is open")
 check(all(f["status"] == "pass" for f in findings(admin, "reach-declared-flows-open").values()),
@@ -118,6 +125,26 @@ check(set(forb["production -> lab-backup"]["observed"] or []) == BACKUP_PORTS,
       "fw-hole-prod-backup-all: lab-backup's 18 listening ports found open")
 check(set(forb["production -> lab-repo"]["observed"] or []) == BACKUP_PORTS - {"22"},
       "fw-hole-prod-backup-all: lab-repo's 17 listening ports found open (no sshd there)")
+rows = {x["port"]: x for x in r["flows"] if x["to"] == "lab-backup"}
+check(rows.get(2500, {}).get("port_last") == 2510 and rows[2500]["verdict"] == "open"
+      and rows[2500]["expected"] == "forbidden",
+      f"fw-hole-prod-backup-all: lab-backup's listening 2500-2510 is one open range in report.json: {rows.get(2500)}")
+check(rows.get(2511, {}).get("port_last") == 3300 and rows[2511]["verdict"] == "refused",
+      f"fw-hole-prod-backup-all: and 2511-3300, closed, one refused range: {rows.get(2511)}")
+with open(os.path.join(r["_out"], "report.html")) as f:
+    html = f.read()
+check("<td>198.18.2.10</td><td>tcp 22, 2500-2510, 6160, 6162, 9392, 9401, 9419, 10006</td>" in html,
+      "fw-hole-prod-backup-all: report.html lists lab-backup's open forbidden ports as ranges")
+matrix = next((e for e in r["evidence"] if e["id"] == "reachability/production -> lab-backup"), None)
+if check(matrix is not None, "the per-pair list of production -> lab-backup is evidence named in the report"):
+    with open(os.path.join(r["_out"], "evidence", matrix["sha256"] + ".txt")) as f:
+        listed = [row for row in (line.split("\t") for line in f.read().splitlines()[1:])
+                  if row[1] == "lab-backup"]  # the vantage's controls are listed too
+    tested = [x for x in pairs(r) if x["to"] == "lab-backup"]
+    check(len(listed) == len(tested) > 800
+          and {int(row[3]) for row in listed if row[2] == "198.18.2.10" and row[5] == "open"}
+          == {int(p) for p in BACKUP_PORTS},
+          f"and it holds one line per pair ({len(listed)} lines, {len(tested)} pairs), the open ones included")
 # Cross-check with nmap -sT: same pairs, same timeout, from the same namespace.
 with tempfile.NamedTemporaryFile("r", suffix=".xml") as xml:
     ports = "22,135,139,443,445,3389,5985,5986,9392,9401,9419,10006,6160,6162,2490-2520"
@@ -132,7 +159,7 @@ with tempfile.NamedTemporaryFile("r", suffix=".xml") as xml:
         for port in host.iter("port"):
             nmap[(address, int(port.get("portid")))] = port.find("state").get("state")
 mapping = {"open": "open", "refused": "closed", "filtered": "filtered"}
-compared = [(x["address"], x["port"], mapping.get(x["verdict"], x["verdict"])) for x in r["flows"]
+compared = [(x["address"], x["port"], mapping.get(x["verdict"], x["verdict"])) for x in pairs(r)
             if (x["address"], x["port"]) in nmap]
 differ = [(a, p, v, nmap[(a, p)]) for a, p, v in compared if v != nmap[(a, p)]]
 check(len(compared) == 70 and not differ,

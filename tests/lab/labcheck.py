@@ -46,6 +46,13 @@ STATE = os.environ.get("CLOISON_LAB_STATE", "/run/cloison-lab")
 _results = {"passed": 0, "failed": 0}
 
 
+def pairs(report):
+    """report.json's flows one per port: a range row (`port` to `port_last`) becomes one row per
+    port (reports without `port_last` have one row per port already)."""
+    return [dict(f, port=p, port_last=p) for f in report["flows"]
+            for p in range(f["port"], f.get("port_last", f["port"]) + 1)]
+
+
 def require_root(name):
     if os.geteuid() != 0:
         print(f"{name}: needs root (skipped)")

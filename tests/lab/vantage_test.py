@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from labcheck import INVENTORY, LAB, check, finish, lab, require_root
+from labcheck import INVENTORY, LAB, check, finish, lab, pairs, require_root
 
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("vantage_test")
@@ -32,7 +32,7 @@ def audit(host):
 
 
 def verdicts(report):
-    return {(x["to"], x["address"], x["port"]): (x["expected"], x["verdict"]) for x in report["flows"]}
+    return {(x["to"], x["address"], x["port"]): (x["expected"], x["verdict"]) for x in pairs(report)}
 
 
 def methods(report):
@@ -86,7 +86,7 @@ try:
     check(hole.get("production -> lab-backup") == ("fail", ["22"]),
           f"fw-hole-prod-backup-ssh, over SSH: lab-backup's port 22 found open ({hole})")
     check(hole.get("production -> lab-repo", ("",))[0] == "pass", "fw-hole-prod-backup-ssh: lab-repo still isolated")
-    ssh22 = [x for x in remote["flows"] if x["to"] == "lab-backup" and x["port"] == 22]
+    ssh22 = [x for x in pairs(remote) if x["to"] == "lab-backup" and x["port"] == 22]
     check(len(ssh22) == 1 and ssh22[0]["verdict"] == "open" and ssh22[0]["method"] in ("ssh-forward", "ssh-command"),
           f"fw-hole-prod-backup-ssh: 198.18.2.10:22 open from lab-prod's sshd ({ssh22})")
     check(rc == 1, f"fw-hole-prod-backup-ssh, over SSH: exit 1 (D2.03.B not met) (exit {rc})")

@@ -184,6 +184,31 @@ TEST(Merge, EachVantagePointsTestOfAPairIsKept) {
   EXPECT_EQ(merged.flows[1].verdict, "refused");
 }
 
+TEST(Merge, RangesAreCutWhereAnotherReportFoundSomethingWorse) {
+  auto a = vantage("t1", {make("c", "repo01", status::pass)});
+  auto b = vantage("t2", {make("c", "repo01", status::fail)});
+  flow_result swept{"production", "repo01", "10.0.2.5", 1, "tcp", "filtered", "forbidden", 1000, 1};
+  swept.vantage = "prod-dc";
+  swept.port_last = 65535;
+  flow_result hole = swept;
+  hole.port = 2500;
+  hole.port_last = 3300;
+  hole.verdict = "open";
+  a.flows = {swept};
+  b.flows = {hole};
+  const auto merged = merge_reports({{"a", a}, {"b", b}});
+  ASSERT_EQ(merged.flows.size(), 3u);
+  EXPECT_EQ(merged.flows[0].port, 1u);
+  EXPECT_EQ(merged.flows[0].last_port(), 2499u);
+  EXPECT_EQ(merged.flows[0].verdict, "filtered");
+  EXPECT_EQ(merged.flows[1].port, 2500u);
+  EXPECT_EQ(merged.flows[1].last_port(), 3300u);
+  EXPECT_EQ(merged.flows[1].verdict, "open");
+  EXPECT_EQ(merged.flows[2].port, 3301u);
+  EXPECT_EQ(merged.flows[2].last_port(), 65535u);
+  EXPECT_EQ(merged.flows[2].verdict, "filtered");
+}
+
 TEST(Merge, RefusesOtherEstablishmentsAndOtherPolicies) {
   auto a = vantage("t1", {});
   auto b = vantage("t2", {});

@@ -248,6 +248,24 @@ TEST(Diagram, DrawsEveryVantagePointWithWhatWasTestedFromIt) {
   EXPECT_EQ(zone_of_nodes(svg).at("prod-2"), "production");
 }
 
+TEST(Diagram, ARangeCountsEachOfItsPorts) {
+  auto r = estate();
+  r.flows.pop_back();  // 3 forbidden ports tested, all open
+  r.flows[0].port_last = 0;
+  r.flows[1].port_last = 446;  // 445-446 as one row
+  r.flows.erase(r.flows.begin() + 2);
+  flow_result swept = r.flows[0];
+  swept.port = 1000;
+  swept.port_last = 1999;
+  swept.verdict = "filtered";
+  r.flows.push_back(swept);
+  const auto svg = render_svg(r);
+  EXPECT_THAT(svg, HasSubstr(">\xE2\x9C\x97 3/1003  </tspan>via repo01</text>"))
+      << "3 ports open of 1,003 tested";
+  EXPECT_EQ(edges(svg)[1],
+            (std::vector<std::string>{"forbidden-open", "production", "repo01", "22, 445-446"}));
+}
+
 TEST(Diagram, DrawsTheCutPointOfTheIsolationProcedure) {
   auto r = estate();
   EXPECT_THAT(render_svg(r), Not(HasSubstr("class=\"cut\""))) << "none declared";

@@ -241,6 +241,21 @@ TEST(ReportHtml, DiagramForbiddenFlowsAndDriftSection) {
   EXPECT_THAT(render_html(old, lang::en, nullptr), HasSubstr("This report holds no topology"));
 }
 
+TEST(ReportHtml, ForbiddenOpenRangesShowAsRanges) {
+  auto r = fixture();
+  auto range = r.flows.front();
+  for (const auto& f : r.flows) {
+    if (f.expected == "forbidden" && f.verdict == "open" && f.port == 22)
+      range = f;
+  }
+  range.port = 2500;
+  range.port_last = 3300;
+  r.flows.push_back(range);
+  const auto html = render_html(r, lang::en, nullptr);
+  EXPECT_THAT(section(html, "en"), HasSubstr("<td>198.18.50.20</td><td>tcp 22, 2500-3300</td>"));
+  EXPECT_THAT(html, HasSubstr("data-to=\"repo01\" data-ports=\"22, 2500-3300\">"));
+}
+
 TEST(ReportHtml, ObservationsSayHowEachHostWasRead) {
   auto r = fixture();
   r.observations.push_back(

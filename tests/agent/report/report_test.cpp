@@ -88,6 +88,29 @@ TEST(Report, JsonRoundTripKeepsEverything) {
   EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
 }
 
+TEST(Report, FlowsArePortRangesAndOldSinglePortRowsStayReadable) {
+  auto r = sample_report();
+  r.flows.front().port_last = 0;
+  auto range = r.flows.front();
+  range.port = 2500;
+  range.port_last = 3300;
+  r.flows.push_back(range);
+  const auto j = to_json(r);
+  EXPECT_EQ(j["flows"][0]["port"], 22);
+  EXPECT_EQ(j["flows"][0]["port_last"], 22);  // a single port: both the same
+  EXPECT_EQ(j["flows"][1]["port"], 2500);
+  EXPECT_EQ(j["flows"][1]["port_last"], 3300);
+  const auto back = report_from_json(json::parse(j.dump()));
+  EXPECT_EQ(back, r);
+  EXPECT_EQ(back.flows[1].port_count(), 801u);
+  auto old = j;
+  old["flows"][1].erase("port_last");  // written before ranges: one row per port
+  EXPECT_EQ(report_from_json(old).flows[1].last_port(), 2500u);
+  auto reversed = j;
+  reversed["flows"][1]["port_last"] = 2499;
+  EXPECT_THROW(report_from_json(reversed), std::runtime_error);
+}
+
 TEST(Report, SigningIsOptionalAndRoundTrips) {
   auto r = sample_report();
   EXPECT_FALSE(to_json(r).contains("signing"));
@@ -140,6 +163,7 @@ TEST(Report, NumbersOutOfTheirRangeAreRefusedAndNamed) {
   refused("/flows/0/port"_json_pointer, -1);
   refused("/flows/0/port"_json_pointer, 65536);
   refused("/flows/0/port"_json_pointer, "22");
+  refused("/flows/0/port_last"_json_pointer, 65536);
   refused("/flows/0/latency_ms"_json_pointer, -0.5);
   refused("/flows/0/attempts"_json_pointer, 18446744073709551615u);
   refused("/observations/0/elapsed_ms"_json_pointer, -1);

@@ -1,0 +1,88 @@
+#include "agent/session/audit.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probes/reachability/reachability_probe.h"
+
+namespace cloison {
+namespace {
+
+// Answers from a table keyed by "address:port"; anything else is filtered.
+class table_connector final : public connector {
+ public:
+  std::map<std::string, verdict> answers;
+  std::vector<connect_result> probe(std::span<const connect_target> targets,
+                                    const prober_settings&) override {
+    std::vector<connect_result> out;
+    for (const auto& t : targets) {
+      const auto it = answers.find(t.address.to_string() + ":" + std::to_string(t.port));
+      out.push_back({it == answers.end() ? verdict::filtered : it->second,
+                     std::chrono::microseconds(1000), 1, ""});
+    }
+    return out;
+  }
+};
+
+class quiet_listener final : public audit_listener {
+ public:
+  void phase(msg) override {}
+  void observed(std::size_t, std::size_t, const observation&) override {}
+};
+
+// Two backup hosts swept on 2500-3300 from production, whose DC answers the two controls.
+inventory estate() {
+  inventory inv;
+  inv.establishment = "CH Test";
+  inv.segments = {{"production", segment_role::production, {*cidr::parse("10.1.0.0/16")}},
+                  {"backup", segment_role::backup, {*cidr::parse("10.2.0.0/24")}},
+                  {"dirs", segment_role::directory, {*cidr::parse("10.4.0.0/24")}}};
+  inv.vantage_points = {{"from-prod", "production", "local"}};
+  for (const auto& [name, address] : {std::pair{"bk01", "10.2.0.10"}, {"repo", "10.2.0.20"}}) {
+    backup_host h;
+    h.name = name;
+    h.address = address;
+    inv.hosts.push_back(h);
+  }
+  directory dc;
+  dc.name = "prod-ad";
+  dc.uri = "ldaps://10.4.0.5";
+  inv.directories = {dc};
+  inv.flows = {{"production", "dirs", "tcp", {{389, 389}, {636, 636}}, ""}};
+  return inv;
+}
+
+TEST(RunAudit, ReportFlowsAreRangesAndEachControlIsReportedOnce) {
+  auto c = std::make_shared<table_connector>();
+  c->answers = {{"10.4.0.5:389", verdict::open},
+                {"10.4.0.5:636", verdict::open},
+                {"10.2.0.10:2600", verdict::open},
+                {"10.2.0.10:2601", verdict::open},
+                {"10.2.0.20:22", verdict::refused}};
+  std::vector<std::unique_ptr<probe>> list;
+  list.push_back(std::make_unique<reachability_probe>(c));
+  const probe_set probes(std::move(list));
+  run_context run;
+  run.vantage = "from-prod";
+  run.profiles = {{"management", {{22, 22}}, true}, {"veeam", {{2500, 3300}}, false}};
+  quiet_listener listener;
+  const auto result = run_audit(estate(), run, {}, {}, probes, {}, listener);
+  std::vector<std::string> rows;
+  for (const auto& f : result.report.flows) {
+    rows.push_back(f.to + " " + std::to_string(f.port) + "-" + std::to_string(f.last_port()) + " " +
+                   f.verdict + " " + f.expected);
+  }
+  // Both hosts' observations tested the controls: each shows once.
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "bk01 22-22 filtered forbidden", "bk01 2500-2599 filtered forbidden",
+                      "bk01 2600-2601 open forbidden", "bk01 2602-3300 filtered forbidden",
+                      "prod-ad 389-389 open allowed", "prod-ad 636-636 open allowed",
+                      "repo 22-22 refused forbidden", "repo 2500-3300 filtered forbidden"}));
+}
+
+}  // namespace
+}  // namespace cloison
