@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +34,19 @@ bool answered(verdict v) {
   return v == verdict::open || v == verdict::refused;
 }
 
+// One target per backup host of `m`; one error target when `m` cannot be derived.
+std::vector<target> targets_of(const matrix& m) {
+  if (!m.problem.empty())
+    return {{"reachability matrix", ""}};  // observed as an error
+  std::vector<target> targets;
+  std::set<std::string> seen;
+  for (const auto& p : m.pairs) {
+    if (p.backup_host && seen.insert(p.to).second)
+      targets.push_back({target_name(m.from, p.to), p.address});
+  }
+  return targets;
+}
+
 }  // namespace
 
 std::span<const fact_spec> reachability_probe::facts() const {
@@ -40,18 +54,31 @@ std::span<const fact_spec> reachability_probe::facts() const {
 }
 
 std::vector<target> reachability_probe::plan(const inventory& inv, const run_context& run) const {
-  std::vector<target> targets;
   if (run.vantage.empty())
-    return targets;
-  const auto m = derive_matrix(inv, run);
-  if (!m.problem.empty())
-    return {{"reachability matrix", ""}};  // observed as an error
-  std::set<std::string> seen;
-  for (const auto& p : m.pairs) {
-    if (p.backup_host && seen.insert(p.to).second)
-      targets.push_back({target_name(m.from, p.to), p.address});
-  }
-  return targets;
+    return {};
+  return targets_of(derive_matrix(inv, run));
+}
+
+// Every pair of the matrix and what it answered: results[i] is for m.pairs[i]. Dropped once each
+// planned target has read it.
+struct reachability_probe::sweep {
+  matrix m;
+  std::vector<connect_result> results;
+  mutable std::atomic<std::size_t> unread{0};  // targets that have not read it yet
+};
+
+void reachability_probe::prepare(const inventory&) const {
+  std::lock_guard lock(mutex_);
+  sweeps_.clear();
+}
+
+void reachability_probe::read(const std::string& vantage, const sweep& s) const {
+  if (--s.unread != 0)
+    return;
+  std::lock_guard lock(mutex_);
+  const auto it = sweeps_.find(vantage);
+  if (it != sweeps_.end() && it->second.get().get() == &s)
+    sweeps_.erase(it);
 }
 
 std::shared_ptr<connector> reachability_probe::connector_for(const vantage_point& v) const {
@@ -62,46 +89,80 @@ std::shared_ptr<connector> reachability_probe::connector_for(const vantage_point
   return c;
 }
 
+std::shared_ptr<const reachability_probe::sweep> reachability_probe::sweep_for(
+    const inventory& inv, const run_context& run) const {
+  std::promise<std::shared_ptr<const sweep>> made;
+  std::shared_future<std::shared_ptr<const sweep>> result;
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = sweeps_.try_emplace(run.vantage);
+    if (inserted)
+      it->second = made.get_future().share();
+    result = it->second;
+    first = inserted;
+  }
+  if (!first)
+    return result.get();  // waits for the first caller, without the lock (it needs it)
+  try {
+    made.set_value(make_sweep(inv, run));
+  } catch (...) {
+    made.set_exception(std::current_exception());
+  }
+  return result.get();
+}
+
+std::shared_ptr<const reachability_probe::sweep> reachability_probe::make_sweep(
+    const inventory& inv, const run_context& run) const {
+  auto s = std::make_shared<sweep>();
+  s->m = derive_matrix(inv, run);
+  s->unread = targets_of(s->m).size();
+  if (!s->m.problem.empty())
+    return s;
+  const auto& pairs = s->m.pairs;
+  s->results.resize(pairs.size(), {verdict::filtered, {}, 0, "local: not an IP address"});
+  std::vector<std::size_t> probed;
+  std::vector<connect_target> targets;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    if (const auto address = ip_address::parse(pairs[i].address)) {
+      probed.push_back(i);
+      targets.push_back({*address, static_cast<std::uint16_t>(pairs[i].port)});
+    }
+  }
+  prober_settings settings;
+  settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
+  settings.retries = static_cast<int>(inv.reachability.retries);
+  settings.concurrency = inv.reachability.concurrency;  // 0: the open-file limit's window
+  const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
+                               [&](const vantage_point& v) { return v.name == s->m.vantage; });
+  auto results = connector_for(*vp)->probe(targets, settings);
+  for (std::size_t i = 0; i < probed.size(); ++i)
+    s->results[probed[i]] = std::move(results[i]);
+  return s;
+}
+
 observation reachability_probe::collect(const inventory& inv, const run_context& run,
                                         const target& t, deadline) const {
   observation obs;
-  const auto m = derive_matrix(inv, run);
+  const auto s = sweep_for(inv, run);
+  const matrix& m = s->m;
   if (!m.problem.empty()) {
+    read(run.vantage, *s);
     obs.outcome = outcome::error;
     obs.detail = m.problem;
     for (const auto& spec : kFacts)
       obs.facts[std::string(spec.name)] = fact::missing(m.problem);
     return obs;
   }
-  std::vector<const planned_pair*> pairs;
-  std::vector<connect_target> targets;
-  for (const auto& p : m.pairs) {
-    if ((p.backup_host && target_name(m.from, p.to) != t.name) || (!p.backup_host && !p.allowed))
-      continue;
-    const auto address = ip_address::parse(p.address);
-    if (!address)
-      continue;  // the inventory loader refuses such addresses
-    pairs.push_back(&p);
-    targets.push_back({*address, static_cast<std::uint16_t>(p.port)});
-  }
-  prober_settings settings;
-  settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
-  settings.retries = static_cast<int>(inv.reachability.retries);
-  // Targets are observed concurrently (one call per backup host): share the window between them.
-  settings.concurrency = inv.reachability.concurrency != 0
-                             ? inv.reachability.concurrency
-                             : std::max<std::size_t>(16, effective_concurrency(0, SIZE_MAX) / 8);
-  const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
-                               [&](const vantage_point& v) { return v.name == m.vantage; });
-  const auto results = connector_for(*vp)->probe(targets, settings);
-
   bool control = false;
   std::size_t not_probed = 0;
   json forbidden_open = json::array(), allowed_not_open = json::array();
   std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n";
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    const auto& p = *pairs[i];
-    const auto& r = results[i];
+  for (std::size_t i = 0; i < m.pairs.size(); ++i) {
+    const auto& p = m.pairs[i];
+    if (p.backup_host && target_name(m.from, p.to) != t.name)
+      continue;  // another host's; the controls (not backup hosts) serve every host
+    const auto& r = s->results[i];
     const bool probed = r.attempts > 0;
     const std::string v = probed ? std::string(to_string(r.v)) : "error";
     const double latency = static_cast<double>(r.latency.count()) / 1000.0;
@@ -126,6 +187,7 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
     if (p.backup_host && !p.allowed && r.v == verdict::open)
       forbidden_open.push_back(std::to_string(p.port));
   }
+  read(run.vantage, *s);
   const std::vector<std::string> ev{"reachability/" + t.name};
   obs.evidence.push_back(make_evidence(
       ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")", table,

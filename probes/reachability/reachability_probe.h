@@ -4,6 +4,11 @@
 // probed through the vantage point's connector: this machine's sockets for a local vantage point,
 // SSH for a remote one (ssh_connector.h); each flow names the vantage point and the method.
 //
+// One sweep per audit: the first target observed derives the matrix once and probes every pair
+// of it (every host's and the controls) in one call, so one in-flight window (the open-file
+// limit's, or reachability.concurrency) serves the whole matrix; the other targets wait for that
+// sweep and read their host's results from it.
+//
 // Positive control: forbidden ports are only judged when at least one declared flow from the same
 // vantage point answered (to the host itself, or to one of the vantage's control destinations);
 // otherwise isolation cannot be told from a dead host or a broken vantage point and the fact is
@@ -11,6 +16,7 @@
 #pragma once
 
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,17 +39,28 @@ class reachability_probe final : public probe {
   std::span<const fact_spec> facts() const override;
   // No targets unless run.vantage names a vantage point.
   std::vector<target> plan(const inventory& inv, const run_context& run) const override;
+  // Forgets the previous audit's sweeps.
+  void prepare(const inventory& inv) const override;
 
  protected:
   observation collect(const inventory& inv, const run_context& run, const target& t,
                       deadline until) const override;
 
  private:
+  struct sweep;
   std::shared_ptr<connector> connector_for(const vantage_point& v) const;
+  // This audit's sweep from run.vantage: made by the first caller, awaited by the others. Throws
+  // what making it threw (std::bad_alloc), to every caller.
+  std::shared_ptr<const sweep> sweep_for(const inventory& inv, const run_context& run) const;
+  std::shared_ptr<const sweep> make_sweep(const inventory& inv, const run_context& run) const;
+  // A target has read `s`; the last one drops it.
+  void read(const std::string& vantage, const sweep& s) const;
 
   connector_factory factory_;
   mutable std::mutex mutex_;
   mutable std::map<std::string, std::shared_ptr<connector>> connectors_;  // guarded by mutex_
+  // By vantage point name; guarded by mutex_.
+  mutable std::map<std::string, std::shared_future<std::shared_ptr<const sweep>>> sweeps_;
 };
 
 // The addresses of this machine's interfaces (in the current network namespace).

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <thread>
 
 #include "probes/reachability/matrix.h"
 #include "probes/reachability/reachability_probe.h"
@@ -127,9 +128,13 @@ class table_connector final : public connector {
  public:
   std::map<std::string, connect_result> answers;
   std::size_t calls = 0;
+  std::size_t pairs = 0;  // probed, over every call
+  prober_settings settings;
   std::vector<connect_result> probe(std::span<const connect_target> targets,
-                                    const prober_settings&) override {
+                                    const prober_settings& s) override {
     ++calls;
+    pairs += targets.size();
+    settings = s;
     std::vector<connect_result> out;
     for (const auto& t : targets) {
       auto it = answers.find(t.address.to_string() + ":" + std::to_string(t.port));
@@ -300,7 +305,46 @@ TEST(ReachabilityProbe, OneConnectorPerVantagePoint) {
   for (const auto& t : probe.plan(inv, run))
     EXPECT_EQ(probe.observe(inv, run, t, deadline).outcome, outcome::ok);
   EXPECT_EQ(made, std::vector<std::string>{"from-prod/ssh"});  // both hosts, one connector
+  EXPECT_EQ(c->calls, 1u);                                     // and one sweep
+}
+
+TEST(ReachabilityProbe, OneSweepPerAuditServesEveryHostInOneWindow) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  c->answers["10.2.0.20:22"] = answer(verdict::open);  // repo: a forbidden port answers
+  reachability_probe probe(c);
+  auto inv = estate();
+  const auto run = run_at("from-prod");
+  const auto targets = probe.plan(inv, run);
+  ASSERT_EQ(targets.size(), 2u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  probe.prepare(inv);
+  std::vector<observation> obs(targets.size());
+  {
+    std::vector<std::jthread> workers;  // as the audit observes them: concurrently
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      workers.emplace_back([&, i] { obs[i] = probe.observe(inv, run, targets[i], deadline); });
+  }
+  const auto m = derive_matrix(inv, run);
+  EXPECT_EQ(c->calls, 1u);
+  EXPECT_EQ(c->pairs, m.pairs.size());     // every host's pairs and the controls, each once
+  EXPECT_EQ(c->settings.concurrency, 0u);  // the whole window (the connector derives it)
+  EXPECT_EQ(obs[0].facts.at("reachability.forbidden_open").value, json::array());
+  EXPECT_EQ(obs[1].facts.at("reachability.forbidden_open").value, json({"22"}));
+  for (const auto& o : obs) {
+    for (const auto& f : o.flows)
+      EXPECT_TRUE(f.to == o.target.substr(o.target.find("-> ") + 3) || f.expected == "allowed")
+          << o.target << " holds " << f.to;
+  }
+  // The sweep was dropped once both targets read it: the next audit probes again.
+  EXPECT_EQ(probe.observe(inv, run, targets[0], deadline).outcome, outcome::ok);
   EXPECT_EQ(c->calls, 2u);
+  // prepare() starts a new audit: a target read alone probes afresh.
+  probe.prepare(inv);
+  inv.reachability.concurrency = 64;
+  probe.observe(inv, run, targets[1], deadline);
+  EXPECT_EQ(c->calls, 3u);
+  EXPECT_EQ(c->settings.concurrency, 64u);
 }
 
 }  // namespace
