@@ -23,20 +23,23 @@ bool continues(const flow_result& range, const flow_result& next) {
 
 }  // namespace
 
+void append_flow(std::vector<flow_result>& flows, flow_result flow) {
+  if (flows.empty() || !continues(flows.back(), flow)) {
+    flows.push_back(std::move(flow));
+    return;
+  }
+  auto& range = flows.back();
+  range.port_last = flow.last_port();
+  range.latency_ms = std::max(range.latency_ms, flow.latency_ms);
+  range.attempts = std::max(range.attempts, flow.attempts);
+}
+
 std::vector<flow_result> summarise_flows(std::vector<flow_result> flows) {
   std::stable_sort(flows.begin(), flows.end(),
                    [](const flow_result& a, const flow_result& b) { return place(a) < place(b); });
   std::vector<flow_result> out;
-  for (auto& f : flows) {
-    if (out.empty() || !continues(out.back(), f)) {
-      out.push_back(std::move(f));
-      continue;
-    }
-    auto& range = out.back();
-    range.port_last = f.last_port();
-    range.latency_ms = std::max(range.latency_ms, f.latency_ms);
-    range.attempts = std::max(range.attempts, f.attempts);
-  }
+  for (auto& f : flows)
+    append_flow(out, std::move(f));
   return out;
 }
 

@@ -15,6 +15,11 @@ namespace cloison {
 // then the largest of those joined. Flows that overlap are left as they are (see combine_flows).
 std::vector<flow_result> summarise_flows(std::vector<flow_result> flows);
 
+// Appends `flow` to `flows`, or extends the last flow with it when it continues that one's range
+// (the next port, everything else as summarise_flows joins them). Builds a summarised list
+// without holding one row per port when ports come in order.
+void append_flow(std::vector<flow_result>& flows, flow_result flow);
+
 // How much a flow matters when two sources tested the same port (higher wins).
 using flow_rank = std::function<int(const flow_result&)>;
 

@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <stdexcept>
 
+#include "core/flow_ranges.h"
 #include "probes/reachability/matrix.h"
 
 namespace cloison {
@@ -119,15 +121,13 @@ std::shared_ptr<const reachability_probe::sweep> reachability_probe::make_sweep(
   s->unread = targets_of(s->m).size();
   if (!s->m.problem.empty())
     return s;
-  const auto& pairs = s->m.pairs;
-  s->results.resize(pairs.size(), {verdict::filtered, {}, 0, "local: not an IP address"});
-  std::vector<std::size_t> probed;
   std::vector<connect_target> targets;
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    if (const auto address = ip_address::parse(pairs[i].address)) {
-      probed.push_back(i);
-      targets.push_back({*address, static_cast<std::uint16_t>(pairs[i].port)});
-    }
+  targets.reserve(s->m.pairs.size());
+  for (const auto& p : s->m.pairs) {
+    const auto address = ip_address::parse(p.address);
+    if (!address)  // the loader refuses such inventories
+      throw std::invalid_argument("not an IP address: " + p.address);
+    targets.push_back({*address, static_cast<std::uint16_t>(p.port)});
   }
   prober_settings settings;
   settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
@@ -135,9 +135,7 @@ std::shared_ptr<const reachability_probe::sweep> reachability_probe::make_sweep(
   settings.concurrency = inv.reachability.concurrency;  // 0: the open-file limit's window
   const auto vp = std::find_if(inv.vantage_points.begin(), inv.vantage_points.end(),
                                [&](const vantage_point& v) { return v.name == s->m.vantage; });
-  auto results = connector_for(*vp)->probe(targets, settings);
-  for (std::size_t i = 0; i < probed.size(); ++i)
-    s->results[probed[i]] = std::move(results[i]);
+  s->results = connector_for(*vp)->probe(targets, settings);
   return s;
 }
 
@@ -166,9 +164,9 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
     const bool probed = r.attempts > 0;
     const std::string v = probed ? std::string(to_string(r.v)) : "error";
     const double latency = static_cast<double>(r.latency.count()) / 1000.0;
-    obs.flows.push_back({m.from, p.to, p.address, p.port, "tcp", v,
-                         p.allowed ? "allowed" : "forbidden", latency, r.attempts, m.vantage,
-                         std::string(to_string(r.method))});
+    append_flow(obs.flows,
+                {m.from, p.to, p.address, p.port, "tcp", v, p.allowed ? "allowed" : "forbidden",
+                 latency, r.attempts, m.vantage, std::string(to_string(r.method))});
     char row[64];
     std::snprintf(row, sizeof row, "%.3f\t%d\t", latency, r.attempts);
     table += m.from + "\t" + p.to + "\t" + p.address + "\t" + std::to_string(p.port) + "\t" +
@@ -188,6 +186,7 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
       forbidden_open.push_back(std::to_string(p.port));
   }
   read(run.vantage, *s);
+  obs.flows = summarise_flows(std::move(obs.flows));
   const std::vector<std::string> ev{"reachability/" + t.name};
   obs.evidence.push_back(make_evidence(
       ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")", table,

@@ -42,6 +42,22 @@ TEST(SummariseFlows, ConsecutivePortsWithTheSameResultBecomeOneRange) {
   EXPECT_EQ(summary[1].port_count(), 100u);
 }
 
+TEST(AppendFlow, ExtendsTheLastRowOnlyWhenThePortContinuesIt) {
+  std::vector<flow_result> flows;
+  for (unsigned port : {2500u, 2501u, 2502u, 22u, 23u, 2503u})
+    append_flow(flows, pair("repo01", "10.0.2.5", port, "filtered"));
+  append_flow(flows, pair("repo01", "10.0.2.5", 2504, "open"));  // another verdict
+  EXPECT_EQ(rows(flows),
+            (std::vector<std::string>{
+                "repo01 10.0.2.5 2500-2502 filtered", "repo01 10.0.2.5 22-23 filtered",
+                "repo01 10.0.2.5 2503-2503 filtered", "repo01 10.0.2.5 2504-2504 open"}));
+  // Out of order rows are joined by summarise_flows afterwards.
+  EXPECT_EQ(rows(summarise_flows(flows)),
+            (std::vector<std::string>{"repo01 10.0.2.5 22-23 filtered",
+                                      "repo01 10.0.2.5 2500-2503 filtered",
+                                      "repo01 10.0.2.5 2504-2504 open"}));
+}
+
 TEST(SummariseFlows, ARangeKeepsTheLargestLatencyAndAttempts) {
   const auto summary =
       summarise_flows({pair("repo01", "10.0.2.5", 10, "filtered", "forbidden", 1000, 2),

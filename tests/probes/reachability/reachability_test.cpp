@@ -176,8 +176,12 @@ TEST(ReachabilityProbe, IsolatedWhenControlAnswersAndForbiddenPortsAreSilent) {
   EXPECT_EQ(obs.outcome, outcome::ok) << obs.detail;
   EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value, json::array());
   EXPECT_EQ(obs.facts.at("reachability.control_answered").value, json(true));
-  // bk01's 6 pairs + the 2 controls, each a row with its verdict and expectation.
-  ASSERT_EQ(obs.flows.size(), 8u);
+  // bk01's 6 pairs + the 2 controls, as rows with their verdict and expectation, by port;
+  // 2500-2502 (filtered alike) are one range: 22, 445, 2500-2502, 9392, then prod-ad 389, 636.
+  ASSERT_EQ(obs.flows.size(), 6u);
+  EXPECT_EQ(obs.flows[2].port, 2500u);
+  EXPECT_EQ(obs.flows[2].port_last, 2502u);
+  EXPECT_EQ(obs.flows[2].verdict, "filtered");
   EXPECT_EQ(obs.flows[1].port, 445u);
   EXPECT_EQ(obs.flows[1].verdict, "refused");
   EXPECT_EQ(obs.flows[1].expected, "forbidden");
@@ -276,13 +280,13 @@ TEST(ReachabilityProbe, FlowsNameTheVantagePointAndHowTheyWereProbed) {
   by_command.method = probe_method::ssh_command;
   c->answers["10.2.0.10:445"] = by_command;
   const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
-  ASSERT_EQ(obs.flows.size(), 8u);
+  ASSERT_EQ(obs.flows.size(), 6u);
   for (const auto& f : obs.flows)
     EXPECT_EQ(f.vantage, "from-prod");
   EXPECT_EQ(obs.flows[0].method, "local");
   EXPECT_EQ(obs.flows[1].method, "ssh-command");
-  EXPECT_EQ(obs.flows[6].to, "prod-ad");
-  EXPECT_EQ(obs.flows[6].method, "ssh-forward");
+  EXPECT_EQ(obs.flows[4].to, "prod-ad");
+  EXPECT_EQ(obs.flows[4].method, "ssh-forward");
   EXPECT_THAT(obs.evidence[0].source, HasSubstr("(vantage point from-prod)"));
   EXPECT_THAT(
       obs.evidence[0].content,
