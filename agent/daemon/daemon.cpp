@@ -751,7 +751,7 @@ void recover_unrecorded_runs(history& h, const fs::path& state_dir) {
                            ? name <= newest
                            : !set_aside.empty() && name.substr(0, set_aside.size()) <= set_aside;
     if (older) {
-      left.push_back(dir.filename().string());
+      left.push_back(name);
       continue;
     }
     try {
