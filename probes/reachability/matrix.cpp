@@ -21,21 +21,32 @@ bool in_segment(const segment& s, const std::string& address) {
          std::any_of(s.cidrs.begin(), s.cidrs.end(), [&](const cidr& c) { return c.contains(*a); });
 }
 
-// Declared tcp flows from `from` reaching `address` (named `name`), by port.
-bool declared(const inventory& inv, const std::string& from, const std::string& name,
-              const std::string& address, unsigned port) {
+// Sorted by first port, overlapping and adjacent ranges joined.
+std::vector<port_range> normalised(std::vector<port_range> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const port_range& a, const port_range& b) { return a.first < b.first; });
+  std::vector<port_range> out;
+  for (const auto& r : ranges) {
+    if (!out.empty() && r.first <= out.back().last + 1)
+      out.back().last = std::max(out.back().last, r.last);
+    else
+      out.push_back(r);
+  }
+  return out;
+}
+
+// The ports of declared tcp flows from `from` reaching `address` (named `name`).
+std::vector<port_range> declared(const inventory& inv, const std::string& from,
+                                 const std::string& name, const std::string& address) {
+  std::vector<port_range> ports;
   for (const auto& f : inv.flows) {
     if (f.from != from || f.protocol != "tcp")
       continue;
     const segment* to_segment = find_segment(inv, f.to);
-    if (f.to != name && !(to_segment && in_segment(*to_segment, address)))
-      continue;
-    for (const auto& r : f.ports) {
-      if (r.contains(port))
-        return true;
-    }
+    if (f.to == name || (to_segment && in_segment(*to_segment, address)))
+      ports.insert(ports.end(), f.ports.begin(), f.ports.end());
   }
-  return false;
+  return normalised(std::move(ports));
 }
 
 std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, const backup_host& h) {
@@ -45,7 +56,32 @@ std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, cons
     if (p.always || named || h.software.empty())
       ports.insert(ports.end(), p.ports.begin(), p.ports.end());
   }
-  return ports;
+  return normalised(std::move(ports));
+}
+
+void add(matrix& m, planned_range r) {
+  r.offset = m.pairs;
+  m.pairs += r.count();
+  m.ranges.push_back(std::move(r));
+}
+
+// Adds `ports` (normalised) of a backup host, cut where `allowed` (normalised) starts and ends.
+void add_host(matrix& m, const backup_host& h, const std::vector<port_range>& ports,
+              const std::vector<port_range>& allowed) {
+  auto a = allowed.begin();
+  for (const auto& p : ports) {
+    unsigned port = p.first;
+    while (port <= p.last) {
+      while (a != allowed.end() && a->last < port)
+        ++a;
+      const bool inside = a != allowed.end() && a->first <= port;
+      const unsigned last = inside               ? std::min(p.last, a->last)
+                            : a != allowed.end() ? std::min(p.last, a->first - 1)
+                                                 : p.last;
+      add(m, {h.name, h.address, port, last, inside, true});
+      port = last + 1;
+    }
+  }
 }
 
 }  // namespace
@@ -62,61 +98,47 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
   m.vantage = vp->name;
   m.from = vp->segment;
   const segment* own = find_segment(inv, m.from);
-  std::uint64_t total = 0;
   std::set<std::string> backup_names;
   for (const auto& h : inv.hosts) {
     backup_names.insert(h.name);
     if (own && in_segment(*own, h.address))
       continue;  // same segment: not behind the firewall
-    for (const auto& r : ports_of(run.profiles, h))
-      total += r.count();
+    add_host(m, h, ports_of(run.profiles, h), declared(inv, m.from, h.name, h.address));
   }
-  for (const auto& f : inv.flows) {
-    if (f.from == m.from && f.protocol == "tcp") {
-      for (const auto& r : f.ports)
-        total += r.count() * 16;  // bound, before resolving destinations
-    }
-  }
-  if (total > inv.reachability.max_pairs) {
-    m.problem =
-        "the reachability matrix from " + vantage + " would hold more than " +
-        std::to_string(inv.reachability.max_pairs) +
-        " pairs (reachability.max_pairs); narrow the hosts' software profiles or raise the limit";
-    return m;
-  }
-  for (const auto& h : inv.hosts) {
-    if (own && in_segment(*own, h.address))
-      continue;
-    std::set<unsigned> seen;
-    for (const auto& r : ports_of(run.profiles, h)) {
-      for (unsigned port = r.first; port <= r.last; ++port) {
-        if (!seen.insert(port).second)
-          continue;
-        m.pairs.push_back(
-            {h.name, h.address, port, declared(inv, m.from, h.name, h.address, port), true});
-      }
-    }
-  }
-  std::set<std::pair<std::string, unsigned>> controls;
-  auto add_control = [&](const std::string& name, const std::string& address, const flow& f) {
-    if (address.empty() || backup_names.count(name))
-      return;
-    for (const auto& r : f.ports) {
-      for (unsigned port = r.first; port <= r.last; ++port) {
-        if (controls.insert({address, port}).second)
-          m.pairs.push_back({name, address, port, true, false});
-      }
-    }
-  };
+  // The controls, by address in the order first named.
+  std::vector<std::pair<std::string, std::string>> controls;  // name, address
+  std::vector<std::vector<port_range>> control_ports;
   for (const auto& f : inv.flows) {
     if (f.from != m.from || f.protocol != "tcp")
       continue;
     const segment* to_segment = find_segment(inv, f.to);
     for (const auto& d : inv.directories) {
       const auto address = uri_address(d.uri);
-      if (to_segment && in_segment(*to_segment, address))
-        add_control(d.name, address, f);
+      if (address.empty() || backup_names.count(d.name) || !to_segment ||
+          !in_segment(*to_segment, address))
+        continue;
+      auto it = std::find_if(controls.begin(), controls.end(),
+                             [&](const auto& c) { return c.second == address; });
+      if (it == controls.end()) {
+        controls.push_back({d.name, address});
+        control_ports.emplace_back();
+        it = controls.end() - 1;
+      }
+      auto& ports = control_ports[static_cast<std::size_t>(it - controls.begin())];
+      ports.insert(ports.end(), f.ports.begin(), f.ports.end());
     }
+  }
+  for (std::size_t i = 0; i < controls.size(); ++i) {
+    for (const auto& r : normalised(std::move(control_ports[i])))
+      add(m, {controls[i].first, controls[i].second, r.first, r.last, true, false});
+  }
+  if (m.pairs > inv.reachability.max_pairs) {
+    m.problem =
+        "the reachability matrix from " + vantage + " would hold more than " +
+        std::to_string(inv.reachability.max_pairs) +
+        " pairs (reachability.max_pairs); narrow the hosts' software profiles or raise the limit";
+    m.ranges.clear();
+    m.pairs = 0;
   }
   return m;
 }

@@ -42,9 +42,9 @@ std::vector<target> targets_of(const matrix& m) {
     return {{"reachability matrix", ""}};  // observed as an error
   std::vector<target> targets;
   std::set<std::string> seen;
-  for (const auto& p : m.pairs) {
-    if (p.backup_host && seen.insert(p.to).second)
-      targets.push_back({target_name(m.from, p.to), p.address});
+  for (const auto& r : m.ranges) {
+    if (r.backup_host && seen.insert(r.to).second)
+      targets.push_back({target_name(m.from, r.to), r.address});
   }
   return targets;
 }
@@ -61,7 +61,7 @@ std::vector<target> reachability_probe::plan(const inventory& inv, const run_con
   return targets_of(derive_matrix(inv, run));
 }
 
-// Every pair of the matrix and what it answered: results[i] is for m.pairs[i]. Dropped once each
+// Every pair of the matrix and what it answered: results[i] is for pair i. Dropped once each
 // planned target has read it.
 struct reachability_probe::sweep {
   matrix m;
@@ -122,12 +122,13 @@ std::shared_ptr<const reachability_probe::sweep> reachability_probe::make_sweep(
   if (!s->m.problem.empty())
     return s;
   std::vector<connect_target> targets;
-  targets.reserve(s->m.pairs.size());
-  for (const auto& p : s->m.pairs) {
-    const auto address = ip_address::parse(p.address);
+  targets.reserve(s->m.pairs);
+  for (const auto& r : s->m.ranges) {
+    const auto address = ip_address::parse(r.address);
     if (!address)  // the loader refuses such inventories
-      throw std::invalid_argument("not an IP address: " + p.address);
-    targets.push_back({*address, static_cast<std::uint16_t>(p.port)});
+      throw std::invalid_argument("not an IP address: " + r.address);
+    for (unsigned port = r.first; port <= r.last; ++port)
+      targets.push_back({*address, static_cast<std::uint16_t>(port)});
   }
   prober_settings settings;
   settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
@@ -156,34 +157,35 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   std::size_t not_probed = 0;
   json forbidden_open = json::array(), allowed_not_open = json::array();
   std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n";
-  for (std::size_t i = 0; i < m.pairs.size(); ++i) {
-    const auto& p = m.pairs[i];
-    if (p.backup_host && target_name(m.from, p.to) != t.name)
+  for (const auto& range : m.ranges) {
+    if (range.backup_host && target_name(m.from, range.to) != t.name)
       continue;  // another host's; the controls (not backup hosts) serve every host
-    const auto& r = s->results[i];
-    const bool probed = r.attempts > 0;
-    const std::string v = probed ? std::string(to_string(r.v)) : "error";
-    const double latency = static_cast<double>(r.latency.count()) / 1000.0;
-    append_flow(obs.flows,
-                {m.from, p.to, p.address, p.port, "tcp", v, p.allowed ? "allowed" : "forbidden",
-                 latency, r.attempts, m.vantage, std::string(to_string(r.method))});
-    char row[64];
-    std::snprintf(row, sizeof row, "%.3f\t%d\t", latency, r.attempts);
-    table += m.from + "\t" + p.to + "\t" + p.address + "\t" + std::to_string(p.port) + "\t" +
-             (p.allowed ? "allowed" : "forbidden") + "\t" + v +
-             (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row +
-             std::string(to_string(r.method)) + "\n";
-    if (!probed) {
-      ++not_probed;
-      continue;
+    for (unsigned port = range.first; port <= range.last; ++port) {
+      const auto& r = s->results[range.offset + (port - range.first)];
+      const bool probed = r.attempts > 0;
+      const std::string v = probed ? std::string(to_string(r.v)) : "error";
+      const double latency = static_cast<double>(r.latency.count()) / 1000.0;
+      append_flow(obs.flows, {m.from, range.to, range.address, port, "tcp", v,
+                              range.allowed ? "allowed" : "forbidden", latency, r.attempts,
+                              m.vantage, std::string(to_string(r.method))});
+      char row[64];
+      std::snprintf(row, sizeof row, "%.3f\t%d\t", latency, r.attempts);
+      table += m.from + "\t" + range.to + "\t" + range.address + "\t" + std::to_string(port) +
+               "\t" + (range.allowed ? "allowed" : "forbidden") + "\t" + v +
+               (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row +
+               std::string(to_string(r.method)) + "\n";
+      if (!probed) {
+        ++not_probed;
+        continue;
+      }
+      if (range.allowed && answered(r.v))
+        control = true;
+      if (range.backup_host && range.allowed && r.v != verdict::open) {
+        allowed_not_open.push_back(std::to_string(port) + " (" + v + ")");
+      }
+      if (range.backup_host && !range.allowed && r.v == verdict::open)
+        forbidden_open.push_back(std::to_string(port));
     }
-    if (p.allowed && answered(r.v))
-      control = true;
-    if (p.backup_host && p.allowed && r.v != verdict::open) {
-      allowed_not_open.push_back(std::to_string(p.port) + " (" + v + ")");
-    }
-    if (p.backup_host && !p.allowed && r.v == verdict::open)
-      forbidden_open.push_back(std::to_string(p.port));
   }
   read(run.vantage, *s);
   obs.flows = summarise_flows(std::move(obs.flows));

@@ -62,8 +62,10 @@ run_context run_at(const std::string& vantage) {
 
 std::map<std::string, std::vector<std::pair<unsigned, bool>>> by_destination(const matrix& m) {
   std::map<std::string, std::vector<std::pair<unsigned, bool>>> out;
-  for (const auto& p : m.pairs)
-    out[p.to].push_back({p.port, p.allowed});
+  for (const auto& r : m.ranges) {
+    for (unsigned port = r.first; port <= r.last; ++port)
+      out[r.to].push_back({port, r.allowed});
+  }
   return out;
 }
 
@@ -76,7 +78,7 @@ TEST(ReachabilityMatrix, FromProductionEveryBackupPortIsForbiddenAndDirectoriesA
   EXPECT_EQ(
       d["bk01"],
       (std::vector<P>{
-          {22, false}, {445, false}, {9392, false}, {2500, false}, {2501, false}, {2502, false}}));
+          {22, false}, {445, false}, {2500, false}, {2501, false}, {2502, false}, {9392, false}}));
   EXPECT_EQ(
       d["repo"],
       (std::vector<P>{{22, false}, {445, false}, {9101, false}, {9102, false}, {9103, false}}));
@@ -92,7 +94,7 @@ TEST(ReachabilityMatrix, FromAdminDeclaredFlowsAreAllowedByHostAndBySegment) {
   EXPECT_EQ(
       d["bk01"],
       (std::vector<P>{
-          {22, true}, {445, false}, {9392, true}, {2500, false}, {2501, false}, {2502, false}}));
+          {22, true}, {445, false}, {2500, false}, {2501, false}, {2502, false}, {9392, true}}));
   EXPECT_EQ(d["repo"], (std::vector<P>{
                            {22, false}, {445, false}, {9101, true}, {9102, false}, {9103, false}}));
 }
@@ -104,6 +106,33 @@ TEST(ReachabilityMatrix, HostsWithoutSoftwareGetEveryProfileAndSameSegmentIsSkip
   EXPECT_TRUE(by_destination(derive_matrix(inv, run_at("from-backup"))).empty());
 }
 
+TEST(ReachabilityMatrix, IsKeptAsRangesCutWhereDeclaredFlowsStartAndEnd) {
+  auto inv = estate();
+  auto run = run_at("from-admin");
+  run.profiles[1].ports = {ports(1, 65535)};  // every port of bk01 (veeam)
+  inv.flows.push_back({"admin", "bk01", "tcp", {ports(100, 200), ports(150, 300)}, ""});
+  const auto m = derive_matrix(inv, run);
+  ASSERT_EQ(m.problem, "");
+  std::vector<std::string> bk01;
+  std::size_t offset = 0;
+  for (const auto& r : m.ranges) {
+    EXPECT_EQ(r.offset, offset);  // pairs numbered range after range
+    offset += r.count();
+    if (r.to == "bk01")
+      bk01.push_back(std::to_string(r.first) + "-" + std::to_string(r.last) +
+                     (r.allowed ? " allowed" : " forbidden"));
+  }
+  EXPECT_EQ(m.pairs, offset);
+  // 22 and 9392 are declared from admin to bk01, 9101 to the backup segment, and 100-300 by the
+  // two overlapping ranges above.
+  EXPECT_EQ(bk01, (std::vector<std::string>{"1-21 forbidden", "22-22 allowed", "23-99 forbidden",
+                                            "100-300 allowed", "301-9100 forbidden",
+                                            "9101-9101 allowed", "9102-9391 forbidden",
+                                            "9392-9392 allowed", "9393-65535 forbidden"}));
+  // repo: management + bareos only, 9101 declared for the backup segment.
+  EXPECT_EQ(by_destination(m)["repo"].size(), 5u);
+}
+
 TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   EXPECT_THAT(derive_matrix(estate(), run_at("nowhere")).problem,
               HasSubstr("'nowhere' is not declared"));
@@ -113,7 +142,8 @@ TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   inv.reachability.max_pairs = 1000;
   const auto m = derive_matrix(inv, run);
   EXPECT_THAT(m.problem, HasSubstr("more than 1000 pairs"));
-  EXPECT_TRUE(m.pairs.empty());
+  EXPECT_TRUE(m.ranges.empty());
+  EXPECT_EQ(m.pairs, 0u);
 }
 
 TEST(ReachabilityMatrix, UriAddress) {
@@ -331,7 +361,7 @@ TEST(ReachabilityProbe, OneSweepPerAuditServesEveryHostInOneWindow) {
   }
   const auto m = derive_matrix(inv, run);
   EXPECT_EQ(c->calls, 1u);
-  EXPECT_EQ(c->pairs, m.pairs.size());     // every host's pairs and the controls, each once
+  EXPECT_EQ(c->pairs, m.pairs);            // every host's pairs and the controls, each once
   EXPECT_EQ(c->settings.concurrency, 0u);  // the whole window (the connector derives it)
   EXPECT_EQ(obs[0].facts.at("reachability.forbidden_open").value, json::array());
   EXPECT_EQ(obs[1].facts.at("reachability.forbidden_open").value, json({"22"}));
