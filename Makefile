@@ -51,8 +51,8 @@ build-fuzz: deps
 	  -DCLOISON_FUZZ=ON -DCLOISON_BUILD_TESTS=OFF -DCLOISON_WARNINGS_AS_ERRORS=ON
 	$(LISTED) cmake --build $(FUZZ_BUILD) -j$(JOBS) --target cloison_fuzzers
 
-run-fuzzers = cd $(FUZZ_BUILD) && FUZZ_SECONDS=$(1) $(LISTED) ctest -L fuzz --output-on-failure \
-	-j$(JOBS) --timeout $$(( $(1) * 2 + 600 ))
+run-fuzzers = cd $(FUZZ_BUILD) && $(call ctest-in,FUZZ_SECONDS=$(1),-L fuzz \
+	--timeout $$(( $(1) * 2 + 600 )))
 
 fuzz: build-fuzz
 	$(call run-fuzzers,$(FUZZ_SECONDS))
@@ -65,14 +65,20 @@ format-check: deps
 format:
 	clang-format -i $(SOURCES)
 
+# $(call ctest-in,ENV,ARGS): ctest in the current build folder; when a test fails, the output of
+# each failed one is printed again at the very end (tests/failed-output.py), where a CI log's tail
+# shows it.
+ctest-in = $(LISTED) $(1) ctest --output-on-failure -j$(JOBS) --output-junit ctest-junit.xml $(2) || \
+	{ $(LISTED) python3 $(CURDIR)/tests/failed-output.py ctest-junit.xml; exit 1; }
+
 # LeakSanitizer is part of ASan: a process that leaks, or trips ASan or UBSan, exits 23 (no exit
 # code of cloison) and fails its test.
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1:exitcode=23
 
 test: format-check build build-sanitize build-fuzz
-	cd $(SANITIZE_BUILD) && $(LISTED) $(SANITIZER_ENV) ctest -L 'unit|lab' --output-on-failure -j$(JOBS)
+	cd $(SANITIZE_BUILD) && $(call ctest-in,$(SANITIZER_ENV),-L 'unit|lab')
 	$(call run-fuzzers,$(FUZZ_CHECK_SECONDS))
-	cd $(BUILD) && $(LISTED) ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && $(call ctest-in,,)
 
 # The .deb of what $(BUILD) holds (packaging/CMakeLists.txt says what goes in); installing it is
 # tested by the ctest packaging.deb (make test).
