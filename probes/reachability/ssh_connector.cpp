@@ -112,17 +112,28 @@ std::optional<connect_verdict> verdict_of_open_failure(const channel_open_failur
   return verdict_of_connect_error(f.text);
 }
 
-// One background job per pair, so a batch takes one timeout whatever its size (the caller bounds
-// the batch). LC_ALL=C: the connect errors are strerror texts, translated in other locales.
+// Every connect of the batch starts at once, each in a background job of its own (a fork of this
+// shell, no program started per pair, so that a busy vantage point does not eat a pair's timeout
+// before its connect even starts); after TIMEOUT, the jobs still connecting are killed with their
+// process group (set -m) and reported as timed out. A batch takes its launch plus one timeout.
+// LC_ALL=C: the connect errors are strerror texts, translated in other locales.
 const std::string_view kConnectScript =
-    "export LC_ALL=C; t=$1; shift; i=0\n"
+    "export LC_ALL=C; set -m; t=$1; shift; i=0; pids=()\n"
     "while [ $# -ge 2 ]; do\n"
-    "  { s=$EPOCHREALTIME; e=$(timeout -k 1 \"$t\" bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$1\" "
-    "\"$2\" 2>&1); r=$?; m=${e##*: }; printf '%s %s %s %s %s\\n' \"$i\" \"$r\" \"${s:--}\" "
-    "\"${EPOCHREALTIME:--}\" \"${m//$'\\n'/ }\"; } &\n"
-    "  i=$((i+1)); shift 2\n"
+    "  { s=$EPOCHREALTIME; e=$(: 2>&1 3<>\"/dev/tcp/$1/$2\"); r=$?; m=${e##*: }; printf '%s %s %s "
+    "%s "
+    "%s\\n' \"$i\" \"$r\" \"${s:--}\" \"${EPOCHREALTIME:--}\" \"${m//$'\\n'/ }\"; } &\n"
+    "  pids[i]=$!; i=$((i+1)); shift 2\n"
     "done\n"
-    "wait\n";
+    "sleep \"$t\"; slept=$?\n"
+    "exec 2>/dev/null\n"
+    "for j in \"${!pids[@]}\"; do\n"
+    "  kill -0 \"${pids[j]}\" && kill -KILL -- \"-${pids[j]}\" && [ \"$slept\" = 0 ] && printf '%s "
+    "124 - - "
+    "\\n' \"$j\"\n"
+    "done\n"
+    "wait\n"
+    "exit $((slept ? 125 : 0))\n";
 
 std::vector<std::string> connect_command(std::span<const connect_target> batch,
                                          std::chrono::milliseconds timeout) {
@@ -177,7 +188,7 @@ std::vector<connect_result> parse_connect_output(std::string_view out, std::size
       const auto known = verdict_of_connect_error(text);
       r.v = known ? known->v : verdict::unreachable;
       r.error = known ? known->error : std::string(text);
-    } else {  // timeout could not run the connect (125-127): nothing was probed
+    } else {  // not a status the script gives: nothing was probed
       r.attempts = 0;
       r.latency = {};
       r.error = ssh_failure("the connect command failed (status " + std::to_string(*status) +
@@ -498,7 +509,10 @@ void ssh_connector::command(std::span<const connect_target> targets,
           continue;
         }
         r.v = g.v;
-        r.latency = g.latency;
+        // A killed connect has no end time: it lasted the timeout, at least.
+        r.latency = g.v == verdict::filtered && g.latency.count() == 0
+                        ? std::chrono::duration_cast<std::chrono::microseconds>(s.timeout)
+                        : g.latency;
         r.error = g.error;
         r.method = g.method;
         r.attempts += g.attempts;

@@ -10,8 +10,9 @@
 //    abandoned, never exceed a fixed window per connection, and the session stays usable.
 //  - ssh-command: when the sshd refuses forwarding (administratively prohibited), gives no reason
 //    ("open failed"), or the window is full of abandoned opens, a fixed bash script
-//    (kConnectScript) connects to a bounded batch of pairs with `timeout` and /dev/tcp; the
-//    addresses and ports are argv data (IP literals and integers), never script text.
+//    (kConnectScript) connects to a bounded batch of pairs at once with bash's /dev/tcp, each in
+//    a forked job, and kills the jobs still connecting after the timeout (`sleep`); the addresses
+//    and ports are argv data (IP literals and integers), never script text.
 #pragma once
 
 #include <chrono>
@@ -61,8 +62,10 @@ std::optional<connect_verdict> verdict_of_connect_error(std::string_view text);
 std::optional<connect_verdict> verdict_of_open_failure(const channel_open_failure& f);
 
 // The fixed script of the command fallback. Arguments: TIMEOUT_SECONDS then ADDRESS PORT pairs;
-// prints one line per pair, "INDEX STATUS START END TEXT" (STATUS is timeout's: 0 connected,
-// 124 timed out, 1 connect error TEXT; START and END are $EPOCHREALTIME, "-" when unset).
+// prints one line per pair, "INDEX STATUS START END TEXT" (STATUS 0 connected, 1 connect error
+// TEXT, 124 still connecting after TIMEOUT_SECONDS and killed; START and END are $EPOCHREALTIME,
+// "-" when unset or killed). Every connect starts before the timeout does, so a pair gets at least
+// TIMEOUT_SECONDS. Exits 125 without the 124 lines when `sleep` fails.
 extern const std::string_view kConnectScript;
 
 // argv of one batch: {"bash", "-c", kConnectScript, "_", "1.000", address, port, ...}.
@@ -71,8 +74,8 @@ std::vector<std::string> connect_command(std::span<const connect_target> batch,
 
 // The results of a batch of `count` pairs from the script's stdout: status 0 open, 124 filtered,
 // 1 the connect error's verdict (an unknown error text is `unreachable` with that text), attempts
-// 1, latency END - START. A pair without a line, or with another status (timeout or bash missing),
-// was not probed: attempts 0 and error "ssh: ..." with the reason. Pure.
+// 1, latency END - START (0 without both). A pair without a line, or with another status, was not
+// probed: attempts 0 and error "ssh: ..." with the reason. Pure.
 std::vector<connect_result> parse_connect_output(std::string_view out, std::size_t count);
 
 struct ssh_connector_settings {
