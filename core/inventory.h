@@ -114,11 +114,23 @@ struct isolation_procedure {
   std::string last_drill;    // YYYY-MM-DD, empty when never drilled
 };
 
+// Which ports of the backup hosts the vantage points of a segment test (reachability.sweeps).
+struct port_sweep {
+  enum class scope { all, profiles, listed };
+  std::string from;                // segment name
+  std::string to;                  // segment or backup host name
+  scope ports = scope::all;        // all: 1-65535; profiles: the policies' port profiles
+  std::vector<port_range> listed;  // the ports, for scope::listed
+};
+
 struct reachability_settings {
   unsigned timeout_ms = 1000;   // per connection attempt
   unsigned retries = 1;         // extra attempts after a timeout
   unsigned concurrency = 0;     // connections in flight; 0: derived from the open-file limit
   unsigned max_pairs = 200000;  // a larger matrix is refused
+  // The first sweep whose `from` is the vantage's segment and whose `to` names the host, or a
+  // segment holding its address, decides that host's ports; without one, the profiles' ports.
+  std::vector<port_sweep> sweeps;
 };
 
 // Where the daemon sends its alerts (agent/daemon/). Each type uses its own keys; the others

@@ -488,9 +488,40 @@ class inventory_reader {
       r.max_age = std::chrono::hours(24 * *days);
   }
 
-  void read_reachability(const YAML::Node& n, reachability_settings& r) {
-    if (!y_.expect_map(n, "reachability", {"timeout_ms", "retries", "concurrency", "max_pairs"}))
+  // `{from: SEGMENT, to: SEGMENT|HOST, ports: all | profiles | [PORT or FIRST-LAST, ...]}`.
+  void read_sweep(const YAML::Node& n, reachability_settings& r) {
+    if (!y_.expect_map(n, "sweep", {"from", "to", "ports"}, {"from", "to", "ports"}))
       return;
+    port_sweep s;
+    s.from = y_.text(n, "from").value_or("");
+    s.to = y_.text(n, "to").value_or("");
+    references_.push_back({n["from"], s.from, {"segment"}});
+    references_.push_back({n["to"], s.to, {"segment", "host"}});
+    const YAML::Node ports = n["ports"];
+    if (ports.IsSequence()) {
+      s.ports = port_sweep::scope::listed;
+      for (const auto& p : ports) {
+        if (auto range = read_port_range(p))
+          s.listed.push_back(*range);
+      }
+      if (ports.size() == 0)
+        y_.error(ports, "ports: an empty list tests nothing; use all, profiles or a list");
+    } else if (const auto word = y_.scalar_text(ports, "ports"); word == "profiles") {
+      s.ports = port_sweep::scope::profiles;
+    } else if (word && *word != "all") {
+      y_.error(ports, "ports: expected all, profiles or a list of ports, found '" + *word + "'");
+    }
+    r.sweeps.push_back(std::move(s));
+  }
+
+  void read_reachability(const YAML::Node& n, reachability_settings& r) {
+    if (!y_.expect_map(n, "reachability",
+                       {"timeout_ms", "retries", "concurrency", "max_pairs", "sweeps"}))
+      return;
+    if (n["sweeps"] && y_.expect_sequence(n["sweeps"], "sweeps")) {
+      for (const auto& sweep : n["sweeps"])
+        read_sweep(sweep, r);
+    }
     r.timeout_ms =
         static_cast<unsigned>(y_.integer(n, "timeout_ms", 10, 60000).value_or(r.timeout_ms));
     r.retries = static_cast<unsigned>(y_.integer(n, "retries", 0, 5).value_or(r.retries));

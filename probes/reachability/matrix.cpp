@@ -59,6 +59,27 @@ std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, cons
   return normalised(std::move(ports));
 }
 
+// The ports of backup host `h` to test from segment `from`: those of the first sweep that
+// matches it, else the profiles'.
+std::vector<port_range> swept(const inventory& inv, const run_context& run, const std::string& from,
+                              const backup_host& h) {
+  for (const auto& s : inv.reachability.sweeps) {
+    const segment* to_segment = find_segment(inv, s.to);
+    if (s.from != from || (s.to != h.name && !(to_segment && in_segment(*to_segment, h.address))))
+      continue;
+    switch (s.ports) {
+      case port_sweep::scope::all:
+        return {{1, 65535}};
+      case port_sweep::scope::listed:
+        return normalised(s.listed);
+      case port_sweep::scope::profiles:
+        break;
+    }
+    break;
+  }
+  return ports_of(run.profiles, h);
+}
+
 void add(matrix& m, planned_range r) {
   r.offset = m.pairs;
   m.pairs += r.count();
@@ -103,7 +124,7 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
     backup_names.insert(h.name);
     if (own && in_segment(*own, h.address))
       continue;  // same segment: not behind the firewall
-    add_host(m, h, ports_of(run.profiles, h), declared(inv, m.from, h.name, h.address));
+    add_host(m, h, swept(inv, run, m.from, h), declared(inv, m.from, h.name, h.address));
   }
   // The controls, by address in the order first named.
   std::vector<std::pair<std::string, std::string>> controls;  // name, address

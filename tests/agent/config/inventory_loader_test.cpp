@@ -431,6 +431,68 @@ TEST(InventoryLoader, RetentionDefaultsTo400RunsAnd400DaysAndZeroMeansNoLimit) {
   EXPECT_EQ(days_only->retention.max_age, std::chrono::hours(24 * 90));
 }
 
+TEST(InventoryLoader, ReadsReachabilitySweeps) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv =
+      load_inventory(dir.write("sweeps.yaml",
+                               "establishment: e\n"
+                               "segments:\n"
+                               "  - {name: prod, role: production, cidrs: [10.1.0.0/16]}\n"
+                               "  - {name: bk, role: backup, cidrs: [10.2.0.0/24]}\n"
+                               "hosts:\n"
+                               "  - {name: repo, address: 10.2.0.20, access: none}\n"
+                               "reachability:\n"
+                               "  sweeps:\n"
+                               "    - {from: prod, to: repo, ports: [22, 9000-9100]}\n"
+                               "    - {from: prod, to: bk, ports: all}\n"
+                               "    - {from: bk, to: bk, ports: profiles}\n"),
+                     d);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  const auto& s = inv->reachability.sweeps;
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].from, "prod");
+  EXPECT_EQ(s[0].to, "repo");
+  EXPECT_EQ(s[0].ports, port_sweep::scope::listed);
+  EXPECT_EQ(s[0].listed, (std::vector<port_range>{{22, 22}, {9000, 9100}}));
+  EXPECT_EQ(s[1].ports, port_sweep::scope::all);
+  EXPECT_EQ(s[2].ports, port_sweep::scope::profiles);
+}
+
+TEST(InventoryLoader, BadSweepsAreLocatedAndAllReported) {
+  temp_dir dir;
+  diagnostics d;
+  const auto inv =
+      load_inventory(dir.write("bad.yaml",
+                               "establishment: e\n"
+                               "segments:\n"
+                               "  - {name: prod, role: production, cidrs: [10.1.0.0/16]}\n"
+                               "reachability:\n"
+                               "  sweeps:\n"
+                               "    - {from: prod, to: nowhere, ports: some}\n"
+                               "    - {from: prod, to: prod, ports: [22, 0-5]}\n"
+                               "    - {from: prod, to: prod, ports: []}\n"
+                               "    - {from: prod, ports: all, why: x}\n"),
+                     d);
+  EXPECT_FALSE(inv);
+  std::vector<std::string> seen;
+  for (const auto& item : d.sorted())
+    seen.push_back(item.to_string());
+  ASSERT_EQ(seen.size(), 6u) << ::testing::PrintToString(seen);
+  EXPECT_NE(seen[0].find("bad.yaml:6:24: 'nowhere'"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[1].find("bad.yaml:6:40: ports: expected all, profiles or a list of ports, found "
+                         "'some'"),
+            std::string::npos)
+      << seen[1];
+  EXPECT_NE(seen[2].find("bad.yaml:7:42: ports: '0-5' is not a port"), std::string::npos)
+      << seen[2];
+  EXPECT_NE(seen[3].find("bad.yaml:8:37: ports: an empty list tests nothing"), std::string::npos)
+      << seen[3];
+  EXPECT_NE(seen[4].find("bad.yaml:9:7"), std::string::npos) << seen[4];
+  EXPECT_NE(seen[4].find("'to'"), std::string::npos) << seen[4];
+  EXPECT_NE(seen[5].find("bad.yaml:9:32: sweep: unknown key 'why'"), std::string::npos) << seen[5];
+}
+
 TEST(InventoryLoader, BadRetentionValuesAreLocatedAndAllReported) {
   temp_dir dir;
   diagnostics d;

@@ -133,6 +133,28 @@ TEST(ReachabilityMatrix, IsKeptAsRangesCutWhereDeclaredFlowsStartAndEnd) {
   EXPECT_EQ(by_destination(m)["repo"].size(), 5u);
 }
 
+TEST(ReachabilityMatrix, TheFirstMatchingSweepDecidesAHostsPorts) {
+  auto inv = estate();
+  inv.reachability.sweeps = {
+      {"production", "repo", port_sweep::scope::listed, {ports(9000, 9100), ports(22, 22)}},
+      {"production", "backup", port_sweep::scope::all, {}},  // bk01, by its segment
+      {"production", "repo", port_sweep::scope::all, {}},    // not reached: repo matched above
+      {"admin", "backup", port_sweep::scope::profiles, {}}};
+  const auto m = derive_matrix(inv, run_at("from-prod"));
+  ASSERT_EQ(m.problem, "");
+  std::map<std::string, std::vector<std::string>> seen;
+  for (const auto& r : m.ranges)
+    seen[r.to].push_back(std::to_string(r.first) + "-" + std::to_string(r.last));
+  EXPECT_EQ(seen["bk01"], (std::vector<std::string>{"1-65535"}));
+  EXPECT_EQ(seen["repo"], (std::vector<std::string>{"22-22", "9000-9100"}));
+  EXPECT_EQ(seen["prod-ad"], (std::vector<std::string>{"389-389", "636-636"}));  // controls
+  EXPECT_EQ(m.pairs, 65535u + 1u + 101u + 2u);
+  // From admin, `profiles` is what a host without a sweep gets: the same matrix as without.
+  auto plain = estate();
+  EXPECT_EQ(by_destination(derive_matrix(inv, run_at("from-admin"))),
+            by_destination(derive_matrix(plain, run_at("from-admin"))));
+}
+
 TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   EXPECT_THAT(derive_matrix(estate(), run_at("nowhere")).problem,
               HasSubstr("'nowhere' is not declared"));
