@@ -124,12 +124,13 @@ struct port_sweep {
 };
 
 struct reachability_settings {
-  unsigned timeout_ms = 1000;   // per connection attempt
-  unsigned retries = 1;         // extra attempts after a timeout
-  unsigned concurrency = 0;     // connections in flight; 0: derived from the open-file limit
-  unsigned max_pairs = 200000;  // a larger matrix is refused
+  unsigned timeout_ms = 1000;    // per connection attempt
+  unsigned retries = 1;          // extra attempts after a timeout
+  unsigned concurrency = 0;      // connections in flight; 0: derived from the open-file limit
+  unsigned max_pairs = 2000000;  // a larger matrix is refused
   // The first sweep whose `from` is the vantage's segment and whose `to` names the host, or a
-  // segment holding its address, decides that host's ports; without one, the profiles' ports.
+  // segment holding its address, decides that host's ports; without one, every port (1-65535),
+  // or the profiles' ports from an administration segment.
   std::vector<port_sweep> sweeps;
 };
 

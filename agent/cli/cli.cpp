@@ -44,9 +44,10 @@ void print_diagnostics(const diagnostics& d) {
 }
 
 // An inventory, and what an audit on this machine would trip on later: the files it names, its
-// hosts' software against its policies' port profiles, every vantage point's matrix.
+// hosts' software against its policies' port profiles, every vantage point's matrix. What is
+// valid but weakens the audit goes to `warnings`.
 void validate_inventory(const YAML::Node& doc, const std::string& path, const probe_set& probes,
-                        diagnostics& out) {
+                        diagnostics& out, diagnostics& warnings) {
   inventory_references references;
   const auto inv = read_inventory(doc, path, out, &references);
   if (!inv)
@@ -59,10 +60,12 @@ void validate_inventory(const YAML::Node& doc, const std::string& path, const pr
   for (const auto& v : inv->vantage_points)
     vantage_points.push_back(v.name);
   check_against_policies(*inv, references, profiles, vantage_points, out);
+  warn_narrowing_sweeps(*inv, references, path, warnings);
 }
 
 // Validates one file of any kind, detected by its content. Returns false when it has problems.
-bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out) {
+bool validate_file(const std::string& path, const probe_set& probes, diagnostics& out,
+                   diagnostics& warnings) {
   const auto before = out.size();
   auto text = read_config_file(path, out);
   if (!text)
@@ -76,7 +79,7 @@ bool validate_file(const std::string& path, const probe_set& probes, diagnostics
     read_policy(*doc, path, sha256_hex(*text), probes, out);
   } else if (doc->IsMap() && ((*doc)["establishment"] || (*doc)["segments"] || (*doc)["hosts"])) {
     kind = "inventory";
-    validate_inventory(*doc, path, probes, out);
+    validate_inventory(*doc, path, probes, out, warnings);
   } else if (doc->IsMap() && (*doc)["waivers"]) {
     kind = "waivers";
     read_waivers(*doc, path, out);
@@ -772,9 +775,11 @@ int run_cli(int argc, char** argv) noexcept {
     if (*validate) {
       const auto probes = builtin_probes();
       diagnostics problems;
+      diagnostics warnings;
       bool ok = true;
       for (const auto& f : files)
-        ok = validate_file(f, probes, problems) && ok;
+        ok = validate_file(f, probes, problems, warnings) && ok;
+      print_diagnostics(warnings);
       print_diagnostics(problems);
       if (!ok)
         std::cerr << format(counted::validate_problems, help_language,

@@ -498,6 +498,8 @@ class inventory_reader {
     references_.push_back({n["from"], s.from, {"segment"}});
     references_.push_back({n["to"], s.to, {"segment", "host"}});
     const YAML::Node ports = n["ports"];
+    if (external_)
+      external_->sweeps.push_back(located(s.from, ports));
     if (ports.IsSequence()) {
       s.ports = port_sweep::scope::listed;
       for (const auto& p : ports) {
@@ -700,6 +702,23 @@ void check_software(const inventory_references& references,
       out.add(file, s.line, s.column,
               "software: '" + s.value + "' is no port profile of the policies (" + known + ")");
     }
+  }
+}
+
+void warn_narrowing_sweeps(const inventory& inv, const inventory_references& references,
+                           const std::string& file, diagnostics& warnings) {
+  const auto& sweeps = inv.reachability.sweeps;
+  for (std::size_t i = 0; i < sweeps.size() && i < references.sweeps.size(); ++i) {
+    const auto from = std::find_if(inv.segments.begin(), inv.segments.end(),
+                                   [&](const segment& s) { return s.name == sweeps[i].from; });
+    if (sweeps[i].ports == port_sweep::scope::all || from == inv.segments.end() ||
+        from->role == segment_role::administration)
+      continue;
+    const auto& at = references.sweeps[i];
+    warnings.add(file, at.line, at.column,
+                 "warning: ports: from " + sweeps[i].from + ", only some ports of " + sweeps[i].to +
+                     " are tested; a service listening on any other port would go unseen (use "
+                     "all to test 1-65535)");
   }
 }
 

@@ -49,6 +49,7 @@ struct inventory_references {
   std::vector<located_value> secrets;   // those holding secrets: SSH keys and their passphrases,
                                         // LDAP passwords, keytabs
   std::vector<located_value> software;  // every host's software (port profile names)
+  std::vector<located_value> sweeps;    // each reachability sweep's `ports`, in order
 };
 
 // Loads and validates `path`. Returns the inventory when there is no diagnostic; otherwise adds
@@ -67,6 +68,12 @@ std::optional<inventory> read_inventory(const YAML::Node& doc, const std::string
 void check_software(const inventory_references& references,
                     const std::vector<std::string>& profiles, const std::string& file,
                     diagnostics& out);
+
+// Each sweep that narrows the ports tested from a segment whose role is not administration
+// (reachability.sweeps): a service listening elsewhere would go unseen from there. Located in
+// `file`; these are warnings, the inventory stays valid.
+void warn_narrowing_sweeps(const inventory& inv, const inventory_references& references,
+                           const std::string& file, diagnostics& warnings);
 
 // What an audit on this machine would trip on later, located in `file`: a file the inventory
 // names that does not exist or that this process cannot read; a secret file readable by its

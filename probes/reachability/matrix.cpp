@@ -60,22 +60,28 @@ std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, cons
 }
 
 // The ports of backup host `h` to test from segment `from`: those of the first sweep that
-// matches it, else the profiles'.
-std::vector<port_range> swept(const inventory& inv, const run_context& run, const std::string& from,
+// matches it; without one, every port, or the profiles' from an administration segment.
+std::vector<port_range> swept(const inventory& inv, const run_context& run, const segment* from,
                               const backup_host& h) {
+  auto scope = from && from->role == segment_role::administration ? port_sweep::scope::profiles
+                                                                  : port_sweep::scope::all;
+  const port_sweep* chosen = nullptr;
   for (const auto& s : inv.reachability.sweeps) {
     const segment* to_segment = find_segment(inv, s.to);
-    if (s.from != from || (s.to != h.name && !(to_segment && in_segment(*to_segment, h.address))))
-      continue;
-    switch (s.ports) {
-      case port_sweep::scope::all:
-        return {{1, 65535}};
-      case port_sweep::scope::listed:
-        return normalised(s.listed);
-      case port_sweep::scope::profiles:
-        break;
+    if (from && s.from == from->name &&
+        (s.to == h.name || (to_segment && in_segment(*to_segment, h.address)))) {
+      chosen = &s;
+      scope = s.ports;
+      break;
     }
-    break;
+  }
+  switch (scope) {
+    case port_sweep::scope::all:
+      return {{1, 65535}};
+    case port_sweep::scope::listed:
+      return normalised(chosen->listed);
+    case port_sweep::scope::profiles:
+      break;
   }
   return ports_of(run.profiles, h);
 }
@@ -124,7 +130,7 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
     backup_names.insert(h.name);
     if (own && in_segment(*own, h.address))
       continue;  // same segment: not behind the firewall
-    add_host(m, h, swept(inv, run, m.from, h), declared(inv, m.from, h.name, h.address));
+    add_host(m, h, swept(inv, run, own, h), declared(inv, m.from, h.name, h.address));
   }
   // The controls, by address in the order first named.
   std::vector<std::pair<std::string, std::string>> controls;  // name, address
@@ -157,7 +163,7 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
     m.problem =
         "the reachability matrix from " + vantage + " would hold more than " +
         std::to_string(inv.reachability.max_pairs) +
-        " pairs (reachability.max_pairs); narrow the hosts' software profiles or raise the limit";
+        " pairs (reachability.max_pairs); narrow it with reachability.sweeps or raise the limit";
     m.ranges.clear();
     m.pairs = 0;
   }

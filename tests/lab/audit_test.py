@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from labcheck import INVENTORY, LAB, check, finish, lab, pairs, require_root
+from labcheck import INVENTORY, LAB, check, finish, inventory_with, lab, pairs, require_root
 
 CLOISON = os.path.abspath(sys.argv[1])
 BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
@@ -28,13 +28,13 @@ def linux_host_checks():
 LINUX_HOST_CHECKS = linux_host_checks()
 
 
-def audit(host, probes=None, extra=()):
+def audit(host, probes=None, extra=(), inventory=INVENTORY):
     out = tempfile.mkdtemp(prefix="cloison-audit-")
     # Host facts are read over SSH from the administration host; production only tests flows.
     # The directories are audited by directory_test.py (lab.directory).
     probes = probes or ("inventory,reachability" if host == "prod" else "inventory,reachability,host")
     where = [LAB, "exec", host, "--"] if host else ["unshare", "--net", "--"]  # None: in no segment
-    p = subprocess.run([*where, CLOISON, "audit", "--config", INVENTORY, "--out", out, "--lang", "en",
+    p = subprocess.run([*where, CLOISON, "audit", "--config", inventory, "--out", out, "--lang", "en",
                         *(["--probes", probes] if probes != "all" else []), *extra],
                        capture_output=True, text=True, timeout=180)
     with open(os.path.join(out, "report.json")) as f:
@@ -165,6 +165,43 @@ differ = [(a, p, v, nmap[(a, p)]) for a, p, v in compared if v != nmap[(a, p)]]
 check(len(compared) == 70 and not differ,
       f"nmap -sT agrees with cloison on {len(compared)} pairs (disagreements: {differ[:5]})")
 lab("scenario", "off", "fw-hole-prod-backup-all")
+
+# Issue 14: from production, every port of the backup hosts is tested unless a sweep narrows it.
+# The lab inventory narrows it to the port profiles (CI time, see its comment), and validate warns
+# of it; without that block, the default sweep of every port runs here, locally in lab-prod.
+NARROWING = "reachability:\n  sweeps:\n    - {from: production, to: backup, ports: profiles}\n"
+every_port = inventory_with(NARROWING, "", tempfile.mkdtemp(prefix="cloison-every-port-"))
+v = subprocess.run([CLOISON, "validate", INVENTORY], capture_output=True, text=True)
+check(v.returncode == 0 and "warning: ports: from production, only some ports of backup are tested" in v.stderr,
+      f"validate: the lab inventory is valid, with a warning on its narrowing sweep ({v.returncode}: {v.stderr})")
+lab("scenario", "on", "fw-hole-prod-backup-offprofile")
+rc, r = audit("prod")
+forb = findings(r, "reach-no-forbidden-port-open")
+check(forb["production -> lab-backup"]["status"] == "pass" and not any(x["port"] == 47001 for x in pairs(r)),
+      "fw-hole-prod-backup-offprofile: on the profiles' ports only, production never tests tcp/47001 (the hole)")
+started = time.monotonic()
+rc, r = audit("prod", inventory=every_port)
+took = time.monotonic() - started
+forb = findings(r, "reach-no-forbidden-port-open")
+check(forb["production -> lab-backup"]["status"] == "fail" and forb["production -> lab-backup"]["observed"] == ["47001"],
+      f"fw-hole-prod-backup-offprofile: every port from production finds lab-backup's tcp/47001 open "
+      f"({forb['production -> lab-backup'].get('observed')}, {took:.1f} s)")
+check(forb["production -> lab-repo"]["status"] == "pass", "fw-hole-prod-backup-offprofile: lab-repo still isolated")
+check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1,
+      "fw-hole-prod-backup-offprofile: D2.03.B not met, exit 1")
+rows = [(x["port"], x["port_last"], x["verdict"]) for x in r["flows"] if x["to"] == "lab-backup"]
+check(rows == [(1, 47000, "filtered"), (47001, 47001, "open"), (47002, 65535, "filtered")],
+      f"fw-hole-prod-backup-offprofile: lab-backup's 65,535 ports are three rows of report.json: {rows}")
+with open(os.path.join(r["_out"], "report.html")) as f:
+    check("<td>198.18.2.10</td><td>tcp 47001</td>" in f.read(),
+          "fw-hole-prod-backup-offprofile: report.html names the open forbidden port")
+lab("scenario", "off", "fw-hole-prod-backup-offprofile")
+rc, r = audit("prod", inventory=every_port)
+expect_isolated(r, "compliant, every port from production")
+tested = [x for x in pairs(r) if x["expected"] == "forbidden"]
+check(len(tested) == 2 * 65535 and {x["to"] for x in tested} == {"lab-backup", "lab-repo"},
+      f"compliant, every port from production: 131,070 forbidden pairs tested ({len(tested)})")
+check(len(r["flows"]) <= 12, f"compliant, every port from production: {len(r['flows'])} rows in report.json")
 
 check(admin_rc == 4 and reasons(admin, "D2.03.B") == [("no_forbidden_flow_tested", "")]
       and not [f for f in admin["findings"] if f["status"] in ("fail", "error")],

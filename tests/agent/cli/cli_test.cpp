@@ -205,6 +205,35 @@ TEST(Cli, ValidateFindsMissingFilesLooseSecretsAndSoftwareOfNoProfile) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+// Issue 14: production tests every port of the backup hosts unless a sweep narrows it; such a
+// narrowing is legal but weakens D2.03.B, so validate says where it is without failing.
+TEST(Cli, ValidateWarnsOfSweepsThatNarrowThePortsTestedFromOutsideAdministration) {
+  temp_dir dir;
+  const auto inventory = dir.write("sweeps.yaml",
+                                   "establishment: CH\n"
+                                   "segments:\n"
+                                   "  - {name: prod, role: production, cidrs: [10.1.0.0/16]}\n"
+                                   "  - {name: admin, role: administration, cidrs: [10.3.0.0/24]}\n"
+                                   "  - {name: backup, role: backup, cidrs: [10.50.0.0/24]}\n"
+                                   "hosts:\n"
+                                   "  - {name: repo, address: 10.50.0.20, access: none}\n"
+                                   "reachability:\n"
+                                   "  sweeps:\n"
+                                   "    - {from: prod, to: repo, ports: [22, 9000-9100]}\n"
+                                   "    - {from: prod, to: backup, ports: profiles}\n"
+                                   "    - {from: prod, to: backup, ports: all}\n"
+                                   "    - {from: admin, to: backup, ports: profiles}\n");
+  const auto r = cloison({"validate", inventory});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("sweeps.yaml: valid inventory"));
+  EXPECT_THAT(r.err, HasSubstr(inventory + ":10:37: warning: ports: from prod, only some ports of "
+                                           "repo are tested; a service listening on any other port "
+                                           "would go unseen"));
+  EXPECT_THAT(r.err, HasSubstr(inventory + ":11:39: warning: ports: from prod, only some ports of "
+                                           "backup are tested"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 2) << r.err;  // not all, not admin
+}
+
 TEST(Cli, ValidateNeverCrashesOnHostileFiles) {
   temp_dir dir;
   const std::vector<std::pair<std::string, std::string>> files{

@@ -18,6 +18,8 @@ port_range ports(unsigned a, unsigned b) {
 }
 
 // production 10.1/16, backup 10.2.0/24 (bk01 .10, repo .20), admin 10.3.0/24, directory 10.4.0/24.
+// Production tests the backup segment on the profiles' ports, which keeps these tests small; the
+// default, every port, has its own test.
 inventory estate() {
   inventory inv;
   inv.segments = {{"production", segment_role::production, {*cidr::parse("10.1.0.0/16")}},
@@ -47,6 +49,7 @@ inventory estate() {
                {"admin", "backup", "tcp", {ports(9101, 9101)}, ""},
                {"production", "dirs", "tcp", {ports(389, 389), ports(636, 636)}, ""},
                {"production", "dirs", "udp", {ports(53, 53)}, ""}};
+  inv.reachability.sweeps = {{"production", "backup", port_sweep::scope::profiles, {}}};
   return inv;
 }
 
@@ -85,6 +88,24 @@ TEST(ReachabilityMatrix, FromProductionEveryBackupPortIsForbiddenAndDirectoriesA
   // tcp flows to the directory segment become controls; the udp one and DNS-named URIs do not.
   EXPECT_EQ(d["prod-ad"], (std::vector<P>{{389, true}, {636, true}}));
   EXPECT_EQ(d.count("by-name"), 0u);
+}
+
+TEST(ReachabilityMatrix, WithoutASweepEveryPortIsTestedButFromAnAdministrationSegment) {
+  auto inv = estate();
+  inv.reachability.sweeps.clear();
+  const auto m = derive_matrix(inv, run_at("from-prod"));
+  ASSERT_EQ(m.problem, "");
+  std::vector<std::string> seen;
+  for (const auto& r : m.ranges)
+    seen.push_back(r.to + " " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                   (r.allowed ? " allowed" : " forbidden"));
+  EXPECT_EQ(seen, (std::vector<std::string>{"bk01 1-65535 forbidden", "repo 1-65535 forbidden",
+                                            "prod-ad 389-389 allowed", "prod-ad 636-636 allowed"}));
+  EXPECT_EQ(m.pairs, 2u * 65535u + 2u);
+  // From an administration segment, the profiles' ports: the declared flows are its business.
+  EXPECT_EQ(by_destination(derive_matrix(inv, run_at("from-admin"))),
+            by_destination(derive_matrix(estate(), run_at("from-admin"))));
+  EXPECT_EQ(by_destination(derive_matrix(inv, run_at("from-admin")))["bk01"].size(), 6u);
 }
 
 TEST(ReachabilityMatrix, FromAdminDeclaredFlowsAreAllowedByHostAndBySegment) {
