@@ -21,7 +21,8 @@ namespace {
 
 constexpr std::array kFacts{
     fact_spec{"reachability.forbidden_open", fact_type::text_list,
-              "forbidden ports of the host that accept a TCP connection from the vantage point"},
+              "forbidden ports of the host that accept a TCP connection from the vantage point, "
+              "consecutive ones as a range (\"2500-2510\")"},
     fact_spec{"reachability.allowed_not_open", fact_type::text_list,
               "declared flows to the host that do not accept a connection (port and verdict)"},
     fact_spec{"reachability.control_answered", fact_type::boolean,
@@ -155,7 +156,8 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   }
   bool control = false;
   std::size_t not_probed = 0;
-  json forbidden_open = json::array(), allowed_not_open = json::array();
+  json allowed_not_open = json::array();
+  std::vector<port_range> forbidden_open;  // in port order, consecutive ports joined
   std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n";
   for (const auto& range : m.ranges) {
     if (range.backup_host && target_name(m.from, range.to) != t.name)
@@ -183,8 +185,12 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
       if (range.backup_host && range.allowed && r.v != verdict::open) {
         allowed_not_open.push_back(std::to_string(port) + " (" + v + ")");
       }
-      if (range.backup_host && !range.allowed && r.v == verdict::open)
-        forbidden_open.push_back(std::to_string(port));
+      if (range.backup_host && !range.allowed && r.v == verdict::open) {
+        if (!forbidden_open.empty() && forbidden_open.back().last + 1 == port)
+          forbidden_open.back().last = port;
+        else
+          forbidden_open.push_back({port, port});
+      }
     }
   }
   read(run.vantage, *s);
@@ -209,7 +215,10 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
     obs.outcome = outcome::failed;
     obs.detail = why;
   } else {
-    obs.facts["reachability.forbidden_open"] = fact::of(forbidden_open, ev);
+    json open = json::array();
+    for (const auto& r : forbidden_open)
+      open.push_back(r.to_string());
+    obs.facts["reachability.forbidden_open"] = fact::of(open, ev);
   }
   return obs;
 }

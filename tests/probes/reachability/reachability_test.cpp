@@ -274,6 +274,26 @@ TEST(ReachabilityProbe, ForbiddenOpenPortsAreListed) {
   EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value, json({"22", "9392"}));
 }
 
+// A firewall open to everything must not make a list of 65,535 ports in every finding.
+TEST(ReachabilityProbe, ConsecutiveOpenForbiddenPortsAreOneRange) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  for (const unsigned port : {22u, 2500u, 2501u, 2502u, 9392u})
+    c->answers["10.2.0.10:" + std::to_string(port)] = answer(verdict::open);
+  const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
+  EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value, json({"22", "2500-2502", "9392"}));
+  auto every_port = estate();
+  every_port.reachability.sweeps.clear();
+  auto all_open = std::make_shared<table_connector>();
+  all_open->answers["10.4.0.5:389"] = answer(verdict::open);
+  for (unsigned port = 1; port <= 65535; ++port)
+    all_open->answers["10.2.0.10:" + std::to_string(port)] = answer(verdict::open);
+  EXPECT_EQ(observe(all_open, every_port, "from-prod", "production -> bk01")
+                .facts.at("reachability.forbidden_open")
+                .value,
+            json({"1-65535"}));
+}
+
 TEST(ReachabilityProbe, WithoutAnyAnsweringControlIsolationIsNotJudged) {
   auto c = std::make_shared<table_connector>();  // everything filtered: dead host or broken vantage
   const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
