@@ -40,7 +40,7 @@ atomic_file::~atomic_file() {
   ::unlink(tmp_.c_str());
 }
 
-void atomic_file::write(const std::string& bytes) {
+void atomic_file::write(std::string_view bytes) {
   for (std::size_t done = 0; done < bytes.size();) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR)

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 
 namespace cloison {
 
@@ -22,7 +23,7 @@ class atomic_file {
 
   int fd() const { return fd_; }
   // Writes all of `bytes` (retrying on EINTR). Throws std::runtime_error on failure.
-  void write(const std::string& bytes);
+  void write(std::string_view bytes);
   // Closes the file and renames it over the path. With `sync`, the file is flushed first and the
   // folder after. Throws std::runtime_error on failure; the path is then left untouched.
   void commit(bool sync = true);

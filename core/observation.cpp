@@ -8,9 +8,25 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 
 namespace cloison {
+
+namespace {
+
+std::string hex(const unsigned char* bytes, unsigned length) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned i = 0; i < length; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string_view to_string(outcome o) {
   switch (o) {
@@ -60,14 +76,22 @@ std::string sha256_hex(std::string_view bytes) {
   if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 computation failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return hex(digest.data(), length);
+}
+
+std::string sha256_hex(const spooled_text& text) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 computation failed");
+  text.read([&](std::string_view piece) {
+    if (EVP_DigestUpdate(ctx.get(), piece.data(), piece.size()) != 1)
+      throw std::runtime_error("SHA-256 computation failed");
+  });
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1)
+    throw std::runtime_error("SHA-256 computation failed");
+  return hex(digest.data(), length);
 }
 
 namespace {
@@ -121,6 +145,28 @@ evidence make_evidence(std::string id, std::string source, std::string content, 
              std::move(content), truncated};
   e.sha256 = sha256_hex(e.content);
   return e;
+}
+
+evidence make_evidence(std::string id, std::string source, std::unique_ptr<spooled_text> content) {
+  content->flush();
+  evidence e{std::move(id), std::move(source), utc_now_iso8601(), sha256_hex(*content), {}, false};
+  e.spooled = std::move(content);
+  return e;
+}
+
+std::size_t content_size(const evidence& e) {
+  return e.spooled ? e.spooled->size() : e.content.size();
+}
+
+std::string content_prefix(const evidence& e, std::size_t n) {
+  return e.spooled ? e.spooled->prefix(n) : e.content.substr(0, n);
+}
+
+void read_content(const evidence& e, const std::function<void(std::string_view)>& sink) {
+  if (e.spooled)
+    e.spooled->read(sink);
+  else if (!e.content.empty())
+    sink(e.content);
 }
 
 }  // namespace cloison

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/spooled_text.h"
 
 namespace cloison {
 
@@ -25,8 +29,11 @@ struct evidence {
   std::string source;        // the command or query that produced it, e.g. "sshd -T"
   std::string collected_at;  // ISO-8601 UTC
   std::string sha256;        // of the full content
-  std::string content;       // the full content, possibly cut at the collection cap
+  std::string content;       // the full content, possibly cut at the collection cap; "" if spooled
   bool truncated = false;    // true when the peer produced more than the cap
+  // The full content when it is too large to keep in memory (then `content` is empty). Read it
+  // with the helpers below, which serve both.
+  std::shared_ptr<const spooled_text> spooled{};
 };
 
 // A typed value read about a target, or the reason it could not be read.
@@ -90,9 +97,20 @@ struct observation {
 
 // Builds an evidence item: hashes the content and stamps the current UTC time.
 evidence make_evidence(std::string id, std::string source, std::string content, bool truncated);
+// The same for content spooled to disk: flushes it first. Throws std::runtime_error when the
+// spool cannot be written or read back.
+evidence make_evidence(std::string id, std::string source, std::unique_ptr<spooled_text> content);
 
-// SHA-256 of bytes, as lowercase hex.
+// An evidence item's content, wherever it is kept: its size, its first `n` bytes, all of it in
+// order through `sink` (in pieces). Throw std::runtime_error when a spool cannot be read.
+std::size_t content_size(const evidence& e);
+std::string content_prefix(const evidence& e, std::size_t n);
+void read_content(const evidence& e, const std::function<void(std::string_view)>& sink);
+
+// SHA-256 of bytes, or of a spool's flushed content, as lowercase hex. The second throws
+// std::runtime_error when the spool cannot be read.
 std::string sha256_hex(std::string_view bytes);
+std::string sha256_hex(const spooled_text& text);
 
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso8601();

@@ -222,7 +222,7 @@ std::vector<bundle_file> audit_bundle_files(const fs::path& out_dir,
   std::set<std::string> seen;
   for (const auto& e : evidence) {
     if (seen.insert(e.sha256).second)
-      files.push_back({"evidence/" + e.sha256 + ".txt", e.content});
+      files.push_back({"evidence/" + e.sha256 + ".txt", e.content, e.spooled});
   }
   for (const auto& p : policies) {
     std::string text;
@@ -260,7 +260,7 @@ std::string manifest_of(const std::vector<bundle_file>& files) {
             [](const bundle_file* a, const bundle_file* b) { return a->path < b->path; });
   std::string out;
   for (const auto* f : sorted)
-    out += sha256_hex(f->content) + "  " + f->path + "\n";
+    out += (f->spooled ? sha256_hex(*f->spooled) : sha256_hex(f->content)) + "  " + f->path + "\n";
   return out;
 }
 
@@ -299,13 +299,20 @@ void write_archive(const std::string& path, const std::vector<bundle_file>& file
     archive_entry_set_pathname(entry.get(), f.path.c_str());
     archive_entry_set_filetype(entry.get(), AE_IFREG);
     archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(f.content.size()));
+    archive_entry_set_size(
+        entry.get(), static_cast<la_int64_t>(f.spooled ? f.spooled->size() : f.content.size()));
     archive_entry_set_mtime(entry.get(), now, 0);
-    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK ||
-        archive_write_data(a.get(), f.content.data(), f.content.size()) !=
-            static_cast<la_ssize_t>(f.content.size())) {
+    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK)
       failed(archive_error(a.get()));
-    }
+    const auto write = [&](std::string_view piece) {
+      if (archive_write_data(a.get(), piece.data(), piece.size()) !=
+          static_cast<la_ssize_t>(piece.size()))
+        failed(archive_error(a.get()));
+    };
+    if (f.spooled)
+      f.spooled->read(write);
+    else
+      write(f.content);
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK)
     failed(archive_error(a.get()));

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ inline constexpr std::size_t kMaxBundlePathBytes = 4096;
 struct bundle_file {
   std::string path;  // inside the archive, relative, '/'-separated
   std::string content;
+  // Content kept on disk (an evidence table of every port), written from there; `content` is
+  // then empty. Archives read back always hold their content in `content`.
+  std::shared_ptr<const spooled_text> spooled{};
   friend bool operator==(const bundle_file&, const bundle_file&) = default;
 };
 

@@ -412,8 +412,11 @@ void sync_filesystem(const std::string& dir) {
 void write_evidence(const std::vector<evidence>& items, const std::string& dir) {
   const auto folder = std::filesystem::path(dir) / "evidence";
   std::filesystem::create_directories(folder);
-  for (const auto& e : items)
-    write_file_atomically((folder / (e.sha256 + ".txt")).string(), e.content, false);
+  for (const auto& e : items) {
+    atomic_file out((folder / (e.sha256 + ".txt")).string());
+    read_content(e, [&](std::string_view piece) { out.write(piece); });
+    out.commit(false);
+  }
   sync_filesystem(folder.string());
 }
 

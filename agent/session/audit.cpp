@@ -172,7 +172,7 @@ audit_result run_audit(const inventory& inv, const run_context& run,
                               obs.collected_by, obs.learned_host_key});
     for (auto& e : obs.evidence) {
       r.evidence.push_back({e.id, e.source, e.collected_at, e.sha256,
-                            e.content.substr(0, kEvidenceExcerptBytes), e.content.size(),
+                            content_prefix(e, kEvidenceExcerptBytes), content_size(e),
                             e.truncated});
       result.evidence.push_back(std::move(e));
     }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -122,15 +123,16 @@ std::shared_ptr<const reachability_probe::sweep> reachability_probe::make_sweep(
   s->unread = targets_of(s->m).size();
   if (!s->m.problem.empty())
     return s;
-  std::vector<connect_target> targets;
-  targets.reserve(s->m.pairs);
+  std::vector<target_range> ranges;  // pair i of the list is pair i of the matrix
+  ranges.reserve(s->m.ranges.size());
   for (const auto& r : s->m.ranges) {
     const auto address = ip_address::parse(r.address);
     if (!address)  // the loader refuses such inventories
       throw std::invalid_argument("not an IP address: " + r.address);
-    for (unsigned port = r.first; port <= r.last; ++port)
-      targets.push_back({*address, static_cast<std::uint16_t>(port)});
+    ranges.push_back(
+        {*address, static_cast<std::uint16_t>(r.first), static_cast<std::uint16_t>(r.last)});
   }
+  const target_list targets(std::move(ranges));
   prober_settings settings;
   settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
   settings.retries = static_cast<int>(inv.reachability.retries);
@@ -157,8 +159,9 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   bool control = false;
   std::size_t not_probed = 0;
   json allowed_not_open = json::array();
-  std::vector<port_range> forbidden_open;  // in port order, consecutive ports joined
-  std::string table = "from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n";
+  std::vector<port_range> forbidden_open;         // in port order, consecutive ports joined
+  auto table = std::make_unique<spooled_text>();  // a line per pair: megabytes for every port
+  table->append("from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n");
   for (const auto& range : m.ranges) {
     if (range.backup_host && target_name(m.from, range.to) != t.name)
       continue;  // another host's; the controls (not backup hosts) serve every host
@@ -172,10 +175,10 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
                               m.vantage, std::string(to_string(r.method))});
       char row[64];
       std::snprintf(row, sizeof row, "%.3f\t%d\t", latency, r.attempts);
-      table += m.from + "\t" + range.to + "\t" + range.address + "\t" + std::to_string(port) +
-               "\t" + (range.allowed ? "allowed" : "forbidden") + "\t" + v +
-               (r.error.empty() ? "" : " (" + r.error + ")") + "\t" + row +
-               std::string(to_string(r.method)) + "\n";
+      table->append(m.from + "\t" + range.to + "\t" + range.address + "\t" + std::to_string(port) +
+                    "\t" + (range.allowed ? "allowed" : "forbidden") + "\t" + v +
+                    (r.error.empty() ? "" : " (" + r.error.str() + ")") + "\t" + row +
+                    std::string(to_string(r.method)) + "\n");
       if (!probed) {
         ++not_probed;
         continue;
@@ -197,8 +200,8 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   obs.flows = summarise_flows(std::move(obs.flows));
   const std::vector<std::string> ev{"reachability/" + t.name};
   obs.evidence.push_back(make_evidence(
-      ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")", table,
-      false));
+      ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")",
+      std::move(table)));
   obs.facts["reachability.control_answered"] = fact::of(control, ev);
   obs.facts["reachability.allowed_not_open"] = fact::of(allowed_not_open, ev);
   if (not_probed > 0) {

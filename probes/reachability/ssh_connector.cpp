@@ -250,7 +250,7 @@ ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s,
 
 ssh_connector::~ssh_connector() = default;
 
-std::vector<connect_result> ssh_connector::probe(std::span<const connect_target> targets,
+std::vector<connect_result> ssh_connector::probe(const target_list& targets,
                                                  const prober_settings& s) {
   if (s.timeout.count() < 0 || s.retries < 0)
     throw std::invalid_argument("prober settings: negative timeout or retries");
@@ -283,8 +283,8 @@ std::vector<connect_result> ssh_connector::probe(std::span<const connect_target>
 // only refuse (127.0.0.1 port 0) while nothing else is in flight; later channels, the command's
 // included, get the next numbers in order. A refusal whose text was overwritten by another one
 // is asked again alone; one the sshd gives no reason for goes to the command.
-std::string ssh_connector::forward(std::span<const connect_target> targets,
-                                   const prober_settings& s, std::vector<connect_result>& results,
+std::string ssh_connector::forward(const target_list& targets, const prober_settings& s,
+                                   std::vector<connect_result>& results,
                                    std::vector<std::size_t>& rest) {
   const auto timeout = std::chrono::duration_cast<clock_type::duration>(s.timeout);
   const std::size_t window = settings_.window;
@@ -463,9 +463,8 @@ std::string ssh_connector::forward(std::span<const connect_target> targets,
 // The fixed connect command, in batches, for `pending`; filtered pairs are retried while their
 // attempts allow. A batch that could not run (no connection, no end before its deadline) ends the
 // call: the pairs left are not probed, with that reason.
-void ssh_connector::command(std::span<const connect_target> targets,
-                            std::vector<std::size_t> pending, const prober_settings& s,
-                            std::vector<connect_result>& results) {
+void ssh_connector::command(const target_list& targets, std::vector<std::size_t> pending,
+                            const prober_settings& s, std::vector<connect_result>& results) {
   while (!pending.empty()) {
     std::vector<std::size_t> again;
     for (std::size_t from = 0; from < pending.size(); from += settings_.command_batch) {
@@ -511,11 +510,11 @@ void ssh_connector::command(std::span<const connect_target> targets,
         r.v = g.v;
         // A killed connect has no end time: it lasted the timeout, at least.
         r.latency = g.v == verdict::filtered && g.latency.count() == 0
-                        ? std::chrono::duration_cast<std::chrono::microseconds>(s.timeout)
+                        ? std::chrono::duration_cast<decltype(r.latency)>(s.timeout)
                         : g.latency;
         r.error = g.error;
         r.method = g.method;
-        r.attempts += g.attempts;
+        r.attempts = static_cast<std::uint16_t>(r.attempts + g.attempts);
         if (r.v == verdict::filtered && r.attempts <= s.retries)
           again.push_back(i);
       }

@@ -96,17 +96,16 @@ class ssh_connector final : public connector {
                          std::string learned_keys_store = {});
   ~ssh_connector() override;
 
-  std::vector<connect_result> probe(std::span<const connect_target> targets,
-                                    const prober_settings& s) override;
+  std::vector<connect_result> probe(const target_list& targets, const prober_settings& s) override;
 
  private:
   struct forward_state;
 
   // Probes what the sshd will connect for; the other pairs are added to `rest`. Returns why no
   // session could be had ("" when it could).
-  std::string forward(std::span<const connect_target> targets, const prober_settings& s,
+  std::string forward(const target_list& targets, const prober_settings& s,
                       std::vector<connect_result>& results, std::vector<std::size_t>& rest);
-  void command(std::span<const connect_target> targets, std::vector<std::size_t> pending,
+  void command(const target_list& targets, std::vector<std::size_t> pending,
                const prober_settings& s, std::vector<connect_result>& results);
 
   ssh_connector_settings settings_;

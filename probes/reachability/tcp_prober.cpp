@@ -22,6 +22,8 @@
 
 namespace cloison {
 
+static_assert(sizeof(connect_result) <= 16, "1.31 million results a sweep of every port");
+
 namespace {
 
 namespace asio = boost::asio;
@@ -131,7 +133,7 @@ std::size_t open_descriptors() {
 // One probe() call.
 class probe_run {
  public:
-  probe_run(std::span<const connect_target> targets, const prober_settings& s, std::size_t window)
+  probe_run(const target_list& targets, const prober_settings& s, std::size_t window)
       : targets_(targets),
         timeout_(s.timeout),
         retries_(s.retries),
@@ -303,7 +305,7 @@ class probe_run {
     arm_timer();
   }
 
-  std::span<const connect_target> targets_;
+  const target_list& targets_;
   clock_type::duration timeout_;
   int retries_;
   asio::io_context io_;
@@ -400,7 +402,36 @@ bool descriptors_available(int n) {
 
 }  // namespace
 
-std::vector<connect_result> asio_connector::probe(std::span<const connect_target> targets,
+target_list::target_list(std::vector<target_range> ranges) : ranges_(std::move(ranges)) {
+  starts_.reserve(ranges_.size());
+  std::size_t pairs = 0;
+  for (const auto& r : ranges_) {
+    if (r.first > r.last)
+      throw std::invalid_argument("target range: first port after the last");
+    pairs += r.last - r.first + 1u;
+    starts_.push_back(pairs);
+  }
+}
+
+target_list::target_list(std::span<const connect_target> targets) {
+  std::vector<target_range> ranges;
+  for (const auto& t : targets) {
+    if (!ranges.empty() && ranges.back().address == t.address && ranges.back().last + 1 == t.port)
+      ranges.back().last = t.port;
+    else
+      ranges.push_back({t.address, t.port, t.port});
+  }
+  *this = target_list(std::move(ranges));
+}
+
+connect_target target_list::operator[](std::size_t i) const {
+  const auto k = static_cast<std::size_t>(std::upper_bound(starts_.begin(), starts_.end(), i) -
+                                          starts_.begin());
+  const std::size_t first_pair = k == 0 ? 0 : starts_[k - 1];
+  return {ranges_[k].address, static_cast<std::uint16_t>(ranges_[k].first + (i - first_pair))};
+}
+
+std::vector<connect_result> asio_connector::probe(const target_list& targets,
                                                   const prober_settings& s) {
   if (s.timeout.count() < 0 || s.retries < 0)
     throw std::invalid_argument("prober settings: negative timeout or retries");

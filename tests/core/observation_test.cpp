@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 namespace cloison {
 namespace {
 
@@ -27,6 +30,29 @@ TEST(ParseUtcTime, RefusesAnythingElse) {
                            "2026-12-03T24:00:00Z", "2026-12-03T20:60:00Z", "2026-12-03T20:25:60Z",
                            "2026-12-03T+1:25:12Z", "2026-12-03T 1:25:12Z", "2026-12-03T20-25-12Z"})
     EXPECT_FALSE(parse_utc_time(text)) << text;
+}
+
+TEST(MakeEvidence, SpooledContentIsHashedAndReadLikeContentInMemory) {
+  std::string text;
+  auto spool = std::make_unique<spooled_text>();
+  for (int i = 0; i < 5000; ++i) {
+    const std::string line = "production\tbk01\t10.2.0.10\t" + std::to_string(i) + "\tfiltered\n";
+    spool->append(line);
+    text += line;
+  }
+  const auto spooled = make_evidence("reachability/x", "tcp connect matrix", std::move(spool));
+  const auto in_memory = make_evidence("reachability/x", "tcp connect matrix", text, false);
+  ASSERT_TRUE(spooled.spooled);
+  EXPECT_TRUE(spooled.content.empty());
+  EXPECT_EQ(spooled.sha256, sha256_hex(text));
+  EXPECT_EQ(spooled.sha256, in_memory.sha256);
+  for (const auto* e : {&spooled, &in_memory}) {
+    EXPECT_EQ(content_size(*e), text.size());
+    EXPECT_EQ(content_prefix(*e, 20), text.substr(0, 20));
+    std::string read;
+    read_content(*e, [&](std::string_view piece) { read += piece; });
+    EXPECT_EQ(read, text);
+  }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <string>
 
 #include "agent/config/embedded_policies.h"
 #include "tests/support.h"
@@ -58,6 +60,24 @@ bundle_file& entry(std::vector<bundle_file>& files, const std::string& path) {
                                [&](const bundle_file& f) { return f.path == path; });
   EXPECT_NE(it, files.end()) << path;
   return *it;
+}
+
+TEST(Bundle, SpooledEvidenceIsCopiedWhole) {
+  fixture f;
+  auto spool = std::make_unique<spooled_text>();
+  std::string table;
+  for (int port = 1; port <= 20000; ++port) {
+    const std::string line = "production\tbk01\t10.2.0.10\t" + std::to_string(port) + "\n";
+    spool->append(line);
+    table += line;
+  }
+  f.items.push_back(make_evidence("reachability/bk01", "matrix", std::move(spool)));
+  write_bundle(f.bundle, f.files(), f.key);  // written from the spool, never held in memory
+  auto files = read_archive(f.bundle);
+  EXPECT_EQ(entry(files, f.evidence_path(2)).content, table);
+  EXPECT_THAT(entry(files, kManifestFile).content,
+              HasSubstr(sha256_hex(table) + "  " + f.evidence_path(2) + "\n"));
+  EXPECT_TRUE(verify_bundle(f.bundle, f.key.public_key_pem()).intact());
 }
 
 TEST(Bundle, HoldsReportsEvidencePoliciesKeyAndASignedSortedManifest) {

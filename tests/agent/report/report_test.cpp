@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "tests/support.h"
 
@@ -271,6 +274,25 @@ TEST(Report, WritesNeverFollowAPlantedLink) {
   EXPECT_EQ(std::filesystem::status(path).permissions(), std::filesystem::perms::owner_read |
                                                              std::filesystem::perms::owner_write |
                                                              std::filesystem::perms::group_read);
+}
+
+TEST(Report, EvidenceFilesHoldTheFullContentWhetherInMemoryOrSpooled) {
+  testing::temp_dir dir;
+  std::string table;
+  auto spool = std::make_unique<spooled_text>();
+  for (int port = 1; port <= 65535; ++port) {  // every port: megabytes, never held in memory
+    const std::string line = "production\tbk01\t10.2.0.10\t" + std::to_string(port) + "\n";
+    spool->append(line);
+    table += line;
+  }
+  const std::vector<evidence> items{make_evidence("reachability/bk01", "matrix", std::move(spool)),
+                                    make_evidence("host/bk01/sshd", "sshd -T", "port 22\n", false)};
+  write_evidence(items, dir.path().string());
+  EXPECT_EQ(testing::read_text((dir.path() / "evidence" / (items[0].sha256 + ".txt")).string()),
+            table);
+  EXPECT_EQ(testing::read_text((dir.path() / "evidence" / (items[1].sha256 + ".txt")).string()),
+            "port 22\n");
+  EXPECT_EQ(items[0].sha256, sha256_hex(table));
 }
 
 TEST(Report, WriteFailureLeavesNoFileAndThrows) {

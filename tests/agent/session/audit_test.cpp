@@ -16,13 +16,13 @@ namespace {
 class table_connector final : public connector {
  public:
   std::map<std::string, verdict> answers;
-  std::vector<connect_result> probe(std::span<const connect_target> targets,
-                                    const prober_settings&) override {
+  std::vector<connect_result> probe(const target_list& targets, const prober_settings&) override {
     std::vector<connect_result> out;
-    for (const auto& t : targets) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const auto t = targets[i];
       const auto it = answers.find(t.address.to_string() + ":" + std::to_string(t.port));
-      out.push_back({it == answers.end() ? verdict::filtered : it->second,
-                     std::chrono::microseconds(1000), 1, ""});
+      out.push_back({"", std::chrono::microseconds(1000), 1,
+                     it == answers.end() ? verdict::filtered : it->second});
     }
     return out;
   }

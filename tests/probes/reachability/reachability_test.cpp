@@ -203,25 +203,24 @@ class table_connector final : public connector {
   std::size_t calls = 0;
   std::size_t pairs = 0;  // probed, over every call
   prober_settings settings;
-  std::vector<connect_result> probe(std::span<const connect_target> targets,
-                                    const prober_settings& s) override {
+  std::vector<connect_result> probe(const target_list& targets, const prober_settings& s) override {
     ++calls;
     pairs += targets.size();
     settings = s;
     std::vector<connect_result> out;
-    for (const auto& t : targets) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const auto t = targets[i];
       auto it = answers.find(t.address.to_string() + ":" + std::to_string(t.port));
-      out.push_back(
-          it != answers.end()
-              ? it->second
-              : connect_result{verdict::filtered, std::chrono::microseconds(1000000), 2, ""});
+      out.push_back(it != answers.end() ? it->second
+                                        : connect_result{"", std::chrono::microseconds(1000000), 2,
+                                                         verdict::filtered});
     }
     return out;
   }
 };
 
 connect_result answer(verdict v) {
-  return {v, std::chrono::microseconds(150), 1, ""};
+  return {"", std::chrono::microseconds(150), 1, v};
 }
 
 observation observe(const std::shared_ptr<table_connector>& c, inventory inv,
@@ -261,8 +260,10 @@ TEST(ReachabilityProbe, IsolatedWhenControlAnswersAndForbiddenPortsAreSilent) {
   EXPECT_EQ(obs.flows[0].verdict, "filtered");
   EXPECT_EQ(obs.flows[0].attempts, 2);
   ASSERT_EQ(obs.evidence.size(), 1u);
-  EXPECT_THAT(obs.evidence[0].content,
+  ASSERT_TRUE(obs.evidence[0].spooled);  // a line per pair: kept on disk, not in memory
+  EXPECT_THAT(content_prefix(obs.evidence[0], 1 << 20),
               HasSubstr("production\tbk01\t10.2.0.10\t445\tforbidden\trefused"));
+  EXPECT_EQ(obs.evidence[0].sha256, sha256_hex(content_prefix(obs.evidence[0], 1 << 20)));
 }
 
 TEST(ReachabilityProbe, ForbiddenOpenPortsAreListed) {
@@ -317,8 +318,8 @@ TEST(ReachabilityProbe, AllowedFlowsThatDoNotOpenAreReported) {
 TEST(ReachabilityProbe, PairsThatCouldNotBeProbedMakeTheVerdictMissing) {
   auto c = std::make_shared<table_connector>();
   c->answers["10.4.0.5:389"] = answer(verdict::open);
-  c->answers["10.2.0.10:445"] = {verdict::filtered, std::chrono::microseconds(0), 0,
-                                 "local: EMFILE"};
+  c->answers["10.2.0.10:445"] = {"local: EMFILE", std::chrono::microseconds(0), 0,
+                                 verdict::filtered};
   const auto obs = observe(c, estate(), "from-prod", "production -> bk01");
   EXPECT_FALSE(obs.facts.at("reachability.forbidden_open").value);
   EXPECT_EQ(obs.outcome, outcome::error);
@@ -382,7 +383,7 @@ TEST(ReachabilityProbe, FlowsNameTheVantagePointAndHowTheyWereProbed) {
   EXPECT_EQ(obs.flows[4].method, "ssh-forward");
   EXPECT_THAT(obs.evidence[0].source, HasSubstr("(vantage point from-prod)"));
   EXPECT_THAT(
-      obs.evidence[0].content,
+      content_prefix(obs.evidence[0], 1 << 20),
       HasSubstr("production\tbk01\t10.2.0.10\t445\tforbidden\trefused\t0.150\t1\tssh-command"));
 }
 

@@ -422,7 +422,7 @@ TEST(SshConnector, NoConnectionMeansNotProbed) {
   ASSERT_EQ(r.size(), 2u);
   for (const auto& x : r) {
     EXPECT_EQ(x.attempts, 0);
-    EXPECT_EQ(x.error.rfind("ssh: ", 0), 0u) << x.error;
+    EXPECT_EQ(x.error.str().rfind("ssh: ", 0), 0u) << x.error;
   }
 }
 

@@ -106,6 +106,34 @@ std::vector<connect_result> probe(const std::vector<connect_target>& targets,
   return asio_connector{}.probe(targets, s);
 }
 
+TEST(TargetList, NumbersPairsRangeAfterRangeWithoutStoringThem) {
+  const auto a = *ip_address::parse("198.18.201.10");
+  const auto b = *ip_address::parse("2001:db8::10");
+  const target_list all({{a, 1, 65535}, {b, 22, 22}, {a, 80, 81}});
+  EXPECT_EQ(all.size(), 65535u + 1 + 2);
+  EXPECT_EQ(all[0].address, a);
+  EXPECT_EQ(all[0].port, 1);
+  EXPECT_EQ(all[65534].port, 65535);
+  EXPECT_EQ(all[65535].address, b);
+  EXPECT_EQ(all[65535].port, 22);
+  EXPECT_EQ(all[65536].address, a);
+  EXPECT_EQ(all[65537].port, 81);
+  EXPECT_THROW(target_list({{a, 443, 80}}), std::invalid_argument);
+  EXPECT_TRUE(target_list().empty());
+}
+
+TEST(TargetList, AListOfPairsKeepsItsOrder) {
+  const auto a = *ip_address::parse("10.0.0.1");
+  const auto b = *ip_address::parse("10.0.0.2");
+  const std::vector<connect_target> pairs{{a, 22}, {a, 23}, {b, 24}, {a, 24}, {a, 21}};
+  const target_list list(pairs);
+  ASSERT_EQ(list.size(), pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    EXPECT_EQ(list[i].address, pairs[i].address) << i;
+    EXPECT_EQ(list[i].port, pairs[i].port) << i;
+  }
+}
+
 TEST(TcpProber, VerdictNames) {
   EXPECT_EQ(to_string(verdict::open), "open");
   EXPECT_EQ(to_string(verdict::refused), "refused");
@@ -255,7 +283,7 @@ TEST(TcpProber, NoDescriptorAtAllIsALocalFailureNotAVerdict) {
   ASSERT_EQ(r.size(), 2u);
   for (const auto& one : r) {
     EXPECT_EQ(one.attempts, 0);
-    EXPECT_EQ(one.error.rfind("local: socket: ", 0), 0u) << one.error;
+    EXPECT_EQ(one.error.str().rfind("local: socket: ", 0), 0u) << one.error;
   }
 }
 
