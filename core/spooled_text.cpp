@@ -47,24 +47,25 @@ spooled_text::~spooled_text() {
 }
 
 void spooled_text::append(std::string_view text) {
-  size_ += text.size();
   if (buffer_.size() + text.size() > kPiece)
     flush();
-  if (text.size() >= kPiece) {
-    buffer_ = text;
+  buffer_ += text;  // size_ is always what the file holds plus what is buffered
+  size_ += text.size();
+  if (buffer_.size() >= kPiece)
     flush();
-    return;
-  }
-  buffer_ += text;
 }
 
 void spooled_text::flush() {
-  for (std::size_t done = 0; done < buffer_.size();) {
+  std::size_t done = 0;
+  while (done < buffer_.size()) {
     const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
-      fail("write", folder_, errno);
+    if (n < 0) {
+      const int e = errno;
+      buffer_.erase(0, done);  // written once, never again
+      fail("write", folder_, e);
+    }
     done += static_cast<std::size_t>(n);
   }
   buffer_.clear();
@@ -72,6 +73,8 @@ void spooled_text::flush() {
 
 void spooled_text::read_range(std::size_t limit,
                               const std::function<void(std::string_view)>& sink) const {
+  if (!buffer_.empty())
+    throw std::logic_error("spooled text read before it was flushed");
   std::array<char, kPiece> piece{};
   for (std::size_t offset = 0; offset < limit;) {
     const ssize_t n = ::pread(fd_, piece.data(), std::min(piece.size(), limit - offset),

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -33,6 +34,12 @@ constexpr std::array kFacts{
 std::string target_name(const std::string& from, const std::string& host) {
   return from + " -> " + host;
 }
+
+// Calls its function when it goes out of scope.
+struct marked_read_on_exit {
+  std::function<void()> mark;
+  ~marked_read_on_exit() { mark(); }
+};
 
 bool answered(verdict v) {
   return v == verdict::open || v == verdict::refused;
@@ -147,9 +154,11 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
                                         const target& t, deadline) const {
   observation obs;
   const auto s = sweep_for(inv, run);
+  // Read on every exit path: a table that cannot be spooled (a full disk) must not keep the
+  // whole sweep in memory until the next audit.
+  const marked_read_on_exit mark{[&] { read(run.vantage, *s); }};
   const matrix& m = s->m;
   if (!m.problem.empty()) {
-    read(run.vantage, *s);
     obs.outcome = outcome::error;
     obs.detail = m.problem;
     for (const auto& spec : kFacts)
@@ -196,7 +205,6 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
       }
     }
   }
-  read(run.vantage, *s);
   obs.flows = summarise_flows(std::move(obs.flows));
   const std::vector<std::string> ev{"reachability/" + t.name};
   obs.evidence.push_back(make_evidence(

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 
 #include "probes/transport/ssh_runner.h"
@@ -152,9 +153,11 @@ std::vector<std::string> connect_command(std::span<const connect_target> batch,
 std::vector<connect_result> parse_connect_output(std::string_view out, std::size_t count) {
   std::vector<connect_result> results(count);
   std::vector<bool> seen(count, false);
+  static const interned_text no_result(
+      ssh_failure("the connect command gave no result for this pair"));
   for (auto& r : results) {
     r.method = probe_method::ssh_command;
-    r.error = ssh_failure("the connect command gave no result for this pair");
+    r.error = no_result;
   }
   while (!out.empty()) {
     const auto nl = out.find('\n');
@@ -177,8 +180,9 @@ std::vector<connect_result> parse_connect_output(std::string_view out, std::size
     auto& r = results[*index];
     seen[*index] = true;
     r.error.clear();
-    if (start && end && *end >= *start)
-      r.latency = std::chrono::microseconds(*end - *start);
+    if (start && end && *end >= *start)  // a clock stepped by half an hour is not wrapped
+      r.latency = decltype(r.latency)(
+          std::min<long long>(*end - *start, std::numeric_limits<std::int32_t>::max()));
     r.attempts = 1;
     if (*status == 0) {
       r.v = verdict::open;
@@ -252,8 +256,9 @@ ssh_connector::~ssh_connector() = default;
 
 std::vector<connect_result> ssh_connector::probe(const target_list& targets,
                                                  const prober_settings& s) {
-  if (s.timeout.count() < 0 || s.retries < 0)
-    throw std::invalid_argument("prober settings: negative timeout or retries");
+  if (s.timeout.count() < 0 || s.retries < 0 ||
+      s.retries >= std::numeric_limits<decltype(connect_result::attempts)>::max())
+    throw std::invalid_argument("prober settings: negative timeout, or retries not in 0-65534");
   std::vector<connect_result> results(targets.size());
   if (targets.empty())
     return results;

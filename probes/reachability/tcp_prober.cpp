@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +20,7 @@
 #include <new>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 namespace cloison {
 
@@ -89,25 +91,19 @@ bool is_transient_local(int e) {
 }
 
 // Short names (they fit in std::string's small buffer: no allocation per unreachable pair).
-const char* errno_name(int e) {
-  switch (e) {
-    case EHOSTUNREACH:
-      return "EHOSTUNREACH";
-    case ENETUNREACH:
-      return "ENETUNREACH";
-    case ENETDOWN:
-      return "ENETDOWN";
-    case EHOSTDOWN:
-      return "EHOSTDOWN";
-    case EACCES:
-      return "EACCES";
-    case EPERM:
-      return "EPERM";
-    case ENONET:
-      return "ENONET";
-    default:
-      return nullptr;
+const interned_text* errno_name(int e) {
+  static const std::array<std::pair<int, interned_text>, 7> names{{{EHOSTUNREACH, "EHOSTUNREACH"},
+                                                                   {ENETUNREACH, "ENETUNREACH"},
+                                                                   {ENETDOWN, "ENETDOWN"},
+                                                                   {EHOSTDOWN, "EHOSTDOWN"},
+                                                                   {EACCES, "EACCES"},
+                                                                   {EPERM, "EPERM"},
+                                                                   {ENONET, "ENONET"}}};
+  for (const auto& [number, name] : names) {
+    if (number == e)
+      return &name;
   }
+  return nullptr;
 }
 
 tcp::endpoint to_endpoint(const connect_target& t) {
@@ -239,8 +235,8 @@ class probe_run {
       return;
     } else {
       r.v = verdict::unreachable;
-      const char* name = errno_name(e);
-      r.error = name ? name : ec.message();
+      const auto* name = errno_name(e);
+      r.error = name ? *name : interned_text(ec.message());
     }
     r.latency = elapsed;
     launch(s);
@@ -433,8 +429,9 @@ connect_target target_list::operator[](std::size_t i) const {
 
 std::vector<connect_result> asio_connector::probe(const target_list& targets,
                                                   const prober_settings& s) {
-  if (s.timeout.count() < 0 || s.retries < 0)
-    throw std::invalid_argument("prober settings: negative timeout or retries");
+  if (s.timeout.count() < 0 || s.retries < 0 ||
+      s.retries >= std::numeric_limits<decltype(connect_result::attempts)>::max())
+    throw std::invalid_argument("prober settings: negative timeout, or retries not in 0-65534");
   if (targets.empty())
     return {};
   // The io_context needs descriptors of its own (epoll, eventfd, timerfd). Without them its

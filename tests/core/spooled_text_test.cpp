@@ -38,6 +38,15 @@ TEST(SpooledText, ReadsBackEverythingAppendedAcrossBufferAndPieceBoundaries) {
   EXPECT_EQ(s.prefix(expected.size() + 10), expected);
 }
 
+TEST(SpooledText, ReadingWhatIsStillBufferedIsRefused) {
+  spooled_text s;
+  s.append("not flushed yet");
+  EXPECT_EQ(s.size(), 15u);
+  EXPECT_THROW(s.prefix(4), std::logic_error);  // never a silently shorter content
+  s.flush();
+  EXPECT_EQ(s.prefix(4), "not ");
+}
+
 TEST(SpooledText, LeavesNoFileBehindInItsFolder) {
   const auto folder =
       std::filesystem::temp_directory_path() / ("cloison-spool-test-" + std::to_string(::getpid()));

@@ -406,6 +406,35 @@ TEST(ReachabilityProbe, OneConnectorPerVantagePoint) {
   EXPECT_EQ(c->calls, 1u);                                     // and one sweep
 }
 
+// A table that cannot be written (no temporary folder, a full disk) is an error, never a pass, and
+// the sweep is still dropped once every target has been observed: nothing stays in memory.
+TEST(ReachabilityProbe, ATableThatCannotBeSpooledIsAnErrorAndFreesTheSweep) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  reachability_probe probe(c);
+  const auto inv = estate();
+  const auto run = run_at("from-prod");
+  const auto targets = probe.plan(inv, run);
+  ASSERT_EQ(targets.size(), 2u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  probe.prepare(inv);
+  const char* saved = std::getenv("TMPDIR");
+  const std::string restore = saved ? saved : "";
+  ::setenv("TMPDIR", "/nonexistent/cloison-spool", 1);
+  for (const auto& t : targets) {
+    const auto obs = probe.observe(inv, run, t, deadline);
+    EXPECT_EQ(obs.outcome, outcome::error);
+    EXPECT_THAT(obs.detail, HasSubstr("/nonexistent/cloison-spool"));
+  }
+  if (saved)
+    ::setenv("TMPDIR", restore.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  EXPECT_EQ(c->calls, 1u);
+  EXPECT_EQ(probe.observe(inv, run, targets[0], deadline).outcome, outcome::ok);
+  EXPECT_EQ(c->calls, 2u);  // a new sweep: the failed one was not kept
+}
+
 TEST(ReachabilityProbe, OneSweepPerAuditServesEveryHostInOneWindow) {
   auto c = std::make_shared<table_connector>();
   c->answers["10.4.0.5:389"] = answer(verdict::open);

@@ -150,6 +150,7 @@ TEST(TcpProber, NegativeSettingsAreRejected) {
   const std::vector<connect_target> one{{addr("127.0.0.1"), 9}};
   EXPECT_THROW(probe(one, prober_settings{.timeout = -1ms}), std::invalid_argument);
   EXPECT_THROW(probe(one, prober_settings{.retries = -1}), std::invalid_argument);
+  EXPECT_THROW(probe(one, prober_settings{.retries = 65535}), std::invalid_argument);  // 16 bits
 }
 
 TEST(TcpProber, LoopbackOpenAndRefused) {
