@@ -54,8 +54,8 @@ enum class access_method { local, ssh, collected, none };
 
 struct backup_host {
   std::string name;
-  std::string address;
-  std::string os = "linux";  // linux | windows
+  std::vector<std::string> addresses;  // every address it answers on (IPv4 and IPv6), none twice
+  std::string os = "linux";            // linux | windows
   std::vector<std::string> roles;
   access_method access = access_method::none;
   ssh_access ssh;                              // when access == ssh
@@ -63,6 +63,13 @@ struct backup_host {
   std::size_t output_cap = kDefaultOutputCap;  // bytes kept of each command's stdout and stderr
   std::string repository_path;        // optional: where backup files live (immutability checks)
   std::vector<std::string> software;  // port profiles of the policy (e.g. veeam); empty: all
+
+  // The first address: what SSH connects to and what names the host in its segment; empty when
+  // none is declared.
+  const std::string& primary_address() const {
+    static const std::string none;
+    return addresses.empty() ? none : addresses.front();
+  }
 };
 
 // Where the reachability matrix is probed from: this machine (via local), a machine reached over

@@ -153,19 +153,55 @@ class inventory_reader {
     inv.segments.push_back(std::move(s));
   }
 
+  // `address: A` or `addresses: [A, B...]`, exactly one of them: every element an IPv4 or IPv6
+  // address, none twice (compared as addresses, so fd00::1 and fd00:0::1 are the same).
+  void read_addresses(const YAML::Node& n, backup_host& h) {
+    const std::string what = "host '" + h.name + "'";
+    if (n["address"] && n["addresses"]) {
+      y_.error(n["addresses"], what + ": give 'address' or 'addresses', not both");
+      return;
+    }
+    if (!n["address"] && !n["addresses"]) {
+      y_.error(n, "host: missing required key 'address' (or 'addresses', a list)");
+      return;
+    }
+    std::vector<std::pair<YAML::Node, std::string>> given;
+    if (n["address"]) {
+      if (auto text = y_.text(n, "address"))
+        given.emplace_back(n["address"], *text);
+    } else if (y_.expect_sequence(n["addresses"], "addresses")) {
+      if (n["addresses"].size() == 0)
+        y_.error(n["addresses"], "addresses: the list is empty; a host has at least one address");
+      for (const auto& element : n["addresses"]) {
+        if (auto text = y_.scalar_text(element, "addresses"))
+          given.emplace_back(element, *text);
+      }
+    }
+    std::vector<ip_address> seen;
+    for (const auto& [at, text] : given) {
+      const auto key = n["address"] ? "address" : "addresses";
+      const auto parsed = ip_address::parse(text);
+      if (!parsed) {
+        y_.error(at, std::string(key) + ": '" + text + "' is not an IPv4 or IPv6 address");
+      } else if (std::find(seen.begin(), seen.end(), *parsed) != seen.end()) {
+        y_.error(at, "addresses: '" + text + "' is listed twice for " + what);
+      } else {
+        seen.push_back(*parsed);
+        h.addresses.push_back(text);
+      }
+    }
+  }
+
   void read_host(const YAML::Node& n, inventory& inv) {
     if (!y_.expect_map(n, "host",
-                       {"name", "address", "os", "roles", "access", "ssh", "evidence", "output_cap",
-                        "repository_path", "software"},
-                       {"name", "address"})) {
+                       {"name", "address", "addresses", "os", "roles", "access", "ssh", "evidence",
+                        "output_cap", "repository_path", "software"},
+                       {"name"})) {
       return;
     }
     backup_host h;
     h.name = required_name(n, "host");
-    h.address = y_.text(n, "address").value_or("");
-    if (!h.address.empty() && !ip_address::parse(h.address)) {
-      y_.error(n["address"], "address: '" + h.address + "' is not an IPv4 or IPv6 address");
-    }
+    read_addresses(n, h);
     h.os = y_.text(n, "os").value_or("linux");
     if (h.os != "linux" && h.os != "windows") {
       y_.error(n["os"], "os: expected linux or windows, found '" + h.os + "'");
@@ -376,7 +412,7 @@ class inventory_reader {
                                "' is not reached over SSH (no 'ssh' section): use via: ssh "
                                "with an address and ssh settings, or via: local");
       } else if (h != inv.hosts.end()) {
-        v.address = h->address;
+        v.address = h->primary_address();
         v.ssh = h->ssh;
         v.ssh.sudo = false;
       }
@@ -728,7 +764,7 @@ inventory local_machine_inventory() {
   inv.establishment = "local machine";
   backup_host self;
   self.name = "localhost";
-  self.address = "127.0.0.1";
+  self.addresses = {"127.0.0.1"};
   self.access = access_method::local;
   inv.hosts.push_back(self);
   return inv;

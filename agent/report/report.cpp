@@ -144,8 +144,12 @@ json topology_json(const topology& t) {
   for (const auto& s : t.segments)
     j["segments"].push_back({{"name", s.name}, {"role", s.role}, {"cidrs", s.cidrs}});
   for (const auto& h : t.hosts) {
+    json addresses = json::array({h.address});
+    for (const auto& a : h.other_addresses)
+      addresses.push_back(a);
     j["hosts"].push_back({{"name", h.name},
                           {"address", h.address},
+                          {"addresses", std::move(addresses)},
                           {"segment", h.segment},
                           {"roles", h.roles},
                           {"os", h.os},
@@ -178,8 +182,12 @@ topology topology_of(const json& j) {
   for (const auto& s : j.at("segments"))
     t.segments.push_back({text(s, "name"), text(s, "role"), texts_of(s.at("cidrs"))});
   for (const auto& h : j.at("hosts")) {
+    auto addresses = texts_of(h.value("addresses", json::array()));  // absent in earlier reports
+    if (!addresses.empty())
+      addresses.erase(addresses.begin());
     t.hosts.push_back({text(h, "name"), text(h, "address"), text(h, "segment"),
-                       texts_of(h.at("roles")), text(h, "os"), h.value("access", "")});
+                       texts_of(h.at("roles")), text(h, "os"), h.value("access", ""),
+                       std::move(addresses)});
   }
   for (const auto& d : j.at("directories"))
     t.directories.push_back({text(d, "name"), text(d, "role"), text(d, "uri"), text(d, "segment")});

@@ -70,6 +70,7 @@ struct topology {
     std::vector<std::string> roles;
     std::string os;
     std::string access;  // ssh | local | collected | none; "" in reports of earlier versions
+    std::vector<std::string> other_addresses;  // after `address` (a dual-stack host's IPv6 side)
     friend bool operator==(const host&, const host&) = default;
   };
   struct directory {

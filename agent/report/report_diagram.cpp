@@ -237,8 +237,12 @@ class diagram {
                            {},
                            {}});
     }
-    for (const auto& h : t_.hosts)
-      add_node(h.segment, {node_kind::host, h.name, h.address + "  " + h.os, "", false, {}, {}});
+    for (const auto& h : t_.hosts) {
+      std::string addresses = h.address;
+      for (const auto& a : h.other_addresses)
+        addresses += " " + a;
+      add_node(h.segment, {node_kind::host, h.name, addresses + "  " + h.os, "", false, {}, {}});
+    }
     for (const auto& d : t_.directories) {  // one declared by DNS name: in its side's first zone
       add_node(d.segment.empty() ? first_segment_of_role(d.role) : d.segment,
                {node_kind::directory, d.name, d.uri, "", false, {}, {}});

@@ -93,9 +93,12 @@ topology describe_topology(const inventory& inv, const run_context& run) {
     for (const auto& c : s.cidrs)
       out.cidrs.push_back(c.to_string());
   }
-  for (const auto& h : inv.hosts)
-    t.hosts.push_back(
-        {h.name, h.address, segment_holding(inv, h.address), h.roles, h.os, access_name(h.access)});
+  for (const auto& h : inv.hosts) {
+    t.hosts.push_back({h.name, h.primary_address(), segment_holding(inv, h.primary_address()),
+                       h.roles, h.os, access_name(h.access),
+                       std::vector<std::string>(h.addresses.begin() + (h.addresses.empty() ? 0 : 1),
+                                                h.addresses.end())});
+  }
   for (const auto& d : inv.directories) {
     t.directories.push_back({d.name, d.role == directory_role::backup ? "backup" : "production",
                              d.uri, segment_holding(inv, uri_address(d.uri))});

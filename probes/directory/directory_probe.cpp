@@ -91,7 +91,7 @@ independence_context context_for(const inventory& inv, const directory& d, deadl
   independence_context c;
   c.role = d.role;
   for (const auto& h : inv.hosts)
-    c.backup_hosts.push_back({h.name, h.address});
+    c.backup_hosts.push_back({h.name, h.addresses});
   for (const auto& a : inv.backup_accounts) {
     if (a.directory != "local")
       c.backup_accounts.push_back(a.name);

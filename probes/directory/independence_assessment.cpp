@@ -116,7 +116,9 @@ struct independence_assessment::state {
         if (n.empty())
           continue;
         // A short inventory name matches the first label; an FQDN or an address must match whole.
-        const bool hit = n == full || n == lower(h.address) ||
+        const bool hit = n == full ||
+                         std::any_of(h.addresses.begin(), h.addresses.end(),
+                                     [&](const std::string& a) { return lower(a) == n; }) ||
                          (full.find('.') == std::string::npos && first_label(n) == short_name);
         if (hit) {
           which = h.name + " (" + n + ")";

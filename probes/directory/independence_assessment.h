@@ -21,8 +21,8 @@ namespace cloison {
 struct independence_context {
   directory_role role = directory_role::production;  // core/inventory.h
   struct host {
-    std::string name;     // inventory name: short ("lab-backup") or FQDN
-    std::string address;  // as declared (IP or DNS name)
+    std::string name;                    // inventory name: short ("lab-backup") or FQDN
+    std::vector<std::string> addresses;  // as declared
   };
   std::vector<host> backup_hosts;            // inventory hosts
   std::vector<std::string> backup_accounts;  // inventory backup_accounts (sAMAccountName)

@@ -147,7 +147,7 @@ std::span<const fact_spec> host_probe::facts() const {
 std::vector<target> host_probe::plan(const inventory& inv, const run_context&) const {
   std::vector<target> targets;
   for (const auto& h : inv.hosts)
-    targets.push_back({h.name, h.address});
+    targets.push_back({h.name, h.primary_address()});
   return targets;
 }
 
@@ -327,7 +327,7 @@ collected_evidence gather_host_evidence(std::shared_ptr<const command_runner> ru
   inv.hosts.push_back(host);
   inv.hosts.back().access = access_method::local;
   // Commands do not depend on the run's context; only what the readers make of them does.
-  host_probe(recorder).observe(inv, run_context{}, {host.name, host.address}, until);
+  host_probe(recorder).observe(inv, run_context{}, {host.name, host.primary_address()}, until);
   e.commands = recorder->recorded();
   for (auto& c : e.commands) {  // recorded below the probe: hide the same secrets it hides
     for (const auto& cmd : table_of(host).commands) {

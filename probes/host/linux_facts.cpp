@@ -103,14 +103,19 @@ std::vector<port_range> declared_ports(const inventory& inv,
                                        const std::vector<port_profile>& profiles,
                                        const backup_host& h) {
   std::vector<port_range> out;
-  const auto address = ip_address::parse(h.address);
+  std::vector<ip_address> addresses;
+  for (const auto& text : h.addresses) {
+    if (const auto a = ip_address::parse(text))
+      addresses.push_back(*a);
+  }
   for (const auto& f : inv.flows) {
     bool to_host = f.to == h.name;
     for (const auto& s : inv.segments) {
-      if (s.name != f.to || !address)
-        continue;
-      to_host = to_host || std::any_of(s.cidrs.begin(), s.cidrs.end(),
-                                       [&](const cidr& c) { return c.contains(*address); });
+      for (const auto& address : addresses) {
+        to_host = to_host || (s.name == f.to &&
+                              std::any_of(s.cidrs.begin(), s.cidrs.end(),
+                                          [&](const cidr& c) { return c.contains(address); }));
+      }
     }
     if (f.protocol == "tcp" && to_host)
       out.insert(out.end(), f.ports.begin(), f.ports.end());
@@ -320,16 +325,28 @@ std::vector<host_fact_row> linux_rows() {
        .facts = {{"host.network.addresses", fact_type::text_list,
                   "addresses of every interface, as \"IFNAME ADDRESS/PREFIX\" (ip -j addr)"},
                  {"host.network.in_production_segment", fact_type::text_list,
-                  "interface addresses that lie in a production segment of the inventory"}},
+                  "interface addresses that lie in a production segment of the inventory"},
+                 {"host.network.undeclared_addresses", fact_type::text_list,
+                  "global-scope interface addresses that the inventory does not list for the host "
+                  "(so the reachability matrix never tests them)"}},
        .read =
            [](const reader_input& in, fact_map& facts) {
              const auto addresses = parse_ip_addresses(in.outputs[0].text);
-             json all = json::array(), in_production = json::array();
+             std::vector<ip_address> declared;
+             for (const auto& text : in.host.addresses) {
+               if (const auto a = ip_address::parse(text))
+                 declared.push_back(*a);
+             }
+             json all = json::array(), in_production = json::array(), undeclared = json::array();
              for (const auto& a : addresses.value_or(std::vector<interface_address>{})) {
                const std::string text =
                    a.interface + " " + a.address + "/" + std::to_string(a.prefix);
                all.push_back(text);
                const auto ip = ip_address::parse(a.address);
+               if (a.scope == "global" && ip && !ip->loopback() &&
+                   std::find(declared.begin(), declared.end(), *ip) == declared.end()) {
+                 undeclared.push_back(text);
+               }
                for (const auto& s : in.inv.segments) {
                  if (s.role != segment_role::production || !ip)
                    continue;
@@ -342,6 +359,8 @@ std::vector<host_fact_row> linux_rows() {
              put(facts, "host.network.addresses", addresses ? all : json(nullptr), in);
              put(facts, "host.network.in_production_segment",
                  addresses ? in_production : json(nullptr), in);
+             put(facts, "host.network.undeclared_addresses", addresses ? undeclared : json(nullptr),
+                 in);
            }},
       {.commands = {{.id = "ip-routes", .argv = {"ip", "-j", "route", "show"}}},
        .facts = {{"host.network.default_route", fact_type::boolean,

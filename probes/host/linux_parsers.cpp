@@ -134,7 +134,9 @@ std::optional<std::vector<interface_address>> parse_ip_addresses(std::string_vie
           !prefix->is_number_unsigned()) {
         continue;
       }
-      out.push_back({name, local->get<std::string>(), prefix->get<unsigned>()});
+      const auto scope = info.find("scope");
+      out.push_back({name, local->get<std::string>(), prefix->get<unsigned>(),
+                     scope != info.end() && scope->is_string() ? scope->get<std::string>() : ""});
     }
   }
   return out;

@@ -38,6 +38,7 @@ struct interface_address {
   std::string interface;
   std::string address;
   unsigned prefix = 0;
+  std::string scope;  // global, link, host...; "" when ip does not say
 };
 // `ip -j addr`: every address of every interface. nullopt when the text is not that JSON.
 std::optional<std::vector<interface_address>> parse_ip_addresses(std::string_view text);

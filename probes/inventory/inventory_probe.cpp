@@ -67,13 +67,15 @@ observation inventory_probe::collect(const inventory& inv, const run_context& ru
 
   json in_production = json::array();
   for (const auto& h : inv.hosts) {
-    const auto address = ip_address::parse(h.address);
-    for (const auto& s : inv.segments) {
-      if (s.role != segment_role::production || !address)
-        continue;
-      for (const auto& c : s.cidrs) {
-        if (c.contains(*address))
-          in_production.push_back(h.name + " (" + h.address + " in " + s.name + ")");
+    for (const auto& text : h.addresses) {
+      const auto address = ip_address::parse(text);
+      for (const auto& s : inv.segments) {
+        if (s.role != segment_role::production || !address)
+          continue;
+        for (const auto& c : s.cidrs) {
+          if (c.contains(*address))
+            in_production.push_back(h.name + " (" + text + " in " + s.name + ")");
+        }
       }
     }
   }

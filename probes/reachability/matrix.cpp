@@ -62,14 +62,14 @@ std::vector<port_range> ports_of(const std::vector<port_profile>& profiles, cons
 // The ports of backup host `h` to test from segment `from`: those of the first sweep that
 // matches it; without one, every port, or the profiles' from an administration segment.
 std::vector<port_range> swept(const inventory& inv, const run_context& run, const segment* from,
-                              const backup_host& h) {
+                              const backup_host& h, const std::string& address) {
   auto scope = from && from->role == segment_role::administration ? port_sweep::scope::profiles
                                                                   : port_sweep::scope::all;
   const port_sweep* chosen = nullptr;
   for (const auto& s : inv.reachability.sweeps) {
     const segment* to_segment = find_segment(inv, s.to);
     if (from && s.from == from->name &&
-        (s.to == h.name || (to_segment && in_segment(*to_segment, h.address)))) {
+        (s.to == h.name || (to_segment && in_segment(*to_segment, address)))) {
       chosen = &s;
       scope = s.ports;
       break;
@@ -92,9 +92,10 @@ void add(matrix& m, planned_range r) {
   m.ranges.push_back(std::move(r));
 }
 
-// Adds `ports` (normalised) of a backup host, cut where `allowed` (normalised) starts and ends.
-void add_host(matrix& m, const backup_host& h, const std::vector<port_range>& ports,
-              const std::vector<port_range>& allowed) {
+// Adds `ports` (normalised) of one address of a backup host, cut where `allowed` (normalised)
+// starts and ends.
+void add_address(matrix& m, const backup_host& h, const std::string& address,
+                 const std::vector<port_range>& ports, const std::vector<port_range>& allowed) {
   auto a = allowed.begin();
   for (const auto& p : ports) {
     unsigned port = p.first;
@@ -105,7 +106,7 @@ void add_host(matrix& m, const backup_host& h, const std::vector<port_range>& po
       const unsigned last = inside               ? std::min(p.last, a->last)
                             : a != allowed.end() ? std::min(p.last, a->first - 1)
                                                  : p.last;
-      add(m, {h.name, h.address, port, last, inside, true});
+      add(m, {h.name, address, port, last, inside, true});
       port = last + 1;
     }
   }
@@ -128,9 +129,12 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
   std::set<std::string> backup_names;
   for (const auto& h : inv.hosts) {
     backup_names.insert(h.name);
-    if (own && in_segment(*own, h.address))
-      continue;  // same segment: not behind the firewall
-    add_host(m, h, swept(inv, run, own, h), declared(inv, m.from, h.name, h.address));
+    for (const auto& address : h.addresses) {
+      if (own && in_segment(*own, address))
+        continue;  // same segment: not behind the firewall
+      add_address(m, h, address, swept(inv, run, own, h, address),
+                  declared(inv, m.from, h.name, address));
+    }
   }
   // The controls, by address in the order first named.
   std::vector<std::pair<std::string, std::string>> controls;  // name, address

@@ -24,7 +24,8 @@ namespace {
 constexpr std::array kFacts{
     fact_spec{"reachability.forbidden_open", fact_type::text_list,
               "forbidden ports of the host that accept a TCP connection from the vantage point, "
-              "consecutive ones as a range (\"2500-2510\")"},
+              "consecutive ones as a range (\"2500-2510\"); prefixed by the address "
+              "(\"[fd00:2::10]:22\") when several of the host's addresses are tested"},
     fact_spec{"reachability.allowed_not_open", fact_type::text_list,
               "declared flows to the host that do not accept a connection (port and verdict)"},
     fact_spec{"reachability.control_answered", fact_type::boolean,
@@ -43,6 +44,28 @@ struct marked_read_on_exit {
 
 bool answered(verdict v) {
   return v == verdict::open || v == verdict::refused;
+}
+
+// What one address of a backup host answered against expectations.
+struct address_findings {
+  std::string address;
+  std::vector<port_range> forbidden_open;  // in port order, consecutive ports joined
+  std::vector<std::string> allowed_not_open;
+};
+
+// The findings' items: bare when the host has one tested address, else prefixed by it.
+std::pair<json, json> items_of(const std::vector<address_findings>& addresses) {
+  std::pair<json, json> items{json::array(), json::array()};
+  for (const auto& a : addresses) {
+    const std::string prefix = addresses.size() < 2                       ? ""
+                               : a.address.find(':') != std::string::npos ? "[" + a.address + "]:"
+                                                                          : a.address + ":";
+    for (const auto& r : a.forbidden_open)
+      items.first.push_back(prefix + r.to_string());
+    for (const auto& port : a.allowed_not_open)
+      items.second.push_back(prefix + port);
+  }
+  return items;
 }
 
 // One target per backup host of `m`; one error target when `m` cannot be derived.
@@ -167,8 +190,7 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   }
   bool control = false;
   std::size_t not_probed = 0;
-  json allowed_not_open = json::array();
-  std::vector<port_range> forbidden_open;         // in port order, consecutive ports joined
+  std::vector<address_findings> addresses;  // in matrix order: an address's ranges are together
   auto table = std::make_unique<spooled_text>();  // a line per pair: megabytes for every port
   table->append("from\tto\taddress\tport\texpected\tverdict\tlatency_ms\tattempts\tmethod\n");
   for (const auto& range : m.ranges) {
@@ -194,14 +216,18 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
       }
       if (range.allowed && answered(r.v))
         control = true;
-      if (range.backup_host && range.allowed && r.v != verdict::open) {
-        allowed_not_open.push_back(std::to_string(port) + " (" + v + ")");
-      }
-      if (range.backup_host && !range.allowed && r.v == verdict::open) {
-        if (!forbidden_open.empty() && forbidden_open.back().last + 1 == port)
-          forbidden_open.back().last = port;
+      if (!range.backup_host)
+        continue;
+      if (addresses.empty() || addresses.back().address != range.address)
+        addresses.push_back({range.address, {}, {}});
+      auto& found = addresses.back();
+      if (range.allowed && r.v != verdict::open)
+        found.allowed_not_open.push_back(std::to_string(port) + " (" + v + ")");
+      if (!range.allowed && r.v == verdict::open) {
+        if (!found.forbidden_open.empty() && found.forbidden_open.back().last + 1 == port)
+          found.forbidden_open.back().last = port;
         else
-          forbidden_open.push_back({port, port});
+          found.forbidden_open.push_back({port, port});
       }
     }
   }
@@ -210,8 +236,9 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
   obs.evidence.push_back(make_evidence(
       ev.front(), "tcp connect matrix from " + m.from + " (vantage point " + m.vantage + ")",
       std::move(table)));
+  auto [forbidden_open, allowed_not_open] = items_of(addresses);
   obs.facts["reachability.control_answered"] = fact::of(control, ev);
-  obs.facts["reachability.allowed_not_open"] = fact::of(allowed_not_open, ev);
+  obs.facts["reachability.allowed_not_open"] = fact::of(std::move(allowed_not_open), ev);
   if (not_probed > 0) {
     const std::string why =
         std::to_string(not_probed) + " pairs could not be probed (local or SSH failure)";
@@ -226,10 +253,7 @@ observation reachability_probe::collect(const inventory& inv, const run_context&
     obs.outcome = outcome::failed;
     obs.detail = why;
   } else {
-    json open = json::array();
-    for (const auto& r : forbidden_open)
-      open.push_back(r.to_string());
-    obs.facts["reachability.forbidden_open"] = fact::of(open, ev);
+    obs.facts["reachability.forbidden_open"] = fact::of(std::move(forbidden_open), ev);
   }
   return obs;
 }

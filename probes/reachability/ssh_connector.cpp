@@ -242,7 +242,7 @@ ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s,
     : settings_(s), state_(std::make_unique<forward_state>()) {
   backup_host h;
   h.name = v.name;
-  h.address = v.address;
+  h.addresses = {v.address};
   h.os = "linux";
   h.access = access_method::ssh;
   h.ssh = v.ssh;

@@ -219,7 +219,7 @@ attempt check_learned_key(ssh_session s, const std::string& of, const std::strin
 attempt open_session(const backup_host& host, host_key_memory& keys, deadline until,
                      session_ptr& out) {
   const ssh_access& ssh = host.ssh;
-  const std::string where = host.address + ":" + std::to_string(ssh.port);
+  const std::string where = host.primary_address() + ":" + std::to_string(ssh.port);
   if (left(until).count() <= 0)
     return fail(outcome::timeout, "ssh to " + where + ": deadline passed before connecting");
   if (ssh.user.empty())
@@ -246,7 +246,7 @@ attempt open_session(const backup_host& host, host_key_memory& keys, deadline un
   // Without a known_hosts file (trust_on_first_use), nothing may be read from ~/.ssh.
   const std::string known = ssh.known_hosts.empty() ? std::string("/dev/null") : ssh.known_hosts;
   if (ssh_options_set(s.get(), SSH_OPTIONS_PROCESS_CONFIG, &no_config) != SSH_OK ||
-      ssh_options_set(s.get(), SSH_OPTIONS_HOST, host.address.c_str()) != SSH_OK ||
+      ssh_options_set(s.get(), SSH_OPTIONS_HOST, host.primary_address().c_str()) != SSH_OK ||
       ssh_options_set(s.get(), SSH_OPTIONS_PORT, &port) != SSH_OK ||
       ssh_options_set(s.get(), SSH_OPTIONS_USER, ssh.user.c_str()) != SSH_OK ||
       ssh_options_set(s.get(), SSH_OPTIONS_KNOWNHOSTS, known.c_str()) != SSH_OK ||
@@ -267,7 +267,7 @@ attempt open_session(const backup_host& host, host_key_memory& keys, deadline un
   // Host key pinning: only a key of known_hosts (or a first key with trust_on_first_use).
   const std::string seen = host_key_id(s.get());
   const std::string seen_text = seen.empty() ? "unreadable key" : seen;
-  const std::string of = "host key of " + host.address;
+  const std::string of = "host key of " + host.primary_address();
   switch (ssh_session_is_known_server(s.get())) {
     case SSH_KNOWN_HOSTS_OK:
       break;
@@ -317,7 +317,8 @@ attempt open_session(const backup_host& host, host_key_memory& keys, deadline un
   if (auth == SSH_AUTH_ERROR && !ssh_is_connected(s.get()))
     return fail(outcome::error, "ssh to " + where + ": connection lost during authentication: " +
                                     ssh_get_error(s.get()));
-  return fail(outcome::error, "authentication refused for " + ssh.user + "@" + host.address, true);
+  return fail(outcome::error,
+              "authentication refused for " + ssh.user + "@" + host.primary_address(), true);
 }
 
 bool session_broken(ssh_session s) {
@@ -375,7 +376,7 @@ class batch {
         generation_(generation),
         until_(until),
         cap_(cap),
-        where_(host.address + ":" + std::to_string(host.ssh.port)) {}
+        where_(host.primary_address() + ":" + std::to_string(host.ssh.port)) {}
 
   void run(std::vector<job>& jobs) {
     std::size_t next = 0;

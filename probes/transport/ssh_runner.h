@@ -51,7 +51,7 @@ inline bool says_host_key_changed(std::string_view text) {
 
 class ssh_runner final : public command_runner {
  public:
-  // Reads host.address, host.name (texts only) and host.ssh; opens nothing yet.
+  // Reads host.primary_address(), host.name (texts only) and host.ssh; opens nothing yet.
   // `learned_keys_store`, when not empty, is a known_hosts file (created when missing) of the
   // keys learned on first use: with trust_on_first_use, a key the inventory's known_hosts does
   // not pin is checked against it, added when the host is not there yet, refused when it differs

@@ -63,12 +63,12 @@ inventory estate() {
                       .base = "DC=prod,DC=lab"}};
   inv.flows = {{.from = "prod", .to = "backup", .ports = {{9392, 9392}}, .purpose = "jobs"}};
   const backup_host linux_host{.name = "linux",
-                               .address = "198.18.2.20",
+                               .addresses = {"198.18.2.20"},
                                .roles = {"repository"},
                                .access = access_method::local,
                                .repository_path = "/srv/backups"};
   backup_host windows_host{.name = "windows",
-                           .address = "198.18.2.30",
+                           .addresses = {"198.18.2.30"},
                            .os = "windows",
                            .roles = {"backup_server"},
                            .access = access_method::ssh};

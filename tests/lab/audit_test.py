@@ -102,7 +102,10 @@ check(controls and all(x["verdict"] == "open" for x in controls), "compliant: pr
 
 admin_rc, admin = audit("admin")
 allowed = [x for x in pairs(admin) if x["expected"] == "allowed" and x["to"] in ("lab-backup", "lab-repo")]
-check(len(allowed) == 35, f"compliant, from admin: 35 declared flows to the backup hosts ({len(allowed)})")
+check(len(allowed) == 53, f"compliant, from admin: 53 declared flows to the backup hosts, lab-backup's on both "
+      f"its addresses ({len(allowed)})")
+check({x["address"] for x in allowed if x["to"] == "lab-backup"} == {"198.18.2.10", "fd00:2::10"},
+      "compliant, from admin: lab-backup's declared flows are tested on its IPv4 and IPv6 addresses")
 check(all(x["verdict"] == "open" for x in allowed), "compliant, from admin: every declared flow is open")
 check(all(f["status"] == "pass" for f in findings(admin, "reach-declared-flows-open").values()),
       "compliant, from admin: positive controls pass")
@@ -112,21 +115,43 @@ check(all(f["status"] == "pass" for f in findings(admin, "reach-no-forbidden-por
 lab("scenario", "on", "fw-hole-prod-backup-ssh")
 rc, r = audit("prod")
 forb = findings(r, "reach-no-forbidden-port-open")
-check(forb["production -> lab-backup"]["status"] == "fail" and forb["production -> lab-backup"]["observed"] == ["22"],
-      "fw-hole-prod-backup-ssh: production -> lab-backup fails on exactly port 22")
+check(forb["production -> lab-backup"]["status"] == "fail"
+      and forb["production -> lab-backup"]["observed"] == ["198.18.2.10:22"],
+      "fw-hole-prod-backup-ssh: production -> lab-backup fails on exactly port 22 of its IPv4 address "
+      f"({forb['production -> lab-backup'].get('observed')})")
 check(forb["production -> lab-repo"]["status"] == "pass", "fw-hole-prod-backup-ssh: lab-repo still isolated")
 check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1, "fw-hole-prod-backup-ssh: D2.03.B not met, exit 1")
 lab("scenario", "off", "fw-hole-prod-backup-ssh")
+
+# Issue 14: a hole on the IPv6 side only of the dual-stack lab-backup (IPv4 stays filtered).
+lab("scenario", "on", "fw-hole-prod-backup-ipv6")
+rc, r = audit("prod")
+forb = findings(r, "reach-no-forbidden-port-open")
+check(forb["production -> lab-backup"]["status"] == "fail"
+      and forb["production -> lab-backup"]["observed"] == ["[fd00:2::10]:22"],
+      "fw-hole-prod-backup-ipv6: the IPv6-only hole is found, named with its address "
+      f"({forb['production -> lab-backup'].get('observed')})")
+ssh22 = sorted((x["address"], x["verdict"]) for x in pairs(r) if x["to"] == "lab-backup" and x["port"] == 22)
+check(ssh22 == [("198.18.2.10", "filtered"), ("fd00:2::10", "open")],
+      f"fw-hole-prod-backup-ipv6: tcp/22 filtered on IPv4, open on IPv6 ({ssh22})")
+check(forb["production -> lab-repo"]["status"] == "pass", "fw-hole-prod-backup-ipv6: lab-repo still isolated")
+check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1, "fw-hole-prod-backup-ipv6: D2.03.B not met, exit 1")
+with open(os.path.join(r["_out"], "report.html")) as f:
+    check("<td>fd00:2::10</td><td>tcp 22</td>" in f.read(),
+          "fw-hole-prod-backup-ipv6: report.html names the IPv6 address and its open port")
+lab("scenario", "off", "fw-hole-prod-backup-ipv6")
 
 lab("scenario", "on", "fw-hole-prod-backup-all")
 rc, r = audit("prod")
 forb = findings(r, "reach-no-forbidden-port-open")
 open_backup = forb["production -> lab-backup"]["observed"]
-check(open_backup == ["22", "2500-2510", "6160", "6162", "9392", "9401", "9419", "10006"],
-      f"fw-hole-prod-backup-all: lab-backup's 18 listening ports found open, 2500-2510 as one range ({open_backup})")
-check(forb["production -> lab-repo"]["observed"] == open_backup[1:],
+OPEN_RANGES = ["22", "2500-2510", "6160", "6162", "9392", "9401", "9419", "10006"]
+check(open_backup == ["198.18.2.10:" + p for p in OPEN_RANGES],
+      f"fw-hole-prod-backup-all: lab-backup's 18 listening ports found open on its IPv4 address (the hole), "
+      f"2500-2510 as one range ({open_backup})")
+check(forb["production -> lab-repo"]["observed"] == OPEN_RANGES[1:],
       "fw-hole-prod-backup-all: lab-repo's 17 listening ports found open (no sshd there)")
-rows = {x["port"]: x for x in r["flows"] if x["to"] == "lab-backup"}
+rows = {x["port"]: x for x in r["flows"] if x["to"] == "lab-backup" and x["address"] == "198.18.2.10"}
 check(rows.get(2500, {}).get("port_last") == 2510 and rows[2500]["verdict"] == "open"
       and rows[2500]["expected"] == "forbidden",
       f"fw-hole-prod-backup-all: lab-backup's listening 2500-2510 is one open range in report.json: {rows.get(2500)}")
@@ -184,15 +209,17 @@ started = time.monotonic()
 rc, r = audit("prod", inventory=every_port)
 took = time.monotonic() - started
 forb = findings(r, "reach-no-forbidden-port-open")
-check(forb["production -> lab-backup"]["status"] == "fail" and forb["production -> lab-backup"]["observed"] == ["47001"],
+check(forb["production -> lab-backup"]["status"] == "fail"
+      and forb["production -> lab-backup"]["observed"] == ["198.18.2.10:47001"],
       f"fw-hole-prod-backup-offprofile: every port from production finds lab-backup's tcp/47001 open "
       f"({forb['production -> lab-backup'].get('observed')}, {took:.1f} s)")
 check(forb["production -> lab-repo"]["status"] == "pass", "fw-hole-prod-backup-offprofile: lab-repo still isolated")
 check(objective(r, "D2.03.B")["status"] == "not_met" and rc == 1,
       "fw-hole-prod-backup-offprofile: D2.03.B not met, exit 1")
-rows = [(x["port"], x["port_last"], x["verdict"]) for x in r["flows"] if x["to"] == "lab-backup"]
-check(rows == [(1, 47000, "filtered"), (47001, 47001, "open"), (47002, 65535, "filtered")],
-      f"fw-hole-prod-backup-offprofile: lab-backup's 65,535 ports are three rows of report.json: {rows}")
+rows = [(x["address"], x["port"], x["port_last"], x["verdict"]) for x in r["flows"] if x["to"] == "lab-backup"]
+check(rows == [("198.18.2.10", 1, 47000, "filtered"), ("198.18.2.10", 47001, 47001, "open"),
+               ("198.18.2.10", 47002, 65535, "filtered"), ("fd00:2::10", 1, 65535, "filtered")],
+      f"fw-hole-prod-backup-offprofile: lab-backup's 2 x 65,535 ports are four rows of report.json: {rows}")
 with open(os.path.join(r["_out"], "report.html")) as f:
     check("<td>198.18.2.10</td><td>tcp 47001</td>" in f.read(),
           "fw-hole-prod-backup-offprofile: report.html names the open forbidden port")
@@ -200,8 +227,9 @@ lab("scenario", "off", "fw-hole-prod-backup-offprofile")
 rc, r = audit("prod", inventory=every_port)
 expect_isolated(r, "compliant, every port from production")
 tested = [x for x in pairs(r) if x["expected"] == "forbidden"]
-check(len(tested) == 2 * 65535 and {x["to"] for x in tested} == {"lab-backup", "lab-repo"},
-      f"compliant, every port from production: 131,070 forbidden pairs tested ({len(tested)})")
+check(len(tested) == 3 * 65535 and {x["to"] for x in tested} == {"lab-backup", "lab-repo"},
+      f"compliant, every port from production: 196,605 forbidden pairs tested, lab-backup's two addresses "
+      f"and lab-repo's one ({len(tested)})")
 check(len(r["flows"]) <= 12, f"compliant, every port from production: {len(r['flows'])} rows in report.json")
 
 check(admin_rc == 4 and reasons(admin, "D2.03.B") == [("no_forbidden_flow_tested", "")]
@@ -235,8 +263,11 @@ dual = findings(r, "host-not-dual-homed-in-production")["lab-backup"]
 check(dual["status"] == "fail" and dual["observed"] == ["eth1 198.18.1.20/24 (in production)"],
       "backup-dualhomed: lab-backup's production address is found over SSH")
 changed = sorted((f["check"], f["target"]) for f in r["findings"] if f["status"] == "fail")
-check(changed == [("host-not-dual-homed-in-production", "lab-backup")],
-      f"backup-dualhomed: exactly that finding fails ({changed})")
+undeclared = findings(r, "host-addresses-declared")["lab-backup"]
+check(undeclared["status"] == "fail" and undeclared["observed"] == ["eth1 198.18.1.20/24"],
+      f"backup-dualhomed: the address the inventory does not list is reported ({undeclared.get('observed')})")
+check(changed == [("host-addresses-declared", "lab-backup"), ("host-not-dual-homed-in-production", "lab-backup")],
+      f"backup-dualhomed: exactly those two findings fail ({changed})")
 check(rc == 1 and objective(r, "D2.03.B")["status"] == "not_met", "backup-dualhomed: D2.03.B not met, exit 1")
 lab("scenario", "off", "backup-dualhomed")
 
@@ -276,8 +307,10 @@ lab("scenario", "off", "ssh-password-login")
 lab("scenario", "on", "backup-host-down")
 rc, r = audit("admin")
 declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
-check(declared["status"] == "fail" and "22 (refused)" in declared["observed"],
-      "backup-host-down: the declared ssh flow to lab-backup fails (refused)")
+check(declared["status"] == "fail" and "198.18.2.10:22 (refused)" in declared["observed"]
+      and "[fd00:2::10]:22 (refused)" in declared["observed"],
+      f"backup-host-down: the declared ssh flow to lab-backup fails (refused) on both its addresses "
+      f"({declared.get('observed')})")
 cause = findings(r, "host-read").get("lab-backup", {})
 check(cause.get("status") == "error" and cause.get("objective") == "" and "Connection refused" in cause.get("message", ""),
       f"backup-host-down: one cause, an error that says the connection was refused ({cause.get('message')})")

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """cloison lab: one small process listening on the backup software's TCP ports.
 
-Usage: listener.py ADDR PORTSPEC...   (PORTSPEC = N or A-B)
+Usage: listener.py ADDR[,ADDR...] PORTSPEC...   (ADDR: IPv4 or IPv6; PORTSPEC = N or A-B)
 Accepts connections, writes a one-line banner and closes. Runs until SIGTERM.
 """
 import selectors
@@ -21,10 +21,10 @@ def ports(specs):
 
 
 def main():
-    addr = sys.argv[1]
+    addrs = sys.argv[1]
     sel = selectors.DefaultSelector()
-    for port in sorted(set(ports(sys.argv[2:]))):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    for addr, port in ((a, p) for a in addrs.split(",") for p in sorted(set(ports(sys.argv[2:])))):
+        s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((addr, port))
         s.listen(64)

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   if (command.empty())
     return usage();
   host.name = positional[0];
-  host.address = positional[0];
+  host.addresses = {positional[0]};
   host.ssh.user = positional[1];
   host.ssh.key_file = positional[2];
   host.ssh.known_hosts = positional[3];

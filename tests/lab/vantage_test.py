@@ -83,10 +83,10 @@ try:
     rc, remote = audit("admin")
     compare("fw-hole-prod-backup-ssh", local, remote)
     hole = forbidden_open(remote)
-    check(hole.get("production -> lab-backup") == ("fail", ["22"]),
+    check(hole.get("production -> lab-backup") == ("fail", ["198.18.2.10:22"]),
           f"fw-hole-prod-backup-ssh, over SSH: lab-backup's port 22 found open ({hole})")
     check(hole.get("production -> lab-repo", ("",))[0] == "pass", "fw-hole-prod-backup-ssh: lab-repo still isolated")
-    ssh22 = [x for x in pairs(remote) if x["to"] == "lab-backup" and x["port"] == 22]
+    ssh22 = [x for x in pairs(remote) if x["address"] == "198.18.2.10" and x["port"] == 22]
     check(len(ssh22) == 1 and ssh22[0]["verdict"] == "open" and ssh22[0]["method"] in ("ssh-forward", "ssh-command"),
           f"fw-hole-prod-backup-ssh: 198.18.2.10:22 open from lab-prod's sshd ({ssh22})")
     check(rc == 1, f"fw-hole-prod-backup-ssh, over SSH: exit 1 (D2.03.B not met) (exit {rc})")

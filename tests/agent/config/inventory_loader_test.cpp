@@ -130,6 +130,44 @@ TEST(InventoryLoader, RepositoryPathMustBeAbsolute) {
                           "4:51: repository_path: expected an absolute path, found 'srv/veeam'"));
 }
 
+TEST(InventoryLoader, AHostHasOneAddressOrAListOfThem) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("a.yaml",
+                              "establishment: x\n"
+                              "hosts:\n"
+                              "  - {name: a, address: 10.0.0.1}\n"
+                              "  - {name: b, addresses: [10.0.0.2, 'fd00:2::10']}\n");
+  const auto inv = load_inventory(path, d);
+  ASSERT_TRUE(inv) << located(d).front();
+  EXPECT_EQ(inv->hosts[0].addresses, std::vector<std::string>{"10.0.0.1"});
+  EXPECT_EQ(inv->hosts[0].primary_address(), "10.0.0.1");
+  EXPECT_EQ(inv->hosts[1].addresses, (std::vector<std::string>{"10.0.0.2", "fd00:2::10"}));
+  EXPECT_EQ(inv->hosts[1].primary_address(), "10.0.0.2");
+}
+
+TEST(InventoryLoader, BadAddressListsAreLocatedAndAllReported) {
+  temp_dir dir;
+  diagnostics d;
+  const auto path = dir.write("a.yaml",
+                              "establishment: x\n"
+                              "hosts:\n"
+                              "  - {name: a, addresses: []}\n"
+                              "  - {name: b, addresses: [10.0.0.2, 'fd00:2::10', 'fd00:2:0::10']}\n"
+                              "  - {name: c, address: 10.0.0.3, addresses: [10.0.0.4]}\n"
+                              "  - {name: d}\n"
+                              "  - {name: e, addresses: [10.0.0.5, web01]}\n"
+                              "  - {name: f, addresses: 10.0.0.6}\n");
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(located(d),
+              ElementsAre("3:26: addresses: the list is empty; a host has at least one address",
+                          "4:51: addresses: 'fd00:2:0::10' is listed twice for host 'b'",
+                          "5:45: host 'c': give 'address' or 'addresses', not both",
+                          "6:5: host: missing required key 'address' (or 'addresses', a list)",
+                          "7:37: addresses: 'web01' is not an IPv4 or IPv6 address",
+                          "8:26: addresses: expected a list, found '10.0.0.6'"));
+}
+
 TEST(InventoryLoader, RemoteVantagePointsAreCheckedWhereTheyAreDeclared) {
   temp_dir dir;
   diagnostics d;

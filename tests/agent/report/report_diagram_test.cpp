@@ -20,8 +20,8 @@ report estate() {
   t.segments = {{"production", "production", {"10.10.0.0/16"}},
                 {"backup", "backup", {"10.50.0.0/24"}},
                 {"administration", "administration", {"10.60.0.0/24"}}};
-  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh"},
-             {"veeam01", "10.50.0.10", "backup", {}, "windows", "ssh"}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh", {"fd00:50::20"}},
+             {"veeam01", "10.50.0.10", "backup", {}, "windows", "ssh", {}}};
   t.directories = {{"prod-ad", "production", "ldaps://10.10.0.5", "production"}};
   t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
   t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
@@ -56,6 +56,7 @@ TEST(Diagram, ForbiddenFlowsFoundOpenAreRedEdgesWithTheirPorts) {
                           {"forbidden-open", "production", "repo01", "22, 445-446"}}));
   EXPECT_THAT(svg, HasSubstr("stroke=\"#c0392b\""));
   EXPECT_THAT(svg, HasSubstr(">22, 445-446</text>"));
+  EXPECT_THAT(svg, HasSubstr("10.50.0.20 fd00:50::20  linux")) << "every address of a host";
 }
 
 TEST(Diagram, NoRedEdgeWhenTheForbiddenFlowsAreClosed) {
@@ -118,7 +119,8 @@ TEST(Diagram, LaysOutEightSegmentsAndTwentyHostsWithoutOverlap) {
                        "seg" + std::to_string(h % 8),
                        {},
                        "linux",
-                       "ssh"});
+                       "ssh",
+                       {}});
   }
   r.topology = t;
   const auto svg = render_svg(r);

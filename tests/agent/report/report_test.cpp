@@ -178,8 +178,8 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   topology t;
   t.segments = {{"production", "production", {"10.10.0.0/16", "fd00:10::/48"}},
                 {"backup", "backup", {"10.50.0.0/24"}}};
-  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh"},
-             {"lost", "192.0.2.1", "", {}, "windows", "none"}};
+  t.hosts = {{"repo01", "10.50.0.20", "backup", {"repository"}, "linux", "ssh", {"fd00:50::20"}},
+             {"lost", "192.0.2.1", "", {}, "windows", "none", {}}};
   t.directories = {{"backup-ad", "backup", "ldaps://10.50.0.5", "backup"}};
   t.vantage_points = {{"agent", "administration", "local"}, {"inside", "production", "repo01"}};
   t.flows = {{"administration", "backup", "tcp", {"22", "2500-3300"}, "administration"}};
@@ -188,7 +188,12 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   const auto j = to_json(r);
   EXPECT_EQ(j["topology"]["flows"][0]["ports"][1], "2500-3300");
   EXPECT_EQ(j["topology"]["hosts"][1]["segment"], "");
+  EXPECT_EQ(j["topology"]["hosts"][0]["addresses"], json({"10.50.0.20", "fd00:50::20"}));
+  EXPECT_EQ(j["topology"]["hosts"][1]["addresses"], json({"192.0.2.1"}));
   EXPECT_EQ(report_from_json(json::parse(j.dump())), r);
+  auto earlier = j;  // a report of an earlier version: `address` alone
+  earlier["topology"]["hosts"][0].erase("addresses");
+  EXPECT_TRUE(report_from_json(earlier).topology->hosts[0].other_addresses.empty());
   EXPECT_FALSE(j["topology"].contains("isolation")) << "none declared";
 
   r.topology->isolation = topology::isolation_procedure{"Cut VLAN 50", "on-call", "2026-03-14"};

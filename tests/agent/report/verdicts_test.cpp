@@ -12,8 +12,8 @@ report estate() {
   topology t;
   t.segments = {{"production", "production", {"198.18.1.0/24"}},
                 {"administration", "administration", {"198.18.3.0/24"}}};
-  t.hosts = {{"bk01", "198.18.2.10", "", {}, "linux", "ssh"},
-             {"repo01", "198.18.2.20", "", {"repository"}, "linux", "none"}};
+  t.hosts = {{"bk01", "198.18.2.10", "", {}, "linux", "ssh", {}},
+             {"repo01", "198.18.2.20", "", {"repository"}, "linux", "none", {}}};
   t.directories = {{"prod-ad", "production", "ldaps://198.18.4.10", ""},
                    {"backup-ad", "backup", "ldaps://198.18.5.10", ""}};
   r.topology = t;

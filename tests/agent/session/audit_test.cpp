@@ -45,7 +45,7 @@ inventory estate() {
   for (const auto& [name, address] : {std::pair{"bk01", "10.2.0.10"}, {"repo", "10.2.0.20"}}) {
     backup_host h;
     h.name = name;
-    h.address = address;
+    h.addresses = {address};
     inv.hosts.push_back(h);
   }
   directory dc;

@@ -21,7 +21,7 @@ fake_directory lab(const std::string& name) {
 independence_context context(directory_role role) {
   independence_context c;
   c.role = role;
-  c.backup_hosts = {{"lab-backup", "198.18.2.10"}, {"lab-repo", "198.18.2.20"}};
+  c.backup_hosts = {{"lab-backup", {"198.18.2.10"}}, {"lab-repo", {"198.18.2.20"}}};
   c.backup_accounts = {"svc-veeam", "bk-admin", "cloison-audit"};
   if (role == directory_role::production)
     c.other_side = {{"backup.lab", kBackupSid, ""}};

@@ -143,7 +143,7 @@ std::shared_ptr<fake_runner> debian12_runner(
 backup_host local_host(const std::string& name, const std::string& address) {
   backup_host h;
   h.name = name;
-  h.address = address;
+  h.addresses = {address};
   h.os = "linux";
   h.access = access_method::local;
   return h;
@@ -910,6 +910,23 @@ TEST(HostProbe, AddressesInAProductionSegmentAreFound) {
             json::array({"eth1 198.18.1.20/24 (in production)"}));
   runner->answers["ip -j addr show"] = ran("Object \"addr\" is unknown, try \"ip help\".");
   EXPECT_FALSE(fact_of(observe_with(runner, inv), "host.network.in_production_segment").value);
+  EXPECT_FALSE(fact_of(observe_with(runner, inv), "host.network.undeclared_addresses").value);
+}
+
+// Global addresses the inventory does not list are never tested by the matrix; loopback and
+// link-local ones are not reachable through the firewall and are not listed.
+TEST(HostProbe, AddressesTheInventoryDoesNotListAreFound) {
+  auto inv = one_host_inventory();
+  inv.hosts[0].addresses = {"198.18.2.10"};
+  EXPECT_EQ(value_of(observe_with(debian12_runner(), inv), "host.network.undeclared_addresses"),
+            json::array());
+  auto runner = debian12_runner();
+  runner->answers["ip -j addr show"] = ran(fixture("ip_j_addr_backup_dualhomed.json"));
+  EXPECT_EQ(value_of(observe_with(runner, inv), "host.network.undeclared_addresses"),
+            json::array({"eth1 198.18.1.20/24", "eth1 fd00:1::20/64"}));
+  inv.hosts[0].addresses = {"198.18.2.10", "fd00:1:0::20", "198.18.1.20"};  // as addresses
+  EXPECT_EQ(value_of(observe_with(runner, inv), "host.network.undeclared_addresses"),
+            json::array());
 }
 
 // An SSH runner (faked) that learned the host key on first use, or was pinned.

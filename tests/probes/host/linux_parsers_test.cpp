@@ -261,6 +261,9 @@ TEST(LinuxParsersIpAddr, ReadsEveryAddressOfTheRealOutput) {
   EXPECT_EQ((*a)[6].address, "198.18.1.20");
   EXPECT_EQ((*a)[7].address, "fd00:1::20");
   EXPECT_EQ((*a)[7].prefix, 64u);
+  EXPECT_EQ((*a)[7].scope, "global");
+  EXPECT_EQ((*a)[0].scope, "host");
+  EXPECT_EQ((*a)[8].scope, "link");
 }
 
 TEST(LinuxParsersIpAddr, RefusesWhatIsNotItsJson) {

@@ -32,7 +32,7 @@ segment make_segment(const std::string& name, segment_role role,
 backup_host make_host(const std::string& name, const std::string& address) {
   backup_host h;
   h.name = name;
-  h.address = address;
+  h.addresses = {address};
   h.access = access_method::local;
   return h;
 }
@@ -219,8 +219,18 @@ TEST(InventoryProbe, ListsBackupHostsInAProductionSegment) {
 TEST(InventoryProbe, HostInProductionIsNotJudgedOnOtherRoles) {
   inventory inv = base_inventory();
   inv.segments[0].role = segment_role::other;
-  inv.hosts[0].address = "10.0.0.1";
+  inv.hosts[0].addresses = {"10.0.0.1"};
   EXPECT_EQ(value_of(observe(inv), "inventory.hosts.in_production_segment"), json::array());
+}
+
+TEST(InventoryProbe, EveryAddressOfAHostIsPlaced) {
+  inventory inv = base_inventory();
+  inv.segments.push_back(make_segment("production-v6", segment_role::production, {"fd00:1::/64"}));
+  auto h = make_host("backup-02", "198.18.5.21");
+  h.addresses.push_back("fd00:1::21");  // its IPv6 side sits in production
+  inv.hosts.push_back(h);
+  EXPECT_EQ(value_of(observe(inv), "inventory.hosts.in_production_segment"),
+            json::array({"backup-02 (fd00:1::21 in production-v6)"}));
 }
 
 }  // namespace

@@ -31,11 +31,11 @@ inventory estate() {
                         {"from-backup", "backup", "local"}};
   backup_host bk01;
   bk01.name = "bk01";
-  bk01.address = "10.2.0.10";
+  bk01.addresses = {"10.2.0.10"};
   bk01.software = {"veeam"};
   backup_host repo;
   repo.name = "repo";
-  repo.address = "10.2.0.20";
+  repo.addresses = {"10.2.0.20"};
   repo.software = {"bareos"};
   inv.hosts = {bk01, repo};
   directory prod_ad;
@@ -176,6 +176,36 @@ TEST(ReachabilityMatrix, TheFirstMatchingSweepDecidesAHostsPorts) {
             by_destination(derive_matrix(plain, run_at("from-admin"))));
 }
 
+// bk01 dual-stack in the backup segment; repo with a leg in production, which production's
+// vantage point does not test (not behind the firewall), but the backup side's IPv6 does.
+inventory dual_stack_estate() {
+  auto inv = estate();
+  inv.segments[1].cidrs.push_back(*cidr::parse("fd00:2::/64"));
+  inv.hosts[0].addresses = {"10.2.0.10", "fd00:2::10"};
+  inv.hosts[1].addresses = {"10.1.9.20", "fd00:2::20"};
+  return inv;
+}
+
+TEST(ReachabilityMatrix, EveryAddressOfAHostIsTestedUnlessInTheVantagePointsSegment) {
+  const auto m = derive_matrix(dual_stack_estate(), run_at("from-prod"));
+  ASSERT_EQ(m.problem, "");
+  std::map<std::string, std::vector<std::string>> seen;  // host -> "address first-last"
+  for (const auto& r : m.ranges)
+    seen[r.to].push_back(r.address + " " + std::to_string(r.first) + "-" + std::to_string(r.last));
+  EXPECT_EQ(seen["bk01"], (std::vector<std::string>{
+                              "10.2.0.10 22-22", "10.2.0.10 445-445", "10.2.0.10 2500-2502",
+                              "10.2.0.10 9392-9392", "fd00:2::10 22-22", "fd00:2::10 445-445",
+                              "fd00:2::10 2500-2502", "fd00:2::10 9392-9392"}));
+  EXPECT_EQ(seen["repo"], (std::vector<std::string>{"fd00:2::20 22-22", "fd00:2::20 445-445",
+                                                    "fd00:2::20 9101-9103"}));
+  // From the backup segment (no sweep: every port) every address of bk01 is inside; repo's
+  // production leg is not.
+  const auto inside = derive_matrix(dual_stack_estate(), run_at("from-backup"));
+  ASSERT_EQ(inside.ranges.size(), 1u);
+  EXPECT_EQ(inside.ranges[0].address, "10.1.9.20");
+  EXPECT_EQ(inside.pairs, 65535u);
+}
+
 TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   EXPECT_THAT(derive_matrix(estate(), run_at("nowhere")).problem,
               HasSubstr("'nowhere' is not declared"));
@@ -293,6 +323,30 @@ TEST(ReachabilityProbe, ConsecutiveOpenForbiddenPortsAreOneRange) {
                 .facts.at("reachability.forbidden_open")
                 .value,
             json({"1-65535"}));
+}
+
+// A hole on one address of a dual-stack host: the items say which address, so the finding is
+// not read as the IPv4 address the administrators know.
+TEST(ReachabilityProbe, OpenForbiddenPortsNameTheirAddressWhenAHostHasSeveral) {
+  auto c = std::make_shared<table_connector>();
+  c->answers["10.4.0.5:389"] = answer(verdict::open);
+  c->answers["10.2.0.10:9392"] = answer(verdict::open);
+  c->answers["fd00:2::10:22"] = answer(verdict::open);
+  c->answers["fd00:2::10:2500"] = answer(verdict::open);
+  c->answers["fd00:2::10:2501"] = answer(verdict::open);
+  const auto obs = observe(c, dual_stack_estate(), "from-prod", "production -> bk01");
+  EXPECT_EQ(obs.facts.at("reachability.forbidden_open").value,
+            json({"10.2.0.10:9392", "[fd00:2::10]:22", "[fd00:2::10]:2500-2501"}));
+  EXPECT_THAT(content_prefix(obs.evidence[0], 1 << 20),
+              HasSubstr("production\tbk01\tfd00:2::10\t22\tforbidden\topen"));
+  // repo's one tested address (its production leg is not behind the firewall): bare ports.
+  auto r = std::make_shared<table_connector>();
+  r->answers["10.4.0.5:389"] = answer(verdict::open);
+  r->answers["fd00:2::20:22"] = answer(verdict::open);
+  EXPECT_EQ(observe(r, dual_stack_estate(), "from-prod", "production -> repo")
+                .facts.at("reachability.forbidden_open")
+                .value,
+            json({"22"}));
 }
 
 TEST(ReachabilityProbe, WithoutAnyAnsweringControlIsolationIsNotJudged) {

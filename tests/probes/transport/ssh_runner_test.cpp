@@ -114,7 +114,7 @@ class SshRunnerTest : public ::testing::Test {
   backup_host host(unsigned port, std::string key_file) const {
     backup_host h;
     h.name = "test";
-    h.address = "127.0.0.1";
+    h.addresses = {"127.0.0.1"};
     h.access = access_method::ssh;
     h.ssh.user = "cloison-audit";
     h.ssh.port = port;
