@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct run_context {
   std::string vantage;                 // the vantage point this run stands at; empty: none
   std::vector<port_profile> profiles;  // from the policies
   std::chrono::sys_days today{};       // the run's date: drill ages and waiver expiry
+  // By backup host name: the addresses its interfaces carry that the inventory does not list,
+  // found by this run's host facts (empty before they are read, or without them).
+  std::map<std::string, std::vector<std::string>> undeclared_addresses;
 };
 
 }  // namespace cloison

@@ -44,6 +44,9 @@ class probe {
   // per audit before any target is observed, on the thread that runs the audit, while no other
   // thread runs. Never throws for a loaded inventory. Default: nothing.
   virtual void prepare(const inventory&) const {}
+  // True when plan() and observe() read run_context::undeclared_addresses: the probe is then
+  // planned and observed after every other probe of the audit. Default: false.
+  virtual bool after_host_facts() const { return false; }
 
   // Observes one target before `until`. Never throws. Thread-safe: different targets may be
   // observed concurrently.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -84,6 +85,26 @@ std::string segment_holding(const inventory& inv, const std::string& address) {
   return "";
 }
 
+// By host, the addresses of the host probe's host.network.undeclared_addresses items
+// ("IFNAME ADDRESS/PREFIX").
+std::map<std::string, std::vector<std::string>> undeclared_addresses(
+    const std::vector<observation>& observations) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& obs : observations) {
+    const auto f = obs.facts.find("host.network.undeclared_addresses");
+    if (obs.probe != "host" || f == obs.facts.end() || !f->second.value ||
+        !f->second.value->is_array())
+      continue;
+    for (const auto& item : *f->second.value) {
+      const auto text = item.is_string() ? item.get<std::string>() : "";
+      const auto space = text.find(' '), slash = text.find('/', space + 1);
+      if (space != std::string::npos && slash != std::string::npos)
+        out[obs.target].push_back(text.substr(space + 1, slash - space - 1));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 topology describe_topology(const inventory& inv, const run_context& run) {
@@ -137,19 +158,31 @@ audit_result run_audit(const inventory& inv, const run_context& run,
   r.scoring = scoring_formula();
   r.topology = describe_topology(inv, run);
 
+  // Host facts first, then the probes that test what they found (undeclared addresses).
   listener.phase(msg::phase_plan);
-  std::vector<planned> plan;
+  std::vector<const probe*> selected;
   for (const auto& p : probes.all()) {
     const auto& only = settings.only_probes;
-    if (!only.empty() && std::find(only.begin(), only.end(), p->name()) == only.end())
-      continue;
-    p->prepare(inv);
-    for (auto& t : p->plan(inv, run))
-      plan.push_back({p.get(), std::move(t)});
+    if (only.empty() || std::find(only.begin(), only.end(), p->name()) != only.end()) {
+      p->prepare(inv);
+      selected.push_back(p.get());
+    }
   }
-
-  listener.phase(msg::phase_collect);
-  auto observations = observe_all(inv, run, plan, settings, listener);
+  run_context stage = run;
+  std::vector<observation> observations;
+  for (const bool after_host_facts : {false, true}) {
+    std::vector<planned> plan;
+    for (const auto* p : selected) {
+      if (p->after_host_facts() != after_host_facts)
+        continue;
+      for (auto& t : p->plan(inv, stage))
+        plan.push_back({p, std::move(t)});
+    }
+    listener.phase(msg::phase_collect);
+    auto observed = observe_all(inv, stage, plan, settings, listener);
+    std::move(observed.begin(), observed.end(), std::back_inserter(observations));
+    stage.undeclared_addresses = undeclared_addresses(observations);
+  }
 
   listener.phase(msg::phase_evaluate);
   std::vector<check> checks;

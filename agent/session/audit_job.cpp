@@ -21,7 +21,7 @@ void check_against_policies(const inventory& inv, const inventory_references& re
     names.push_back(p.name);
   check_software(references, names, inv.source, out);
   for (const auto& v : vantage_points) {
-    if (auto m = derive_matrix(inv, run_context{v, profiles, {}}); !m.problem.empty())
+    if (auto m = derive_matrix(inv, run_context{v, profiles, {}, {}}); !m.problem.empty())
       out.add(inv.source, 0, 0, m.problem);
   }
 }

@@ -93,9 +93,10 @@ void add(matrix& m, planned_range r) {
 }
 
 // Adds `ports` (normalised) of one address of a backup host, cut where `allowed` (normalised)
-// starts and ends.
+// starts and ends; without the allowed ranges when `forbidden_only`.
 void add_address(matrix& m, const backup_host& h, const std::string& address,
-                 const std::vector<port_range>& ports, const std::vector<port_range>& allowed) {
+                 const std::vector<port_range>& ports, const std::vector<port_range>& allowed,
+                 bool forbidden_only) {
   auto a = allowed.begin();
   for (const auto& p : ports) {
     unsigned port = p.first;
@@ -106,7 +107,8 @@ void add_address(matrix& m, const backup_host& h, const std::string& address,
       const unsigned last = inside               ? std::min(p.last, a->last)
                             : a != allowed.end() ? std::min(p.last, a->first - 1)
                                                  : p.last;
-      add(m, {h.name, address, port, last, inside, true});
+      if (!inside || !forbidden_only)
+        add(m, {h.name, address, port, last, inside, true});
       port = last + 1;
     }
   }
@@ -129,11 +131,16 @@ matrix derive_matrix(const inventory& inv, const run_context& run) {
   std::set<std::string> backup_names;
   for (const auto& h : inv.hosts) {
     backup_names.insert(h.name);
-    for (const auto& address : h.addresses) {
-      if (own && in_segment(*own, address))
+    const auto found = run.undeclared_addresses.find(h.name);
+    auto addresses = h.addresses;
+    const auto declared_count = addresses.size();
+    if (found != run.undeclared_addresses.end())
+      addresses.insert(addresses.end(), found->second.begin(), found->second.end());
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+      if (own && in_segment(*own, addresses[i]))
         continue;  // same segment: not behind the firewall
-      add_address(m, h, address, swept(inv, run, own, h, address),
-                  declared(inv, m.from, h.name, address));
+      add_address(m, h, addresses[i], swept(inv, run, own, h, addresses[i]),
+                  declared(inv, m.from, h.name, addresses[i]), i >= declared_count);
     }
   }
   // The controls, by address in the order first named.

@@ -28,18 +28,21 @@ struct planned_range {
 struct matrix {
   std::string vantage;  // the vantage point's name
   std::string from;     // the vantage point's segment
-  // The pairs, numbered in this order. One destination's ranges are consecutive, in port order,
-  // and never overlap.
+  // The pairs, numbered in this order. One destination's ranges are consecutive, address after
+  // address, each address's in port order, and never overlap.
   std::vector<planned_range> ranges;
   std::size_t pairs = 0;  // how many
   std::string problem;    // non-empty: the matrix cannot be derived (unknown vantage, too large)
 };
 
 // The pairs to test from vantage point run.vantage (a name from inv.vantage_points):
-//  - every backup host outside the vantage's own segment, on every port of its profiles among
-//    run.profiles (the profiles marked `always`, plus those named in its `software`, or every
-//    profile when it names none): allowed when a declared tcp flow from the vantage's segment to
-//    the host, or to a segment holding its address, covers the port; forbidden otherwise;
+//  - every address of every backup host that lies outside the vantage's own segment, on the ports
+//    of the first matching inv.reachability.sweeps (without one: every port, or from an
+//    administration segment the host's profiles among run.profiles): allowed when a declared tcp
+//    flow from the vantage's segment to the host, or to a segment holding the address, covers the
+//    port; forbidden otherwise;
+//  - the same for the host's run.undeclared_addresses, on forbidden ports only: whether declared
+//    flows work is judged on the declared addresses;
 //  - every other destination of a declared tcp flow from the vantage's segment (directories whose
 //    URI names an address in a destination segment), on the flow's ports: allowed; these are the
 //    vantage's controls. An address named twice is tested once, under the first name.

@@ -41,6 +41,8 @@ class reachability_probe final : public probe {
   std::vector<target> plan(const inventory& inv, const run_context& run) const override;
   // Forgets the previous audit's sweeps.
   void prepare(const inventory& inv) const override;
+  // Tests the addresses the hosts' facts found undeclared too.
+  bool after_host_facts() const override { return true; }
 
  protected:
   observation collect(const inventory& inv, const run_context& run, const target& t,

@@ -79,8 +79,9 @@ inventory estate() {
 void read_host(const inventory& inv, const std::string& name, std::string_view input) {
   const auto runner = std::make_shared<fuzz_runner>(input);
   const host_probe probe(runner, [&](const backup_host&) { return runner; });
-  const auto o = probe.observe(inv, run_context{.vantage = "fuzz", .profiles = {}, .today = {}},
-                               {name, ""}, deadline::max());
+  const auto o = probe.observe(
+      inv, run_context{.vantage = "fuzz", .profiles = {}, .today = {}, .undeclared_addresses = {}},
+      {name, ""}, deadline::max());
   if (o.outcome == outcome::error && o.detail.starts_with("probe failed")) {
     std::fprintf(stderr, "host %s: %s\n", name.c_str(), o.detail.c_str());
     std::abort();

@@ -55,6 +55,10 @@ def objective(report, oid):
     return next(o for o in report["objectives"] if o["id"] == oid)
 
 
+def only_failing(report):
+    return sorted((f["check"], f["target"]) for f in report["findings"] if f["status"] == "fail")
+
+
 def expect_isolated(report, label):
     forb = findings(report, "reach-no-forbidden-port-open")
     check(set(forb) == {"production -> lab-backup", "production -> lab-repo"}, f"{label}: one verdict per backup host")
@@ -257,6 +261,30 @@ repo = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-repo"}
 check(repo["host-sshd-no-password"]["status"] == "not_applicable",
       "compliant: the repository declared without host access is not_applicable, never pass")
 
+# Issue 14: host facts first, then the flows. lab-backup carries fd00:2::99, which the inventory
+# does not list, and production reaches its tcp/22: the run that reads lab-backup over SSH (from
+# admin) and tests production's matrix through lab-prod finds the address, then the hole on it.
+lab("scenario", "on", "backup-undeclared-ipv6")
+try:
+    few_ports = inventory_with(NARROWING, NARROWING.replace("ports: profiles", "ports: [22, 2500-2510]"),
+                               tempfile.mkdtemp(prefix="cloison-undeclared-"))
+    rc, r = audit("admin", "inventory,reachability,host", ["--vantage", "lab-prod"], inventory=few_ports)
+    found = findings(r, "host-addresses-declared")["lab-backup"]
+    check(found["status"] == "fail" and found["observed"] == ["eth0 fd00:2::99/64"],
+          f"backup-undeclared-ipv6: the address the inventory does not list is reported ({found.get('observed')})")
+    forb = findings(r, "reach-no-forbidden-port-open")["production -> lab-backup"]
+    check(forb["status"] == "fail" and forb["observed"] == ["[fd00:2::99]:22"],
+          f"backup-undeclared-ipv6: and tested from production in the same run: its tcp/22 found open "
+          f"({forb.get('observed')})")
+    tested = sorted({x["address"] for x in pairs(r) if x["to"] == "lab-backup"})
+    check(tested == ["198.18.2.10", "fd00:2::10", "fd00:2::99"],
+          f"backup-undeclared-ipv6: production tested lab-backup's two declared addresses and the found one ({tested})")
+    check(rc == 1 and only_failing(r) == [("host-addresses-declared", "lab-backup"),
+                                         ("reach-no-forbidden-port-open", "production -> lab-backup")],
+          f"backup-undeclared-ipv6: exactly those two findings fail, exit 1 (exit {rc}, {only_failing(r)})")
+finally:
+    lab("scenario", "off", "backup-undeclared-ipv6")
+
 lab("scenario", "on", "backup-dualhomed")
 rc, r = audit("admin")
 dual = findings(r, "host-not-dual-homed-in-production")["lab-backup"]
@@ -270,9 +298,6 @@ check(changed == [("host-addresses-declared", "lab-backup"), ("host-not-dual-hom
       f"backup-dualhomed: exactly those two findings fail ({changed})")
 check(rc == 1 and objective(r, "D2.03.B")["status"] == "not_met", "backup-dualhomed: D2.03.B not met, exit 1")
 lab("scenario", "off", "backup-dualhomed")
-
-def only_failing(report):
-    return sorted((f["check"], f["target"]) for f in report["findings"] if f["status"] == "fail")
 
 
 lab("scenario", "on", "backup-joined-prod")

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,6 +83,57 @@ TEST(RunAudit, ReportFlowsAreRangesAndEachControlIsReportedOnce) {
                       "bk01 2602-65535 filtered forbidden", "prod-ad 389-389 open allowed",
                       "prod-ad 636-636 open allowed", "repo 1-21 filtered forbidden",
                       "repo 22-22 refused forbidden", "repo 23-65535 filtered forbidden"}));
+}
+
+// A host probe whose facts show addresses the inventory does not list on bk01.
+class undeclared_addresses_probe final : public probe {
+ public:
+  std::string_view name() const override { return "host"; }
+  std::span<const fact_spec> facts() const override { return kFacts; }
+  std::vector<target> plan(const inventory& inv, const run_context&) const override {
+    std::vector<target> out;
+    for (const auto& h : inv.hosts)
+      out.push_back({h.name, h.primary_address()});
+    return out;
+  }
+
+ protected:
+  observation collect(const inventory&, const run_context&, const target& t,
+                      deadline) const override {
+    observation obs;
+    obs.facts["host.network.undeclared_addresses"] = fact::of(
+        t.name == "bk01" ? json({"eth1 10.2.0.99/24", "eth0 fd00:2::99/64"}) : json::array());
+    return obs;
+  }
+
+ private:
+  static constexpr std::array kFacts{
+      fact_spec{"host.network.undeclared_addresses", fact_type::text_list, "undeclared addresses"}};
+};
+
+// Host facts first, then the flows: an address found on a host is tested in the same run.
+TEST(RunAudit, AddressesTheHostFactsFindUndeclaredAreTestedInTheSameRun) {
+  auto c = std::make_shared<table_connector>();
+  c->answers = {{"10.4.0.5:389", verdict::open}, {"10.2.0.99:22", verdict::open}};
+  std::vector<std::unique_ptr<probe>> list;
+  list.push_back(std::make_unique<reachability_probe>(c));  // listed first, observed last
+  list.push_back(std::make_unique<undeclared_addresses_probe>());
+  const probe_set probes(std::move(list));
+  run_context run;
+  run.vantage = "from-prod";
+  quiet_listener listener;
+  auto inv = estate();
+  inv.segments[1].cidrs.push_back(*cidr::parse("fd00:2::/64"));
+  const auto result = run_audit(inv, run, {}, {}, probes, {}, listener);
+  std::vector<std::string> rows;
+  for (const auto& f : result.report.flows) {
+    if (f.to == "bk01")
+      rows.push_back(f.address + " " + std::to_string(f.port) + "-" +
+                     std::to_string(f.last_port()) + " " + f.verdict);
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"10.2.0.10 1-65535 filtered", "10.2.0.99 1-21 filtered",
+                                            "10.2.0.99 22-22 open", "10.2.0.99 23-65535 filtered",
+                                            "fd00:2::99 1-65535 filtered"}));
 }
 
 }  // namespace

@@ -206,6 +206,26 @@ TEST(ReachabilityMatrix, EveryAddressOfAHostIsTestedUnlessInTheVantagePointsSegm
   EXPECT_EQ(inside.pairs, 65535u);
 }
 
+// An address the host facts found, not the inventory: tested for what must never be open; the
+// declared flows are judged on the declared addresses.
+TEST(ReachabilityMatrix, UndeclaredAddressesAreTestedOnForbiddenPortsOnly) {
+  auto run = run_at("from-admin");
+  run.undeclared_addresses["bk01"] = {"10.2.0.99", "10.3.0.99"};  // the second: admin's segment
+  const auto m = derive_matrix(estate(), run);
+  ASSERT_EQ(m.problem, "");
+  std::vector<std::string> seen;
+  for (const auto& r : m.ranges) {
+    if (r.to == "bk01")
+      seen.push_back(r.address + " " + std::to_string(r.first) + "-" + std::to_string(r.last) +
+                     (r.allowed ? " allowed" : " forbidden"));
+  }
+  // bk01 from admin: 22 and 9392 declared, 445 and 2500-2502 (veeam) forbidden.
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "10.2.0.10 22-22 allowed", "10.2.0.10 445-445 forbidden",
+                      "10.2.0.10 2500-2502 forbidden", "10.2.0.10 9392-9392 allowed",
+                      "10.2.0.99 445-445 forbidden", "10.2.0.99 2500-2502 forbidden"}));
+}
+
 TEST(ReachabilityMatrix, RefusesUnknownVantageAndOversizedMatrix) {
   EXPECT_THAT(derive_matrix(estate(), run_at("nowhere")).problem,
               HasSubstr("'nowhere' is not declared"));
