@@ -159,7 +159,7 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.machine_account_quota", fact_type::integer,
               "ms-DS-MachineAccountQuota of the domain head"},
     fact_spec{"directory.ads.group_loop", fact_type::text_list,
-              "group nesting cycles (not evaluated)"},
+              "group nesting cycles, each as its groups in membership order"},
     fact_spec{"directory.ads.silo_priv", fact_type::text_list,
               "privileged accounts outside an enforced authentication silo (not evaluated)"},
     // Needs security descriptors or X.509: always missing.
@@ -174,9 +174,15 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.permissions_dc", fact_type::text_list,
               "trustees outside the privileged groups that own or control a domain controller's "
               "computer object"},
-    fact_spec{"directory.ads.permissions_dfsr_sysvol", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.permissions_dpapi", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.permissions_gmsa_keys", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_dfsr_sysvol", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a DFSR object of the "
+              "domain (CN=DFSR-GlobalSettings and the DCs' SYSVOL subscriptions)"},
+    fact_spec{"directory.ads.permissions_dpapi", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a DPAPI domain backup "
+              "key (CN=BCKUPKEY_* secrets of CN=System)"},
+    fact_spec{"directory.ads.permissions_gmsa_keys", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a KDS root key (gMSA) "
+              "or its containers"},
     fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list,
               "trustees outside the privileged groups holding DS-Replication-Get-Changes or "
               "-Get-Changes-All (DCSync) on the domain naming context head, or owning or "
@@ -184,7 +190,9 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.permissions_schema", fact_type::text_list,
               "trustees outside the privileged groups that own or control the schema naming "
               "context head"},
-    fact_spec{"directory.ads.permissions_msdns", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_msdns", fact_type::text_list,
+              "trustees outside the privileged groups and DnsAdmins that own or control "
+              "CN=MicrosoftDNS,CN=System"},
     fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
     fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list,
               "trustees outside the privileged set that own or control a privileged account or "
@@ -192,10 +200,9 @@ constexpr std::array kFacts{
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kNotEvaluated{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNotEvaluated{{
     {"directory.ads.dnsadmins_permissions", kNeedsSd},
     {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
-    {"directory.ads.group_loop", "not evaluated: needs the whole group graph (not implemented)"},
     {"directory.ads.silo_priv",
      "not evaluated: needs authentication silo analysis (not implemented)"},
     {"directory.ads.adcs_control", kNeedsSd},
@@ -203,10 +210,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kNotEval
     {"directory.ads.adcs_template_auth_enroll_with_name", kNeedsSd},
     {"directory.ads.certificates_vuln",
      "not evaluated: needs X.509 analysis of the CA certificates (not implemented)"},
-    {"directory.ads.permissions_dfsr_sysvol", kNeedsSd},
-    {"directory.ads.permissions_dpapi", kNeedsSd},
-    {"directory.ads.permissions_gmsa_keys", kNeedsSd},
-    {"directory.ads.permissions_msdns", kNeedsSd},
     {"directory.ads.permissions_gpo_priv", kNeedsSd},
 }};
 
@@ -247,10 +250,20 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kReplicat
     {kDsReplicationGetChanges, "DS-Replication-Get-Changes"},
     {kDsReplicationGetChangesAll, "DS-Replication-Get-Changes-All"},
 }};
-// The objects whose security descriptor is read in stage 1, in `descriptors`.
-constexpr std::size_t kDomainHeadSd = 0;
-constexpr std::size_t kAdminSdHolderSd = 1;
-constexpr std::size_t kSchemaSd = 2;
+// Objects that control points read every security descriptor of, by a search in stage 1: the
+// search's name, the fact, and why the fact stays undecided when the search finds no object ("":
+// no object, nothing to control).
+struct descriptor_scan {
+  std::string_view search, fact, if_none;
+};
+constexpr std::array<descriptor_scan, 3> kDescriptorScans{{
+    {"dfsr-sd", "directory.ads.permissions_dfsr_sysvol", ""},
+    {"dpapi-sd", "directory.ads.permissions_dpapi",
+     "not evaluated: no BCKUPKEY_* secret is visible to the audit account (Active Directory shows "
+     "them to administrators only)"},
+    {"gmsa-keys-sd", "directory.ads.permissions_gmsa_keys",
+     "not evaluated: no KDS root key nor its containers are visible to the audit account"},
+}};
 // Read-only DCs replicate the directory (not its secrets) by design: Get-Changes only.
 constexpr std::uint32_t kReadOnlyDcGroups[] = {498, 521};
 
@@ -270,7 +283,9 @@ enum class kind {
   psos,
   membership,  // one member of a watched group, read to resolve nesting (stages 3+)
   primary_members,
-  descriptor  // one object's owner, group and DACL (SD_FLAGS 7): `descriptors`
+  descriptor,       // one object's owner, group and DACL (SD_FLAGS 7): `descriptors`
+  descriptor_scan,  // idem for every object a search returns (kDescriptorScans[lookup])
+  group_graph       // groups that are members of a group and have members: `nesting`
 };
 
 // What a watched group's transitive members are collected for.
@@ -380,7 +395,7 @@ struct privileged_account {
 
 struct group_found {
   std::size_t def;
-  std::string dn;
+  std::string dn, sid;
   std::vector<std::string> members;
   std::optional<security_descriptor> sd;
 };
@@ -443,11 +458,17 @@ struct ads_assessment::state {
   std::map<std::string, std::string> dnsadmins_names;  // lower(DN) -> name
   // Permissions.
   struct descriptor_read {
+    std::string_view search;  // the name of the search that read it ("dc-sd", "msdns-sd", ...)
     std::string dn;
     std::optional<security_descriptor> sd;
   };
-  // kDomainHeadSd, kAdminSdHolderSd, kSchemaSd (stage 1), then the DCs' objects (stage 3).
   std::vector<descriptor_read> descriptors;
+  // Group nesting: lower(DN) of a group -> its DN and lower(DN) of its members (stage 1).
+  struct nested_group {
+    std::string dn;
+    std::vector<std::string> members;
+  };
+  std::map<std::string, nested_group> nesting;
   std::map<std::string, std::string> names_by_sid;  // accounts and groups read, by SID text
 
   std::string prefix;
@@ -492,18 +513,25 @@ struct ads_assessment::state {
   void on_account(std::size_t h, const ldap_entry& e);
   void on_privileged(std::size_t h, const ldap_entry& e, std::string_view group_key);
   void facts(assessment_output& out) const;
-  void read_descriptor(std::string name, std::string dn) {
-    add(kind::descriptor, std::move(name),
+  void read_descriptor(std::string_view name, std::string dn) {
+    add(kind::descriptor, std::string(name),
         ldap_query{
             dn, ldap_scope::base, "(objectClass=*)", {"nTSecurityDescriptor"}, kOwnerGroupDacl},
         descriptors.size());
-    descriptors.push_back({std::move(dn), std::nullopt});
+    descriptors.push_back({name, std::move(dn), std::nullopt});
+  }
+  void scan_descriptors(std::size_t scan, std::string base, ldap_scope scope, std::string filter) {
+    add(kind::descriptor_scan, std::string(kDescriptorScans[scan].search),
+        ldap_query{
+            std::move(base), scope, std::move(filter), {"nTSecurityDescriptor"}, kOwnerGroupDacl},
+        scan);
   }
   std::set<std::string> privileged_sids() const;
   std::string trustee_name(const std::string& sid) const;
   std::vector<std::string> replication_rights_outside(const std::set<std::string>& allowed) const;
-  std::vector<std::string> control_outside(std::size_t described,
+  std::vector<std::string> control_outside(std::string_view search,
                                            const std::set<std::string>& allowed) const;
+  std::vector<std::string> group_loops() const;
   std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
                                          const std::set<std::string>& allowed) const;
 };
@@ -567,6 +595,12 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
       log.fail(c.handle, "the domain head has no objectSid");
     if (c.k == kind::descriptor && !descriptors.at(c.lookup).sd)
       log.fail(c.handle, "no readable nTSecurityDescriptor on " + descriptors.at(c.lookup).dn);
+    if (c.k == kind::descriptor_scan) {
+      for (const auto& d : descriptors) {
+        if (d.search == kDescriptorScans[c.lookup].search && !d.sd)
+          log.fail(c.handle, "no readable nTSecurityDescriptor on " + d.dn);
+      }
+    }
   }
   current.clear();
   const int this_stage = stage++;
@@ -584,6 +618,21 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     read_descriptor("naming-context-sd", domain_dn);
     read_descriptor("adminsdholder-sd", "CN=AdminSDHolder,CN=System," + domain_dn);
     read_descriptor("schema-sd", schema_dn.empty() ? "CN=Schema," + config_dn : schema_dn);
+    const auto system = "CN=System," + domain_dn;
+    read_descriptor("msdns-sd", "CN=MicrosoftDNS," + system);
+    scan_descriptors(0, domain_dn, ldap_scope::subtree,
+                     "(|(objectClass=msDFSR-GlobalSettings)(objectClass=msDFSR-ReplicationGroup)"
+                     "(objectClass=msDFSR-Content)(objectClass=msDFSR-ContentSet)"
+                     "(objectClass=msDFSR-Topology)(objectClass=msDFSR-Member)"
+                     "(objectClass=msDFSR-LocalSettings)(objectClass=msDFSR-Subscriber)"
+                     "(objectClass=msDFSR-Subscription))");
+    scan_descriptors(1, system, ldap_scope::one_level, "(&(objectClass=secret)(cn=BCKUPKEY_*))");
+    scan_descriptors(2, "CN=Services," + config_dn, ldap_scope::subtree,
+                     "(|(objectClass=msKds-ProvRootKey)(cn=Master Root Keys)"
+                     "(cn=Group Key Distribution Service))");
+    add(kind::group_graph, "group-nesting",
+        query(domain_dn, ldap_scope::subtree, "(&(objectClass=group)(memberOf=*)(member=*))",
+              {"member"}));
     add(kind::dsheuristics, "dsheuristics",
         query("CN=Directory Service,CN=Windows NT,CN=Services," + config_dn, ldap_scope::base,
               "(objectClass=*)", {"dSHeuristics"}));
@@ -785,7 +834,7 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
       for (std::size_t i = 0; i < kGroups.size(); ++i) {
         const auto wanted = group_sid(kGroups[i]);
         if (wanted.empty() ? same_text(e.first("sAMAccountName"), kGroups[i].key) : sid == wanted) {
-          groups.push_back({i, e.dn, e.values("member"),
+          groups.push_back({i, e.dn, sid, e.values("member"),
                             parse_security_descriptor(e.first("nTSecurityDescriptor"))});
           log.note(h, std::string(kGroups[i].key) + ": " + e.dn + " " + sid +
                           " members: " + join(e.values("member"), "; "));
@@ -812,14 +861,24 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::primary_members:
       on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
       return;
-    case kind::descriptor: {
-      auto& read = descriptors.at(c.lookup);
+    case kind::descriptor:
+    case kind::descriptor_scan: {
+      if (c.k == kind::descriptor_scan)
+        descriptors.push_back({kDescriptorScans[c.lookup].search, e.dn, std::nullopt});
+      auto& read = c.k == kind::descriptor ? descriptors.at(c.lookup) : descriptors.back();
       read.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
       log.note(h, "dn: " + e.dn + "\n" +
                       (read.sd ? describe_rights(*read.sd)
                                : "nTSecurityDescriptor: absent or malformed (" +
                                      std::to_string(e.first("nTSecurityDescriptor").size()) +
                                      " bytes)"));
+      return;
+    }
+    case kind::group_graph: {
+      auto& node = nesting[lower(e.dn)];
+      node.dn = e.dn;
+      for (const auto& m : e.values("member"))
+        node.members.push_back(lower(m));
       return;
     }
   }
@@ -1367,19 +1426,31 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.sd_failed_sd_read_on_priv", unread, priv);
 
   auto naming_context = replication_rights_outside(allowed);
-  for (auto& line : control_outside(kDomainHeadSd, allowed))
+  for (auto& line : control_outside("naming-context-sd", allowed))
     naming_context.push_back(std::move(line));
   put("directory.ads.permissions_naming_context", naming_context,
       {"naming-context-sd", "groups", "memberships"});
-  put("directory.ads.permissions_adminsdholder", control_outside(kAdminSdHolderSd, allowed),
+  put("directory.ads.permissions_adminsdholder", control_outside("adminsdholder-sd", allowed),
       {"adminsdholder-sd", "groups", "memberships"});
-  put("directory.ads.permissions_schema", control_outside(kSchemaSd, allowed),
+  put("directory.ads.permissions_schema", control_outside("schema-sd", allowed),
       {"schema-sd", "groups", "memberships"});
-  std::vector<std::string> dc_control;
-  for (std::size_t i = kSchemaSd + 1; i < descriptors.size(); ++i) {
-    for (auto& line : control_outside(i, allowed))
-      dc_control.push_back(std::move(line));
+  // DnsAdmins may administer DNS by design; who is in it is the dnsadmins control.
+  auto dns_allowed = allowed;
+  if (const auto* g = group("DnsAdmins"); g && !g->sid.empty())
+    dns_allowed.insert(g->sid);
+  put("directory.ads.permissions_msdns", control_outside("msdns-sd", dns_allowed),
+      {"msdns-sd", "groups", "memberships"});
+  for (const auto& scan : kDescriptorScans) {
+    const bool found =
+        std::any_of(descriptors.begin(), descriptors.end(),
+                    [&](const descriptor_read& d) { return d.search == scan.search; });
+    if (!found && !scan.if_none.empty() && !log.problem(scan.search))
+      out.facts[std::string(scan.fact)] = fact::undecidable(std::string(scan.if_none));
+    else
+      put(scan.fact, control_outside(scan.search, allowed), {scan.search, "groups", "memberships"});
   }
+  put("directory.ads.group_loop", group_loops(), {"group-nesting"});
+  const auto dc_control = control_outside("dc-sd", allowed);
   if (dcs.empty())  // no DC object read: nothing to judge, and no search named dc-sd ran
     put("directory.ads.permissions_dc", dc_control, {"accounts", "groups", "memberships"});
   else
@@ -1448,10 +1519,12 @@ std::string ads_assessment::state::trustee_name(const std::string& sid) const {
 std::vector<std::string> ads_assessment::state::replication_rights_outside(
     const std::set<std::string>& allowed) const {
   std::vector<std::string> out;
-  if (descriptors.size() <= kDomainHeadSd || !descriptors[kDomainHeadSd].sd)
+  const auto head = std::find_if(descriptors.begin(), descriptors.end(),
+                                 [](const auto& d) { return d.search == "naming-context-sd"; });
+  if (head == descriptors.end() || !head->sd)
     return out;
   for (const auto& [right, label] : kReplicationRights) {
-    for (const auto& sid : trustees_with_extended_right(*descriptors[kDomainHeadSd].sd, right)) {
+    for (const auto& sid : trustees_with_extended_right(*head->sd, right)) {
       const auto rid = sid_domain(sid) == domain_sid ? sid_rid(sid).value_or(0) : 0;
       const bool read_only_dc =
           right == kDsReplicationGetChanges &&
@@ -1464,13 +1537,62 @@ std::vector<std::string> ads_assessment::state::replication_rights_outside(
   return out;
 }
 
-// Who controls the object read as descriptors[described] (owner, GenericAll, WriteDacl, ...)
-// outside `allowed`.
+// Who controls the objects the search `search` read (owner, GenericAll, WriteDacl, ...) outside
+// `allowed`.
 std::vector<std::string> ads_assessment::state::control_outside(
-    std::size_t described, const std::set<std::string>& allowed) const {
-  if (descriptors.size() <= described || !descriptors[described].sd)
-    return {};
-  return control_lines(*descriptors[described].sd, descriptors[described].dn, allowed);
+    std::string_view search, const std::set<std::string>& allowed) const {
+  std::vector<std::string> out;
+  for (const auto& d : descriptors) {
+    if (d.search != search || !d.sd)
+      continue;
+    for (auto& line : control_lines(*d.sd, d.dn, allowed))
+      out.push_back(std::move(line));
+  }
+  return out;
+}
+
+// Cycles of group nesting, found by a depth-first walk of `nesting` (iterative: a long chain of
+// nested groups cannot exhaust the stack). Each back edge closes one cycle, named by the groups'
+// DNs from the one the walk entered first, back to it.
+std::vector<std::string> ads_assessment::state::group_loops() const {
+  enum class mark { unseen, on_path, done };
+  std::map<std::string_view, mark> marks;
+  std::vector<std::string> out;
+  for (const auto& [root, ignored] : nesting) {
+    if (marks[root] != mark::unseen)
+      continue;
+    // The path from `root`: each group with the index of its next member to visit.
+    std::vector<std::pair<std::string_view, std::size_t>> path{{root, 0}};
+    marks[root] = mark::on_path;
+    while (!path.empty()) {
+      auto& [group, next] = path.back();
+      const auto& members = nesting.at(std::string(group)).members;
+      if (next == members.size()) {
+        marks[group] = mark::done;
+        path.pop_back();
+        continue;
+      }
+      const std::string_view member = members[next++];
+      const auto node = nesting.find(std::string(member));
+      if (node == nesting.end())
+        continue;  // not a nested group: no cycle through it
+      const auto m = marks[node->first];
+      if (m == mark::on_path) {
+        std::string cycle;
+        bool in_cycle = false;
+        for (const auto& [g, n] : path) {
+          in_cycle = in_cycle || g == node->first;
+          if (in_cycle)
+            cycle += nesting.at(std::string(g)).dn + " -> ";
+        }
+        out.push_back(cycle + node->second.dn);
+      } else if (m == mark::unseen) {
+        marks[node->first] = mark::on_path;
+        path.push_back({node->first, 0});
+      }
+    }
+  }
+  return out;
 }
 
 // Who owns or controls the object `dn` of `sd` outside `allowed`, one line each.

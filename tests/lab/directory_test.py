@@ -40,6 +40,10 @@ EXPECTED = {
     # a DC's account is privileged: controlling its object is also a control path onto it
     "bk-dc-control": ({("ads-permissions-dc", "backup-lab"),
                        ("ads-privileged-members-perm", "backup-lab")}, 1),
+    # an ordinary account writing every property of CN=MicrosoftDNS (DnsAdmins' own rights hold)
+    "bk-msdns-control": ({("ads-permissions-msdns", "backup-lab")}, 1),
+    # two groups nested in each other: a level-4 control, below the compliant level's own limit
+    "bk-group-loop": ({("ads-group-loop", "backup-lab")}, None),
 }
 
 

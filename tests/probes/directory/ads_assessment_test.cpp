@@ -76,7 +76,9 @@ const std::vector<std::string> kLevel12Lists{"critical_objects",
                                              "permissions_naming_context",
                                              "permissions_adminsdholder",
                                              "permissions_schema",
-                                             "permissions_dc"};
+                                             "permissions_dc",
+                                             "permissions_msdns",
+                                             "permissions_dfsr_sysvol"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -109,6 +111,8 @@ TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSamb
   EXPECT_EQ(list_of(out, "protected_users"),
             (std::vector<std::string>{"Administrator", "bk-admin"}));
   EXPECT_EQ(list_of(out, "rodc_denied_group"), std::vector<std::string>{});
+  // Level 4: Domain Admins is nested in Administrators, which is nested in nothing.
+  EXPECT_EQ(list_of(out, "group_loop"), std::vector<std::string>{});
 }
 
 TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
@@ -124,9 +128,8 @@ TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
 TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
-  for (const auto* control :
-       {"permissions_dpapi", "adcs_template_auth_enroll_with_name", "permissions_msdns",
-        "dnsadmins_permissions", "permissions_gpo_container_priv"}) {
+  for (const auto* control : {"adcs_template_auth_enroll_with_name", "dnsadmins_permissions",
+                              "permissions_gpo_container_priv"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value);
     EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
@@ -172,6 +175,71 @@ TEST(AdsAssessment, ControlOfAdminSdHolderOutsideThePrivilegedSetIsNamed) {
       std::vector<std::string>{"svc-veeam (" + kDomainSid +
                                "-1104) holds GenericAll on CN=AdminSDHolder,CN=System," + kDomain});
   EXPECT_EQ(list_of(out, "permissions_schema"), std::vector<std::string>{});
+}
+
+// CN=MicrosoftDNS grants DnsAdmins (RID 1101) WriteDacl and WriteOwner by design: only other
+// trustees are named (tests/data/directory/sd/backup-lab-msdns-control.bin adds svc-veeam).
+TEST(AdsAssessment, ControlOfMicrosoftDnsOutsideThePrivilegedGroupsAndDnsAdminsIsNamed) {
+  auto d = lab("compliant-bk");
+  const std::string dns = "CN=MicrosoftDNS,CN=System," + kDomain;
+  d.modify(dns, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-msdns-control.bin")});
+  const auto out = assess(d);
+  EXPECT_EQ(list_of(out, "permissions_msdns"),
+            std::vector<std::string>{"svc-veeam (" + kDomainSid +
+                                     "-1104) holds WriteProperty (every property) on " + dns});
+  EXPECT_EQ(list_of(out, "permissions_dfsr_sysvol"), std::vector<std::string>{});
+}
+
+// An object the audit account cannot read the descriptor of is missing evidence, never a pass.
+TEST(AdsAssessment, AnUnreadableDfsrDescriptorIsMissingNeverPassing) {
+  auto d = lab("compliant-bk");
+  const std::string topology =
+      "CN=Topology,CN=Domain System Volume,CN=DFSR-GlobalSettings,CN=System," + kDomain;
+  d.modify(topology, "nTSecurityDescriptor", {});
+  const auto out = assess(d);
+  const auto& f = out.facts.at("directory.ads.permissions_dfsr_sysvol");
+  EXPECT_FALSE(f.value);
+  EXPECT_NE(f.error.find("no readable nTSecurityDescriptor on " + topology), std::string::npos)
+      << f.error;
+}
+
+// Samba 4.17 has no KDS root keys and shows no BCKUPKEY_* secret to the audit account: no object
+// is not a pass. A backup key the account can read is judged like any other object.
+TEST(AdsAssessment, DpapiAndKdsKeysAreJudgedOnlyWhenTheAuditAccountSeesThem) {
+  auto d = lab("compliant-bk");
+  auto out = assess(d);
+  for (const auto* control : {"permissions_dpapi", "permissions_gmsa_keys"}) {
+    const auto& f = out.facts.at(std::string("directory.ads.") + control);
+    EXPECT_FALSE(f.value) << control;
+    EXPECT_TRUE(f.not_decidable) << control;
+    EXPECT_THAT(f.error, ::testing::HasSubstr("visible to the audit account")) << control;
+  }
+  const std::string key = "CN=BCKUPKEY_PREFERRED Secret,CN=System," + kDomain;
+  d.add({key,
+         {{"objectClass", {"top", "leaf", "secret"}},
+          {"cn", {"BCKUPKEY_PREFERRED Secret"}},
+          {"nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")}}}});
+  out = assess(d);
+  EXPECT_EQ(
+      list_of(out, "permissions_dpapi"),
+      std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + key});
+}
+
+// Two groups nested in each other: the loop is named once, in membership order.
+TEST(AdsAssessment, GroupNestingCyclesAreNamed) {
+  auto d = lab("compliant-bk");
+  const std::string operators = "CN=Backup Operators Lab,CN=Users," + kDomain;
+  const std::string proxy = "CN=DnsUpdateProxy,CN=Users," + kDomain;
+  d.modify(operators, "member",
+           {"CN=svc-veeam,CN=Users," + kDomain, "CN=bk-operator,CN=Users," + kDomain, proxy});
+  d.modify(operators, "memberOf", {proxy});
+  d.modify(proxy, "member", {operators});
+  d.modify(proxy, "memberOf", {operators});
+  const auto out = assess(d);
+  EXPECT_EQ(list_of(out, "group_loop"),
+            std::vector<std::string>{operators + " -> " + proxy + " -> " + operators});
 }
 
 TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {

@@ -180,8 +180,11 @@ class fake_directory {
     if (value == "*")  // every entry has an objectClass, even the rootDSE that does not list it
       return e.has(attr) || lower(attr) == "objectclass";
     const bool sid = lower(attr) == "objectsid" || lower(attr) == "securityidentifier";
+    const bool prefix = value.size() > 1 && value.back() == '*';  // "BCKUPKEY_*"
     for (const auto& v : e.values(attr)) {
-      if (lower(sid ? decode_sid(v).value_or("") : v) == lower(value))
+      const auto have = lower(sid ? decode_sid(v).value_or("") : v);
+      if (prefix ? have.starts_with(lower(value.substr(0, value.size() - 1)))
+                 : have == lower(value))
         return true;
     }
     return false;

@@ -92,3 +92,22 @@ with open("backup-lab-dc.sddl") as f:
 assert account.startswith("O:DA")
 with open("backup-lab-owned-by-user.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl("O:%s-1104" % LAB_SID + account[4:], LAB_SID)))
+
+# CN=MicrosoftDNS,CN=System and the DFSR objects (CN=DFSR-GlobalSettings,CN=System and the three
+# below it, which share one descriptor) of the lab's backup DC, as SDDL, captured like the ones
+# above on 2026-12-05. MicrosoftDNS names the lab DC's DnsAdmins (RID 1101) by its full SID, whose
+# domain part is the one of that day's provisioning: it is replaced by the captures' domain.
+CAPTURE_DAY_SID = "S-1-5-21-1793511447-310983533-372128104"
+for name in ("backup-lab-msdns", "backup-lab-dfsr"):
+    with open(name + ".sddl") as f:
+        sddl = f.read().strip().replace(CAPTURE_DAY_SID, str(LAB_SID))
+    with open(name + ".bin", "wb") as f:
+        f.write(ndr_pack(security.descriptor.from_sddl(sddl, LAB_SID)))
+
+# MicrosoftDNS granting WriteProperty on every property to svc-veeam (1104, ordinary): it could
+# set serverLevelPluginDll-style settings on the DNS objects.
+with open("backup-lab-msdns.sddl") as f:
+    dns_dacl, separator, dns_sacl = f.read().strip().replace(CAPTURE_DAY_SID, str(LAB_SID)).partition("S:")
+with open("backup-lab-msdns-control.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(
+        dns_dacl + "(A;;WP;;;%s-1104)" % LAB_SID + separator + dns_sacl, LAB_SID)))
