@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <utility>
@@ -252,6 +253,38 @@ std::optional<int> dns_zone_allow_update(const std::vector<std::string>& dns_pro
       return static_cast<unsigned char>(p[20]);
   }
   return std::nullopt;
+}
+
+std::string parent_dn(std::string_view dn) {
+  for (std::size_t i = 0; i < dn.size(); ++i) {
+    if (dn[i] == '\\')
+      ++i;
+    else if (dn[i] == ',')
+      return std::string(dn.substr(i + 1));
+  }
+  return "";
+}
+
+std::vector<std::string> enabled_gpo_links(std::string_view gplink) {
+  std::vector<std::string> out;
+  for (auto open = gplink.find('['); open != std::string_view::npos;
+       open = gplink.find('[', open + 1)) {
+    const auto close = gplink.find(']', open);
+    if (close == std::string_view::npos)
+      break;
+    const auto link = gplink.substr(open + 1, close - open - 1);
+    const auto semicolon = link.rfind(';');
+    constexpr std::string_view kScheme = "ldap://";
+    if (semicolon == std::string_view::npos || link.size() < kScheme.size() ||
+        !std::equal(kScheme.begin(), kScheme.end(), link.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(b)) == a;
+        }))
+      continue;
+    const auto option = parse_int64(link.substr(semicolon + 1));
+    if (option && !(*option & 0x1))
+      out.emplace_back(link.substr(kScheme.size(), semicolon - kScheme.size()));
+  }
+  return out;
 }
 
 }  // namespace cloison

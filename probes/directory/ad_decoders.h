@@ -81,4 +81,13 @@ std::string functional_level_name(std::int64_t level);
 // (MS-DNSP 2.3.2.1): 0 none, 1 unsecure and secure, 2 secure only; nullopt when absent.
 std::optional<int> dns_zone_allow_update(const std::vector<std::string>& dns_properties);
 
+// The DN of the parent of `dn` ("OU=a,DC=x" of "CN=b\\, c,OU=a,DC=x"): what follows the first
+// comma that a backslash does not escape; "" when there is none.
+std::string parent_dn(std::string_view dn);
+
+// gPLink of a domain, OU or site ("[LDAP://cn={GUID},cn=policies,cn=system,DC=x;0][...]", MS-GPOL
+// 2.2.2) -> the DNs of the GPOs it links and does not disable (option bit 0x1), in order; a link
+// without "LDAP://" or a numeric option is skipped.
+std::vector<std::string> enabled_gpo_links(std::string_view gplink);
+
 }  // namespace cloison

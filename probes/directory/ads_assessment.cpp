@@ -41,7 +41,7 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.dnsadmins", fact_type::text_list,
               "members of DnsAdmins (transitively) that are not privileged"},
     fact_spec{"directory.ads.dnsadmins_permissions", fact_type::text_list,
-              "dangerous ACEs on DnsAdmins (not evaluated)"},
+              "trustees outside the privileged groups that own or control the DnsAdmins group"},
     fact_spec{"directory.ads.dnszone_bad_prop", fact_type::text_list,
               "the domain and _msdcs DNS zones accepting unsecure dynamic updates"},
     fact_spec{"directory.ads.dnszone_bad_prop_all", fact_type::text_list,
@@ -103,7 +103,8 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.msa_password_max_age_days", fact_type::integer,
               "days since the oldest password of an enabled (g)MSA was set"},
     fact_spec{"directory.ads.permissions_gpo_container_priv", fact_type::text_list,
-              "control paths onto OUs/sites holding privileged accounts (not evaluated)"},
+              "trustees outside the privileged groups that own or control a container (OU, "
+              "container) holding privileged accounts, groups or DCs, or a DC's site"},
     fact_spec{"directory.ads.privileged_members_password", fact_type::text_list,
               "privileged accounts whose password policy (domain or PSO) allows fewer than 8 "
               "characters or a maximum age above 3 years (or none)"},
@@ -193,16 +194,17 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.permissions_msdns", fact_type::text_list,
               "trustees outside the privileged groups and DnsAdmins that own or control "
               "CN=MicrosoftDNS,CN=System"},
-    fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.permissions_gpo_priv", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a GPO linked (enabled) "
+              "to the domain, a container holding privileged accounts, groups or DCs, or a DC's "
+              "site"},
     fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list,
               "trustees outside the privileged set that own or control a privileged account or "
               "group (one step of control)"},
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNotEvaluated{{
-    {"directory.ads.dnsadmins_permissions", kNeedsSd},
-    {"directory.ads.permissions_gpo_container_priv", kNeedsSd},
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kNotEvaluated{{
     {"directory.ads.silo_priv",
      "not evaluated: needs authentication silo analysis (not implemented)"},
     {"directory.ads.adcs_control", kNeedsSd},
@@ -210,7 +212,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kNotEvalu
     {"directory.ads.adcs_template_auth_enroll_with_name", kNeedsSd},
     {"directory.ads.certificates_vuln",
      "not evaluated: needs X.509 analysis of the CA certificates (not implemented)"},
-    {"directory.ads.permissions_gpo_priv", kNeedsSd},
 }};
 
 // Groups read by SID in stage 3. Builtin ones have a full SID, domain ones a RID.
@@ -463,6 +464,11 @@ struct ads_assessment::state {
     std::optional<security_descriptor> sd;
   };
   std::vector<descriptor_read> descriptors;
+  // Where privileged objects live, read once the memberships are resolved: the containers above
+  // them and the DCs' sites (container-sd), then the GPOs linked there (gpo-sd).
+  std::set<std::string> dc_sites;              // DNs of the sites holding a DC's server object
+  std::map<std::string, std::string> gplinks;  // lower(DN) -> gPLink, from the descriptor reads
+  bool containers_asked = false, gpos_asked = false;
   // Group nesting: lower(DN) of a group -> its DN and lower(DN) of its members (stage 1).
   struct nested_group {
     std::string dn;
@@ -515,8 +521,11 @@ struct ads_assessment::state {
   void facts(assessment_output& out) const;
   void read_descriptor(std::string_view name, std::string dn) {
     add(kind::descriptor, std::string(name),
-        ldap_query{
-            dn, ldap_scope::base, "(objectClass=*)", {"nTSecurityDescriptor"}, kOwnerGroupDacl},
+        ldap_query{dn,
+                   ldap_scope::base,
+                   "(objectClass=*)",
+                   {"nTSecurityDescriptor", "gPLink"},
+                   kOwnerGroupDacl},
         descriptors.size());
     descriptors.push_back({name, std::move(dn), std::nullopt});
   }
@@ -532,6 +541,8 @@ struct ads_assessment::state {
   std::vector<std::string> control_outside(std::string_view search,
                                            const std::set<std::string>& allowed) const;
   std::vector<std::string> group_loops() const;
+  std::vector<std::string> privileged_containers() const;
+  std::vector<std::string> privileged_gpos() const;
   std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
                                          const std::set<std::string>& allowed) const;
 };
@@ -716,6 +727,17 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     }
     frontier.clear();
   }
+  if (this_stage >= 4 && current.empty() && !gpos_asked) {  // memberships resolved
+    if (!containers_asked) {
+      containers_asked = true;
+      for (auto& dn : privileged_containers())
+        read_descriptor("container-sd", std::move(dn));
+    } else {
+      gpos_asked = true;
+      for (auto& dn : privileged_gpos())
+        read_descriptor("gpo-sd", std::move(dn));
+    }
+  }
   std::vector<ldap_query> out;
   for (const auto& c : current)
     out.push_back(log.query(c.handle));
@@ -775,6 +797,8 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
                         " msDS-Behavior-Version=" + std::string(e.first("msDS-Behavior-Version")));
       } else {
         site_servers[lower(e.dn)] = lower(e.first("serverReference"));
+        if (const auto servers = parent_dn(e.dn); !servers.empty())
+          dc_sites.insert(parent_dn(servers));
         log.note(h,
                  "server " + e.dn + " serverReference=" + std::string(e.first("serverReference")));
       }
@@ -867,6 +891,8 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
         descriptors.push_back({kDescriptorScans[c.lookup].search, e.dn, std::nullopt});
       auto& read = c.k == kind::descriptor ? descriptors.at(c.lookup) : descriptors.back();
       read.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+      if (e.has("gPLink"))
+        gplinks[lower(e.dn)] = e.first("gPLink");
       log.note(h, "dn: " + e.dn + "\n" +
                       (read.sd ? describe_rights(*read.sd)
                                : "nTSecurityDescriptor: absent or malformed (" +
@@ -1440,6 +1466,14 @@ void ads_assessment::state::facts(assessment_output& out) const {
     dns_allowed.insert(g->sid);
   put("directory.ads.permissions_msdns", control_outside("msdns-sd", dns_allowed),
       {"msdns-sd", "groups", "memberships"});
+  // Whoever controls DnsAdmins can join it (the group itself is read in the groups search).
+  if (const auto* g = group("DnsAdmins"); g && !g->sd)
+    out.facts["directory.ads.dnsadmins_permissions"] =
+        fact::missing("no readable nTSecurityDescriptor on " + g->dn, {log.evidence_id("groups")});
+  else
+    put("directory.ads.dnsadmins_permissions",
+        g ? control_lines(*g->sd, g->dn, allowed) : std::vector<std::string>{},
+        {"groups", "memberships"});
   for (const auto& scan : kDescriptorScans) {
     const bool found =
         std::any_of(descriptors.begin(), descriptors.end(),
@@ -1450,6 +1484,14 @@ void ads_assessment::state::facts(assessment_output& out) const {
       put(scan.fact, control_outside(scan.search, allowed), {scan.search, "groups", "memberships"});
   }
   put("directory.ads.group_loop", group_loops(), {"group-nesting"});
+  put("directory.ads.permissions_gpo_container_priv", control_outside("container-sd", allowed),
+      {"container-sd", "groups", "memberships", "accounts", "sites"});
+  if (gpos_asked && !privileged_gpos().empty())
+    put("directory.ads.permissions_gpo_priv", control_outside("gpo-sd", allowed),
+        {"gpo-sd", "container-sd", "naming-context-sd", "groups", "memberships", "accounts"});
+  else  // no GPO linked where privileged objects live (or the containers could not be read)
+    put("directory.ads.permissions_gpo_priv", json::array(),
+        {"container-sd", "naming-context-sd", "groups", "memberships", "accounts"});
   const auto dc_control = control_outside("dc-sd", allowed);
   if (dcs.empty())  // no DC object read: nothing to judge, and no search named dc-sd ran
     put("directory.ads.permissions_dc", dc_control, {"accounts", "groups", "memberships"});
@@ -1548,6 +1590,56 @@ std::vector<std::string> ads_assessment::state::control_outside(
     for (auto& line : control_lines(*d.sd, d.dn, allowed))
       out.push_back(std::move(line));
   }
+  return out;
+}
+
+// The containers that hold privileged accounts, privileged groups or DCs (every ancestor below the
+// domain head, which permissions_naming_context judges), and the sites holding a DC, each once.
+std::vector<std::string> ads_assessment::state::privileged_containers() const {
+  std::map<std::string, std::string> found;  // lower(DN) -> DN
+  const auto domain = lower(domain_dn);
+  const auto above = [&](const std::string& dn) {
+    for (auto p = parent_dn(dn); !p.empty(); p = parent_dn(p)) {
+      const auto key = lower(p);
+      if (key.size() <= domain.size() || !key.ends_with("," + domain))
+        return;
+      found.emplace(key, p);
+    }
+  };
+  for (const auto& [key, a] : privileged) {
+    if (!a.fsp)
+      above(a.dn);
+  }
+  for (const auto& g : groups) {
+    if (kGroups[g.def].privileged)
+      above(g.dn);
+  }
+  for (const auto& dc : dcs)
+    above(dc.dn);
+  for (const auto& site : dc_sites)
+    found.emplace(lower(site), site);
+  std::vector<std::string> out;
+  for (auto& [key, dn] : found)
+    out.push_back(std::move(dn));
+  return out;
+}
+
+// The GPOs linked and enabled on the domain head and on the containers and sites of
+// privileged_containers(), each once (from the gPLink values the descriptor reads returned).
+std::vector<std::string> ads_assessment::state::privileged_gpos() const {
+  std::map<std::string, std::string> found;  // lower(DN) -> DN
+  const auto linked = [&](const std::string& dn) {
+    if (const auto g = gplinks.find(lower(dn)); g != gplinks.end()) {
+      for (auto& gpo : enabled_gpo_links(g->second))
+        found.emplace(lower(gpo), gpo);
+    }
+  };
+  linked(domain_dn);
+  for (const auto& dn : privileged_containers())
+    linked(dn);
+  std::vector<std::string> out;
+  for (auto& [key, dn] : found)
+    out.push_back(std::move(dn));
   return out;
 }
 

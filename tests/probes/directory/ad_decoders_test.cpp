@@ -127,5 +127,31 @@ TEST(AdDecoders, DnsZoneAllowUpdateProperty) {
   EXPECT_EQ(dns_zone_allow_update({"short"}), std::nullopt);
 }
 
+TEST(AdDecoders, ParentDnSkipsEscapedCommas) {
+  EXPECT_EQ(parent_dn("CN=bk-admin,CN=Users,DC=backup,DC=lab"), "CN=Users,DC=backup,DC=lab");
+  EXPECT_EQ(parent_dn("CN=Durand\\, Bob,OU=Admins,DC=x"), "OU=Admins,DC=x");
+  EXPECT_EQ(parent_dn("CN=a\\2C b,DC=x"), "DC=x");
+  EXPECT_EQ(parent_dn("DC=x"), "");
+  EXPECT_EQ(parent_dn("CN=trailing\\"), "");
+  EXPECT_EQ(parent_dn(""), "");
+}
+
+// Samba's default links on the lab DC (domain head and OU=Domain Controllers), a disabled link
+// (option 1), an enforced one (2) and malformed ones.
+TEST(AdDecoders, EnabledGpoLinks) {
+  EXPECT_EQ(
+      enabled_gpo_links("[LDAP://CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,"
+                        "CN=System,DC=backup,DC=lab;0]"),
+      std::vector<std::string>{
+          "CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,DC=backup,DC=lab"});
+  EXPECT_EQ(enabled_gpo_links("[LDAP://cn={A},cn=policies,cn=system,DC=x;1]"
+                              "[ldap://cn={B},cn=policies,cn=system,DC=x;2][LDAP://cn={C};x]"
+                              "[cn={D};0][LDAP://cn={E}]"),
+            std::vector<std::string>{"cn={B},cn=policies,cn=system,DC=x"});
+  EXPECT_EQ(enabled_gpo_links(""), std::vector<std::string>{});
+  EXPECT_EQ(enabled_gpo_links(" "), std::vector<std::string>{});
+  EXPECT_EQ(enabled_gpo_links("[LDAP://cn={F};0"), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace cloison

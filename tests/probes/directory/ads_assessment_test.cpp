@@ -78,7 +78,9 @@ const std::vector<std::string> kLevel12Lists{"critical_objects",
                                              "permissions_schema",
                                              "permissions_dc",
                                              "permissions_msdns",
-                                             "permissions_dfsr_sysvol"};
+                                             "permissions_dfsr_sysvol",
+                                             "permissions_gpo_priv",
+                                             "permissions_gpo_container_priv"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -128,8 +130,7 @@ TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
 TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
-  for (const auto* control : {"adcs_template_auth_enroll_with_name", "dnsadmins_permissions",
-                              "permissions_gpo_container_priv"}) {
+  for (const auto* control : {"adcs_template_auth_enroll_with_name", "adcs_control"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value);
     EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
@@ -240,6 +241,79 @@ TEST(AdsAssessment, GroupNestingCyclesAreNamed) {
   const auto out = assess(d);
   EXPECT_EQ(list_of(out, "group_loop"),
             std::vector<std::string>{operators + " -> " + proxy + " -> " + operators});
+}
+
+// Whoever controls DnsAdmins can join it; the capture holds no descriptor for the group (read
+// without SD_FLAGS), which is missing evidence, never a pass.
+TEST(AdsAssessment, ControlOfDnsAdminsIsNamedAndAnUnreadableOneIsMissing) {
+  auto d = lab("compliant-bk");
+  const auto before = assess(d);
+  const auto& unread = before.facts.at("directory.ads.dnsadmins_permissions");
+  EXPECT_FALSE(unread.value);
+  EXPECT_EQ(unread.error, "no readable nTSecurityDescriptor on CN=DnsAdmins,CN=Users," + kDomain);
+  const std::string group = "CN=DnsAdmins,CN=Users," + kDomain;
+  d.modify(group, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  EXPECT_EQ(
+      list_of(assess(d), "dnsadmins_permissions"),
+      std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + group});
+}
+
+// The containers above privileged objects (CN=Users, CN=Builtin, OU=Domain Controllers), the DC's
+// site and the GPOs linked there (Default Domain Policy on the head, Default Domain Controllers
+// Policy on OU=Domain Controllers) are judged; a GPO linked elsewhere, or whose link is disabled,
+// is not read.
+TEST(AdsAssessment, GposAndContainersWherePrivilegedObjectsLiveAreJudged) {
+  auto d = lab("compliant-bk");
+  const auto control = testing::fixture_text("directory/sd/backup-lab-dc-control.bin");
+  const std::string veeam = "svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on ";
+  const std::string dc_policy =
+      "CN={6AC1786C-016F-11D2-945F-00C04FB984F9},CN=Policies,CN=System," + kDomain;
+  const std::string domain_policy =
+      "CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System," + kDomain;
+  const std::string dc_ou = "OU=Domain Controllers," + kDomain;
+  const std::string workstation_policy =
+      "CN={0F0F0F0F-0000-0000-0000-000000000001},CN=Policies,CN=System," + kDomain;
+  d.add({"OU=Workstations," + kDomain,
+         {{"objectClass", {"top", "organizationalUnit"}},
+          {"gPLink", {"[LDAP://" + workstation_policy + ";0]"}},
+          {"nTSecurityDescriptor", {control}}}});
+  d.add({workstation_policy,
+         {{"objectClass", {"top", "container", "groupPolicyContainer"}},
+          {"nTSecurityDescriptor", {control}}}});
+  d.modify(dc_policy, "nTSecurityDescriptor", {control});
+  d.modify(dc_ou, "nTSecurityDescriptor", {control});
+  auto out = assess(d);
+  EXPECT_EQ(list_of(out, "permissions_gpo_priv"), std::vector<std::string>{veeam + dc_policy});
+  EXPECT_EQ(list_of(out, "permissions_gpo_container_priv"),
+            std::vector<std::string>{veeam + dc_ou});
+  EXPECT_THAT(d.asked(), ::testing::Not(::testing::Contains(::testing::HasSubstr("0F0F0F0F"))));
+  EXPECT_THAT(d.asked(), ::testing::Not(::testing::Contains(::testing::HasSubstr("Workstations"))));
+
+  // The domain head's link disabled (option 1): Default Domain Policy is no longer read.
+  d.modify(domain_policy, "nTSecurityDescriptor", {control});
+  d.modify(kDomain, "gPLink", {"[LDAP://" + domain_policy + ";1]"});
+  out = assess(d);
+  EXPECT_EQ(list_of(out, "permissions_gpo_priv"), std::vector<std::string>{veeam + dc_policy});
+  d.modify(kDomain, "gPLink", {"[LDAP://" + domain_policy + ";0]"});
+  out = assess(d);
+  EXPECT_EQ(list_of(out, "permissions_gpo_priv"),
+            (std::vector<std::string>{veeam + domain_policy, veeam + dc_policy}));
+}
+
+// A container above a privileged object whose descriptor cannot be read is missing evidence, and
+// so are the GPOs, whose links it may hold.
+TEST(AdsAssessment, AnUnreadableContainerOfPrivilegedObjectsIsMissingNeverPassing) {
+  auto d = lab("compliant-bk");
+  d.modify("CN=Builtin," + kDomain, "nTSecurityDescriptor", {});
+  const auto out = assess(d);
+  for (const auto* control : {"permissions_gpo_container_priv", "permissions_gpo_priv"}) {
+    const auto& f = out.facts.at(std::string("directory.ads.") + control);
+    EXPECT_FALSE(f.value) << control;
+    EXPECT_THAT(f.error,
+                ::testing::HasSubstr("no readable nTSecurityDescriptor on CN=Builtin," + kDomain))
+        << control;
+  }
 }
 
 TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {

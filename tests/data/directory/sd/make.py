@@ -61,12 +61,16 @@ grants = "".join("(OA;;CR;%s;;%s-%d)" % (right, LAB_SID, rid)
 with open("backup-lab-head-dcsync.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl(lab_dacl + grants + separator + lab_sacl, LAB_SID)))
 
-# CN=AdminSDHolder, the schema head and the DC object (CN=BKDC1) of the lab's backup DC, as SDDL: captured from its sam.ldb
+# CN=AdminSDHolder, the schema head and the DC object (CN=BKDC1) of the lab's backup DC, and (captured
+# 2026-12-05) the containers that hold privileged objects (CN=Users, CN=Builtin, OU=Domain
+# Controllers), the DC's site (CN=Default-First-Site-Name) and the GPO Samba provisions (both
+# default GPOs have this descriptor), as SDDL: captured from its sam.ldb
 # (`ldbsearch -H sam.ldb -b DN -s base nTSecurityDescriptor`, lines unfolded) into *.sddl. They
 # name no domain SID (aliases only: DA, EA, BA, SY, SA, ...), so they are encoded here for the
 # captures' domain. The "-control" variant grants GenericAll on AdminSDHolder to svc-veeam (1104,
 # ordinary) and WriteDacl to bk-admin (1106, a Domain Admin).
-for name in ("backup-lab-adminsdholder", "backup-lab-schema", "backup-lab-dc"):
+for name in ("backup-lab-adminsdholder", "backup-lab-schema", "backup-lab-dc", "backup-lab-users",
+             "backup-lab-builtin", "backup-lab-dc-ou", "backup-lab-site", "backup-lab-gpo"):
     with open(name + ".sddl") as f:
         sddl = f.read().strip()
     with open(name + ".bin", "wb") as f:
