@@ -9,14 +9,12 @@
 #include <set>
 #include <tuple>
 
+#include "probes/directory/ca_certificate.h"
 #include "probes/directory/security_descriptor.h"
 
 namespace cloison {
 
 namespace {
-
-constexpr std::string_view kNeedsSd =
-    "not evaluated: needs security-descriptor analysis (not implemented)";
 
 constexpr std::array kFacts{
     // Level 1.
@@ -162,13 +160,25 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.group_loop", fact_type::text_list,
               "group nesting cycles, each as its groups in membership order"},
     fact_spec{"directory.ads.silo_priv", fact_type::text_list,
-              "privileged accounts outside an enforced authentication silo (not evaluated)"},
+              "enabled privileged user accounts (not computers, DCs or managed service accounts) "
+              "assigned no enforced authentication policy silo"},
     // Needs security descriptors or X.509: always missing.
-    fact_spec{"directory.ads.adcs_control", fact_type::text_list, "not evaluated"},
-    fact_spec{"directory.ads.adcs_template_control", fact_type::text_list, "not evaluated"},
+    fact_spec{"directory.ads.adcs_control", fact_type::text_list,
+              "trustees outside the privileged groups that own or control an object of CN=Public "
+              "Key Services (certificate authorities, enrollment services, NTAuth, OIDs...)"},
+    fact_spec{"directory.ads.adcs_template_control", fact_type::text_list,
+              "trustees outside the privileged groups that own or control a certificate template"},
     fact_spec{"directory.ads.adcs_template_auth_enroll_with_name", fact_type::text_list,
-              "not evaluated"},
-    fact_spec{"directory.ads.certificates_vuln", fact_type::text_list, "not evaluated"},
+              "trustees outside the privileged groups that may enroll in a published template "
+              "for client authentication with a subject of their choice (ESC1)"},
+    fact_spec{"directory.ads.certificates_vuln", fact_type::text_list,
+              "CA certificates of CN=Public Key Services with a DSA key or an RSA key under "
+              "1,024 bits"},
+    fact_spec{"directory.ads.certificates_vuln_undecodable", fact_type::text_list,
+              "cACertificate values of CN=Public Key Services that are not DER certificates"},
+    fact_spec{"directory.ads.certificates_vuln_level3", fact_type::text_list,
+              "CA certificates of CN=Public Key Services with an RSA key under 2,048 bits, an RSA "
+              "exponent under 65,537 or a signature digest other than SHA-2/SHA-3"},
     fact_spec{"directory.ads.permissions_adminsdholder", fact_type::text_list,
               "trustees outside the privileged groups that own or control (GenericAll, "
               "GenericWrite, WriteDacl, WriteOwner, every property) CN=AdminSDHolder"},
@@ -204,15 +214,6 @@ constexpr std::array kFacts{
 };
 
 // Facts that no search decides, and why.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kNotEvaluated{{
-    {"directory.ads.silo_priv",
-     "not evaluated: needs authentication silo analysis (not implemented)"},
-    {"directory.ads.adcs_control", kNeedsSd},
-    {"directory.ads.adcs_template_control", kNeedsSd},
-    {"directory.ads.adcs_template_auth_enroll_with_name", kNeedsSd},
-    {"directory.ads.certificates_vuln",
-     "not evaluated: needs X.509 analysis of the CA certificates (not implemented)"},
-}};
 
 // Groups read by SID in stage 3. Builtin ones have a full SID, domain ones a RID.
 struct group_def {
@@ -257,14 +258,34 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kReplicat
 struct descriptor_scan {
   std::string_view search, fact, if_none;
 };
-constexpr std::array<descriptor_scan, 3> kDescriptorScans{{
+constexpr std::array<descriptor_scan, 5> kDescriptorScans{{
     {"dfsr-sd", "directory.ads.permissions_dfsr_sysvol", ""},
     {"dpapi-sd", "directory.ads.permissions_dpapi",
      "not evaluated: no BCKUPKEY_* secret is visible to the audit account (Active Directory shows "
      "them to administrators only)"},
     {"gmsa-keys-sd", "directory.ads.permissions_gmsa_keys",
      "not evaluated: no KDS root key nor its containers are visible to the audit account"},
+    {"adcs-sd", "directory.ads.adcs_control", ""},
+    {"templates-sd", "directory.ads.adcs_template_control", ""},
 }};
+constexpr std::size_t kAdcsScan = 3;
+constexpr std::size_t kTemplatesScan = 4;
+// Certificate templates (MS-CRTD): the attributes that decide who may request what.
+const std::vector<std::string> kTemplateAttributes{"cn",
+                                                   "msPKI-Certificate-Name-Flag",
+                                                   "msPKI-Enrollment-Flag",
+                                                   "msPKI-RA-Signature",
+                                                   "pKIExtendedKeyUsage",
+                                                   "msPKI-Certificate-Application-Policy"};
+constexpr std::int64_t kEnrolleeSuppliesSubject = 0x1;  // msPKI-Certificate-Name-Flag
+constexpr std::int64_t kPendAllRequests = 0x2;          // msPKI-Enrollment-Flag: manager approval
+// Extended rights on templates (controlAccessRight rightsGuid).
+constexpr std::string_view kCertificateEnrollment = "0e10c968-78fb-11d2-90d4-00c04f79dc55";
+constexpr std::string_view kCertificateAutoEnrollment = "a05b8cc2-17bc-4802-a710-e7c15ab866a2";
+// EKUs a certificate authenticates a client with (TLS client, PKINIT, smart card logon) and "any
+// purpose".
+constexpr std::array<std::string_view, 4> kAuthenticationEkus{
+    "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.2.3.4", "1.3.6.1.4.1.311.20.2.2", "2.5.29.37.0"};
 // Read-only DCs replicate the directory (not its secrets) by design: Get-Changes only.
 constexpr std::uint32_t kReadOnlyDcGroups[] = {498, 521};
 
@@ -282,6 +303,7 @@ enum class kind {
   groups,
   accounts,
   psos,
+  silos,
   membership,  // one member of a watched group, read to resolve nesting (stages 3+)
   primary_members,
   descriptor,       // one object's owner, group and DACL (SD_FLAGS 7): `descriptors`
@@ -388,6 +410,8 @@ struct privileged_account {
   std::int64_t password_days = 0;
   bool spn = false;
   std::string pso;
+  std::string silo;  // lower(DN) of msDS-AssignedAuthNPolicySilo, "" when none
+  std::string upn;   // userPrincipalName, "" when none
   std::set<std::string> groups;
   std::optional<security_descriptor> sd;
   bool enabled() const { return !(uac & uac::account_disable); }
@@ -443,6 +467,7 @@ struct ads_assessment::state {
   // Groups and policies.
   std::vector<group_found> groups;
   std::map<std::string, std::pair<std::int64_t, std::optional<std::int64_t>>> psos;
+  std::set<std::string> enforced_silos;  // lower(DN) of silos with msDS-AuthNPolicySiloEnforced
   // Accounts.
   bool admin_seen = false, krbtgt_seen = false;
   std::string krbtgt_dn;
@@ -464,6 +489,17 @@ struct ads_assessment::state {
     std::optional<security_descriptor> sd;
   };
   std::vector<descriptor_read> descriptors;
+  // Certificate templates (templates-sd) and the ones an enrollment service publishes (adcs-sd).
+  struct template_record {
+    std::string name;
+    std::size_t descriptor;  // index into `descriptors`
+    std::int64_t name_flag = 0, enrollment_flag = 0, ra_signatures = 0;
+    std::vector<std::string> ekus;
+  };
+  std::vector<template_record> templates;
+  std::map<std::string, std::vector<std::string>> published;  // lower(template cn) -> CA names
+  // CA certificates (cACertificate of adcs-sd objects) by certificates_vuln level.
+  std::vector<std::string> weak_certificates, undecodable_certificates, level3_certificates;
   // Where privileged objects live, read once the memberships are resolved: the containers above
   // them and the DCs' sites (container-sd), then the GPOs linked there (gpo-sd).
   std::set<std::string> dc_sites;              // DNs of the sites holding a DC's server object
@@ -529,10 +565,12 @@ struct ads_assessment::state {
         descriptors.size());
     descriptors.push_back({name, std::move(dn), std::nullopt});
   }
-  void scan_descriptors(std::size_t scan, std::string base, ldap_scope scope, std::string filter) {
+  void scan_descriptors(std::size_t scan, std::string base, ldap_scope scope, std::string filter,
+                        std::vector<std::string> attributes = {}) {
+    attributes.push_back("nTSecurityDescriptor");
     add(kind::descriptor_scan, std::string(kDescriptorScans[scan].search),
-        ldap_query{
-            std::move(base), scope, std::move(filter), {"nTSecurityDescriptor"}, kOwnerGroupDacl},
+        ldap_query{std::move(base), scope, std::move(filter), std::move(attributes),
+                   kOwnerGroupDacl},
         scan);
   }
   std::set<std::string> privileged_sids() const;
@@ -541,6 +579,7 @@ struct ads_assessment::state {
   std::vector<std::string> control_outside(std::string_view search,
                                            const std::set<std::string>& allowed) const;
   std::vector<std::string> group_loops() const;
+  std::vector<std::string> enroll_with_any_name(const std::set<std::string>& allowed) const;
   std::vector<std::string> privileged_containers() const;
   std::vector<std::string> privileged_gpos() const;
   std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
@@ -589,11 +628,18 @@ const std::vector<std::string> kAccountAttributes{"sAMAccountName",
                                                   "msDS-RevealOnDemandGroup",
                                                   "msDS-KrbTgtLinkBl"};
 
-const std::vector<std::string> kPrivilegedAttributes{
-    "sAMAccountName",       "objectClass", "objectSid",
-    "userAccountControl",   "pwdLastSet",  "whenCreated",
-    "servicePrincipalName", "adminCount",  "msDS-ResultantPSO",
-    "nTSecurityDescriptor"};
+const std::vector<std::string> kPrivilegedAttributes{"sAMAccountName",
+                                                     "objectClass",
+                                                     "objectSid",
+                                                     "userAccountControl",
+                                                     "pwdLastSet",
+                                                     "whenCreated",
+                                                     "servicePrincipalName",
+                                                     "adminCount",
+                                                     "msDS-ResultantPSO",
+                                                     "nTSecurityDescriptor",
+                                                     "msDS-AssignedAuthNPolicySilo",
+                                                     "userPrincipalName"};
 
 }  // namespace
 
@@ -638,9 +684,17 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
                      "(objectClass=msDFSR-LocalSettings)(objectClass=msDFSR-Subscriber)"
                      "(objectClass=msDFSR-Subscription))");
     scan_descriptors(1, system, ldap_scope::one_level, "(&(objectClass=secret)(cn=BCKUPKEY_*))");
+    const auto pki = "CN=Public Key Services,CN=Services," + config_dn;
+    scan_descriptors(kAdcsScan, pki, ldap_scope::subtree, "(!(objectClass=pKICertificateTemplate))",
+                     {"objectClass", "cn", "certificateTemplates", "cACertificate"});
+    scan_descriptors(kTemplatesScan, "CN=Certificate Templates," + pki, ldap_scope::one_level,
+                     "(objectClass=pKICertificateTemplate)", kTemplateAttributes);
     scan_descriptors(2, "CN=Services," + config_dn, ldap_scope::subtree,
                      "(|(objectClass=msKds-ProvRootKey)(cn=Master Root Keys)"
                      "(cn=Group Key Distribution Service))");
+    add(kind::silos, "silos",
+        query("CN=Services," + config_dn, ldap_scope::subtree, "(objectClass=msDS-AuthNPolicySilo)",
+              {"msDS-AuthNPolicySiloEnforced"}));
     add(kind::group_graph, "group-nesting",
         query(domain_dn, ldap_scope::subtree, "(&(objectClass=group)(memberOf=*)(member=*))",
               {"member"}));
@@ -882,6 +936,12 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::membership:
       on_member(h, lookups.at(c.lookup), e);
       return;
+    case kind::silos:
+      if (same_text(e.first("msDS-AuthNPolicySiloEnforced"), "TRUE"))
+        enforced_silos.insert(lower(e.dn));
+      log.note(h, "silo " + e.dn + " msDS-AuthNPolicySiloEnforced=" +
+                      std::string(e.first("msDS-AuthNPolicySiloEnforced")));
+      return;
     case kind::primary_members:
       on_privileged(h, e, "primaryGroupID " + std::string(e.first("primaryGroupID")));
       return;
@@ -889,6 +949,32 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
     case kind::descriptor_scan: {
       if (c.k == kind::descriptor_scan)
         descriptors.push_back({kDescriptorScans[c.lookup].search, e.dn, std::nullopt});
+      if (c.k == kind::descriptor_scan && c.lookup == kTemplatesScan) {
+        templates.push_back({std::string(e.first("cn")), descriptors.size() - 1,
+                             int_value(e, "msPKI-Certificate-Name-Flag").value_or(0),
+                             int_value(e, "msPKI-Enrollment-Flag").value_or(0),
+                             int_value(e, "msPKI-RA-Signature").value_or(0),
+                             e.values("pKIExtendedKeyUsage")});
+        for (const auto& policy : e.values("msPKI-Certificate-Application-Policy"))
+          templates.back().ekus.push_back(policy);
+      }
+      for (const auto& der :
+           c.k == kind::descriptor_scan ? e.values("cACertificate") : std::vector<std::string>{}) {
+        const auto judged = judge_ca_certificate(der);
+        if (!judged) {
+          undecodable_certificates.push_back(e.dn);
+          continue;
+        }
+        for (const auto& [found, list] : {std::pair{&judged->level1, &weak_certificates},
+                                          std::pair{&judged->level3, &level3_certificates}}) {
+          for (const auto& why : *found)
+            list->push_back(judged->subject + " (in " + e.dn + "): " + why);
+        }
+      }
+      if (c.k == kind::descriptor_scan && has_class(e, "pKIEnrollmentService")) {
+        for (const auto& t : e.values("certificateTemplates"))
+          published[lower(t)].push_back(std::string(e.first("cn")));
+      }
       auto& read = c.k == kind::descriptor ? descriptors.at(c.lookup) : descriptors.back();
       read.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
       if (e.has("gPLink"))
@@ -1096,6 +1182,8 @@ void ads_assessment::state::on_privileged(std::size_t h, const ldap_entry& e,
     a.password_days = age_days(password_set(e));
     a.spn = e.has("servicePrincipalName");
     a.pso = lower(e.first("msDS-ResultantPSO"));
+    a.silo = lower(e.first("msDS-AssignedAuthNPolicySilo"));
+    a.upn = e.first("userPrincipalName");
     a.sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
   }
   a.groups.insert(std::string(group_key));
@@ -1357,7 +1445,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
   std::int64_t count = 0;
   oldest oldest_password;
   std::vector<std::string> dont_expire, preauth_priv, spn, weak_policy, no_admincount,
-      not_protected, reversible, revealed, dnsadmins;
+      not_protected, reversible, revealed, dnsadmins, unsiloed;
   for (const auto& [key, a] : privileged) {
     const bool rid500 = a.sid && sid_rid(*a.sid) == 500 && sid_domain(*a.sid) == domain_sid;
     if (!rid500 && !a.dc())
@@ -1383,6 +1471,8 @@ void ads_assessment::state::facts(assessment_output& out) const {
       spn.push_back(a.name);
     if (!a.computer && !a.msa && !protected_members.count(key))
       not_protected.push_back(a.name);
+    if (!a.computer && !a.msa && !enforced_silos.count(a.silo))
+      unsiloed.push_back(a.name);
     std::string policy = "domain policy";
     auto length = min_pwd_length.value_or(0);
     auto age = max_pwd_age_days;
@@ -1411,6 +1501,7 @@ void ads_assessment::state::facts(assessment_output& out) const {
       {"groups", "memberships", "domain", "psos"});
   put("directory.ads.privileged_members_no_admincount", no_admincount, priv);
   put("directory.ads.reversible_password_priv_uac", reversible, priv);
+  put("directory.ads.silo_priv", unsiloed, {"groups", "memberships", "silos"});
   put("directory.ads.rodc_priv_revealed", revealed, {"groups", "memberships", "accounts"});
   if (group("Protected Users"))
     put("directory.ads.protected_users", not_protected, {"groups", "memberships"});
@@ -1484,6 +1575,11 @@ void ads_assessment::state::facts(assessment_output& out) const {
       put(scan.fact, control_outside(scan.search, allowed), {scan.search, "groups", "memberships"});
   }
   put("directory.ads.group_loop", group_loops(), {"group-nesting"});
+  put("directory.ads.certificates_vuln", weak_certificates, {"adcs-sd"});
+  put("directory.ads.certificates_vuln_undecodable", undecodable_certificates, {"adcs-sd"});
+  put("directory.ads.certificates_vuln_level3", level3_certificates, {"adcs-sd"});
+  put("directory.ads.adcs_template_auth_enroll_with_name", enroll_with_any_name(allowed),
+      {"templates-sd", "adcs-sd", "groups", "memberships"});
   put("directory.ads.permissions_gpo_container_priv", control_outside("container-sd", allowed),
       {"container-sd", "groups", "memberships", "accounts", "sites"});
   if (gpos_asked && !privileged_gpos().empty())
@@ -1498,8 +1594,6 @@ void ads_assessment::state::facts(assessment_output& out) const {
   else
     put("directory.ads.permissions_dc", dc_control, {"dc-sd", "accounts", "groups", "memberships"});
 
-  for (const auto& [name, why] : kNotEvaluated)
-    out.facts[std::string(name)] = fact::undecidable(std::string(why));
   if (!measures.empty()) {
     out.evidence.push_back(
         make_evidence(measures_id, "largest ages measured in the searches above", measures, false));
@@ -1530,6 +1624,19 @@ assessment_output ads_assessment::result() const {
   out.evidence = s_->log.evidence_items();
   s_->facts(out);
   return out;
+}
+
+std::vector<std::string> ads_assessment::privileged_logon_names() const {
+  std::set<std::string> names;
+  for (const auto& [key, a] : s_->privileged) {
+    const bool rid500 = a.sid && sid_rid(*a.sid) == 500 && sid_domain(*a.sid) == s_->domain_sid;
+    if (a.fsp || a.dc() || a.computer || a.msa || rid500 || !a.enabled())
+      continue;
+    names.insert(lower(a.name));
+    if (const auto at = a.upn.find('@'); at != std::string::npos && at > 0)
+      names.insert(lower(a.upn.substr(0, at)));
+  }
+  return {names.begin(), names.end()};
 }
 
 std::span<const fact_spec> ads_fact_specs() {
@@ -1640,6 +1747,38 @@ std::vector<std::string> ads_assessment::state::privileged_gpos() const {
   std::vector<std::string> out;
   for (auto& [key, dn] : found)
     out.push_back(std::move(dn));
+  return out;
+}
+
+// ESC1: the templates an enrollment service publishes whose requester names the subject
+// (ENROLLEE_SUPPLIES_SUBJECT), without manager approval or authorized signatures, for client
+// authentication (an authentication EKU or none at all), and that someone outside `allowed` may
+// enroll or auto-enroll in.
+std::vector<std::string> ads_assessment::state::enroll_with_any_name(
+    const std::set<std::string>& allowed) const {
+  std::vector<std::string> out;
+  for (const auto& t : templates) {
+    const auto cas = published.find(lower(t.name));
+    const auto& sd = descriptors.at(t.descriptor).sd;
+    const bool authenticates =
+        t.ekus.empty() || std::any_of(t.ekus.begin(), t.ekus.end(), [](const std::string& eku) {
+          return std::find(kAuthenticationEkus.begin(), kAuthenticationEkus.end(), eku) !=
+                 kAuthenticationEkus.end();
+        });
+    if (cas == published.end() || !sd || !(t.name_flag & kEnrolleeSuppliesSubject) ||
+        (t.enrollment_flag & kPendAllRequests) || t.ra_signatures > 0 || !authenticates)
+      continue;
+    std::set<std::string> enrollees;
+    for (const auto right : {kCertificateEnrollment, kCertificateAutoEnrollment}) {
+      for (auto& sid : trustees_with_extended_right(*sd, right)) {
+        if (!allowed.count(sid))
+          enrollees.insert(trustee_name(sid));
+      }
+    }
+    for (const auto& who : enrollees)
+      out.push_back(who + " may enroll in " + t.name + " (published by " + join(cas->second, ", ") +
+                    ") naming any subject, for client authentication");
+  }
   return out;
 }
 

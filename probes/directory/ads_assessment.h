@@ -44,6 +44,11 @@ class ads_assessment {
   void search_failed(std::size_t index, std::string why);
   // Every fact of ads_fact_specs(), with one evidence item per search.
   assessment_output result() const;
+  // The names people log on with to the enabled privileged user accounts found (sAMAccountName
+  // and the part of userPrincipalName before '@', lower case, each once), for the namesake search
+  // in the production directory; the built-in Administrator (RID 500), whose name every domain
+  // shares by default, is left out. Empty before the stages are done.
+  std::vector<std::string> privileged_logon_names() const;
 
  private:
   struct state;

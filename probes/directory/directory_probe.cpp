@@ -32,8 +32,16 @@ constexpr fact_spec kTransportFacts[] = {
      "exist, never a real credential)"},
 };
 
+constexpr std::string_view kNamesakes = "directory.backup.privileged_namesakes_in_production";
+constexpr fact_spec kCrossDirectoryFacts[] = {
+    {kNamesakes, fact_type::text_list,
+     "accounts of a production directory named like an enabled privileged user account of the "
+     "backup AD (sAMAccountName or userPrincipalName prefix; the built-in Administrator aside)"},
+};
+
 std::vector<fact_spec> make_all_facts() {
   std::vector<fact_spec> all(std::begin(kTransportFacts), std::end(kTransportFacts));
+  all.insert(all.end(), std::begin(kCrossDirectoryFacts), std::end(kCrossDirectoryFacts));
   for (const auto& specs : {independence_fact_specs(), ads_fact_specs()})
     all.insert(all.end(), specs.begin(), specs.end());
   return all;
@@ -101,6 +109,49 @@ independence_context context_for(const inventory& inv, const directory& d, deadl
       c.other_side.push_back(read_domain(other, until));
   }
   return c;
+}
+
+// The production accounts named like the backup AD's privileged accounts (`names`), searched in
+// every production directory of the inventory over a connection of its own; one evidence item per
+// directory. Missing when the privileged set could not be read or a search fails.
+fact namesakes_in_production(const inventory& inv, const std::vector<std::string>& names,
+                             const fact& privileged_count, const std::string& prefix,
+                             std::vector<evidence>& evidence, deadline until) {
+  if (std::none_of(inv.directories.begin(), inv.directories.end(),
+                   [](const directory& d) { return d.role == directory_role::production; }))
+    return fact::ruled_out("the inventory declares no production directory");
+  if (!privileged_count.value)
+    return fact::missing("the backup AD's privileged accounts could not be read: " +
+                         privileged_count.error);
+  std::vector<std::string> lines, ids;
+  for (const auto& other : inv.directories) {
+    if (other.role != directory_role::production || names.empty())
+      continue;
+    const auto query = namesake_query(other.base, names);
+    std::string content = "directory: " + other.name + " (" + other.uri + ")\nbase: " + query.base +
+                          "\nfilter: " + query.filter + "\n";
+    std::vector<ldap_entry> entries;
+    try {
+      auto conn = ldap_connection::open(other, within_next(kConnectTime, until));
+      conn->search(
+          query, [&](const ldap_entry& e) { entries.push_back(e); }, until);
+    } catch (const ldap_failure& f) {
+      evidence.push_back(make_evidence(prefix + "/namesakes-" + other.name,
+                                       "namesake search in " + other.name,
+                                       content + "failed: " + f.what(), false));
+      return fact::missing("searching " + other.name + " for namesakes failed: " + f.what(),
+                           {evidence.back().id});
+    }
+    const auto found = namesake_lines(entries, names, dns_name_of(other.base));
+    content += "entries: " + std::to_string(entries.size()) + "\n";
+    for (const auto& line : found)
+      content += line + "\n";
+    evidence.push_back(make_evidence(prefix + "/namesakes-" + other.name,
+                                     "namesake search in " + other.name, content, false));
+    ids.push_back(evidence.back().id);
+    lines.insert(lines.end(), found.begin(), found.end());
+  }
+  return fact::of(lines, ids);
 }
 
 void merge(observation& obs, assessment_output&& out) {
@@ -187,6 +238,13 @@ observation directory_probe::collect(const inventory& inv, const run_context&, c
   if (d->role == directory_role::backup) {
     ads_assessment ads(prefix, std::chrono::system_clock::now());
     merge(obs, run(ads, *conn, until));
+    obs.facts[std::string(kNamesakes)] = namesakes_in_production(
+        inv, ads.privileged_logon_names(), obs.facts.at("directory.ads.privileged_members_count"),
+        prefix, obs.evidence, until);
+  } else {
+    obs.facts[std::string(kNamesakes)] = fact::ruled_out(
+        "a production directory: the backup AD's privileged accounts are searched in it from the "
+        "backup directory's target");
   }
   return obs;
 }

@@ -249,4 +249,35 @@ std::span<const fact_spec> independence_fact_specs() {
   return kFacts;
 }
 
+ldap_query namesake_query(const std::string& base, const std::vector<std::string>& names) {
+  std::string filter = "(&(objectClass=user)(!(objectClass=computer))(|";
+  for (const auto& n : names) {
+    const auto escaped = ldap_filter_escape(n);
+    filter += "(sAMAccountName=" + escaped + ")(userPrincipalName=" + escaped + "@*)";
+  }
+  return {base,
+          ldap_scope::subtree,
+          filter + "))",
+          {"sAMAccountName", "userPrincipalName", "userAccountControl"}};
+}
+
+std::vector<std::string> namesake_lines(const std::vector<ldap_entry>& entries,
+                                        const std::vector<std::string>& names,
+                                        const std::string& domain) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) {
+    const auto sam = lower(e.first("sAMAccountName"));
+    const auto upn = lower(e.first("userPrincipalName"));
+    const auto upn_prefix = upn.substr(0, upn.find('@'));
+    for (const auto& n : names) {
+      if (n != sam && n != upn_prefix)
+        continue;
+      out.push_back(n + ": " + domain + " account " + std::string(e.first("sAMAccountName")) +
+                    " (" + e.dn + ", " +
+                    (uac_of(e) & uac::account_disable ? "disabled" : "enabled") + ")");
+    }
+  }
+  return out;
+}
+
 }  // namespace cloison

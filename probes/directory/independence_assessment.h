@@ -56,4 +56,15 @@ class independence_assessment {
 
 std::span<const fact_spec> independence_fact_specs();
 
+// Namesakes: the accounts of a production directory (base `base`) whose sAMAccountName or
+// userPrincipalName prefix is one of `names` (lower-case logon names of the backup AD's privileged
+// accounts), the classic sign of one person with one password on both sides. The search asks for
+// sAMAccountName, userPrincipalName and userAccountControl; `names` must not be empty.
+ldap_query namesake_query(const std::string& base, const std::vector<std::string>& names);
+// One line per entry of that search that matches a name: "bk-admin: prod.lab account bk-admin
+// (CN=bk-admin,CN=Users,DC=prod,DC=lab, enabled)". `domain` names the production directory.
+std::vector<std::string> namesake_lines(const std::vector<ldap_entry>& entries,
+                                        const std::vector<std::string>& names,
+                                        const std::string& domain);
+
 }  // namespace cloison

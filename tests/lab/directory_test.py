@@ -17,14 +17,12 @@ from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("directory_test")
 
-# The ADS controls cloison does not decide on the lab's Samba 4.17 (docs/ads-controls.md): no AD CS,
-# no authentication silos, and DPAPI/KDS keys the read-only account cannot see.
-NOT_EVALUATED = {"ads-adcs-control", "ads-adcs-template-control", "ads-adcs-template-auth-enroll-with-name",
-                 "ads-certificates-vuln", "ads-permissions-dpapi", "ads-permissions-gmsa-keys", "ads-silo-priv"}
-
 # scenario -> (the (check, target) pairs whose status changes, the backup AD's level after it)
 EXPECTED = {
     "backup-computer-in-prod": ({("dir-production-no-backup-computer", "prod-lab")}, None),
+    # a production account whose UPN prefix is bk-admin (a backup Domain Admin): found from the
+    # backup side, though no inventory list names it
+    "prod-namesake-admin": ({("dir-backup-admins-no-namesake-in-production", "backup-lab")}, None),
     # a forest trust: SID filtering applies, so no ADS trust control fails; independence does
     "trust-prod-backup": ({("dir-no-trust-with-other-side", "prod-lab"),
                            ("dir-no-trust-with-other-side", "backup-lab")}, None),
@@ -49,6 +47,8 @@ EXPECTED = {
     "bk-msdns-control": ({("ads-permissions-msdns", "backup-lab")}, 1),
     # an ordinary account controlling the GPO linked to the DCs' OU
     "bk-gpo-control": ({("ads-permissions-gpo-priv", "backup-lab")}, 1),
+    # ESC1: any domain user may obtain a client-authentication certificate naming anyone
+    "bk-esc1-template": ({("ads-adcs-template-auth-enroll-with-name", "backup-lab")}, 1),
     # two groups nested in each other: a level-4 control, below the compliant level's own limit
     "bk-group-loop": ({("ads-group-loop", "backup-lab")}, None),
 }
@@ -144,9 +144,9 @@ for target in ("prod-lab", "backup-lab"):
 ads = base.get("ads") or {}
 check(ads.get("directory") == "backup-lab", "compliant: the ADS estimate is for backup-lab")
 check(ads.get("estimated_level", 0) >= 3, f"compliant: estimated ADS level >= 3 ({ads.get('estimated_level')})")
-check(ads.get("level_proven") is False and set(ads.get("not_evaluated", [])) == NOT_EVALUATED,
-      f"compliant: level not proven, exactly the undecided controls listed as not evaluated "
-      f"({sorted(ads.get('not_evaluated', []))})")
+# every one of the 76 ANSSI controls decided: the level is proven (issue 18)
+check(ads.get("level_proven") is True and ads.get("not_evaluated") == [] and ads.get("in_error") == [],
+      f"compliant: level proven, no control left not evaluated or in error ({ads})")
 not_evaluated = {c for (c, t), s in statuses.items() if t == "backup-lab" and s == "not_evaluated"}
 check(not_evaluated == set(ads["not_evaluated"]) and not [s for s in statuses.values() if s == "error"],
       "compliant: the controls cloison cannot decide are not_evaluated, never errors")

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <set>
 
 #include "agent/config/embedded_policies.h"
 #include "agent/engine/policy_checks.h"
@@ -140,6 +141,32 @@ TEST(PolicyLoader, ShippedPoliciesAreEmbeddedAndValid) {
       EXPECT_FALSE(c.rationale.fr.empty() || c.rationale.en.empty()) << c.id;
     }
   }
+}
+
+// Issue 18: every fact the ADS assessment produces is read by a shipped check, and every shipped
+// check reads a fact some probe produces.
+TEST(PolicyLoader, EveryAdsFactIsReadByAShippedCheckAndEveryCheckReadsAFact) {
+  const auto probes = builtin_probes();
+  std::set<std::string> read;
+  for (const auto& e : embedded_policies()) {
+    diagnostics d;
+    const auto p = load_policy_text(e.text, std::string(e.name), probes, d);
+    ASSERT_TRUE(p) << e.name;
+    for (const auto& c : p->checks) {
+      EXPECT_NE(probes.find_fact(c.fact), nullptr) << c.id << " reads " << c.fact;
+      read.insert(c.fact);
+    }
+  }
+  std::size_t ads_facts = 0;
+  for (const auto& probe : probes.all()) {
+    for (const auto& f : probe->facts()) {
+      if (!f.name.starts_with("directory.ads."))
+        continue;
+      ++ads_facts;
+      EXPECT_TRUE(read.count(std::string(f.name))) << f.name << " is read by no check";
+    }
+  }
+  EXPECT_GT(ads_facts, 70u);
 }
 
 }  // namespace

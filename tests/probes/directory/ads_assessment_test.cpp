@@ -80,7 +80,12 @@ const std::vector<std::string> kLevel12Lists{"critical_objects",
                                              "permissions_msdns",
                                              "permissions_dfsr_sysvol",
                                              "permissions_gpo_priv",
-                                             "permissions_gpo_container_priv"};
+                                             "permissions_gpo_container_priv",
+                                             "adcs_control",
+                                             "adcs_template_control",
+                                             "adcs_template_auth_enroll_with_name",
+                                             "certificates_vuln",
+                                             "certificates_vuln_undecodable"};
 
 TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSambaFindings) {
   auto d = lab("compliant-bk");
@@ -127,15 +132,24 @@ TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
   }
 }
 
-TEST(AdsAssessment, SecurityDescriptorControlsAreNotEvaluated) {
+// Privileged user accounts outside an enforced authentication silo: every one in the lab, until
+// bk-admin is assigned an enforced silo; a silo that is not enforced does not count.
+TEST(AdsAssessment, PrivilegedAccountsOutsideAnEnforcedSiloAreNamed) {
   auto d = lab("compliant-bk");
-  const auto out = assess(d);
-  for (const auto* control : {"adcs_template_auth_enroll_with_name", "adcs_control"}) {
-    const auto& f = out.facts.at(std::string("directory.ads.") + control);
-    EXPECT_FALSE(f.value);
-    EXPECT_EQ(f.error, "not evaluated: needs security-descriptor analysis (not implemented)");
-  }
-  EXPECT_FALSE(out.facts.at("directory.ads.certificates_vuln").value);
+  EXPECT_EQ(list_of(assess(d), "silo_priv"),
+            (std::vector<std::string>{"Administrator", "bk-admin"}));
+  const std::string silo =
+      "CN=Tier0,CN=AuthN Silos,CN=AuthN Policy Configuration,CN=Services,"
+      "CN=Configuration," +
+      kDomain;
+  d.add({silo,
+         {{"objectClass", {"top", "msDS-AuthNPolicySilo"}},
+          {"msDS-AuthNPolicySiloEnforced", {"TRUE"}}}});
+  d.modify("CN=bk-admin,CN=Users," + kDomain, "msDS-AssignedAuthNPolicySilo", {silo});
+  EXPECT_EQ(list_of(assess(d), "silo_priv"), std::vector<std::string>{"Administrator"});
+  d.modify(silo, "msDS-AuthNPolicySiloEnforced", {"FALSE"});
+  EXPECT_EQ(list_of(assess(d), "silo_priv"),
+            (std::vector<std::string>{"Administrator", "bk-admin"}));
 }
 
 // DCSync: tests/data/directory/sd/backup-lab-head-dcsync.bin grants both replication rights to
@@ -316,6 +330,91 @@ TEST(AdsAssessment, AnUnreadableContainerOfPrivilegedObjectsIsMissingNeverPassin
   }
 }
 
+// ESC1: a template a CA publishes, whose requester names the subject, for client authentication,
+// that Domain Users may enroll in. Manager approval, a server-only EKU or no CA publishing it each
+// remove the finding; control of the template or of the enrollment service is its own control.
+TEST(AdsAssessment, TemplatesEnrollableWithAnyNameForAuthenticationAreNamed) {
+  auto d = lab("compliant-bk");
+  const std::string pki = "CN=Public Key Services,CN=Services,CN=Configuration," + kDomain;
+  const std::string tmpl = "CN=CloisonESC1,CN=Certificate Templates," + pki;
+  const std::string ca = "CN=BACKUP-CA,CN=Enrollment Services," + pki;
+  d.add({tmpl,
+         {{"objectClass", {"top", "pKICertificateTemplate"}},
+          {"cn", {"CloisonESC1"}},
+          {"msPKI-Certificate-Name-Flag", {"1"}},
+          {"msPKI-Enrollment-Flag", {"0"}},
+          {"msPKI-RA-Signature", {"0"}},
+          {"pKIExtendedKeyUsage", {"1.3.6.1.5.5.7.3.2"}},
+          {"nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-template-enroll-du.bin")}}}});
+  d.add({ca,
+         {{"objectClass", {"top", "pKIEnrollmentService"}},
+          {"cn", {"BACKUP-CA"}},
+          {"certificateTemplates", {"CloisonESC1"}},
+          {"nTSecurityDescriptor", {testing::fixture_text("directory/sd/backup-lab-pki.bin")}}}});
+  const std::vector<std::string> esc1{
+      kDomainSid +
+      "-513 may enroll in CloisonESC1 (published by BACKUP-CA) naming any subject, for client "
+      "authentication"};
+  auto out = assess(d);
+  EXPECT_EQ(list_of(out, "adcs_template_auth_enroll_with_name"), esc1);
+  EXPECT_EQ(list_of(out, "adcs_template_control"), std::vector<std::string>{});
+  EXPECT_EQ(list_of(out, "adcs_control"), std::vector<std::string>{});
+
+  d.modify(tmpl, "msPKI-Enrollment-Flag", {"2"});  // manager approval
+  EXPECT_EQ(list_of(assess(d), "adcs_template_auth_enroll_with_name"), std::vector<std::string>{});
+  d.modify(tmpl, "msPKI-Enrollment-Flag", {"0"});
+  d.modify(tmpl, "pKIExtendedKeyUsage", {"1.3.6.1.5.5.7.3.1"});  // server authentication only
+  EXPECT_EQ(list_of(assess(d), "adcs_template_auth_enroll_with_name"), std::vector<std::string>{});
+  d.modify(tmpl, "pKIExtendedKeyUsage", {});  // no EKU: any purpose
+  EXPECT_EQ(list_of(assess(d), "adcs_template_auth_enroll_with_name"), esc1);
+  d.modify(ca, "certificateTemplates", {"User"});  // not published
+  EXPECT_EQ(list_of(assess(d), "adcs_template_auth_enroll_with_name"), std::vector<std::string>{});
+
+  const auto control = testing::fixture_text("directory/sd/backup-lab-dc-control.bin");
+  d.modify(tmpl, "nTSecurityDescriptor", {control});
+  d.modify(ca, "nTSecurityDescriptor", {control});
+  out = assess(d);
+  const std::string veeam = "svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on ";
+  EXPECT_EQ(list_of(out, "adcs_template_control"), std::vector<std::string>{veeam + tmpl});
+  EXPECT_EQ(list_of(out, "adcs_control"), std::vector<std::string>{veeam + ca});
+}
+
+// The cACertificate values of CN=Public Key Services, by level (tests/data/directory/certs).
+TEST(AdsAssessment, WeakAndUndecodableCaCertificatesAreNamedByLevel) {
+  auto d = lab("compliant-bk");
+  const std::string root =
+      "CN=LAB-ROOT,CN=Certification Authorities,CN=Public Key Services,"
+      "CN=Services,CN=Configuration," +
+      kDomain;
+  d.add({root,
+         {{"objectClass", {"top", "certificationAuthority"}},
+          {"cn", {"LAB-ROOT"}},
+          {"cACertificate",
+           {testing::fixture_text("directory/certs/rsa512-sha256.der"),
+            testing::fixture_text("directory/certs/rsa2048-sha1.der"),
+            testing::fixture_text("directory/certs/rsa2048-sha256.der"), "garbage"}},
+          {"nTSecurityDescriptor", {testing::fixture_text("directory/sd/backup-lab-pki.bin")}}}});
+  const auto out = assess(d);
+  EXPECT_EQ(
+      list_of(out, "certificates_vuln"),
+      std::vector<std::string>{"CN=Lab CA rsa512 (in " + root + "): RSA key of 512 bits (< 1024)"});
+  EXPECT_EQ(list_of(out, "certificates_vuln_undecodable"), std::vector<std::string>{root});
+  EXPECT_EQ(list_of(out, "certificates_vuln_level3"),
+            std::vector<std::string>{"CN=Lab CA sha1 (in " + root + "): signed with SHA1"});
+}
+
+// The logon names searched in production: enabled privileged users, the built-in Administrator,
+// DCs and disabled accounts aside; a UPN prefix counts as a name of its own.
+TEST(AdsAssessment, PrivilegedLogonNamesLeaveOutTheBuiltInAdministrator) {
+  auto d = lab("degraded-bk");
+  d.modify("CN=bk-temp-admin,CN=Users," + kDomain, "userPrincipalName", {"Temp.Admin@backup.lab"});
+  ads_assessment a("directory/backup-lab", kCaptureTime);
+  testing::drive(a, d);
+  EXPECT_EQ(a.privileged_logon_names(),
+            (std::vector<std::string>{"bk-admin", "bk-temp-admin", "temp.admin"}));
+}
+
 TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {
   auto d = lab("compliant-bk");
   const std::string dc = "CN=BKDC1,OU=Domain Controllers," + kDomain;
@@ -390,6 +489,7 @@ TEST(AdsAssessment, DegradedBackupLabChangesExactlyTheScenarioControls) {
                          "privileged_members_no_admincount",
                          "privileged_members_password",
                          "protected_users",
+                         "silo_priv",
                          // the captures hold no descriptor of the privileged objects (read without
                          // SD_FLAGS): bk-temp-admin is one more unreadable
                          "sd_failed_sd_read_on_priv",

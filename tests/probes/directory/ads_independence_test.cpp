@@ -158,5 +158,41 @@ TEST(AdsIndependence, EveryFactSpecIsProduced) {
     EXPECT_TRUE(out.facts.count(std::string(s.name))) << s.name;
 }
 
+// Namesakes of the backup AD's privileged accounts in production: the search finds accounts by
+// sAMAccountName or UPN prefix (the fake answers the filter as a DC would), never computers, and
+// names each once with its state.
+TEST(AdsIndependence, NamesakesAreFoundBySamAccountNameOrUpnPrefix) {
+  auto prod = lab("compliant-prod");
+  const std::vector<std::string> names{"adm-jdupont", "bk-admin", "alice.martin"};
+  const auto query = namesake_query("DC=prod,DC=lab", names);
+  EXPECT_EQ(query.filter,
+            "(&(objectClass=user)(!(objectClass=computer))(|(sAMAccountName=adm-jdupont)"
+            "(userPrincipalName=adm-jdupont@*)(sAMAccountName=bk-admin)"
+            "(userPrincipalName=bk-admin@*)(sAMAccountName=alice.martin)"
+            "(userPrincipalName=alice.martin@*)))");
+  std::vector<ldap_entry> entries;
+  prod.search(
+      query, [&](const ldap_entry& e) { entries.push_back(e); }, [](std::string) {});
+  EXPECT_EQ(namesake_lines(entries, names, "prod.lab"),
+            (std::vector<std::string>{
+                "alice.martin: prod.lab account alice.martin (CN=alice.martin,CN=Users,DC=prod,"
+                "DC=lab, enabled)",
+                "adm-jdupont: prod.lab account adm-jdupont (CN=adm-jdupont,CN=Users,DC=prod,"
+                "DC=lab, enabled)"}));
+  // A UPN prefix alone matches, and a disabled account says so.
+  const ldap_entry renamed{"CN=J Dupont,OU=Staff,DC=prod,DC=lab",
+                           {{"sAMAccountName", {"jdupont"}},
+                            {"userPrincipalName", {"BK-Admin@prod.lab"}},
+                            {"userAccountControl", {"514"}}}};
+  EXPECT_EQ(namesake_lines({renamed}, names, "prod.lab"),
+            std::vector<std::string>{
+                "bk-admin: prod.lab account jdupont (CN=J Dupont,OU=Staff,DC=prod,DC=lab, "
+                "disabled)"});
+  // Special characters are escaped in the filter.
+  EXPECT_EQ(namesake_query("DC=x", {"a*(b)"}).filter,
+            "(&(objectClass=user)(!(objectClass=computer))(|(sAMAccountName=a\\2a\\28b\\29)"
+            "(userPrincipalName=a\\2a\\28b\\29@*)))");
+}
+
 }  // namespace
 }  // namespace cloison

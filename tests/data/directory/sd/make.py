@@ -63,14 +63,17 @@ with open("backup-lab-head-dcsync.bin", "wb") as f:
 
 # CN=AdminSDHolder, the schema head and the DC object (CN=BKDC1) of the lab's backup DC, and (captured
 # 2026-12-05) the containers that hold privileged objects (CN=Users, CN=Builtin, OU=Domain
-# Controllers), the DC's site (CN=Default-First-Site-Name) and the GPO Samba provisions (both
-# default GPOs have this descriptor), as SDDL: captured from its sam.ldb
+# Controllers), the DC's site (CN=Default-First-Site-Name), the GPO Samba provisions (both
+# default GPOs have this descriptor) and CN=Public Key Services (its seven containers, and a
+# template or enrollment service added below it, have the same one), as SDDL: captured from its
+# sam.ldb
 # (`ldbsearch -H sam.ldb -b DN -s base nTSecurityDescriptor`, lines unfolded) into *.sddl. They
 # name no domain SID (aliases only: DA, EA, BA, SY, SA, ...), so they are encoded here for the
 # captures' domain. The "-control" variant grants GenericAll on AdminSDHolder to svc-veeam (1104,
 # ordinary) and WriteDacl to bk-admin (1106, a Domain Admin).
 for name in ("backup-lab-adminsdholder", "backup-lab-schema", "backup-lab-dc", "backup-lab-users",
-             "backup-lab-builtin", "backup-lab-dc-ou", "backup-lab-site", "backup-lab-gpo"):
+             "backup-lab-builtin", "backup-lab-dc-ou", "backup-lab-site", "backup-lab-gpo",
+             "backup-lab-pki"):
     with open(name + ".sddl") as f:
         sddl = f.read().strip()
     with open(name + ".bin", "wb") as f:
@@ -115,3 +118,13 @@ with open("backup-lab-msdns.sddl") as f:
 with open("backup-lab-msdns-control.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl(
         dns_dacl + "(A;;WP;;;%s-1104)" % LAB_SID + separator + dns_sacl, LAB_SID)))
+
+# A certificate template (its descriptor as Samba gives one created under CN=Certificate
+# Templates) that grants Certificate-Enrollment to Domain Users (RID 513): ESC1 when its flags let
+# the requester name the subject for client authentication.
+with open("backup-lab-pki.sddl") as f:
+    pki_dacl, separator, pki_sacl = f.read().strip().partition("S:")
+with open("backup-lab-template-enroll-du.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(
+        pki_dacl + "(OA;;CR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DU)" + separator + pki_sacl,
+        LAB_SID)))
