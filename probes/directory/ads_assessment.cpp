@@ -673,6 +673,7 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
               {"objectSid", "msDS-Behavior-Version", "minPwdLength", "maxPwdAge", "pwdProperties",
                "ms-DS-MachineAccountQuota", "msDS-ExpirePasswordsOnSmartCardOnlyAccounts"}));
     read_descriptor("naming-context-sd", domain_dn);
+    read_descriptor("naming-context-sd", config_dn);
     read_descriptor("adminsdholder-sd", "CN=AdminSDHolder,CN=System," + domain_dn);
     read_descriptor("schema-sd", schema_dn.empty() ? "CN=Schema," + config_dn : schema_dn);
     const auto system = "CN=System," + domain_dn;
@@ -1668,8 +1669,9 @@ std::string ads_assessment::state::trustee_name(const std::string& sid) const {
 std::vector<std::string> ads_assessment::state::replication_rights_outside(
     const std::set<std::string>& allowed) const {
   std::vector<std::string> out;
-  const auto head = std::find_if(descriptors.begin(), descriptors.end(),
-                                 [](const auto& d) { return d.search == "naming-context-sd"; });
+  const auto head = std::find_if(descriptors.begin(), descriptors.end(), [&](const auto& d) {
+    return d.search == "naming-context-sd" && same_text(d.dn, domain_dn);
+  });
   if (head == descriptors.end() || !head->sd)
     return out;
   for (const auto& [right, label] : kReplicationRights) {

@@ -415,6 +415,23 @@ TEST(AdsAssessment, PrivilegedLogonNamesLeaveOutTheBuiltInAdministrator) {
             (std::vector<std::string>{"bk-admin", "bk-temp-admin", "temp.admin"}));
 }
 
+// The configuration naming context's head is judged with the domain's (DCSync rights are read on
+// the domain head only).
+TEST(AdsAssessment, ControlOfTheConfigurationHeadIsNamed) {
+  auto d = lab("compliant-bk");
+  const std::string config = "CN=Configuration," + kDomain;
+  d.modify(config, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  EXPECT_EQ(
+      list_of(assess(d), "permissions_naming_context"),
+      std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + config});
+  d.modify(config, "nTSecurityDescriptor", {});
+  const auto out = assess(d);
+  const auto& f = out.facts.at("directory.ads.permissions_naming_context");
+  EXPECT_FALSE(f.value);
+  EXPECT_THAT(f.error, ::testing::HasSubstr("no readable nTSecurityDescriptor on " + config));
+}
+
 TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {
   auto d = lab("compliant-bk");
   const std::string dc = "CN=BKDC1,OU=Domain Controllers," + kDomain;

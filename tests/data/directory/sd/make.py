@@ -73,7 +73,7 @@ with open("backup-lab-head-dcsync.bin", "wb") as f:
 # ordinary) and WriteDacl to bk-admin (1106, a Domain Admin).
 for name in ("backup-lab-adminsdholder", "backup-lab-schema", "backup-lab-dc", "backup-lab-users",
              "backup-lab-builtin", "backup-lab-dc-ou", "backup-lab-site", "backup-lab-gpo",
-             "backup-lab-pki"):
+             "backup-lab-pki", "backup-lab-config"):
     with open(name + ".sddl") as f:
         sddl = f.read().strip()
     with open(name + ".bin", "wb") as f:
