@@ -316,7 +316,12 @@ TEST_F(WebhookChannel, AReceiverThatNeverAnswersTimesOut) {
 
 TEST_F(WebhookChannel, AlertsWaitForAReceiverThatIsDownThenGo) {
   const auto port = free_port();
-  webhook_channel c(settings(port), state());
+  // A retry delay long enough that starting the receiver (a TLS server, slow under the sanitizers
+  // on a loaded machine) cannot outlast it: 20 ms did once.
+  auto s = settings(port);
+  s.first_retry_delay = std::chrono::seconds(2);
+  s.max_retry_delay = std::chrono::seconds(2);
+  webhook_channel c(s, state());
   c.enqueue({sample("a")});
   const auto down = c.deliver_pending();
   EXPECT_EQ(down.delivered, 0u);
