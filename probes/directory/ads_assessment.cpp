@@ -1583,7 +1583,9 @@ void ads_assessment::state::facts(assessment_output& out) const {
       {"templates-sd", "adcs-sd", "groups", "memberships"});
   put("directory.ads.permissions_gpo_container_priv", control_outside("container-sd", allowed),
       {"container-sd", "groups", "memberships", "accounts", "sites"});
-  if (gpos_asked && !privileged_gpos().empty())
+  const bool gpo_read = std::any_of(descriptors.begin(), descriptors.end(),
+                                    [](const descriptor_read& d) { return d.search == "gpo-sd"; });
+  if (gpo_read)
     put("directory.ads.permissions_gpo_priv", control_outside("gpo-sd", allowed),
         {"gpo-sd", "container-sd", "naming-context-sd", "groups", "memberships", "accounts"});
   else  // no GPO linked where privileged objects live (or the containers could not be read)
