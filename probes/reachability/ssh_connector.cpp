@@ -228,6 +228,14 @@ bool broken(ssh_session s) {
   return !ssh_is_connected(s) || (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
 }
 
+// A pair the command could not ask: an earlier timeout still says filtered, else not probed.
+void not_probed(connect_result& r, const std::string& failure) {
+  if (r.attempts == 0) {
+    r.method = probe_method::ssh_command;
+    r.error = ssh_failure(failure);
+  }
+}
+
 }  // namespace
 
 struct ssh_connector::forward_state {
@@ -250,6 +258,7 @@ ssh_connector::ssh_connector(const vantage_point& v, ssh_connector_settings s,
   runner_ = std::make_shared<ssh_runner>(std::move(h), std::move(learned_keys_store));
   settings_.window = std::max<std::size_t>(settings_.window, 2);
   settings_.command_batch = std::max<std::size_t>(settings_.command_batch, 1);
+  settings_.command_parallel = std::clamp<std::size_t>(settings_.command_parallel, 1, 8);
 }
 
 ssh_connector::~ssh_connector() = default;
@@ -465,63 +474,76 @@ std::string ssh_connector::forward(const target_list& targets, const prober_sett
   return failure;
 }
 
-// The fixed connect command, in batches, for `pending`; filtered pairs are retried while their
-// attempts allow. A batch that could not run (no connection, no end before its deadline) ends the
-// call: the pairs left are not probed, with that reason.
+// The fixed connect command, in batches for `pending`, up to command_parallel batches at once
+// over channels of the connection; filtered pairs are retried while their attempts allow. A batch
+// that could not run (no connection, no end before its deadline) ends the call once its round is
+// read: the pairs left are not probed, with that reason.
 void ssh_connector::command(const target_list& targets, std::vector<std::size_t> pending,
                             const prober_settings& s, std::vector<connect_result>& results) {
+  const std::size_t per_round = settings_.command_batch * settings_.command_parallel;
   while (!pending.empty()) {
     std::vector<std::size_t> again;
-    for (std::size_t from = 0; from < pending.size(); from += settings_.command_batch) {
-      const std::size_t n = std::min(settings_.command_batch, pending.size() - from);
-      std::vector<connect_target> batch;
-      for (std::size_t k = 0; k < n; ++k)
-        batch.push_back(targets[pending[from + k]]);
-      // Every connect of the batch runs at once: one timeout (+ the kill delay), plus room for
+    for (std::size_t from = 0; from < pending.size(); from += per_round) {
+      const std::size_t to = std::min(pending.size(), from + per_round);
+      std::vector<std::vector<std::string>> argvs;
+      for (std::size_t b = from; b < to; b += settings_.command_batch) {
+        std::vector<connect_target> batch;
+        for (std::size_t k = b; k < std::min(to, b + settings_.command_batch); ++k)
+          batch.push_back(targets[pending[k]]);
+        argvs.push_back(connect_command(batch, s.timeout));
+      }
+      // Every connect of a batch runs at once: one timeout (+ the kill delay), plus room for
       // starting the processes on a busy host.
       const auto until = clock_type::now() + s.timeout + std::chrono::seconds(15);
-      const auto run = runner_->run(connect_command(batch, s.timeout), until, 1u << 20);
+      const auto runs = runner_->run_all(argvs, until, 1u << 20);
       if (state_->next_number)
-        ++*state_->next_number;  // the command's channel took a number (or a new session came)
-      if (run.outcome != outcome::ok) {
-        for (std::size_t k = from; k < pending.size(); ++k) {
-          auto& r = results[pending[k]];
-          if (r.attempts == 0) {  // else an earlier timeout still says filtered
-            r.method = probe_method::ssh_command;
-            r.error = ssh_failure(run.failure);
-          }
-        }
-        return;
-      }
-      auto got = parse_connect_output(run.out, n);
-      if (run.exit_code != 0) {  // e.g. no bash there: say what the vantage point answered
-        const std::string why =
-            "the connect command exited with status " + std::to_string(run.exit_code) +
-            (run.err.empty() ? "" : ": " + std::string(trim(run.err.substr(0, 200))));
-        for (auto& g : got) {
-          if (g.attempts == 0)
-            g.error = ssh_failure(why);
-        }
-      }
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = pending[from + k];
-        auto& r = results[i];
-        const auto& g = got[k];
-        if (g.attempts == 0) {  // not probed now: an earlier timeout still says filtered
-          if (r.attempts == 0)
-            r = g;
+        *state_->next_number += static_cast<unsigned>(runs.size());  // a channel each
+      std::string failure;
+      for (std::size_t j = 0; j < runs.size(); ++j) {
+        const auto& run = runs[j];
+        const std::size_t b = from + j * settings_.command_batch;
+        const std::size_t n = std::min(settings_.command_batch, to - b);
+        if (run.outcome != outcome::ok) {
+          failure = run.failure;
+          for (std::size_t k = b; k < b + n; ++k)
+            not_probed(results[pending[k]], failure);
           continue;
         }
-        r.v = g.v;
-        // A killed connect has no end time: it lasted the timeout, at least.
-        r.latency = g.v == verdict::filtered && g.latency.count() == 0
-                        ? std::chrono::duration_cast<decltype(r.latency)>(s.timeout)
-                        : g.latency;
-        r.error = g.error;
-        r.method = g.method;
-        r.attempts = static_cast<std::uint16_t>(r.attempts + g.attempts);
-        if (r.v == verdict::filtered && r.attempts <= s.retries)
-          again.push_back(i);
+        auto got = parse_connect_output(run.out, n);
+        if (run.exit_code != 0) {  // e.g. no bash there: say what the vantage point answered
+          const std::string why =
+              "the connect command exited with status " + std::to_string(run.exit_code) +
+              (run.err.empty() ? "" : ": " + std::string(trim(run.err.substr(0, 200))));
+          for (auto& g : got) {
+            if (g.attempts == 0)
+              g.error = ssh_failure(why);
+          }
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+          const std::size_t i = pending[b + k];
+          auto& r = results[i];
+          const auto& g = got[k];
+          if (g.attempts == 0) {  // not probed now: an earlier timeout still says filtered
+            if (r.attempts == 0)
+              r = g;
+            continue;
+          }
+          r.v = g.v;
+          // A killed connect has no end time: it lasted the timeout, at least.
+          r.latency = g.v == verdict::filtered && g.latency.count() == 0
+                          ? std::chrono::duration_cast<decltype(r.latency)>(s.timeout)
+                          : g.latency;
+          r.error = g.error;
+          r.method = g.method;
+          r.attempts = static_cast<std::uint16_t>(r.attempts + g.attempts);
+          if (r.v == verdict::filtered && r.attempts <= s.retries)
+            again.push_back(i);
+        }
+      }
+      if (!failure.empty()) {
+        for (std::size_t k = to; k < pending.size(); ++k)
+          not_probed(results[pending[k]], failure);
+        return;
       }
     }
     pending = std::move(again);

@@ -11,7 +11,8 @@
 //  - ssh-command: when the sshd refuses forwarding (administratively prohibited), gives no reason
 //    ("open failed"), or the window is full of abandoned opens, a fixed bash script
 //    (kConnectScript) connects to a bounded batch of pairs at once with bash's /dev/tcp, each in
-//    a forked job, and kills the jobs still connecting after the timeout (`sleep`); the addresses
+//    a forked job, and kills the jobs still connecting after the timeout (`sleep`); a few batches
+//    run at once, each over its own channel of the connection; the addresses
 //    and ports are argv data (IP literals and integers), never script text.
 #pragma once
 
@@ -79,9 +80,10 @@ std::vector<std::string> connect_command(std::span<const connect_target> batch,
 std::vector<connect_result> parse_connect_output(std::string_view out, std::size_t count);
 
 struct ssh_connector_settings {
-  std::size_t window = 128;         // direct-tcpip opens pending at once, abandoned ones included
-  std::size_t command_batch = 128;  // pairs per fallback command (connected in parallel remotely)
-  bool forward = true;              // false: every pair through the command
+  std::size_t window = 128;          // direct-tcpip opens pending at once, abandoned ones included
+  std::size_t command_batch = 128;   // pairs per fallback command (connected in parallel remotely)
+  std::size_t command_parallel = 4;  // fallback commands running at once (channels; at most 8)
+  bool forward = true;               // false: every pair through the command
 };
 
 // The connector of one vantage point reached over SSH. One connection (an ssh_runner, so the

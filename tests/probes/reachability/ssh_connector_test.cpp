@@ -396,7 +396,9 @@ TEST(SshConnectorLoopback, ForwardingRefusedFallsBackToTheCommand) {
   if (!sshd.skip().empty())
     GTEST_SKIP() << sshd.skip();
   loopback_pairs pairs;
-  ssh_connector c(sshd.vantage(), {.window = 128, .command_batch = 4, .forward = true});
+  // 4 batches (of 4, the last of 3), 2 running at once: 2 rounds, results in order.
+  ssh_connector c(sshd.vantage(),
+                  {.window = 128, .command_batch = 4, .command_parallel = 2, .forward = true});
   const auto r = c.probe(pairs.targets, quick());
   ASSERT_EQ(r.size(), pairs.targets.size());
   for (std::size_t i = 0; i < r.size(); ++i) {
