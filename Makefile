@@ -1,7 +1,8 @@
 # The README's two commands. Each installs what is missing (Debian packages), configures and builds.
 #   make demo   build cloison alone, bring the lab up and audit it; say where the report is
-#   make test   check formatting, build, run the unit and lab tests under ASan+UBSan (leaks
-#               included), every fuzzer for a bounded time, then the whole suite (ctest)
+#   make test   check formatting, build, run the unit tests and the lab's code paths under
+#               ASan+UBSan (leaks included), every fuzzer for a bounded time, then the whole
+#               suite (ctest), every lab scenario included
 #   make fuzz   build the libFuzzer harnesses (tests/fuzz) and run each for FUZZ_SECONDS
 #   make package  build cloison and its Debian package, $(BUILD)/package/cloison_VERSION_ARCH.deb
 # Both run their steps with a PATH that holds only the commands packaging/commands lists (links made
@@ -75,8 +76,11 @@ ctest-in = $(LISTED) $(1) ctest --output-on-failure -j$(JOBS) --output-junit cte
 # code of cloison) and fails its test.
 SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_stacktrace=1:exitcode=23
 
+# Under the sanitizers, each lab test runs its code paths (CLOISON_LAB_SCOPE=paths: the compliant
+# lab and the error paths, tests/lab/labcheck.py); the release run adds every scenario, which feeds
+# the same code other data, and the lab's self-test, which runs standard tools, never cloison.
 test: format-check build build-sanitize build-fuzz
-	cd $(SANITIZE_BUILD) && $(call ctest-in,$(SANITIZER_ENV),-L 'unit|lab')
+	cd $(SANITIZE_BUILD) && $(call ctest-in,$(SANITIZER_ENV) CLOISON_LAB_SCOPE=paths,-L 'unit|lab' -E '^lab\.selftest$$')
 	$(call run-fuzzers,$(FUZZ_CHECK_SECONDS))
 	cd $(BUILD) && $(call ctest-in,,)
 

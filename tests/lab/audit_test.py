@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from labcheck import INVENTORY, LAB, check, finish, inventory_with, lab, pairs, require_root
+from labcheck import INVENTORY, LAB, check, finish, inventory_with, lab, pairs, require_root, stop_unless_every_scenario
 
 CLOISON = os.path.abspath(sys.argv[1])
 BACKUP_PORTS = {"22", "9392", "9401", "9419", "10006", "6160", "6162"} | {str(p) for p in range(2500, 2511)}
@@ -116,6 +116,138 @@ check(all(f["status"] == "pass" for f in findings(admin, "reach-declared-flows-o
 check(all(f["status"] == "pass" for f in findings(admin, "reach-no-forbidden-port-open").values()),
       "compliant, from admin: undeclared ports (e.g. repo:22, 2511-3300) stay closed")
 
+check(admin_rc == 4 and reasons(admin, "D2.03.B") == [("no_forbidden_flow_tested", "")]
+      and not [f for f in admin["findings"] if f["status"] in ("fail", "error")],
+      "compliant, from admin: nothing fails; incomplete (exit 4) only for want of a test from production "
+      f"(exit {admin_rc}, {[(o['id'], o['status'], o['reasons']) for o in admin['objectives']]}, failing: "
+      f"{[(f['check'], f['target'], f['message'][:120]) for f in admin['findings'] if f['status'] in ('fail', 'error')]})")
+host = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-backup"}
+check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-password"]["observed"] == "no",
+      "compliant, from admin over SSH: lab-backup refuses SSH passwords (sshd -T through sudo -n)")
+check(host["host-single-uid0"]["status"] == "pass", "compliant, over SSH: root is the only uid 0")
+check(host["host-not-dual-homed-in-production"]["status"] == "pass", "compliant, over SSH: no production address")
+check(host["host-firewall-default-deny"]["status"] == "pass"
+      and host["host-firewall-default-deny"]["observed"].startswith("deny (nftables, input policy drop"),
+      f"compliant, over SSH: lab-backup's own firewall denies by default ({host['host-firewall-default-deny']['observed']})")
+check(host["host-listeners-declared"]["status"] == "pass",
+      f"compliant, over SSH: lab-backup listens on declared ports only ({host['host-listeners-declared']['observed']})")
+linux_checks = {c: f["status"] for c, f in host.items() if c.startswith("host-") and not c.startswith("host-windows-")}
+check(set(linux_checks) == LINUX_HOST_CHECKS and all(st in ("pass", "not_applicable") for st in linux_checks.values()) and
+      linux_checks.get("host-repository-immutable") == "not_applicable",
+      f"compliant: every Linux host check of lab-backup holds (repository: not its role) {linux_checks}")
+check(host["host-windows-smb1-off"]["status"] == "not_applicable",
+      "compliant: Windows checks are not_applicable on a Linux host")
+repo = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-repo"}
+check(repo["host-sshd-no-password"]["status"] == "not_applicable",
+      "compliant: the repository declared without host access is not_applicable, never pass")
+
+# The lab inventory's block that narrows production's sweep to the port profiles (CI time).
+NARROWING = "reachability:\n  sweeps:\n    - {from: production, to: backup, ports: profiles}\n"
+
+# Issue 14: host facts first, then the flows. lab-backup carries fd00:2::99, which the inventory
+# does not list, and production reaches its tcp/22: the run that reads lab-backup over SSH (from
+# admin) and tests production's matrix through lab-prod finds the address, then the hole on it.
+lab("scenario", "on", "backup-undeclared-ipv6")
+try:
+    few_ports = inventory_with(NARROWING, NARROWING.replace("ports: profiles", "ports: [22, 2500-2510]"),
+                               tempfile.mkdtemp(prefix="cloison-undeclared-"))
+    rc, r = audit("admin", "inventory,reachability,host", ["--vantage", "lab-prod"], inventory=few_ports)
+    found = findings(r, "host-addresses-declared")["lab-backup"]
+    check(found["status"] == "fail" and found["observed"] == ["eth0 fd00:2::99/64"],
+          f"backup-undeclared-ipv6: the address the inventory does not list is reported ({found.get('observed')})")
+    forb = findings(r, "reach-no-forbidden-port-open")["production -> lab-backup"]
+    check(forb["status"] == "fail" and forb["observed"] == ["[fd00:2::99]:22"],
+          f"backup-undeclared-ipv6: and tested from production in the same run: its tcp/22 found open "
+          f"({forb.get('observed')})")
+    tested = sorted({x["address"] for x in pairs(r) if x["to"] == "lab-backup"})
+    check(tested == ["198.18.2.10", "fd00:2::10", "fd00:2::99"],
+          f"backup-undeclared-ipv6: production tested lab-backup's two declared addresses and the found one ({tested})")
+    check(rc == 1 and only_failing(r) == [("host-addresses-declared", "lab-backup"),
+                                         ("reach-no-forbidden-port-open", "production -> lab-backup")],
+          f"backup-undeclared-ipv6: exactly those two findings fail, exit 1 (exit {rc}, {only_failing(r)})")
+finally:
+    lab("scenario", "off", "backup-undeclared-ipv6")
+
+lab("scenario", "on", "backup-host-down")
+rc, r = audit("admin")
+declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
+check(declared["status"] == "fail" and "198.18.2.10:22 (refused)" in declared["observed"]
+      and "[fd00:2::10]:22 (refused)" in declared["observed"],
+      f"backup-host-down: the declared ssh flow to lab-backup fails (refused) on both its addresses "
+      f"({declared.get('observed')})")
+cause = findings(r, "host-read").get("lab-backup", {})
+check(cause.get("status") == "error" and cause.get("objective") == "" and "Connection refused" in cause.get("message", ""),
+      f"backup-host-down: one cause, an error that says the connection was refused ({cause.get('message')})")
+check(sum(1 for f in r["findings"] if f["status"] == "error") == 1, "backup-host-down: that is the only error")
+bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
+      and f["check"] != "host-read" and not f["check"].startswith("host-windows-")}
+# (the repository check is not_applicable: lab-backup does not have the repository role)
+check(bk.pop("host-repository-immutable")["status"] == "not_applicable"
+      and set(bk) == LINUX_HOST_CHECKS - {"host-repository-immutable"}
+      and all(f["status"] == "not_evaluated" and f["cause"] == "host-read" for f in bk.values()),
+      f"backup-host-down: every host check of lab-backup ({len(bk)}) is not evaluated, pointing to the cause")
+check(all(f["status"] == "not_applicable" for f in r["findings"]
+          if f["target"] == "lab-backup" and f["check"].startswith("host-windows-")),
+      "backup-host-down: Windows checks stay not applicable on a Linux host")
+check(rc == 4 and ("host_not_read", "lab-backup") in reasons(r, "D2.03.A"),
+      f"backup-host-down: D2.03.A incomplete because lab-backup was not read, exit 4 (exit {rc})")
+lab("scenario", "off", "backup-host-down")
+
+def evidence_of(report, command_id):
+    return next(e for e in report["evidence"] if e["id"] == f"host/lab-backup/{command_id}")
+
+
+def timed_audit():
+    started = time.monotonic()
+    rc, r = audit("admin")
+    return rc, r, time.monotonic() - started
+
+
+# Tools that misbehave on lab-backup: each gives a bounded, marked error; the rest of the audit completes.
+lab("scenario", "on", "backup-hostile-tools")
+try:
+    rc, r, elapsed = timed_audit()
+finally:
+    lab("scenario", "off", "backup-hostile-tools")
+host_checks = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
+               and not f["check"].startswith("host-windows-")}
+check(elapsed < 45 and rc == 4, f"hostile tools: the audit finished in {elapsed:.0f} s (one 20 s wave lost), exit {rc}")
+check(("check_in_error", "host-no-production-directory-dependency") in reasons(r, "D2.03.A"),
+      "hostile tools: D2.03.A incomplete, naming the check in error")
+big = evidence_of(r, "detect-virt")
+check(big["truncated"] and big["size"] <= 4 * 1024 * 1024 + 4096,
+      f"100 MB of output: kept to the 4 MiB cap and marked truncated ({big['size']} bytes)")
+stuck = evidence_of(r, "realm-list")
+check("no end before the deadline" in stuck["excerpt"], "a channel never closed: a timeout, marked in the evidence")
+check(host_checks["host-no-production-directory-dependency"]["status"] == "error",
+      "a channel never closed: the realm check is an error, never a pass")
+binary = evidence_of(r, "ip-routes")
+check(binary["excerpt"].startswith("--- binary output: 4096 bytes"), "binary output: marked, shown as hex")
+others = {c: f["status"] for c, f in host_checks.items()
+          if c not in ("host-no-production-directory-dependency",)}
+check(all(st in ("pass", "not_applicable") for st in others.values()),
+      f"hostile tools: the other host checks still hold {others}")
+check(all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
+      "hostile tools: the rest of the audit completes (reachability)")
+
+lab("scenario", "on", "backup-drops-connection")
+try:
+    rc, r, elapsed = timed_audit()
+finally:
+    lab("scenario", "off", "backup-drops-connection")
+dropped = evidence_of(r, "groups")
+check("connection lost" in dropped["excerpt"] and elapsed < 30,
+      f"connection dropped mid-command: an error that says so, after {elapsed:.0f} s")
+check(findings(r, "host-no-production-privileges")["lab-backup"]["status"] == "error",
+      "connection dropped: the privileges check (group membership) is an error, never a pass")
+check(findings(r, "host-sshd-no-password")["lab-backup"]["status"] == "pass"
+      and all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
+      "connection dropped: what was read before still counts; the rest of the audit completes")
+
+# Under the sanitizers (make test), the error paths above run; the drift scenarios below feed the
+# same code other data and run in the release phase only.
+stop_unless_every_scenario("the firewall holes, the host drifts, the relaying sshd settings")
+
 lab("scenario", "on", "fw-hole-prod-backup-ssh")
 rc, r = audit("prod")
 forb = findings(r, "reach-no-forbidden-port-open")
@@ -199,7 +331,6 @@ lab("scenario", "off", "fw-hole-prod-backup-all")
 # Issue 14: from production, every port of the backup hosts is tested unless a sweep narrows it.
 # The lab inventory narrows it to the port profiles (CI time, see its comment), and validate warns
 # of it; without that block, the default sweep of every port runs here, locally in lab-prod.
-NARROWING = "reachability:\n  sweeps:\n    - {from: production, to: backup, ports: profiles}\n"
 every_port = inventory_with(NARROWING, "", tempfile.mkdtemp(prefix="cloison-every-port-"))
 v = subprocess.run([CLOISON, "validate", INVENTORY], capture_output=True, text=True)
 check(v.returncode == 0 and "warning: ports: from production, only some ports of backup are tested" in v.stderr,
@@ -235,55 +366,6 @@ check(len(tested) == 3 * 65535 and {x["to"] for x in tested} == {"lab-backup", "
       f"compliant, every port from production: 196,605 forbidden pairs tested, lab-backup's two addresses "
       f"and lab-repo's one ({len(tested)})")
 check(len(r["flows"]) <= 12, f"compliant, every port from production: {len(r['flows'])} rows in report.json")
-
-check(admin_rc == 4 and reasons(admin, "D2.03.B") == [("no_forbidden_flow_tested", "")]
-      and not [f for f in admin["findings"] if f["status"] in ("fail", "error")],
-      "compliant, from admin: nothing fails; incomplete (exit 4) only for want of a test from production "
-      f"(exit {admin_rc}, {[(o['id'], o['status'], o['reasons']) for o in admin['objectives']]}, failing: "
-      f"{[(f['check'], f['target'], f['message'][:120]) for f in admin['findings'] if f['status'] in ('fail', 'error')]})")
-host = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-backup"}
-check(host["host-sshd-no-password"]["status"] == "pass" and host["host-sshd-no-password"]["observed"] == "no",
-      "compliant, from admin over SSH: lab-backup refuses SSH passwords (sshd -T through sudo -n)")
-check(host["host-single-uid0"]["status"] == "pass", "compliant, over SSH: root is the only uid 0")
-check(host["host-not-dual-homed-in-production"]["status"] == "pass", "compliant, over SSH: no production address")
-check(host["host-firewall-default-deny"]["status"] == "pass"
-      and host["host-firewall-default-deny"]["observed"].startswith("deny (nftables, input policy drop"),
-      f"compliant, over SSH: lab-backup's own firewall denies by default ({host['host-firewall-default-deny']['observed']})")
-check(host["host-listeners-declared"]["status"] == "pass",
-      f"compliant, over SSH: lab-backup listens on declared ports only ({host['host-listeners-declared']['observed']})")
-linux_checks = {c: f["status"] for c, f in host.items() if c.startswith("host-") and not c.startswith("host-windows-")}
-check(set(linux_checks) == LINUX_HOST_CHECKS and all(st in ("pass", "not_applicable") for st in linux_checks.values()) and
-      linux_checks.get("host-repository-immutable") == "not_applicable",
-      f"compliant: every Linux host check of lab-backup holds (repository: not its role) {linux_checks}")
-check(host["host-windows-smb1-off"]["status"] == "not_applicable",
-      "compliant: Windows checks are not_applicable on a Linux host")
-repo = {f["check"]: f for f in admin["findings"] if f["target"] == "lab-repo"}
-check(repo["host-sshd-no-password"]["status"] == "not_applicable",
-      "compliant: the repository declared without host access is not_applicable, never pass")
-
-# Issue 14: host facts first, then the flows. lab-backup carries fd00:2::99, which the inventory
-# does not list, and production reaches its tcp/22: the run that reads lab-backup over SSH (from
-# admin) and tests production's matrix through lab-prod finds the address, then the hole on it.
-lab("scenario", "on", "backup-undeclared-ipv6")
-try:
-    few_ports = inventory_with(NARROWING, NARROWING.replace("ports: profiles", "ports: [22, 2500-2510]"),
-                               tempfile.mkdtemp(prefix="cloison-undeclared-"))
-    rc, r = audit("admin", "inventory,reachability,host", ["--vantage", "lab-prod"], inventory=few_ports)
-    found = findings(r, "host-addresses-declared")["lab-backup"]
-    check(found["status"] == "fail" and found["observed"] == ["eth0 fd00:2::99/64"],
-          f"backup-undeclared-ipv6: the address the inventory does not list is reported ({found.get('observed')})")
-    forb = findings(r, "reach-no-forbidden-port-open")["production -> lab-backup"]
-    check(forb["status"] == "fail" and forb["observed"] == ["[fd00:2::99]:22"],
-          f"backup-undeclared-ipv6: and tested from production in the same run: its tcp/22 found open "
-          f"({forb.get('observed')})")
-    tested = sorted({x["address"] for x in pairs(r) if x["to"] == "lab-backup"})
-    check(tested == ["198.18.2.10", "fd00:2::10", "fd00:2::99"],
-          f"backup-undeclared-ipv6: production tested lab-backup's two declared addresses and the found one ({tested})")
-    check(rc == 1 and only_failing(r) == [("host-addresses-declared", "lab-backup"),
-                                         ("reach-no-forbidden-port-open", "production -> lab-backup")],
-          f"backup-undeclared-ipv6: exactly those two findings fail, exit 1 (exit {rc}, {only_failing(r)})")
-finally:
-    lab("scenario", "off", "backup-undeclared-ipv6")
 
 lab("scenario", "on", "backup-dualhomed")
 rc, r = audit("admin")
@@ -329,31 +411,6 @@ check(failing == ["host-sshd-no-password", "host-sshd-no-root-login"],
       f"ssh-password-login: exactly the password and root-login checks fail ({failing})")
 lab("scenario", "off", "ssh-password-login")
 
-lab("scenario", "on", "backup-host-down")
-rc, r = audit("admin")
-declared = findings(r, "reach-declared-flows-open")["administration -> lab-backup"]
-check(declared["status"] == "fail" and "198.18.2.10:22 (refused)" in declared["observed"]
-      and "[fd00:2::10]:22 (refused)" in declared["observed"],
-      f"backup-host-down: the declared ssh flow to lab-backup fails (refused) on both its addresses "
-      f"({declared.get('observed')})")
-cause = findings(r, "host-read").get("lab-backup", {})
-check(cause.get("status") == "error" and cause.get("objective") == "" and "Connection refused" in cause.get("message", ""),
-      f"backup-host-down: one cause, an error that says the connection was refused ({cause.get('message')})")
-check(sum(1 for f in r["findings"] if f["status"] == "error") == 1, "backup-host-down: that is the only error")
-bk = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
-      and f["check"] != "host-read" and not f["check"].startswith("host-windows-")}
-# (the repository check is not_applicable: lab-backup does not have the repository role)
-check(bk.pop("host-repository-immutable")["status"] == "not_applicable"
-      and set(bk) == LINUX_HOST_CHECKS - {"host-repository-immutable"}
-      and all(f["status"] == "not_evaluated" and f["cause"] == "host-read" for f in bk.values()),
-      f"backup-host-down: every host check of lab-backup ({len(bk)}) is not evaluated, pointing to the cause")
-check(all(f["status"] == "not_applicable" for f in r["findings"]
-          if f["target"] == "lab-backup" and f["check"].startswith("host-windows-")),
-      "backup-host-down: Windows checks stay not applicable on a Linux host")
-check(rc == 4 and ("host_not_read", "lab-backup") in reasons(r, "D2.03.A"),
-      f"backup-host-down: D2.03.A incomplete because lab-backup was not read, exit 4 (exit {rc})")
-lab("scenario", "off", "backup-host-down")
-
 lab("scenario", "on", "backup-firewall-off")
 rc, r = audit("admin")
 check(only_failing(r) == [("host-firewall-default-deny", "lab-backup")],
@@ -361,58 +418,6 @@ check(only_failing(r) == [("host-firewall-default-deny", "lab-backup")],
 observed = findings(r, "host-firewall-default-deny")["lab-backup"]["observed"]
 check(observed.startswith("allow (nftables, input policy accept"), f"backup-firewall-off: observed {observed}")
 lab("scenario", "off", "backup-firewall-off")
-
-
-def evidence_of(report, command_id):
-    return next(e for e in report["evidence"] if e["id"] == f"host/lab-backup/{command_id}")
-
-
-def timed_audit():
-    started = time.monotonic()
-    rc, r = audit("admin")
-    return rc, r, time.monotonic() - started
-
-
-# Tools that misbehave on lab-backup: each gives a bounded, marked error; the rest of the audit completes.
-lab("scenario", "on", "backup-hostile-tools")
-try:
-    rc, r, elapsed = timed_audit()
-finally:
-    lab("scenario", "off", "backup-hostile-tools")
-host_checks = {f["check"]: f for f in r["findings"] if f["target"] == "lab-backup" and f["check"].startswith("host-")
-               and not f["check"].startswith("host-windows-")}
-check(elapsed < 45 and rc == 4, f"hostile tools: the audit finished in {elapsed:.0f} s (one 20 s wave lost), exit {rc}")
-check(("check_in_error", "host-no-production-directory-dependency") in reasons(r, "D2.03.A"),
-      "hostile tools: D2.03.A incomplete, naming the check in error")
-big = evidence_of(r, "detect-virt")
-check(big["truncated"] and big["size"] <= 4 * 1024 * 1024 + 4096,
-      f"100 MB of output: kept to the 4 MiB cap and marked truncated ({big['size']} bytes)")
-stuck = evidence_of(r, "realm-list")
-check("no end before the deadline" in stuck["excerpt"], "a channel never closed: a timeout, marked in the evidence")
-check(host_checks["host-no-production-directory-dependency"]["status"] == "error",
-      "a channel never closed: the realm check is an error, never a pass")
-binary = evidence_of(r, "ip-routes")
-check(binary["excerpt"].startswith("--- binary output: 4096 bytes"), "binary output: marked, shown as hex")
-others = {c: f["status"] for c, f in host_checks.items()
-          if c not in ("host-no-production-directory-dependency",)}
-check(all(st in ("pass", "not_applicable") for st in others.values()),
-      f"hostile tools: the other host checks still hold {others}")
-check(all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
-      "hostile tools: the rest of the audit completes (reachability)")
-
-lab("scenario", "on", "backup-drops-connection")
-try:
-    rc, r, elapsed = timed_audit()
-finally:
-    lab("scenario", "off", "backup-drops-connection")
-dropped = evidence_of(r, "groups")
-check("connection lost" in dropped["excerpt"] and elapsed < 30,
-      f"connection dropped mid-command: an error that says so, after {elapsed:.0f} s")
-check(findings(r, "host-no-production-privileges")["lab-backup"]["status"] == "error",
-      "connection dropped: the privileges check (group membership) is an error, never a pass")
-check(findings(r, "host-sshd-no-password")["lab-backup"]["status"] == "pass"
-      and all(f["status"] == "pass" for f in findings(r, "reach-declared-flows-open").values()),
-      "connection dropped: what was read before still counts; the rest of the audit completes")
 
 # Each relaying sshd setting fails the relay check, alone (host facts only: no flow is involved).
 RELAY = {"ssh-relay-tcp": ["allowtcpforwarding yes"],

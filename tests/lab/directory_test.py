@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 
-from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root
+from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root, with_every_scenario
 
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("directory_test")
@@ -156,7 +156,7 @@ check(not [c for (c, t) in statuses if c.startswith("ads-") and t == "prod-lab"]
       "compliant: no ADS finding on the production directory")
 base_level = ads.get("estimated_level")
 
-for scenario, (changed, level) in EXPECTED.items():
+for scenario, (changed, level) in with_every_scenario(EXPECTED.items(), "the directory scenarios"):
     lab("scenario", "on", scenario)
     try:
         rc, r, _ = audit()

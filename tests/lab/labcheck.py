@@ -72,3 +72,29 @@ def lab(*args):
 def finish():
     print(f"{_results['passed']} passed, {_results['failed']} failed")
     sys.exit(1 if _results["failed"] else 0)
+
+
+# make test runs the lab twice: under ASan and UBSan with CLOISON_LAB_SCOPE=paths (every code
+# path of each test: the compliant lab, the error paths), then in the release build with every
+# scenario (unset, or `all`).
+EVERY_SCENARIO = os.environ.get("CLOISON_LAB_SCOPE", "all") != "paths"
+
+
+def _left_to_the_full_run(skipped):
+    print(f"# CLOISON_LAB_SCOPE=paths: left to the run with every scenario (the release phase of make test): {skipped}")
+
+
+def stop_unless_every_scenario(skipped):
+    """Ends the test here (finish()) when the scope is `paths`, saying which scenarios are left to
+    the full run."""
+    if not EVERY_SCENARIO:
+        _left_to_the_full_run(skipped)
+        finish()
+
+
+def with_every_scenario(items, skipped):
+    """`items` (scenarios to loop over), or none when the scope is `paths` (saying so)."""
+    if EVERY_SCENARIO:
+        return items
+    _left_to_the_full_run(skipped)
+    return ()

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from labcheck import INVENTORY, LAB, check, finish, lab, pairs, require_root
+from labcheck import INVENTORY, LAB, check, finish, lab, pairs, require_root, stop_unless_every_scenario
 
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("vantage_test")
@@ -77,6 +77,7 @@ check(rc == 4 and [(x["kind"], x["subject"]) for o in remote["objectives"] if o[
                    for x in o["reasons"]] == [("host_not_read", "lab-backup")],
       f"compliant, over SSH: flows tested from production; D2.03.B incomplete only for want of host facts (exit {rc})")
 
+stop_unless_every_scenario("the firewall hole")
 lab("scenario", "on", "fw-hole-prod-backup-ssh")
 try:
     _, local = audit("prod")
