@@ -20,10 +20,14 @@ constexpr std::uint32_t kInheritedObjectTypePresent = 0x2;
 constexpr std::size_t kMaxSubAuthorities = 15;
 constexpr std::uint32_t kControlAccess = 0x100;
 constexpr std::uint32_t kGenericAll = 0x10000000;
+// Every directory-service and standard right: what GenericAll is stored as once mapped.
+constexpr std::uint32_t kFullControl = 0x000F01FF;
 constexpr std::string_view kEveryone = "S-1-1-0";
-// Rights that give control of an object, strongest first, with the name the report shows.
-constexpr std::array<std::pair<std::uint32_t, std::string_view>, 4> kControlRights{{
+// Rights that give control of an object, strongest first, with the name the report shows; an ACE
+// is named by the first whose bits it holds all of.
+constexpr std::array<std::pair<std::uint32_t, std::string_view>, 5> kControlRights{{
     {kGenericAll, "GenericAll"},
+    {kFullControl, "GenericAll"},
     {0x40000000, "GenericWrite"},
     {0x00040000, "WriteDacl"},
     {0x00080000, "WriteOwner"},
@@ -254,8 +258,8 @@ std::vector<control_holder> trustees_with_control(const security_descriptor& sd)
   for (const auto& a : sd.dacl) {
     if (a.inherit_only() || (a.type != ace::kind::allowed && a.type != ace::kind::allowed_object))
       continue;
-    for (const auto& [bit, name] : kControlRights) {
-      if (a.mask & bit) {
+    for (const auto& [bits, name] : kControlRights) {
+      if ((a.mask & bits) == bits) {
         add(a.trustee, name);
         break;
       }

@@ -43,6 +43,8 @@ EXPECTED = {
     # a DC's account is privileged: controlling its object is also a control path onto it
     "bk-dc-control": ({("ads-permissions-dc", "backup-lab"),
                        ("ads-privileged-members-perm", "backup-lab")}, 1),
+    # an ordinary account with GenericAll on a Domain Admin: one step of control onto it
+    "bk-admin-control": ({("ads-privileged-members-perm", "backup-lab")}, 1),
     # an ordinary account writing every property of CN=MicrosoftDNS (DnsAdmins' own rights hold)
     "bk-msdns-control": ({("ads-permissions-msdns", "backup-lab")}, 1),
     # an ordinary account controlling the GPO linked to the DCs' OU

@@ -118,10 +118,11 @@ std::vector<std::string> as_text(const std::vector<control_holder>& holders) {
 TEST(SecurityDescriptor, TheDefaultHeadIsControlledByItsOwnerAndThePrivilegedGroups) {
   const auto sd = parse_security_descriptor(fixture("domain-head-default"));
   ASSERT_TRUE(sd);
-  // O:BA; DA, EA, BA and SY hold WD and WO (A;;...WOWD...); the inherit-only PS ACE does not count.
+  // O:BA; DA, EA, BA and SY hold WD and WO (A;;...WOWD...); EA and SY every right (full control,
+  // 0xF01FF: GenericAll as stored once mapped); the inherit-only PS ACE does not count.
   EXPECT_THAT(as_text(trustees_with_control(*sd)),
               ElementsAre(kAdministrators + " owner", kDomainAdmins + " WriteDacl",
-                          kEnterpriseAdmins + " WriteDacl", kSystem + " WriteDacl"));
+                          kEnterpriseAdmins + " GenericAll", kSystem + " GenericAll"));
 }
 
 TEST(SecurityDescriptor, ControlGrantsAreNamedByTheirStrongestRight) {
