@@ -248,6 +248,10 @@ constexpr std::uint32_t kPrivilegedPrimaryGroups[] = {512, 516, 518, 519, 526, 5
 constexpr std::int64_t kThreeYearsDays = 3 * 365 + 1;
 
 constexpr int kOwnerGroupDacl = 0x7;  // SD_FLAGS: owner, group, DACL (the SACL needs a privilege)
+// Bounds of the control-path walk onto privileged objects: searches after the first step (paths of
+// at most 4 steps) and trustees followed per search.
+constexpr int kControlPathSearches = 3;
+constexpr std::size_t kControlPathWidth = 100;
 constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kReplicationRights{{
     {kDsReplicationGetChanges, "DS-Replication-Get-Changes"},
     {kDsReplicationGetChangesAll, "DS-Replication-Get-Changes-All"},
@@ -308,7 +312,9 @@ enum class kind {
   primary_members,
   descriptor,       // one object's owner, group and DACL (SD_FLAGS 7): `descriptors`
   descriptor_scan,  // idem for every object a search returns (kDescriptorScans[lookup])
-  group_graph       // groups that are members of a group and have members: `nesting`
+  group_graph,      // groups that are members of a group and have members: `nesting`
+  control_path,     // the objects of trustees that control a privileged object: `path_asked`
+  schema_objects    // every attributeSchema/classSchema object: `schema_control`
 };
 
 // What a watched group's transitive members are collected for.
@@ -512,6 +518,17 @@ struct ads_assessment::state {
   };
   std::map<std::string, nested_group> nesting;
   std::map<std::string, std::string> names_by_sid;  // accounts and groups read, by SID text
+  // Control paths onto privileged objects, walked back one step per stage: the SIDs of trustees
+  // controlling a privileged object (then an object on such a path), each with what it
+  // controls ("holds GenericAll on CN=..., which holds ..."), and the longer paths found.
+  std::map<std::string, std::string> path_frontier, path_asked;
+  std::set<std::string> path_seen;
+  int path_steps = 0;
+  std::vector<std::string> control_paths;
+  // Who controls a schema object by its owner or an ACE of its own (not inherited from the
+  // schema head, judged with it), outside the privileged groups known by SID alone.
+  std::vector<std::pair<std::string, control_holder>> schema_control;
+  std::set<std::string> schema_allowed;  // privileged_group_sids(), once the domain SID is known
 
   std::string prefix;
 
@@ -573,6 +590,19 @@ struct ads_assessment::state {
                    kOwnerGroupDacl},
         scan);
   }
+  // The DNS application partitions the rootDSE lists (DomainDnsZones, ForestDnsZones).
+  std::vector<std::string> dns_partitions() const {
+    std::vector<std::string> out;
+    for (auto nc : {"DC=DomainDnsZones," + domain_dn, "DC=ForestDnsZones," + root_dn}) {
+      if (std::any_of(naming_contexts.begin(), naming_contexts.end(),
+                      [&](const std::string& n) { return same_text(n, nc); }))
+        out.push_back(std::move(nc));
+    }
+    return out;
+  }
+  // SYSTEM, Enterprise DCs and the privileged groups (by SID); privileged_sids() adds their
+  // transitive members.
+  std::set<std::string> privileged_group_sids() const;
   std::set<std::string> privileged_sids() const;
   std::string trustee_name(const std::string& sid) const;
   std::vector<std::string> replication_rights_outside(const std::set<std::string>& allowed) const;
@@ -584,6 +614,9 @@ struct ads_assessment::state {
   std::vector<std::string> privileged_gpos() const;
   std::vector<std::string> control_lines(const security_descriptor& sd, const std::string& dn,
                                          const std::set<std::string>& allowed) const;
+  void walk_control_paths();
+  void on_schema_object(std::size_t h, const ldap_entry& e);
+  void on_path_object(std::size_t h, const ldap_entry& e);
 };
 
 namespace {
@@ -591,6 +624,11 @@ namespace {
 ldap_query query(std::string base, ldap_scope scope, std::string filter,
                  std::vector<std::string> attributes, int sd_flags = 0) {
   return ldap_query{std::move(base), scope, std::move(filter), std::move(attributes), sd_flags};
+}
+
+// What `h` holds on the object `dn`: "owns DN" or "holds RIGHT on DN".
+std::string control_text(const control_holder& h, const std::string& dn) {
+  return (h.right == "owner" ? "owns " : "holds " + h.right + " on ") + dn;
 }
 
 // The evidence of a security descriptor: owner, group, who holds the replication rights and who
@@ -674,6 +712,8 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
                "ms-DS-MachineAccountQuota", "msDS-ExpirePasswordsOnSmartCardOnlyAccounts"}));
     read_descriptor("naming-context-sd", domain_dn);
     read_descriptor("naming-context-sd", config_dn);
+    for (const auto& nc : dns_partitions())
+      read_descriptor("naming-context-sd", nc);
     read_descriptor("adminsdholder-sd", "CN=AdminSDHolder,CN=System," + domain_dn);
     read_descriptor("schema-sd", schema_dn.empty() ? "CN=Schema," + config_dn : schema_dn);
     const auto system = "CN=System," + domain_dn;
@@ -726,12 +766,9 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     add(kind::dns_zones, "dns-zones",
         query("CN=MicrosoftDNS,CN=System," + domain_dn, ldap_scope::subtree,
               "(objectClass=dnsZone)", zone_attributes));
-    for (const auto& nc : {"DC=DomainDnsZones," + domain_dn, "DC=ForestDnsZones," + root_dn}) {
-      if (std::any_of(naming_contexts.begin(), naming_contexts.end(),
-                      [&](const std::string& n) { return same_text(n, nc); })) {
-        add(kind::dns_zones, "dns-zones",
-            query(nc, ldap_scope::subtree, "(objectClass=dnsZone)", zone_attributes));
-      }
+    for (const auto& nc : dns_partitions()) {
+      add(kind::dns_zones, "dns-zones",
+          query(nc, ldap_scope::subtree, "(objectClass=dnsZone)", zone_attributes));
     }
   } else if (this_stage == 2 && !domain_sid.empty()) {
     std::string filter = "(|";
@@ -745,6 +782,10 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
               {"objectSid", "sAMAccountName", "member", "nTSecurityDescriptor"}, kOwnerGroupDacl));
     add(kind::accounts, "accounts",
         query(domain_dn, ldap_scope::subtree, "(objectClass=user)", kAccountAttributes));
+    schema_allowed = privileged_group_sids();
+    add(kind::schema_objects, "schema-sd",
+        query(schema_dn.empty() ? "CN=Schema," + config_dn : schema_dn, ldap_scope::one_level,
+              "(objectClass=*)", {"nTSecurityDescriptor"}, kOwnerGroupDacl));
     add(kind::psos, "psos",
         query("CN=Password Settings Container,CN=System," + domain_dn, ldap_scope::subtree,
               "(objectClass=msDS-PasswordSettings)",
@@ -782,16 +823,17 @@ std::vector<ldap_query> ads_assessment::state::stage_queries() {
     }
     frontier.clear();
   }
-  if (this_stage >= 4 && current.empty() && !gpos_asked) {  // memberships resolved
+  if (this_stage >= 4 && current.empty()) {  // memberships resolved
     if (!containers_asked) {
       containers_asked = true;
       for (auto& dn : privileged_containers())
         read_descriptor("container-sd", std::move(dn));
-    } else {
+    } else if (!gpos_asked) {
       gpos_asked = true;
       for (auto& dn : privileged_gpos())
         read_descriptor("gpo-sd", std::move(dn));
     }
+    walk_control_paths();
   }
   std::vector<ldap_query> out;
   for (const auto& c : current)
@@ -987,6 +1029,12 @@ void ads_assessment::state::on_entry(const current_search& c, const ldap_entry& 
                                      " bytes)"));
       return;
     }
+    case kind::control_path:
+      on_path_object(h, e);
+      return;
+    case kind::schema_objects:
+      on_schema_object(h, e);
+      return;
     case kind::group_graph: {
       auto& node = nesting[lower(e.dn)];
       node.dn = e.dn;
@@ -1539,7 +1587,12 @@ void ads_assessment::state::facts(assessment_output& out) const {
     if (!a.fsp)
       judge(a.dn, a.name, a.sd);
   }
-  put("directory.ads.privileged_members_perm", controlled, priv);
+  controlled.insert(controlled.end(), control_paths.begin(), control_paths.end());
+  if (path_steps > 0)
+    put("directory.ads.privileged_members_perm", controlled,
+        {"groups", "memberships", "control-paths"});
+  else
+    put("directory.ads.privileged_members_perm", controlled, priv);
   put("directory.ads.owner", owned, priv);
   put("directory.ads.sd_failed_sd_read_on_priv", unread, priv);
 
@@ -1550,8 +1603,12 @@ void ads_assessment::state::facts(assessment_output& out) const {
       {"naming-context-sd", "groups", "memberships"});
   put("directory.ads.permissions_adminsdholder", control_outside("adminsdholder-sd", allowed),
       {"adminsdholder-sd", "groups", "memberships"});
-  put("directory.ads.permissions_schema", control_outside("schema-sd", allowed),
-      {"schema-sd", "groups", "memberships"});
+  auto schema = control_outside("schema-sd", allowed);
+  for (const auto& [dn, holder] : schema_control) {
+    if (!allowed.count(holder.trustee))
+      schema.push_back(trustee_name(holder.trustee) + " " + control_text(holder, dn));
+  }
+  put("directory.ads.permissions_schema", schema, {"schema-sd", "groups", "memberships"});
   // DnsAdmins may administer DNS by design; who is in it is the dnsadmins control.
   auto dns_allowed = allowed;
   if (const auto* g = group("DnsAdmins"); g && !g->sid.empty())
@@ -1648,12 +1705,17 @@ std::span<const fact_spec> ads_fact_specs() {
 
 // The SIDs that may hold control and replication rights: SYSTEM, the Enterprise Domain
 // Controllers, the privileged groups and their transitive members (stage 4).
-std::set<std::string> ads_assessment::state::privileged_sids() const {
+std::set<std::string> ads_assessment::state::privileged_group_sids() const {
   std::set<std::string> sids{"S-1-5-18", "S-1-5-9"};
   for (const auto& g : kGroups) {
     if (g.privileged && !group_sid(g).empty())
       sids.insert(group_sid(g));
   }
+  return sids;
+}
+
+std::set<std::string> ads_assessment::state::privileged_sids() const {
+  auto sids = privileged_group_sids();
   for (const auto& [key, a] : privileged) {
     if (a.sid)
       sids.insert(*a.sid);
@@ -1830,6 +1892,92 @@ std::vector<std::string> ads_assessment::state::group_loops() const {
   return out;
 }
 
+// One step of the control-path walk: the first time, the trustees controlling a privileged object
+// (outside the privileged SIDs, SIDs of this domain: they have an object to read); then the
+// trustees found controlling those objects, until kControlPathSearches searches or no one new.
+void ads_assessment::state::walk_control_paths() {
+  if (path_steps == 0) {
+    const auto allowed = privileged_sids();
+    const auto seed = [&](const std::string& dn, const std::optional<security_descriptor>& sd) {
+      for (const auto& h : sd ? trustees_with_control(*sd) : std::vector<control_holder>{}) {
+        if (!allowed.count(h.trustee))
+          path_frontier.emplace(h.trustee, control_text(h, dn));
+      }
+    };
+    for (const auto& g : groups) {
+      if (kGroups[g.def].privileged)
+        seed(g.dn, g.sd);
+    }
+    for (const auto& [key, a] : privileged) {
+      if (!a.fsp)
+        seed(a.dn, a.sd);
+    }
+  }
+  path_asked.clear();
+  std::string filter;
+  std::size_t left = 0;
+  for (auto& [sid, chain] : path_frontier) {
+    if (!sid.starts_with(domain_sid + "-") || !path_seen.insert(sid).second)
+      continue;
+    if (path_asked.size() == kControlPathWidth) {
+      ++left;
+      continue;
+    }
+    filter += "(objectSid=" + sid + ")";
+    path_asked.emplace(sid, std::move(chain));
+  }
+  path_frontier.clear();
+  if (path_asked.empty() || path_steps == kControlPathSearches)
+    return;
+  ++path_steps;
+  const auto h = add(kind::control_path, "control-paths",
+                     query(domain_dn, ldap_scope::subtree, "(|" + filter + ")",
+                           {"objectSid", "nTSecurityDescriptor"}, kOwnerGroupDacl));
+  if (left > 0)
+    log.note(h, std::to_string(left) + " more trustees on control paths not followed (at most " +
+                    std::to_string(kControlPathWidth) + " per search)");
+}
+
+// An object on a control path: whoever controls it outside the privileged SIDs extends the path.
+void ads_assessment::state::on_path_object(std::size_t h, const ldap_entry& e) {
+  const auto sid = sid_value(e, "objectSid");
+  const auto chain = sid ? path_asked.find(*sid) : path_asked.end();
+  if (chain == path_asked.end())
+    return;
+  const auto sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+  if (!sd) {
+    log.note(h, "dn: " + e.dn + "\nnTSecurityDescriptor: absent or malformed (not followed)");
+    return;
+  }
+  const auto allowed = privileged_sids();
+  for (const auto& holder : trustees_with_control(*sd)) {
+    if (allowed.count(holder.trustee) || path_seen.count(holder.trustee))
+      continue;  // privileged, or already on a path as short or shorter
+    auto step = control_text(holder, e.dn) + ", which " + chain->second;
+    control_paths.push_back(trustee_name(holder.trustee) + " " + step);
+    log.note(h, control_paths.back());
+    path_frontier.emplace(holder.trustee, std::move(step));
+  }
+}
+
+// A schema object: its owner and the ACEs of its own (the inherited ones are the head's, judged
+// there) that give control outside `schema_allowed` (the final judgement adds the privileged
+// accounts).
+void ads_assessment::state::on_schema_object(std::size_t h, const ldap_entry& e) {
+  auto sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+  if (!sd) {
+    log.fail(h, "no readable nTSecurityDescriptor on " + e.dn);
+    return;
+  }
+  std::erase_if(sd->dacl, [](const ace& a) { return a.inherited(); });
+  for (auto& holder : trustees_with_control(*sd)) {
+    if (schema_allowed.count(holder.trustee))
+      continue;
+    log.note(h, trustee_name(holder.trustee) + " " + control_text(holder, e.dn));
+    schema_control.emplace_back(e.dn, std::move(holder));
+  }
+}
+
 // Who owns or controls the object `dn` of `sd` outside `allowed`, one line each.
 std::vector<std::string> ads_assessment::state::control_lines(
     const security_descriptor& sd, const std::string& dn,
@@ -1837,8 +1985,7 @@ std::vector<std::string> ads_assessment::state::control_lines(
   std::vector<std::string> out;
   for (const auto& h : trustees_with_control(sd)) {
     if (!allowed.count(h.trustee))
-      out.push_back(trustee_name(h.trustee) +
-                    (h.right == "owner" ? " owns " : " holds " + h.right + " on ") + dn);
+      out.push_back(trustee_name(h.trustee) + " " + control_text(h, dn));
   }
   return out;
 }

@@ -17,6 +17,8 @@ from labcheck import INVENTORY, LAB, STATE, check, finish, lab, require_root, wi
 CLOISON = os.path.abspath(sys.argv[1])
 require_root("directory_test")
 
+BKB = "DC=backup,DC=lab"
+PRIV_PERM = ("ads-privileged-members-perm", "backup-lab")
 # scenario -> (the (check, target) pairs whose status changes, the backup AD's level after it)
 EXPECTED = {
     "backup-computer-in-prod": ({("dir-production-no-backup-computer", "prod-lab")}, None),
@@ -43,7 +45,7 @@ EXPECTED = {
     # a DC's account is privileged: controlling its object is also a control path onto it
     "bk-dc-control": ({("ads-permissions-dc", "backup-lab"),
                        ("ads-privileged-members-perm", "backup-lab")}, 1),
-    # an ordinary account with GenericAll on a Domain Admin: one step of control onto it
+    # an ordinary account with GenericAll on a Domain Admin, and another with WriteDacl on that one
     "bk-admin-control": ({("ads-privileged-members-perm", "backup-lab")}, 1),
     # an ordinary account writing every property of CN=MicrosoftDNS (DnsAdmins' own rights hold)
     "bk-msdns-control": ({("ads-permissions-msdns", "backup-lab")}, 1),
@@ -170,6 +172,12 @@ for scenario, (changed, level) in with_every_scenario(EXPECTED.items(), "the dir
     check(all(now.get(k) == "fail" for k in changed), f"{scenario}: those now fail")
     got_level = (r.get("ads") or {}).get("estimated_level")
     want = base_level if level is None else level
+    if scenario == "bk-admin-control":  # bk-operator -> svc-veeam -> bk-admin: the path is named
+        observed = [o for f in r["findings"] if (f["check"], f["target"]) == PRIV_PERM for o in f["observed"]]
+        path = (f"holds WriteDacl on CN=svc-veeam,CN=Users,{BKB}, which holds GenericAll on "
+                f"CN=bk-admin,CN=Users,{BKB}")
+        check(any(o.startswith("bk-operator (S-1-5-21-") and o.endswith(path) for o in observed),
+              f"{scenario}: the two-step control path from bk-operator is named (got {observed})")
     check(got_level == want, f"{scenario}: estimated ADS level {want} (got {got_level})")
     if want < 3:
         check(objective(r, "ADS")["status"] == "not_met" and objective(r, "D2.03.A")["status"] == "not_met"

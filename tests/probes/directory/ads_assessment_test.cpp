@@ -125,10 +125,22 @@ TEST(AdsAssessment, CompliantBackupLabHoldsTheLevelOneAndTwoControlsButThreeSamb
 TEST(AdsAssessment, PartsOfTheDirectoryTheCaptureLacksAreMissingNeverPassing) {
   auto d = lab("compliant-bk");
   const auto out = assess(d);
-  for (const auto* control : {"display_specifier", "dnszone_bad_prop", "dnszone_bad_prop_all"}) {
+  const auto& f = out.facts.at("directory.ads.display_specifier");
+  EXPECT_FALSE(f.value);
+  EXPECT_NE(f.error.find("noSuchObject"), std::string::npos) << f.error;
+}
+
+// A DNS application partition the server will not search: its zones and its head's descriptor are
+// missing evidence, never a pass.
+TEST(AdsAssessment, AnUnreadableDnsPartitionIsMissingNeverPassing) {
+  auto d = lab("compliant-bk");
+  d.fail_base("DC=DomainDnsZones," + kDomain);
+  const auto out = assess(d);
+  for (const auto* control :
+       {"dnszone_bad_prop", "dnszone_bad_prop_all", "permissions_naming_context"}) {
     const auto& f = out.facts.at(std::string("directory.ads.") + control);
     EXPECT_FALSE(f.value) << control;
-    EXPECT_NE(f.error.find("noSuchObject"), std::string::npos) << f.error;
+    EXPECT_NE(f.error.find("refused by the test"), std::string::npos) << f.error;
   }
 }
 
@@ -190,6 +202,35 @@ TEST(AdsAssessment, ControlOfAdminSdHolderOutsideThePrivilegedSetIsNamed) {
       std::vector<std::string>{"svc-veeam (" + kDomainSid +
                                "-1104) holds GenericAll on CN=AdminSDHolder,CN=System," + kDomain});
   EXPECT_EQ(list_of(out, "permissions_schema"), std::vector<std::string>{});
+}
+
+// Each schema object is judged by its owner and its own ACEs; an ACE it inherits is the schema
+// head's, judged there (tests/data/directory/sd/backup-lab-schema-user*.bin). An unreadable
+// descriptor is missing evidence.
+TEST(AdsAssessment, ControlOfASchemaObjectByItsOwnAceIsNamed) {
+  const std::string schema = "CN=Schema,CN=Configuration," + kDomain;
+  const auto with = [&](const std::string& descriptor) {
+    auto d = lab("compliant-bk");
+    d.add({"CN=User," + schema,
+           {{"objectClass", {"top", "classSchema"}},
+            {"nTSecurityDescriptor",
+             {testing::fixture_text("directory/sd/backup-lab-schema-user-" + descriptor +
+                                    "-control.bin")}}}});
+    return assess(d);
+  };
+  EXPECT_EQ(list_of(with("explicit"), "permissions_schema"),
+            std::vector<std::string>{"svc-veeam (" + kDomainSid +
+                                     "-1104) holds WriteDacl on CN=User," + schema});
+  EXPECT_EQ(list_of(with("inherited"), "permissions_schema"), std::vector<std::string>{});
+
+  auto d = lab("compliant-bk");
+  d.add({"CN=User," + schema,
+         {{"objectClass", {"top", "classSchema"}}, {"nTSecurityDescriptor", {"garbage"}}}});
+  const auto out = assess(d);
+  const auto& f = out.facts.at("directory.ads.permissions_schema");
+  EXPECT_FALSE(f.value);
+  EXPECT_THAT(f.error,
+              ::testing::HasSubstr("no readable nTSecurityDescriptor on CN=User," + schema));
 }
 
 // CN=MicrosoftDNS grants DnsAdmins (RID 1101) WriteDacl and WriteOwner by design: only other
@@ -432,6 +473,19 @@ TEST(AdsAssessment, ControlOfTheConfigurationHeadIsNamed) {
   EXPECT_THAT(f.error, ::testing::HasSubstr("no readable nTSecurityDescriptor on " + config));
 }
 
+// The heads of the DNS application partitions are naming contexts too.
+TEST(AdsAssessment, ControlOfADnsPartitionHeadIsNamed) {
+  for (const auto* partition : {"DC=DomainDnsZones,", "DC=ForestDnsZones,"}) {
+    auto d = lab("compliant-bk");
+    const auto head = partition + kDomain;
+    d.modify(head, "nTSecurityDescriptor",
+             {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+    EXPECT_EQ(
+        list_of(assess(d), "permissions_naming_context"),
+        std::vector<std::string>{"svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on " + head});
+  }
+}
+
 TEST(AdsAssessment, ControlOfADomainControllerObjectIsNamed) {
   auto d = lab("compliant-bk");
   const std::string dc = "CN=BKDC1,OU=Domain Controllers," + kDomain;
@@ -465,6 +519,38 @@ TEST(AdsAssessment, ControlAndOwnersOfPrivilegedObjectsAndUnreadableDescriptors)
               ::testing::Contains("Domain Admins (CN=Domain Admins,CN=Users," + kDomain + ")"));
   EXPECT_THAT(unread, ::testing::Not(::testing::Contains(::testing::HasSubstr(admin))));
   EXPECT_THAT(unread, ::testing::Not(::testing::Contains(::testing::HasSubstr(administrator))));
+}
+
+// A longer control path: bk-operator controls svc-veeam, which controls the Domain Admin bk-admin.
+// Each step is named; the walk stops at a privileged trustee and at a trustee already followed
+// (svc-veeam also controls bk-operator: that cycle adds nothing).
+TEST(AdsAssessment, ControlPathsOntoPrivilegedAccountsAreFollowed) {
+  auto d = lab("compliant-bk");
+  const std::string admin = "CN=bk-admin,CN=Users," + kDomain;
+  const std::string veeam_dn = "CN=svc-veeam,CN=Users," + kDomain;
+  const std::string operator_dn = "CN=bk-operator,CN=Users," + kDomain;
+  d.modify(admin, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  d.modify(veeam_dn, "nTSecurityDescriptor",
+           {testing::fixture_text("directory/sd/backup-lab-user-control.bin")});
+  d.modify(operator_dn, "nTSecurityDescriptor",  // svc-veeam controls bk-operator: a cycle
+           {testing::fixture_text("directory/sd/backup-lab-dc-control.bin")});
+  const auto out = assess(d);
+  const std::string veeam = "svc-veeam (" + kDomainSid + "-1104)";
+  const std::string op = "bk-operator (" + kDomainSid + "-1105)";
+  const std::string first = "holds WriteDacl on " + admin;
+  EXPECT_EQ(list_of(out, "privileged_members_perm"),
+            (std::vector<std::string>{veeam + " " + first, op + " holds GenericAll on " + veeam_dn +
+                                                               ", which " + first}));
+  const auto& f = out.facts.at("directory.ads.privileged_members_perm");
+  EXPECT_THAT(f.evidence, ::testing::Contains("directory/backup-lab/control-paths"));
+
+  // Without anyone controlling a privileged object, nothing is walked.
+  auto compliant = lab("compliant-bk");
+  const auto clean = assess(compliant);
+  EXPECT_EQ(list_of(clean, "privileged_members_perm"), std::vector<std::string>{});
+  EXPECT_THAT(clean.facts.at("directory.ads.privileged_members_perm").evidence,
+              ::testing::Not(::testing::Contains("directory/backup-lab/control-paths")));
 }
 
 // A head whose descriptor is absent or unreadable (an account the DC will not show it to) is

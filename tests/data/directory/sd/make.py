@@ -92,6 +92,12 @@ with open("backup-lab-dc-control.bin", "wb") as f:
     f.write(ndr_pack(security.descriptor.from_sddl(
         dc_dacl + "(A;;WD;;;%s-1104)" % LAB_SID + separator + dc_sacl, LAB_SID)))
 
+# The same object granting GenericAll to bk-operator (1105, ordinary), given to svc-veeam in a test:
+# bk-operator controls svc-veeam, which controls a privileged account (a path of two steps).
+with open("backup-lab-user-control.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(
+        dc_dacl + "(A;;GA;;;%s-1105)" % LAB_SID + separator + dc_sacl, LAB_SID)))
+
 # A privileged account's descriptor owned by svc-veeam (1104, ordinary): the DC object's, owner
 # replaced (O:DA -> O:<svc-veeam>).
 with open("backup-lab-dc.sddl") as f:
@@ -110,6 +116,25 @@ for name in ("backup-lab-msdns", "backup-lab-dfsr"):
         sddl = f.read().strip().replace(CAPTURE_DAY_SID, str(LAB_SID))
     with open(name + ".bin", "wb") as f:
         f.write(ndr_pack(security.descriptor.from_sddl(sddl, LAB_SID)))
+
+# The heads of the DNS application partitions, DC=DomainDnsZones and DC=ForestDnsZones, of the lab's
+# backup DC, captured like the ones above on 2026-12-05 (the two are the same; they name aliases
+# only): the `nTSecurityDescriptor` of both heads in ../*-bk-domain.ldif.
+with open("backup-lab-dnszones.sddl") as f:
+    sddl = f.read().strip()
+with open("backup-lab-dnszones.bin", "wb") as f:
+    f.write(ndr_pack(security.descriptor.from_sddl(sddl, LAB_SID)))
+
+# A schema object, CN=User,CN=Schema,CN=Configuration of the lab's backup DC, captured like the ones
+# above on 2026-12-05 (every one of its 1,738 schema objects has this descriptor: owner Schema
+# Admins, the head's ACEs inherited, none of its own). The variants grant WriteDacl to svc-veeam
+# (1104, ordinary) by an ACE of the object's own, and by an inherited one (judged on the head).
+with open("backup-lab-schema-user.sddl") as f:
+    schema_dacl, separator, schema_sacl = f.read().strip().partition("S:")
+for name, grant in (("explicit", "(A;;WD;;;%s-1104)"), ("inherited", "(A;ID;WD;;;%s-1104)")):
+    with open("backup-lab-schema-user-%s-control.bin" % name, "wb") as f:
+        f.write(ndr_pack(security.descriptor.from_sddl(
+            schema_dacl + grant % LAB_SID + separator + schema_sacl, LAB_SID)))
 
 # MicrosoftDNS granting WriteProperty on every property to svc-veeam (1104, ordinary): it could
 # set serverLevelPluginDll-style settings on the DNS objects.
