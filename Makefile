@@ -80,7 +80,7 @@ SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=23 UBSAN_OPTIONS=print_sta
 # lab and the error paths, tests/lab/labcheck.py); the release run adds every scenario, which feeds
 # the same code other data, and the lab's self-test, which runs standard tools, never cloison.
 test: format-check build build-sanitize build-fuzz
-	cd $(SANITIZE_BUILD) && $(call ctest-in,$(SANITIZER_ENV) CLOISON_LAB_SCOPE=paths,-L 'unit|lab' -E '^lab\.selftest$$')
+	cd $(SANITIZE_BUILD) && $(call ctest-in,$(SANITIZER_ENV) CLOISON_LAB_SCOPE=paths,-L 'unit|lab' -E '^lab\.(selftest|deadman)$$')
 	$(call run-fuzzers,$(FUZZ_CHECK_SECONDS))
 	cd $(BUILD) && $(call ctest-in,,)
 
