@@ -197,10 +197,10 @@ constexpr std::array kFacts{
     fact_spec{"directory.ads.permissions_naming_context", fact_type::text_list,
               "trustees outside the privileged groups holding DS-Replication-Get-Changes or "
               "-Get-Changes-All (DCSync) on the domain naming context head, or owning or "
-              "controlling it, from its DACL"},
+              "controlling it or the heads of the configuration and DNS partitions"},
     fact_spec{"directory.ads.permissions_schema", fact_type::text_list,
               "trustees outside the privileged groups that own or control the schema naming "
-              "context head"},
+              "context head or a schema object"},
     fact_spec{"directory.ads.permissions_msdns", fact_type::text_list,
               "trustees outside the privileged groups and DnsAdmins that own or control "
               "CN=MicrosoftDNS,CN=System"},
@@ -210,7 +210,7 @@ constexpr std::array kFacts{
               "site"},
     fact_spec{"directory.ads.privileged_members_perm", fact_type::text_list,
               "trustees outside the privileged set that own or control a privileged account or "
-              "group (one step of control)"},
+              "group, and the longer control paths onto them (bounded)"},
 };
 
 // Facts that no search decides, and why.
@@ -525,9 +525,14 @@ struct ads_assessment::state {
   std::set<std::string> path_seen;
   int path_steps = 0;
   std::vector<std::string> control_paths;
-  // Who controls a schema object by its owner or an ACE of its own (not inherited from the
-  // schema head, judged with it), outside the privileged groups known by SID alone.
-  std::vector<std::pair<std::string, control_holder>> schema_control;
+  // Who controls schema objects (owner or any ACE of their DACL, inherited ones included: an
+  // inherit-only ACE of the schema head reaches every object), outside the privileged groups known
+  // by SID alone: per (trustee, right), the first object and how many objects.
+  struct schema_holding {
+    std::string first_dn;
+    std::size_t objects = 0;
+  };
+  std::map<std::pair<std::string, std::string>, schema_holding> schema_control;
   std::set<std::string> schema_allowed;  // privileged_group_sids(), once the domain SID is known
 
   std::string prefix;
@@ -1587,12 +1592,12 @@ void ads_assessment::state::facts(assessment_output& out) const {
     if (!a.fsp)
       judge(a.dn, a.name, a.sd);
   }
+  // The walk runs only when a first step exists (the control fails already): a failed walk search
+  // leaves the longer paths out, never the finding; its evidence says why.
   controlled.insert(controlled.end(), control_paths.begin(), control_paths.end());
-  if (path_steps > 0)
-    put("directory.ads.privileged_members_perm", controlled,
-        {"groups", "memberships", "control-paths"});
-  else
-    put("directory.ads.privileged_members_perm", controlled, priv);
+  put("directory.ads.privileged_members_perm", controlled, priv);
+  if (auto& f = out.facts["directory.ads.privileged_members_perm"]; f.value && path_steps > 0)
+    f.evidence.push_back(log.evidence_id("control-paths"));
   put("directory.ads.owner", owned, priv);
   put("directory.ads.sd_failed_sd_read_on_priv", unread, priv);
 
@@ -1604,9 +1609,13 @@ void ads_assessment::state::facts(assessment_output& out) const {
   put("directory.ads.permissions_adminsdholder", control_outside("adminsdholder-sd", allowed),
       {"adminsdholder-sd", "groups", "memberships"});
   auto schema = control_outside("schema-sd", allowed);
-  for (const auto& [dn, holder] : schema_control) {
-    if (!allowed.count(holder.trustee))
-      schema.push_back(trustee_name(holder.trustee) + " " + control_text(holder, dn));
+  for (const auto& [held_by, held] : schema_control) {
+    if (!allowed.count(held_by.first))
+      schema.push_back(trustee_name(held_by.first) + " " +
+                       control_text({held_by.first, held_by.second}, held.first_dn) +
+                       (held.objects > 1
+                            ? " (+" + std::to_string(held.objects - 1) + " more schema objects)"
+                            : ""));
   }
   put("directory.ads.permissions_schema", schema, {"schema-sd", "groups", "memberships"});
   // DnsAdmins may administer DNS by design; who is in it is the dnsadmins control.
@@ -1960,21 +1969,22 @@ void ads_assessment::state::on_path_object(std::size_t h, const ldap_entry& e) {
   }
 }
 
-// A schema object: its owner and the ACEs of its own (the inherited ones are the head's, judged
-// there) that give control outside `schema_allowed` (the final judgement adds the privileged
-// accounts).
+// A schema object: its owner and the ACEs that give control outside `schema_allowed` (the final
+// judgement adds the privileged accounts), counted per trustee and right.
 void ads_assessment::state::on_schema_object(std::size_t h, const ldap_entry& e) {
-  auto sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
+  const auto sd = parse_security_descriptor(e.first("nTSecurityDescriptor"));
   if (!sd) {
     log.fail(h, "no readable nTSecurityDescriptor on " + e.dn);
     return;
   }
-  std::erase_if(sd->dacl, [](const ace& a) { return a.inherited(); });
-  for (auto& holder : trustees_with_control(*sd)) {
+  for (const auto& holder : trustees_with_control(*sd)) {
     if (schema_allowed.count(holder.trustee))
       continue;
-    log.note(h, trustee_name(holder.trustee) + " " + control_text(holder, e.dn));
-    schema_control.emplace_back(e.dn, std::move(holder));
+    auto& held = schema_control[{holder.trustee, holder.right}];
+    if (held.objects++ == 0) {
+      held.first_dn = e.dn;
+      log.note(h, trustee_name(holder.trustee) + " " + control_text(holder, e.dn));
+    }
   }
 }
 

@@ -4,6 +4,7 @@ it cuts nothing; an isolated network is cut both ways (IPv4 and IPv6, new and op
 except the flow declared to stay open; `nft flush set` restores; and an element left in place
 expires by itself (the dead-man: nobody restores, the site comes back).
 Usage (root, lab up): deadman_test.py"""
+import json
 import os
 import socket
 import subprocess
@@ -23,6 +24,9 @@ OVER_IPV6 = ("lab-admin", "fd00:2::10", 9392)
 BACKUP_TO_DC = ("lab-backup", "198.18.5.10", 389)  # from the isolated network outwards
 STAYS_OPEN = ("lab-admin", "198.18.2.10", 22)  # the recipe's flow that stays open
 CUT = [BACKUP_SOFTWARE, REPO, OVER_IPV6, BACKUP_TO_DC]
+# From the isolated network over IPv6 (the matrix drops it anyway: only the counter tells).
+FROM_OVER_IPV6 = ("lab-backup", "fd00:3::10", 22)
+DROPS = ["isolated: to", "isolated: from", "isolated: to (IPv6)", "isolated: from (IPv6)"]
 
 
 def nft(*args):
@@ -43,6 +47,17 @@ def connects(flow):
              "except OSError:\n    sys.exit(1)\n")
     return subprocess.run(["ip", "netns", "exec", namespace, sys.executable, "-c", probe, address,
                            str(port)]).returncode == 0
+
+
+def drop_counts():
+    """Packets counted by each drop rule of the recipe's chain, by comment."""
+    listed = json.loads(nft("-j", "list", "chain", *TABLE, "forward").stdout)
+    counts = {}
+    for item in listed["nftables"]:
+        rule = item.get("rule")
+        if rule and rule.get("comment") in DROPS:
+            counts[rule["comment"]] = next(e["counter"]["packets"] for e in rule["expr"] if "counter" in e)
+    return counts
 
 
 def state():
@@ -93,6 +108,10 @@ try:
     check(not any(during[f] for f in CUT),
           f"isolated: every flow to and from 198.18.2.0/24 and fd00:2::/64 is cut ({during})")
     check(during[STAYS_OPEN], "isolated: the flow declared to stay open (admin -> backup server, SSH) connects")
+    connects(FROM_OVER_IPV6)
+    counts = drop_counts()
+    check(sorted(counts) == sorted(DROPS) and all(counts.values()),
+          f"isolated: each of the four drop rules (to, from, over IPv4 and IPv6) stopped packets ({counts})")
     check(not ldap_answers(session), "isolated: that session, opened before the isolation, gets no answer")
     session.close()
     for name in ("isolated", "isolated6"):

@@ -204,24 +204,29 @@ TEST(AdsAssessment, ControlOfAdminSdHolderOutsideThePrivilegedSetIsNamed) {
   EXPECT_EQ(list_of(out, "permissions_schema"), std::vector<std::string>{});
 }
 
-// Each schema object is judged by its owner and its own ACEs; an ACE it inherits is the schema
-// head's, judged there (tests/data/directory/sd/backup-lab-schema-user*.bin). An unreadable
-// descriptor is missing evidence.
-TEST(AdsAssessment, ControlOfASchemaObjectByItsOwnAceIsNamed) {
+// Each schema object is judged by its owner and every ACE of its DACL, inherited ones included (an
+// inherit-only ACE of the schema head reaches every object without controlling the head), each
+// trustee and right named once with the first object and the count
+// (tests/data/directory/sd/backup-lab-schema-user*.bin). An unreadable descriptor is missing
+// evidence.
+TEST(AdsAssessment, ControlOfSchemaObjectsIsNamedOncePerTrustee) {
   const std::string schema = "CN=Schema,CN=Configuration," + kDomain;
-  const auto with = [&](const std::string& descriptor) {
+  const auto with = [&](const std::string& descriptor, std::initializer_list<const char*> cns) {
     auto d = lab("compliant-bk");
-    d.add({"CN=User," + schema,
-           {{"objectClass", {"top", "classSchema"}},
-            {"nTSecurityDescriptor",
-             {testing::fixture_text("directory/sd/backup-lab-schema-user-" + descriptor +
-                                    "-control.bin")}}}});
+    for (const auto* cn : cns) {
+      d.add({std::string("CN=") + cn + "," + schema,
+             {{"objectClass", {"top", "classSchema"}},
+              {"nTSecurityDescriptor",
+               {testing::fixture_text("directory/sd/backup-lab-schema-user-" + descriptor +
+                                      "-control.bin")}}}});
+    }
     return assess(d);
   };
-  EXPECT_EQ(list_of(with("explicit"), "permissions_schema"),
-            std::vector<std::string>{"svc-veeam (" + kDomainSid +
-                                     "-1104) holds WriteDacl on CN=User," + schema});
-  EXPECT_EQ(list_of(with("inherited"), "permissions_schema"), std::vector<std::string>{});
+  const std::string veeam = "svc-veeam (" + kDomainSid + "-1104) holds WriteDacl on CN=User,";
+  EXPECT_EQ(list_of(with("explicit", {"User"}), "permissions_schema"),
+            std::vector<std::string>{veeam + schema});
+  EXPECT_EQ(list_of(with("inherited", {"User", "Computer", "Group"}), "permissions_schema"),
+            std::vector<std::string>{veeam + schema + " (+2 more schema objects)"});
 
   auto d = lab("compliant-bk");
   d.add({"CN=User," + schema,

@@ -128,7 +128,7 @@ with open("backup-lab-dnszones.bin", "wb") as f:
 # A schema object, CN=User,CN=Schema,CN=Configuration of the lab's backup DC, captured like the ones
 # above on 2026-12-05 (every one of its 1,738 schema objects has this descriptor: owner Schema
 # Admins, the head's ACEs inherited, none of its own). The variants grant WriteDacl to svc-veeam
-# (1104, ordinary) by an ACE of the object's own, and by an inherited one (judged on the head).
+# (1104, ordinary) by an ACE of the object's own, and by an inherited one.
 with open("backup-lab-schema-user.sddl") as f:
     schema_dacl, separator, schema_sacl = f.read().strip().partition("S:")
 for name, grant in (("explicit", "(A;;WD;;;%s-1104)"), ("inherited", "(A;ID;WD;;;%s-1104)")):
