@@ -37,7 +37,9 @@ ip_address addr(const char* text) {
 // thread) when `listening`; otherwise it only reserves the port, so connecting to it is refused.
 class port {
  public:
-  port(const char* host, bool listening) {
+  // Bound to `number` (0: any free port) on `host`, listening or not (a bound socket that does not
+  // listen is refused, and keeps the port from anyone else on that address).
+  port(const char* host, bool listening, std::uint16_t number = 0) {
     const auto a = addr(host);
     fd_ = socket(a.v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd_ < 0)
@@ -47,11 +49,13 @@ class port {
     if (a.v6) {
       auto& s6 = reinterpret_cast<sockaddr_in6&>(ss);
       s6.sin6_family = AF_INET6;
+      s6.sin6_port = htons(number);
       std::copy(a.bytes.begin(), a.bytes.end(), s6.sin6_addr.s6_addr);
       len = sizeof s6;
     } else {
       auto& s4 = reinterpret_cast<sockaddr_in&>(ss);
       s4.sin_family = AF_INET;
+      s4.sin_port = htons(number);
       std::copy_n(a.bytes.begin(), 4, reinterpret_cast<unsigned char*>(&s4.sin_addr));
       len = sizeof s4;
     }
@@ -188,6 +192,14 @@ TEST(TcpProber, ManyTargetsUnderASmallWindowKeepTheirOrder) {
       closed2("127.0.0.1", false);
   ASSERT_TRUE(a.ok() && b.ok() && closed1.ok() && closed2.ok());
   const std::uint16_t ports[] = {a.number(), closed1.number(), b.number(), closed2.number()};
+  // Tests running at the same time may listen on 127.0.0.2 (daemon.process): the four numbers are
+  // held there too, bound without listening, so that every 127.0.0.2 target stays refused.
+  port held[] = {{"127.0.0.2", false, ports[0]},
+                 {"127.0.0.2", false, ports[1]},
+                 {"127.0.0.2", false, ports[2]},
+                 {"127.0.0.2", false, ports[3]}};
+  for (const auto& h : held)
+    ASSERT_TRUE(h.ok());
   std::vector<connect_target> targets;
   for (int i = 0; i < 1000; ++i)
     targets.push_back({addr(i % 5 == 0 ? "127.0.0.2" : "127.0.0.1"), ports[(i * 7) % 4]});
