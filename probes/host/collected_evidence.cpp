@@ -275,10 +275,12 @@ loaded_evidence read_collected_evidence(std::string_view file_text, std::string_
   if (!at)
     return refuse("date de collecte illisible « " + e.collected_at + " »",
                   "unreadable collection time '" + e.collected_at + "'");
-  if (*at > now + kCollectedClockSkew)
+  // In seconds: a date centuries away (year 1013) overflows the clock's nanoseconds.
+  const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+  if (*at > now_s + kCollectedClockSkew)
     return refuse("date de collecte " + e.collected_at + " dans le futur",
                   "collection time " + e.collected_at + " lies in the future");
-  if (now - *at > source.max_age) {
+  if (now_s - *at > source.max_age) {
     const auto age = duration_text(source.max_age);
     return refuse("trop anciennes : collectées le " + e.collected_at + ", âge maximal " + age,
                   "too old: collected at " + e.collected_at + ", maximum age " + age);
