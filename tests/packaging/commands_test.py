@@ -104,14 +104,16 @@ def resolve(name):
 
 def scripts():
     """The files whose commands the list must hold: the Makefile, .ci, packaging, tests, bench (not
-    their Markdown and man pages, which run nothing, nor the systemd units, which run the installed
+    their Markdown and man pages, which run nothing, nor the fixtures and fuzz regression inputs,
+    which are audited hosts' outputs, nor the systemd units, which run the installed
     cloison on the machine the package is installed on). C++
     sources are left out: their absolute paths are fixtures of audited hosts' files; the commands
     the unit tests run are checked by running them under the listed PATH."""
     tracked = subprocess.run(["git", "-C", ROOT, "ls-files", "Makefile", ".ci", "packaging", "tests", "bench"],
                              check=True, capture_output=True, text=True).stdout.split()
     for rel in tracked:
-        if rel.startswith(("tests/data/", "tests/packaging/", "packaging/systemd/")) or rel == "packaging/commands" \
+        if rel.startswith(("tests/data/", "tests/fuzz/regressions/", "tests/packaging/", "packaging/systemd/")) \
+                or rel == "packaging/commands" \
                 or rel.endswith((".cpp", ".h", ".md", ".1", ".5")):
             continue
         path = os.path.join(ROOT, rel)
