@@ -115,10 +115,31 @@ struct flow {
   std::string purpose;
 };
 
+// How `cloison drill` (agent/session/drill.h) exercises the isolation procedure: the commands
+// that isolate and restore (argv, run as given: on this machine, or over SSH on a firewall,
+// router or hypervisor host with pinned keys), how fast they must take effect, and what stays open.
+struct isolation_drill {
+  std::string via = "local";  // "local" or "ssh"
+  std::string address;        // via ssh: the machine that runs the commands
+  ssh_access ssh;             // via ssh
+  std::vector<std::string> isolate;
+  std::vector<std::string> restore;
+  // The time allowed, from running the isolate (restore) command, until every vantage point sees
+  // the backup zone cut off (reachable again).
+  std::chrono::seconds max_isolate_time{60};
+  std::chrono::seconds hold{10};  // how long the isolation is held and watched
+  std::chrono::seconds max_duration{std::chrono::minutes(15)};  // the whole drill
+  std::vector<flow> stay_open;  // flows that must keep working while isolated (out-of-band)
+  // Where drills write their reports (one folder each) and where the audit reads the last
+  // drill's result (latest.json, last-success.json); empty: drills are not recorded.
+  std::string reports;
+};
+
 struct isolation_procedure {
   std::string description;   // what cuts the backup zone off
   std::string triggered_by;  // who decides and triggers it
   std::string last_drill;    // YYYY-MM-DD, empty when never drilled
+  std::optional<isolation_drill> drill;
 };
 
 // Which ports of the backup hosts the vantage points of a segment test (reachability.sweeps).

@@ -16,6 +16,7 @@
 #include "agent/cli/collect_command.h"
 #include "agent/cli/console.h"
 #include "agent/cli/daemon_commands.h"
+#include "agent/cli/drill_command.h"
 #include "agent/cli/output_commands.h"
 #include "agent/config/inventory_loader.h"
 #include "agent/config/policy_loader.h"
@@ -610,6 +611,46 @@ int run_cli(int argc, char** argv) noexcept {
            "Exit codes: 0 written, 2 a bad option, an unusable key, or not run as root, 3 the "
            "file cannot be written."));
 
+    drill_args dr;
+    auto* drill = app.add_subcommand(
+        "drill", tr("Exercice d'isolement : exécute la procédure d'isolement de l'inventaire, "
+                    "mesure la coupure depuis chaque point de vue, rétablit, et écrit un rapport "
+                    "signé",
+                    "Isolation drill: run the inventory's isolation procedure, measure the cut "
+                    "from every vantage point, restore, and write a signed report"));
+    drill->add_option("--config", dr.config,
+                      tr("l'inventaire (par défaut /etc/cloison/cloison.yaml)",
+                         "the inventory (default /etc/cloison/cloison.yaml)"));
+    drill->add_option("--policy", dr.policies,
+                      tr("politiques dont les profils de ports donnent les ports d'administration "
+                         "(par défaut : celles de l'inventaire)",
+                         "policies whose port profiles give the management ports (default: the "
+                         "inventory's)"));
+    drill->add_flag("--dry-run", dr.dry_run,
+                    tr("seulement les vérifications préalables, et ce qui serait exécuté",
+                       "only the pre-checks, and what would run"));
+    drill->add_option("--confirm", dr.confirm,
+                      tr("le nom de l'établissement, qui confirme l'exercice (sinon demandé sur "
+                         "le terminal)",
+                         "the establishment's name, confirming the drill (else asked on the "
+                         "terminal)"));
+    drill->add_option("--out", dr.out,
+                      tr("dossier du rapport (par défaut : un dossier daté dans isolation.drill."
+                         "reports, sinon ./cloison-drill)",
+                         "folder for the report (default: a dated folder in isolation.drill."
+                         "reports, else ./cloison-drill)"));
+    drill->add_option("--key-file", dr.key_file, key_file_help);
+    drill->add_option("--lang", dr.language, language_help)->check(CLI::IsMember({"fr", "en"}));
+    drill->footer(
+        tr("Codes de sortie : 0 exercice réussi (essai à blanc : vérifications bonnes), 1 exercice "
+           "ou vérification préalable en échec (site rétabli ou jamais touché), 2 configuration "
+           "invalide ou pas de confirmation, 3 le rapport ne peut pas être écrit, 5 le "
+           "rétablissement a échoué : agissez maintenant.",
+           "Exit codes: 0 the drill passed (dry run: the pre-checks did), 1 the drill or a "
+           "pre-check failed (the site was restored, or never touched), 2 an invalid "
+           "configuration or no confirmation, 3 the report cannot be written, 5 the restore "
+           "failed: act now."));
+
     report_args ra;
     auto* report_cmd = app.add_subcommand(
         "report", tr("Réécrit DOSSIER/report.html à partir d'un report.json, sans auditer",
@@ -797,6 +838,11 @@ int run_cli(int argc, char** argv) noexcept {
     if (*collect) {
       ca.language = *lang_from_string(collect_language);
       return collect_command(ca);
+    }
+    if (*drill) {
+      dr.config = dr.config.empty() ? kDefaultConfig : dr.config;
+      dr.tool_version = CLOISON_VERSION;
+      return drill_command(dr);
     }
     if (*diff_cmd)
       return diff(diff_before, diff_after, diff_language);

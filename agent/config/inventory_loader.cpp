@@ -430,9 +430,14 @@ class inventory_reader {
   }
 
   void read_flow(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(n, "flow", {"from", "to", "protocol", "ports", "purpose"},
+    if (auto f = read_flow_entry(n, "flow"))
+      inv.flows.push_back(std::move(*f));
+  }
+
+  std::optional<flow> read_flow_entry(const YAML::Node& n, const std::string& what) {
+    if (!y_.expect_map(n, what, {"from", "to", "protocol", "ports", "purpose"},
                        {"from", "to", "ports"})) {
-      return;
+      return std::nullopt;
     }
     flow f;
     f.from = y_.text(n, "from").value_or("");
@@ -450,7 +455,7 @@ class inventory_reader {
           f.ports.push_back(*range);
       }
     }
-    inv.flows.push_back(std::move(f));
+    return f;
   }
 
   std::optional<port_range> read_port_range(const YAML::Node& p) {
@@ -604,7 +609,7 @@ class inventory_reader {
   }
 
   void read_isolation(const YAML::Node& n, inventory& inv) {
-    if (!y_.expect_map(n, "isolation", {"description", "triggered_by", "last_drill"},
+    if (!y_.expect_map(n, "isolation", {"description", "triggered_by", "last_drill", "drill"},
                        {"description", "triggered_by"})) {
       return;
     }
@@ -616,7 +621,73 @@ class inventory_reader {
       y_.error(n["last_drill"],
                "last_drill: expected a date YYYY-MM-DD, found '" + p.last_drill + "'");
     }
+    if (n["drill"])
+      p.drill = read_drill(n["drill"]);
     inv.isolation = std::move(p);
+  }
+
+  isolation_drill read_drill(const YAML::Node& n) {
+    isolation_drill d;
+    if (!y_.expect_map(n, "drill",
+                       {"via", "address", "ssh", "isolate", "restore", "max_isolate_time", "hold",
+                        "max_duration", "stay_open", "reports"},
+                       {"isolate", "restore"})) {
+      return d;
+    }
+    d.via = y_.text(n, "via").value_or("local");
+    if (d.via == "ssh") {
+      d.address = y_.text(n, "address").value_or("");
+      if (!n["address"])
+        y_.error(n, "drill: via ssh needs an 'address'");
+      else if (!d.address.empty() && !ip_address::parse(d.address))
+        y_.error(n["address"], "address: '" + d.address + "' is not an IPv4 or IPv6 address");
+      if (!n["ssh"])
+        y_.error(n, "drill: via ssh needs an 'ssh' section");
+      else
+        read_ssh(n["ssh"], d.ssh);
+    } else if (d.via != "local") {
+      y_.error(n["via"], "via: expected local or ssh, found '" + d.via + "'");
+    } else if (n["address"] || n["ssh"]) {
+      y_.error(n["address"] ? n["address"] : n["ssh"],
+               "drill: 'address' and 'ssh' go with via: ssh (via local runs the commands here)");
+    }
+    for (const char* key : {"isolate", "restore"}) {
+      auto argv = y_.texts(n, key).value_or(std::vector<std::string>{});
+      if (n[key] && argv.empty())
+        y_.error(n[key], std::string(key) + ": expected a command as a list of words");
+      (std::string_view(key) == "isolate" ? d.isolate : d.restore) = std::move(argv);
+    }
+    const auto read_time = [&](const char* key, std::chrono::seconds& into) {
+      if (const auto text = y_.text(n, key)) {
+        if (const auto t = parse_duration(*text); t && *t <= std::chrono::hours(24))
+          into = *t;
+        else
+          y_.error(n[key], std::string(key) +
+                               ": expected a duration from 1s to 24h (s, m, h), "
+                               "found '" +
+                               *text + "'");
+      }
+    };
+    read_time("max_isolate_time", d.max_isolate_time);
+    read_time("hold", d.hold);
+    read_time("max_duration", d.max_duration);
+    if (d.max_duration < 2 * d.max_isolate_time + d.hold) {
+      y_.error(n["max_duration"] ? n["max_duration"] : n,
+               "max_duration: must leave time to isolate, hold and restore (at least 2 x "
+               "max_isolate_time + hold = " +
+                   std::to_string((2 * d.max_isolate_time + d.hold).count()) + "s)");
+    }
+    if (n["stay_open"] && y_.expect_sequence(n["stay_open"], "stay_open")) {
+      for (const auto& f : n["stay_open"]) {
+        if (auto kept = read_flow_entry(f, "stay_open flow")) {
+          if (kept->protocol != "tcp")
+            y_.error(f["protocol"], "stay_open: only tcp flows can be measured");
+          d.stay_open.push_back(std::move(*kept));
+        }
+      }
+    }
+    d.reports = resolve(y_.text(n, "reports").value_or(""));  // created by the first drill
+    return d;
   }
 
  public:

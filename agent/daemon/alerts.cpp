@@ -246,6 +246,8 @@ std::string_view to_string(alert_kind k) {
       return "run_failed";
     case alert_kind::run_recovered:
       return "run_recovered";
+    case alert_kind::drill_restore_failed:
+      return "drill_restore_failed";
   }
   return "unknown";
 }

@@ -55,6 +55,9 @@ enum class alert_kind {
   host_key_resolved,    // it is no longer refused (resolution)
   run_failed,           // this run could not run, the previous one ran (or there was none)
   run_recovered,        // this run ran, the previous one could not (resolution)
+  // `cloison drill` could not restore the backup zone's flows: it may still be isolated (raised
+  // by the drill, never by derive_alerts; id "drill_restore_failed:<drill start>", after: why)
+  drill_restore_failed,
 };
 std::string_view to_string(alert_kind k);
 

@@ -1,6 +1,9 @@
 #include "probes/inventory/inventory_probe.h"
 
 #include <array>
+#include <filesystem>
+
+#include "core/bounded_read.h"
 
 namespace cloison {
 
@@ -11,7 +14,11 @@ constexpr std::array kFacts{
         "inventory.isolation.procedure_declared", fact_type::boolean,
         "an isolation procedure (what cuts the backup zone off, who triggers it) is declared"},
     fact_spec{"inventory.isolation.last_drill_age_days", fact_type::integer,
-              "days since the isolation procedure was last drilled"},
+              "days since the isolation procedure was last drilled (the last drill `cloison "
+              "drill` passed, else isolation.last_drill)"},
+    fact_spec{"inventory.isolation.last_drill_failed", fact_type::boolean,
+              "the last drill `cloison drill` recorded did not pass (false when none is "
+              "recorded)"},
     fact_spec{"inventory.segments.backup_declared", fact_type::boolean,
               "at least one backup segment is declared"},
     fact_spec{"inventory.segments.overlaps", fact_type::text_list,
@@ -20,7 +27,30 @@ constexpr std::array kFacts{
               "backup hosts whose address lies in a production segment"},
 };
 
+constexpr std::size_t kMaxDrillRecordBytes = 16u << 20;
+
+// The drill record `name` of the reports folder: its content, nullopt when there is none; throws
+// bounded_read_error when it cannot be read.
+std::optional<std::string> drill_file(const std::string& folder, const char* name) {
+  const auto path = std::filesystem::path(folder) / name;
+  if (!std::filesystem::exists(path))
+    return std::nullopt;
+  return read_file_bounded(path.string(), kMaxDrillRecordBytes);
+}
+
 }  // namespace
+
+std::optional<drill_record> parse_drill_record(std::string_view text) {
+  const auto j = json::parse(text, nullptr, false);
+  if (!j.is_object() || j.value("format", "") != "cloison-drill/1" || !j.contains("outcome") ||
+      !j["outcome"].is_string() || !j.contains("finished_at") || !j["finished_at"].is_string())
+    return std::nullopt;
+  const auto finished = parse_utc_time(j["finished_at"].get<std::string>());
+  if (!finished)
+    return std::nullopt;
+  return drill_record{j["outcome"].get<std::string>(),
+                      std::chrono::floor<std::chrono::days>(*finished)};
+}
 
 std::span<const fact_spec> inventory_probe::facts() const {
   return kFacts;
@@ -42,10 +72,49 @@ observation inventory_probe::collect(const inventory& inv, const run_context& ru
   const bool declared =
       inv.isolation && !inv.isolation->description.empty() && !inv.isolation->triggered_by.empty();
   f["inventory.isolation.procedure_declared"] = fact::of(declared, ev);
-  const auto drill = inv.isolation ? parse_iso_date(inv.isolation->last_drill) : std::nullopt;
+  const auto typed = inv.isolation ? parse_iso_date(inv.isolation->last_drill) : std::nullopt;
+  bool drilled = false;  // drill_day is known
+  std::chrono::sys_days drill_day{};
+  if (typed) {
+    drilled = true;
+    drill_day = *typed;
+  }
+  auto drill_ev = ev;
+  f["inventory.isolation.last_drill_failed"] = fact::of(false, ev);
+  if (inv.isolation && inv.isolation->drill && !inv.isolation->drill->reports.empty()) {
+    const auto& folder = inv.isolation->drill->reports;
+    for (const char* name : {"latest.json", "last-success.json"}) {
+      std::optional<std::string> text;
+      try {
+        text = drill_file(folder, name);
+      } catch (const bounded_read_error& e) {
+        f["inventory.isolation.last_drill_failed"] =
+            fact::missing(std::string("cannot read the drill record: ") + e.what(), ev);
+        continue;
+      }
+      if (!text)
+        continue;
+      const std::string id = "drill/" + std::string(name);
+      obs.evidence.push_back(make_evidence(id, folder + "/" + name, *text, false));
+      const auto record = parse_drill_record(*text);
+      if (!record) {
+        f["inventory.isolation.last_drill_failed"] =
+            fact::missing(folder + "/" + name + " is not a cloison drill report", {id});
+        continue;
+      }
+      if (std::string_view(name) == "latest.json") {
+        f["inventory.isolation.last_drill_failed"] =
+            fact::of(record->outcome != "passed", std::vector<std::string>{id});
+      } else if (record->outcome == "passed" && (!drilled || record->day > drill_day)) {
+        drilled = true;
+        drill_day = record->day;
+        drill_ev = {id};
+      }
+    }
+  }
   f["inventory.isolation.last_drill_age_days"] =
-      drill ? fact::of((run.today - *drill).count(), ev)
-            : fact::missing("no isolation drill date declared (isolation.last_drill)", ev);
+      drilled ? fact::of((run.today - drill_day).count(), drill_ev)
+              : fact::missing("no isolation drill date declared (isolation.last_drill)", ev);
 
   bool backup = false;
   json overlaps = json::array();

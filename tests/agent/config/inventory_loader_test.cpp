@@ -747,3 +747,77 @@ TEST(InventoryLoader, ValidateRefusesAWebhookTokenOpenToOthers) {
 
 }  // namespace
 }  // namespace cloison
+
+namespace cloison {
+namespace {
+
+constexpr const char* kDrillInventory = R"(establishment: CH Test
+segments:
+  - {name: administration, role: administration, cidrs: [10.3.0.0/24]}
+  - {name: backup, role: backup, cidrs: [10.2.0.0/24]}
+hosts:
+  - {name: bk1, address: 10.2.0.10}
+isolation:
+  description: nft set on the core firewall
+  triggered_by: on-call
+  drill:
+)";
+
+TEST(InventoryLoader, ReadsTheIsolationDrill) {
+  testing::temp_dir dir;
+  const auto path = dir.write("inventory.yaml", std::string(kDrillInventory) + R"(    via: ssh
+    address: 10.3.0.1
+    ssh: {user: fw, key_file: fw_key, known_hosts: known_hosts}
+    isolate: [nft, add, element, inet, cloison_isolation, isolated, "{ 10.2.0.0/24 timeout 30m }"]
+    restore: [nft, flush, set, inet, cloison_isolation, isolated]
+    max_isolate_time: 30s
+    hold: 1m
+    stay_open:
+      - {from: administration, to: bk1, ports: [22], purpose: console}
+    reports: drills
+)");
+  diagnostics d;
+  const auto inv = load_inventory(path, d);
+  ASSERT_TRUE(inv) << (d.empty() ? "" : d.items().front().to_string());
+  const auto& drill = *inv->isolation->drill;
+  EXPECT_EQ(drill.via, "ssh");
+  EXPECT_EQ(drill.address, "10.3.0.1");
+  EXPECT_EQ(drill.ssh.user, "fw");
+  EXPECT_EQ(drill.isolate.back(), "{ 10.2.0.0/24 timeout 30m }");
+  EXPECT_EQ(drill.restore.size(), 6u);
+  EXPECT_EQ(drill.max_isolate_time, std::chrono::seconds(30));
+  EXPECT_EQ(drill.hold, std::chrono::seconds(60));
+  EXPECT_EQ(drill.max_duration, std::chrono::minutes(15));
+  ASSERT_EQ(drill.stay_open.size(), 1u);
+  EXPECT_EQ(drill.stay_open[0].to, "bk1");
+  EXPECT_EQ(drill.reports, (dir.path() / "drills").string());
+}
+
+TEST(InventoryLoader, DrillProblemsAreLocated) {
+  testing::temp_dir dir;
+  const auto path = dir.write("inventory.yaml", std::string(kDrillInventory) + R"(    via: ftp
+    isolate: []
+    restore: [true]
+    max_isolate_time: 10m
+    hold: soon
+    stay_open:
+      - {from: administration, to: nowhere, protocol: udp, ports: [53]}
+    colour: red
+)");
+  diagnostics d;
+  EXPECT_FALSE(load_inventory(path, d));
+  EXPECT_THAT(
+      located(d),
+      ElementsAre("11:5: max_duration: must leave time to isolate, hold and restore (at least 2 x "
+                  "max_isolate_time + hold = 1210s)",
+                  "11:10: via: expected local or ssh, found 'ftp'",
+                  "12:14: isolate: expected a command as a list of words",
+                  "15:11: hold: expected a duration from 1s to 24h (s, m, h), found 'soon'",
+                  "17:36: 'nowhere' does not name a declared segment or host",
+                  "17:55: stay_open: only tcp flows can be measured",
+                  "18:5: drill: unknown key 'colour' (expected one of: via, address, ssh, isolate, "
+                  "restore, max_isolate_time, hold, max_duration, stay_open, reports)"));
+}
+
+}  // namespace
+}  // namespace cloison

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support.h"
+
 #include <string>
 #include <vector>
 
@@ -39,7 +41,7 @@ backup_host make_host(const std::string& name, const std::string& address) {
 
 isolation_procedure procedure(const std::string& description, const std::string& triggered_by,
                               const std::string& last_drill) {
-  return isolation_procedure{description, triggered_by, last_drill};
+  return isolation_procedure{description, triggered_by, last_drill, std::nullopt};
 }
 
 inventory base_inventory() {
@@ -79,8 +81,8 @@ TEST(InventoryProbe, DeclaresFactsAndASingleTarget) {
   EXPECT_EQ(names,
             (std::vector<std::string>{
                 "inventory.isolation.procedure_declared", "inventory.isolation.last_drill_age_days",
-                "inventory.segments.backup_declared", "inventory.segments.overlaps",
-                "inventory.hosts.in_production_segment"}));
+                "inventory.isolation.last_drill_failed", "inventory.segments.backup_declared",
+                "inventory.segments.overlaps", "inventory.hosts.in_production_segment"}));
   const auto targets = p.plan(base_inventory(), run_context{});
   ASSERT_EQ(targets.size(), 1u);
   EXPECT_EQ(targets[0].name, "inventory");
@@ -92,7 +94,8 @@ TEST(InventoryProbe, CleanInventory) {
   EXPECT_EQ(to_string(obs.outcome), std::string_view("ok"));
   EXPECT_EQ(obs.probe, "inventory");
   EXPECT_EQ(obs.target, "inventory");
-  EXPECT_EQ(obs.facts.size(), 5u);
+  EXPECT_EQ(obs.facts.size(), 6u);
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_failed"), json(false));  // none recorded
   EXPECT_EQ(value_of(obs, "inventory.isolation.procedure_declared"), json(true));
   EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_age_days"), json(30));
   EXPECT_EQ(value_of(obs, "inventory.segments.backup_declared"), json(true));
@@ -231,6 +234,51 @@ TEST(InventoryProbe, EveryAddressOfAHostIsPlaced) {
   inv.hosts.push_back(h);
   EXPECT_EQ(value_of(observe(inv), "inventory.hosts.in_production_segment"),
             json::array({"backup-02 (fd00:1::21 in production-v6)"}));
+}
+
+std::string drill_record_text(const std::string& outcome, const std::string& finished_at) {
+  return R"({"format": "cloison-drill/1", "outcome": ")" + outcome + R"(", "finished_at": ")" +
+         finished_at + R"(", "pairs": []})";
+}
+
+TEST(InventoryProbe, DrillRecordsOfCloisonDrillFeedTheDrillFacts) {
+  testing::temp_dir dir;
+  inventory inv = base_inventory();  // last_drill typed by hand: 2025-05-16, 30 days before
+  inv.isolation->drill = isolation_drill{};
+  inv.isolation->drill->reports = dir.path().string();
+  dir.write("last-success.json", drill_record_text("passed", "2025-06-10T02:00:00Z"));
+  dir.write("latest.json", drill_record_text("failed", "2025-06-14T02:00:00Z"));
+  auto obs = observe(inv);
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_age_days"), json(5));
+  EXPECT_EQ(obs.facts.at("inventory.isolation.last_drill_age_days").evidence,
+            std::vector<std::string>{"drill/last-success.json"});
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_failed"), json(true));
+
+  // An older drill than the date typed by hand does not move it back; a passed latest drill.
+  dir.write("last-success.json", drill_record_text("passed", "2025-01-10T02:00:00Z"));
+  dir.write("latest.json", drill_record_text("passed", "2025-01-10T02:00:00Z"));
+  obs = observe(inv);
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_age_days"), json(30));
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_failed"), json(false));
+
+  // A record that is not a drill report is missing evidence, never a pass.
+  dir.write("latest.json", "{\"outcome\": \"passed\"}");
+  obs = observe(inv);
+  EXPECT_FALSE(obs.facts.at("inventory.isolation.last_drill_failed").value.has_value());
+}
+
+TEST(InventoryProbe, ParsesDrillRecords) {
+  const auto real = parse_drill_record(testing::fixture_text("drill/drill-passed.json"));
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->outcome, "passed");
+  EXPECT_EQ(real->day, sys_days{std::chrono::year{2026} / 12 / 5});
+  const auto r = parse_drill_record(drill_record_text("restore_failed", "2026-12-05T20:00:01Z"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, "restore_failed");
+  EXPECT_EQ(r->day, sys_days{std::chrono::year{2026} / 12 / 5});
+  EXPECT_FALSE(parse_drill_record("{\"format\": \"cloison-drill/2\"}"));
+  EXPECT_FALSE(parse_drill_record(drill_record_text("passed", "yesterday")));
+  EXPECT_FALSE(parse_drill_record("not json"));
 }
 
 }  // namespace
