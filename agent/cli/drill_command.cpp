@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -32,8 +32,9 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitCannotWrite = 3;
 
-// Takes SIGINT, SIGTERM and SIGHUP for as long as it lives: the first one received is stored in
-// `stop` (its number); the drill then restores and ends.
+// Takes SIGINT, SIGTERM and SIGHUP for as long as it lives (blocked in the calling thread before
+// any other thread starts, so every thread of the drill inherits the mask): the first one received
+// is stored in `stop` (its number); the drill then restores and ends.
 class signal_watch {
  public:
   explicit signal_watch(std::atomic<int>& stop) : stop_(stop) {
@@ -66,12 +67,12 @@ class signal_watch {
   std::thread thread_;
 };
 
-// "" when `program` can be run here (a path that is executable, or found in PATH).
+// "" when `program` can be run here (a path that is executable, or found in the fixed PATH the
+// local runner gives its commands).
 std::string local_program_problem(const std::string& program) {
   if (program.find('/') != std::string::npos)
     return ::access(program.c_str(), X_OK) == 0 ? "" : program + ": not an executable file";
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
+  const std::string dirs = "/usr/sbin:/usr/bin:/sbin:/bin";
   for (std::size_t from = 0; from <= dirs.size();) {
     const auto end = std::min(dirs.find(':', from), dirs.size());
     const auto candidate = std::filesystem::path(dirs.substr(from, end - from)) / program;
@@ -79,7 +80,7 @@ std::string local_program_problem(const std::string& program) {
       return "";
     from = end + 1;
   }
-  return program + ": not found in PATH";
+  return program + ": not found in /usr/sbin:/usr/bin:/sbin:/bin";
 }
 
 drill_tools real_tools(const inventory& inv, const isolation_drill& d, lang l) {
@@ -205,11 +206,9 @@ int drill_command(const drill_args& a) {
   }
   const auto tools = real_tools(*inv, d, l);
   std::atomic<int> stop{0};
-  drill_result result;
-  {
-    signal_watch signals(stop);
-    result = run_drill(plan, tools, a.dry_run, stop);
-  }
+  // Until the report is written: a signal after the restore must not lose the alert or the report.
+  const signal_watch signals(stop);
+  const auto result = run_drill(plan, tools, a.dry_run, stop);
   std::cout << drill_summary(result, l) << std::flush;
   if (result.outcome == drill_outcome::restore_failed)
     raise_alert(*inv, result);

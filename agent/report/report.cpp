@@ -171,7 +171,8 @@ json topology_json(const topology& t) {
   if (t.isolation) {
     j["isolation"] = {{"description", t.isolation->description},
                       {"triggered_by", t.isolation->triggered_by},
-                      {"last_drill", t.isolation->last_drill}};
+                      {"last_drill", t.isolation->last_drill},
+                      {"last_drill_result", t.isolation->last_drill_result}};
   }
   return j;
 }
@@ -199,8 +200,9 @@ topology topology_of(const json& j) {
   }
   t.vantage = text(j, "vantage");
   if (const auto i = j.find("isolation"); i != j.end() && !i->is_null()) {
-    t.isolation = topology::isolation_procedure{text(*i, "description"), text(*i, "triggered_by"),
-                                                text(*i, "last_drill")};
+    t.isolation = topology::isolation_procedure{
+        text(*i, "description"), text(*i, "triggered_by"), text(*i, "last_drill"),
+        i->contains("last_drill_result") ? text(*i, "last_drill_result") : std::string()};
   }
   return t;
 }

@@ -98,6 +98,9 @@ struct topology {
     std::string description;
     std::string triggered_by;
     std::string last_drill;  // YYYY-MM-DD; "" when never drilled
+    // The last drill `cloison drill` recorded: passed, failed, refused, restore_failed; "" when
+    // none (then last_drill is the inventory's, typed by hand).
+    std::string last_drill_result{};
     friend bool operator==(const isolation_procedure&, const isolation_procedure&) = default;
   };
   std::vector<segment> segments;

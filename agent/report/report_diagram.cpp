@@ -433,9 +433,14 @@ class diagram {
     const auto backup = std::find_if(zones_.begin(), zones_.end(),
                                      [](const auto& z) { return z.role == "backup"; });
     const double x = columns_[backup->column].x - 10;
-    const std::string drill = " (" + (i.last_drill.empty() ? kDash : i.last_drill) + ")";
+    // ✓ / ✗: the last `cloison drill` passed or not (nothing when the date was typed by hand).
+    const std::string result = i.last_drill_result.empty()       ? ""
+                               : i.last_drill_result == "passed" ? " \xE2\x9C\x93"
+                                                                 : " \xE2\x9C\x97";
+    const std::string drill = " (" + (i.last_drill.empty() ? kDash : i.last_drill) + result + ")";
     const double room = width_ - kMargin - x - text_width("\xE2\x9C\x82 " + drill, 12);
-    out << "<g class=\"cut\" data-last-drill=\"" << escape_markup(i.last_drill) << "\"><title>"
+    out << "<g class=\"cut\" data-last-drill=\"" << escape_markup(i.last_drill)
+        << "\" data-last-drill-result=\"" << escape_markup(i.last_drill_result) << "\"><title>"
         << escape_markup(i.description + " \xE2\x80\x94 " + i.triggered_by + drill)
         << "</title><rect x=\"" << num(x) << "\" y=\"" << num(top_ - 10) << "\" width=\""
         << num(kZoneWidth + 20) << "\" height=\"" << num(bottom_ - top_ + 20)

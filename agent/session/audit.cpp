@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -134,9 +135,31 @@ topology describe_topology(const inventory& inv, const run_context& run) {
   t.vantage = run.vantage;
   if (inv.isolation) {
     t.isolation = topology::isolation_procedure{
-        inv.isolation->description, inv.isolation->triggered_by, inv.isolation->last_drill};
+        inv.isolation->description, inv.isolation->triggered_by, inv.isolation->last_drill, ""};
   }
   return t;
+}
+
+void add_last_drill(topology& t, const std::vector<observation>& observations,
+                    std::chrono::sys_days today) {
+  if (!t.isolation)
+    return;
+  for (const auto& o : observations) {
+    if (o.probe != "inventory")
+      continue;
+    const auto age = o.facts.find("inventory.isolation.last_drill_age_days");
+    if (age != o.facts.end() && age->second.value && age->second.value->is_number_integer()) {
+      const std::chrono::year_month_day day{today -
+                                            std::chrono::days(age->second.value->get<long>())};
+      char text[16];
+      std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                    static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+      t.isolation->last_drill = text;
+    }
+    const auto result = o.facts.find("inventory.isolation.last_drill_result");
+    if (result != o.facts.end() && result->second.value && result->second.value->is_string())
+      t.isolation->last_drill_result = result->second.value->get<std::string>();
+  }
 }
 
 int audit_result::exit_code() const {
@@ -194,6 +217,7 @@ audit_result run_audit(const inventory& inv, const run_context& run,
       checks.push_back(c);
     }
   }
+  add_last_drill(*r.topology, observations, run.today);
   r.findings = evaluate(checks, observations, waivers, run.today);
   std::vector<std::string> objectives{std::string(kObjectiveA), std::string(kObjectiveB)};
   if (ads_checks)

@@ -44,6 +44,12 @@ struct audit_result {
 // this run (run.vantage). Carries no secret (key, password or keytab file). Pure.
 topology describe_topology(const inventory& inv, const run_context& run);
 
+// The last drill as the inventory probe's observation found it (its date, from the drill records
+// when newer than the inventory's, and the outcome of the last `cloison drill`), into
+// t.isolation (when declared); unchanged when the inventory probe did not run. Pure.
+void add_last_drill(topology& t, const std::vector<observation>& observations,
+                    std::chrono::sys_days today);
+
 // Runs every probe on the targets it plans for `inv` in the run `run`, evaluates every enabled
 // check of `policies` (waivers judged on run.today), scores the objectives and builds the report.
 // Audited systems' failures end up as findings; this function throws only on programming errors.

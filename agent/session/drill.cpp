@@ -81,16 +81,11 @@ class drill_run {
   drill_result run(bool dry_run) {
     result_.dry_run = dry_run;
     result_.started_at = utc_now_iso8601();
-    if (precheck() && !dry_run) {
-      try {
+    guarded([&] {
+      if (precheck() && !dry_run)
         exercise();
-      } catch (...) {
-        restore();
-        finish();
-        throw;
-      }
-      restore();
-    }
+    });
+    guarded([&] { restore(); });
     finish();
     return std::move(result_);
   }
@@ -99,6 +94,18 @@ class drill_run {
   const isolation_drill& procedure() const { return plan_.procedure; }
   double elapsed_s(steady::time_point since) const {
     return std::chrono::duration<double>(steady::now() - since).count();
+  }
+
+  // Runs `step`; an exception it throws becomes an internal_error failure.
+  template <typename F>
+  void guarded(F&& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      fail(drill_failure::kind::internal_error, {}, e.what());
+    } catch (...) {
+      fail(drill_failure::kind::internal_error, {}, "unknown exception");
+    }
   }
 
   void event(drill_step step, std::string detail = {}) {
@@ -136,7 +143,10 @@ class drill_run {
     std::string lost;
     for (std::size_t i = 0; i < sweeps.size(); ++i) {
       const auto results = sweeps[i].get();
-      for (std::size_t k = 0; k < results.size(); ++k) {
+      if (results.size() != spans[i].second - spans[i].first && lost.empty())
+        lost = plan_.measured[i].name + ": " + std::to_string(results.size()) + " results for " +
+               std::to_string(spans[i].second - spans[i].first) + " pairs";
+      for (std::size_t k = 0; k < results.size() && spans[i].first + k < spans[i].second; ++k) {
         if (results[k].attempts == 0 && lost.empty())
           lost = plan_.measured[i].name + ": " + results[k].error.str();
         seen[spans[i].first + k] = results[k].v;
@@ -180,13 +190,15 @@ class drill_run {
       return false;
     result_.before = *before;
     auto off = off_matrix(plan_.pairs, *before);
-    const bool answers = std::any_of(before->begin(), before->end(), reachable);
+    bool answers = false;  // a pair the isolation must cut answers now
+    for (std::size_t i = 0; i < before->size(); ++i)
+      answers = answers || (!plan_.pairs[i].kept_open && reachable((*before)[i]));
     event(drill_step::precheck_matrix, std::to_string(plan_.pairs.size() - off.size()) + "/" +
                                            std::to_string(plan_.pairs.size()));
     if (!off.empty())
       fail(drill_failure::kind::off_matrix, std::move(off));
     else if (!answers)
-      fail(drill_failure::kind::off_matrix, {}, "no pair answers before the drill");
+      fail(drill_failure::kind::nothing_answers);
     const auto why = tools_.check_executor(steady::now() + procedure().max_isolate_time);
     if (why.empty())
       event(drill_step::precheck_restorer,
@@ -313,14 +325,17 @@ drill_plan plan_drill(const inventory& inv, const std::vector<port_profile>& pro
   drill_plan plan;
   plan.establishment = inv.establishment;
   plan.procedure = *inv.isolation->drill;
+  std::string local;  // the local vantage point measured
   for (const auto& v : inv.vantage_points) {
     const segment* s = find_segment(inv, v.segment);
     const bool here = v.remote() || std::any_of(local_addresses.begin(), local_addresses.end(),
                                                 [&](const ip_address& a) { return holds(s, a); });
-    plan.vantage_points.push_back(
-        {v.name, here, here ? "" : "cloison does not run in segment " + v.segment});
-    if (here)
+    const bool again = here && !v.remote() && !local.empty();
+    plan.vantage_points.push_back({v.name, here && !again, again ? local : "", v.segment});
+    if (here && !again)
       plan.measured.push_back(v);
+    if (here && !v.remote() && local.empty())
+      local = v.name;
   }
   std::vector<port_range> management;
   for (const auto& p : profiles) {
@@ -372,7 +387,7 @@ std::vector<std::size_t> not_restored(const std::vector<verdict>& before,
                                       const std::vector<verdict>& seen) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < before.size() && i < seen.size(); ++i) {
-    if (reachable(before[i]) && !reachable(seen[i]))
+    if (reachable(before[i]) != reachable(seen[i]))
       out.push_back(i);
   }
   return out;

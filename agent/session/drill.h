@@ -45,7 +45,10 @@ struct drill_pair {
 struct drill_vantage {
   std::string name;
   bool measured = false;
-  std::string reason;  // when not measured: why
+  // When not measured: the vantage point measured instead from this same machine (a local one
+  // whose segment also holds one of its addresses), or "" when cloison does not run in `segment`.
+  std::string same_as;
+  std::string segment;
 };
 
 struct drill_plan {
@@ -56,9 +59,9 @@ struct drill_plan {
   std::vector<drill_pair> pairs;              // grouped by vantage point, in `measured` order
 };
 
-// The drill of inv.isolation->drill (which must be set). A local vantage point is measured when
-// its segment holds one of `local_addresses` (cloison runs there); a remote one always (through
-// its sshd). Pure.
+// The drill of inv.isolation->drill (which must be set). The first local vantage point whose
+// segment holds one of `local_addresses` is measured (cloison runs there; the sockets are the
+// same for any other one this machine sits in); a remote one always (through its sshd). Pure.
 drill_plan plan_drill(const inventory& inv, const std::vector<port_profile>& profiles,
                       const std::vector<ip_address>& local_addresses);
 
@@ -68,7 +71,8 @@ bool reachable(verdict v);
 // and not open. Indexes into `pairs`; pure.
 std::vector<std::size_t> not_isolated(const std::vector<drill_pair>& pairs,
                                       const std::vector<verdict>& seen);
-// Pairs reachable in `before` and not in `seen`. Pure.
+// Pairs reachable in `before` and not in `seen`, or the other way round: a restore gives back the
+// state before the drill, neither less nor more. Pure.
 std::vector<std::size_t> not_restored(const std::vector<verdict>& before,
                                       const std::vector<verdict>& seen);
 // Pairs whose state differs from the declared matrix: forbidden and open, or allowed and not
@@ -98,15 +102,17 @@ struct drill_event {
 struct drill_failure {
   enum class kind {
     off_matrix,            // pre-check: pairs differ from the declared matrix
+    nothing_answers,       // pre-check: only kept pairs answer: a cut could not show
     restorer_unreachable,  // pre-check: the machine that restores does not answer (detail)
     isolate_failed,        // the isolate command failed (detail)
     not_isolated,          // pairs still reachable (or kept ones closed) after max_isolate_time
     isolation_broke,       // pairs reachable again during the hold
     restore_failed,        // the restore command failed (detail)
-    not_restored,          // pairs still cut off after max_isolate_time
+    not_restored,          // pairs not back to their state before, after max_isolate_time
     interrupted,           // stopped by a signal (detail)
     vantage_lost,          // a vantage point could not measure (detail)
     too_long,              // max_duration passed
+    internal_error,        // the drill itself failed (detail); the restore ran
   } what;
   std::vector<std::size_t> pairs;  // the pairs it names
   std::string detail;
@@ -146,9 +152,9 @@ struct drill_tools {
 };
 
 // Runs the drill (only its pre-checks when `dry_run`). `stop` set (to a signal number) makes it
-// restore and finish as soon as the current round ends. Never throws for what the estate or the
-// commands do; an exception from the tools after the isolate command started still runs the
-// restore, then is rethrown.
+// restore and finish as soon as the current round ends. Never throws: an exception from the tools
+// is an internal_error failure, after which the restore runs if the isolate command was started
+// (an exception while restoring leaves the outcome restore_failed).
 drill_result run_drill(const drill_plan& plan, const drill_tools& tools, bool dry_run,
                        const std::atomic<int>& stop);
 

@@ -43,6 +43,12 @@ std::string where(const isolation_drill& d, lang l) {
                         : std::string(text(msg::drill_this_machine, l));
 }
 
+// Why vantage point `v` was not measured, in `l`.
+std::string not_measured(const drill_vantage& v, lang l) {
+  return v.same_as.empty() ? format(msg::drill_not_here, l, {v.segment})
+                           : format(msg::drill_same_machine, l, {v.same_as});
+}
+
 msg step_message(drill_step s) {
   switch (s) {
     case drill_step::precheck_matrix:
@@ -77,9 +83,10 @@ const char* step_name(drill_step s) {
 }
 
 const char* failure_name(drill_failure::kind k) {
-  constexpr const char* kNames[] = {
-      "off_matrix",     "restorer_unreachable", "isolate_failed", "not_isolated", "isolation_broke",
-      "restore_failed", "not_restored",         "interrupted",    "vantage_lost", "too_long"};
+  constexpr const char* kNames[] = {"off_matrix",     "nothing_answers", "restorer_unreachable",
+                                    "isolate_failed", "not_isolated",    "isolation_broke",
+                                    "restore_failed", "not_restored",    "interrupted",
+                                    "vantage_lost",   "too_long",        "internal_error"};
   return kNames[static_cast<int>(k)];
 }
 
@@ -90,6 +97,10 @@ std::string failure_text(const drill_failure& f, const isolation_drill& d, lang 
     case k::off_matrix:
       return std::string(text(msg::drill_fail_off_matrix, l)) +
              (f.detail.empty() ? "" : ": " + f.detail);
+    case k::nothing_answers:
+      return std::string(text(msg::drill_fail_nothing_answers, l));
+    case k::internal_error:
+      return format(msg::drill_fail_internal_error, l, {f.detail});
     case k::restorer_unreachable:
       return format(msg::drill_fail_restorer_unreachable, l, {f.detail});
     case k::isolate_failed:
@@ -197,7 +208,7 @@ void html_section(std::ostringstream& out, const drill_result& r, lang l) {
   for (const auto& v : r.plan.vantage_points) {
     out << "<li>" << escape_markup(v.name);
     if (!v.measured)
-      out << " — " << escape_markup(format(msg::drill_html_not_measured, l, {v.reason}));
+      out << " — " << escape_markup(format(msg::drill_html_not_measured, l, {not_measured(v, l)}));
     out << "</li>";
   }
   out << "</ul>\n<h2>" << t(msg::drill_html_flows) << "</h2>\n<table><tr><th>"
@@ -279,7 +290,10 @@ nlohmann::json drill_json(const drill_result& r, const std::string& tool_version
   };
   auto& vantage = j["vantage_points"] = nlohmann::json::array();
   for (const auto& v : r.plan.vantage_points)
-    vantage.push_back({{"name", v.name}, {"measured", v.measured}, {"reason", v.reason}});
+    vantage.push_back({{"name", v.name},
+                       {"measured", v.measured},
+                       {"fr", v.measured ? "" : not_measured(v, lang::fr)},
+                       {"en", v.measured ? "" : not_measured(v, lang::en)}});
   auto& pairs = j["pairs"] = nlohmann::json::array();
   for (std::size_t i = 0; i < r.plan.pairs.size(); ++i) {
     const auto& p = r.plan.pairs[i];

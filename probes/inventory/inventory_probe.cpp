@@ -16,6 +16,9 @@ constexpr std::array kFacts{
     fact_spec{"inventory.isolation.last_drill_age_days", fact_type::integer,
               "days since the isolation procedure was last drilled (the last drill `cloison "
               "drill` passed, else isolation.last_drill)"},
+    fact_spec{"inventory.isolation.last_drill_result", fact_type::text,
+              "the outcome of the last drill `cloison drill` recorded (passed, failed, refused, "
+              "restore_failed); empty when none is recorded"},
     fact_spec{"inventory.isolation.last_drill_failed", fact_type::boolean,
               "the last drill `cloison drill` recorded did not pass (false when none is "
               "recorded)"},
@@ -33,8 +36,9 @@ constexpr std::size_t kMaxDrillRecordBytes = 16u << 20;
 // bounded_read_error when it cannot be read.
 std::optional<std::string> drill_file(const std::string& folder, const char* name) {
   const auto path = std::filesystem::path(folder) / name;
-  if (!std::filesystem::exists(path))
-    return std::nullopt;
+  std::error_code absent;
+  if (!std::filesystem::exists(path, absent) && !absent)
+    return std::nullopt;  // else read_file_bounded says why it cannot be read
   return read_file_bounded(path.string(), kMaxDrillRecordBytes);
 }
 
@@ -81,6 +85,7 @@ observation inventory_probe::collect(const inventory& inv, const run_context& ru
   }
   auto drill_ev = ev;
   f["inventory.isolation.last_drill_failed"] = fact::of(false, ev);
+  f["inventory.isolation.last_drill_result"] = fact::of("", ev);
   if (inv.isolation && inv.isolation->drill && !inv.isolation->drill->reports.empty()) {
     const auto& folder = inv.isolation->drill->reports;
     for (const char* name : {"latest.json", "last-success.json"}) {
@@ -105,6 +110,8 @@ observation inventory_probe::collect(const inventory& inv, const run_context& ru
       if (std::string_view(name) == "latest.json") {
         f["inventory.isolation.last_drill_failed"] =
             fact::of(record->outcome != "passed", std::vector<std::string>{id});
+        f["inventory.isolation.last_drill_result"] =
+            fact::of(record->outcome, std::vector<std::string>{id});
       } else if (record->outcome == "passed" && (!drilled || record->day > drill_day)) {
         drilled = true;
         drill_day = record->day;

@@ -65,6 +65,9 @@ command_result local_runner::run(const std::vector<std::string>& argv, deadline 
     return result;
   }
   if (pid == 0) {
+    sigset_t none;  // the command gets no blocked signal of ours (cloison drill blocks some)
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     setpgid(0, 0);
     const int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);

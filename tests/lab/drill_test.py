@@ -203,6 +203,11 @@ try:
           and passed.get("status") == "pass",
           "the audit reads the drill: drill age 0 days (not the inventory's 30), last drill passed: "
           f"{recent.get('observed')} {recent.get('status')} / {passed.get('observed')} {passed.get('status')}")
+    cut = audit["topology"]["isolation"]
+    check(cut["last_drill_result"] == "passed" and cut["last_drill"] == time.strftime("%Y-%m-%d", time.gmtime()),
+          f"the audit's diagram shows the cut point with the last drill's date and result: {cut}")
+    with open(os.path.join(audit_out, "report.html")) as f:
+        check('data-last-drill-result="passed"' in f.read(), "report.html: the cut point carries the drill's result")
 
     # --- a broken isolate: tcp/22 from production left open ---
     lab("scenario", "on", "fw-hole-prod-backup-ssh")  # tcp/22 from production, IPv4
@@ -217,7 +222,7 @@ try:
     lab("scenario", "off", "fw-hole-prod-backup-ipv6")
     load_recipe()
     named = [p for f in (failures(report, "not_isolated") if report else []) for p in f["pairs"]]
-    check(r.returncode == 1 and report["outcome"] == "failed" and named == [SSH_FROM_PROD]
+    check(r.returncode == 1 and report and report["outcome"] == "failed" and named == [SSH_FROM_PROD]
           and SSH_FROM_PROD in r.stdout,
           f"broken isolate: exit 1, the drill fails naming exactly {SSH_FROM_PROD} (exit {r.returncode}: {named} "
           f"{r.stdout[-500:]})")
@@ -252,8 +257,10 @@ try:
     check(isolated and not connects("198.18.2.10", 9392), "SIGTERM: the drill isolated the backup zone")
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=120)
-    with open(os.path.join(WORK, "out-sigterm", "drill.json")) as f:
-        report = json.load(f)
+    report = {"outcome": None, "failures": [], "time_to_restore_s": None}
+    if os.path.exists(os.path.join(WORK, "out-sigterm", "drill.json")):
+        with open(os.path.join(WORK, "out-sigterm", "drill.json")) as f:
+            report = json.load(f)
     check(proc.returncode == 1 and failures(report, "interrupted") and report["time_to_restore_s"] is not None
           and not set_elements(),
           f"SIGTERM: cloison restored, then exited 1 (exit {proc.returncode}, {report['outcome']})")

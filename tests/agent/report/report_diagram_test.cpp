@@ -275,9 +275,10 @@ TEST(Diagram, DrawsTheCutPointOfTheIsolationProcedure) {
       "Shut down the firewall interface of VLAN 50 (rule ISOLATE-BACKUP) and unplug the WAN "
       "uplink of the backup room, then call the CISO";
   r.topology->isolation =
-      topology::isolation_procedure{description, "on-call <engineer>", "2026-03-14"};
+      topology::isolation_procedure{description, "on-call <engineer>", "2026-03-14", ""};
   const auto svg = render_svg(r);
-  EXPECT_THAT(svg, HasSubstr("<g class=\"cut\" data-last-drill=\"2026-03-14\"><title>" +
+  EXPECT_THAT(svg, HasSubstr("<g class=\"cut\" data-last-drill=\"2026-03-14\" "
+                             "data-last-drill-result=\"\"><title>" +
                              description + " \xE2\x80\x94 on-call &lt;engineer&gt; (2026-03-14)"));
   const std::regex label(">\xE2\x9C\x82 (Shut down [^<]*)\xE2\x80\xA6 \\(2026-03-14\\)</text>");
   std::smatch m;
@@ -285,6 +286,13 @@ TEST(Diagram, DrawsTheCutPointOfTheIsolationProcedure) {
   EXPECT_LT(m[1].length(), static_cast<long>(description.size()));
   EXPECT_EQ(svg, render_svg(r)) << "deterministic";
 
+  r.topology->isolation->last_drill_result = "passed";  // cloison drill ran it
+  EXPECT_THAT(render_svg(r), HasSubstr("(2026-03-14 \xE2\x9C\x93)</text>"));
+  r.topology->isolation->last_drill_result = "restore_failed";
+  EXPECT_THAT(render_svg(r), HasSubstr("(2026-03-14 \xE2\x9C\x97)</text>"));
+  EXPECT_THAT(render_svg(r), HasSubstr("data-last-drill-result=\"restore_failed\""));
+
+  r.topology->isolation->last_drill_result.clear();
   r.topology->isolation->last_drill.clear();
   EXPECT_THAT(render_svg(r), HasSubstr("(\xE2\x80\x94)</text>")) << "never drilled";
 }

@@ -196,9 +196,11 @@ TEST(Report, TopologyRoundTripsAndIsOptional) {
   EXPECT_TRUE(report_from_json(earlier).topology->hosts[0].other_addresses.empty());
   EXPECT_FALSE(j["topology"].contains("isolation")) << "none declared";
 
-  r.topology->isolation = topology::isolation_procedure{"Cut VLAN 50", "on-call", "2026-03-14"};
+  r.topology->isolation =
+      topology::isolation_procedure{"Cut VLAN 50", "on-call", "2026-03-14", "failed"};
   auto cut = to_json(r);
   EXPECT_EQ(cut["topology"]["isolation"]["last_drill"], "2026-03-14");
+  EXPECT_EQ(cut["topology"]["isolation"]["last_drill_result"], "failed");
   EXPECT_EQ(report_from_json(json::parse(cut.dump())), r);
   cut["topology"]["isolation"]["last_drill"] = 20260314;
   EXPECT_THROW(report_from_json(cut), std::runtime_error);

@@ -143,7 +143,16 @@ TEST(DrillPlan, MeasuresDeclaredKeptAndManagementPortsFromTheVantagePointsHere) 
   ASSERT_EQ(remote.measured.size(), 1u);
   EXPECT_EQ(remote.measured[0].name, "prod");
   EXPECT_FALSE(remote.vantage_points[0].measured);
-  EXPECT_EQ(remote.vantage_points[0].reason, "cloison does not run in segment administration");
+  EXPECT_EQ(remote.vantage_points[0].segment, "administration");
+  EXPECT_EQ(remote.vantage_points[0].same_as, "");
+  // Two local vantage points this machine sits in: the same sockets, measured once.
+  auto both = small_estate();
+  both.vantage_points.push_back({"admin-2", "administration"});
+  const auto once = plan_drill(both, kProfiles, {*ip_address::parse("10.3.0.5")});
+  ASSERT_EQ(once.vantage_points.size(), 3u);
+  EXPECT_FALSE(once.vantage_points[2].measured);
+  EXPECT_EQ(once.vantage_points[2].same_as, "admin");
+  EXPECT_EQ(once.measured.size(), 2u);
 
   std::vector<std::string> admin;
   for (const auto& p : plan.pairs) {
@@ -163,8 +172,9 @@ TEST(DrillPlan, JudgesIsolationRestorationAndTheMatrix) {
   EXPECT_TRUE(not_isolated(pairs, {v::open, v::filtered, v::unreachable}).empty());
   // A kept flow closed, a refused port (its RST got through): not isolated.
   EXPECT_THAT(not_isolated(pairs, {v::filtered, v::refused, v::filtered}), ElementsAre(0u, 1u));
-  EXPECT_THAT(not_restored({v::open, v::refused, v::filtered}, {v::open, v::filtered, v::filtered}),
-              ElementsAre(1u));
+  // Less than before, or more (a restore that opens a port that was closed): not restored.
+  EXPECT_THAT(not_restored({v::open, v::refused, v::filtered}, {v::open, v::filtered, v::open}),
+              ElementsAre(1u, 2u));
   // Allowed but silent, forbidden and open: off the declared matrix.
   EXPECT_THAT(off_matrix(pairs, {v::open, v::filtered, v::open}), ElementsAre(1u, 2u));
 }
@@ -260,6 +270,75 @@ TEST(Drill, ASignalOrALostVantagePointRestoresAtOnce) {
   }
 }
 
+// Throws while isolated: the restore still runs and the drill returns a result.
+class throwing_connector final : public connector {
+ public:
+  throwing_connector(fake_site& s, bool production) : s_(s), inner_(s, production) {}
+  std::vector<connect_result> probe(const target_list& targets, const prober_settings& p) override {
+    {
+      std::lock_guard lock(s_.m);
+      if (s_.isolated)
+        throw std::runtime_error("io_context: out of descriptors");
+    }
+    return inner_.probe(targets, p);
+  }
+
+ private:
+  fake_site& s_;
+  fake_connector inner_;
+};
+
+TEST(Drill, AnExceptionIsAFailureAfterWhichTheRestoreRuns) {
+  fake_site site;
+  std::atomic<int> stop{0};
+  auto tools = fake_tools(site);
+  tools.connector_for = [&site](const vantage_point& v) {
+    return std::make_shared<throwing_connector>(site, v.segment == "production");
+  };
+  drill_result r;
+  EXPECT_NO_THROW(r = run_drill(small_plan(), tools, false, stop));
+  EXPECT_THAT(site.ran, ElementsAre("isolate", "restore"));
+  EXPECT_FALSE(site.isolated);
+  EXPECT_EQ(r.outcome, drill_outcome::failed);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_EQ(r.failures.front().what, drill_failure::kind::internal_error);
+  EXPECT_EQ(r.failures.front().detail, "io_context: out of descriptors");
+}
+
+TEST(Drill, KeptFlowsAloneCannotShowACut) {
+  fake_site site;
+  auto plan = small_plan();
+  for (auto& p : plan.pairs)
+    p.kept_open = p.vantage == "admin" && p.port == 22;
+  std::atomic<int> stop{0};
+  auto tools = fake_tools(site);
+  tools.connector_for = [&site](const vantage_point& v) -> std::shared_ptr<connector> {
+    struct only_kept final : connector {
+      std::vector<connect_result> probe(const target_list& t, const prober_settings&) override {
+        std::vector<connect_result> out(t.size());
+        for (std::size_t i = 0; i < t.size(); ++i) {
+          out[i].attempts = 1;
+          out[i].v = t[i].port == 22 && !production ? verdict::open : verdict::filtered;
+        }
+        return out;
+      }
+      bool production = false;
+    };
+    auto c = std::make_shared<only_kept>();
+    c->production = v.segment == "production";
+    (void)site;
+    return c;
+  };
+  plan.pairs.erase(std::remove_if(plan.pairs.begin(), plan.pairs.end(),
+                                  [](const drill_pair& p) { return p.allowed && p.port != 22; }),
+                   plan.pairs.end());
+  const auto r = run_drill(plan, tools, false, stop);
+  EXPECT_EQ(r.outcome, drill_outcome::refused);
+  EXPECT_TRUE(site.ran.empty());
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(r.failures[0].what, drill_failure::kind::nothing_answers);
+}
+
 TEST(DrillReport, JsonAndHtmlCarryTheVerdictInBothLanguages) {
   fake_site site;
   site.leaks = 22;
@@ -271,6 +350,7 @@ TEST(DrillReport, JsonAndHtmlCarryTheVerdictInBothLanguages) {
   EXPECT_EQ(j["failures"][0]["kind"], "not_isolated");
   EXPECT_EQ(j["failures"][0]["pairs"][0], "prod (production) -> bk1 10.2.0.10 tcp/22");
   const auto html = drill_html(r, lang::en);
+  ASSERT_NE(html.find("ÉCHOUÉ"), std::string::npos);
   EXPECT_LT(html.find("FAILED"), html.find("ÉCHOUÉ"));  // English first
   EXPECT_NE(html.find("<td class=\"bad\">refused</td>"), std::string::npos);
 }

@@ -55,5 +55,22 @@ TEST(Topology, CarriesNoSecretFile) {
   }
 }
 
+TEST(Topology, TheLastDrillComesFromTheInventoryProbesFacts) {
+  topology t;
+  t.isolation = topology::isolation_procedure{"cut", "on-call", "2026-10-15", ""};
+  observation o;
+  o.probe = "inventory";
+  o.facts["inventory.isolation.last_drill_age_days"] = fact::of(3);
+  o.facts["inventory.isolation.last_drill_result"] = fact::of("passed");
+  const auto today = std::chrono::sys_days{std::chrono::year{2026} / 12 / 5};
+  add_last_drill(t, {o}, today);
+  EXPECT_EQ(t.isolation->last_drill, "2026-12-02");
+  EXPECT_EQ(t.isolation->last_drill_result, "passed");
+  // Without the inventory probe's observation, the inventory's date stays.
+  t.isolation->last_drill = "2026-10-15";
+  add_last_drill(t, {}, today);
+  EXPECT_EQ(t.isolation->last_drill, "2026-10-15");
+}
+
 }  // namespace
 }  // namespace cloison

@@ -81,8 +81,9 @@ TEST(InventoryProbe, DeclaresFactsAndASingleTarget) {
   EXPECT_EQ(names,
             (std::vector<std::string>{
                 "inventory.isolation.procedure_declared", "inventory.isolation.last_drill_age_days",
-                "inventory.isolation.last_drill_failed", "inventory.segments.backup_declared",
-                "inventory.segments.overlaps", "inventory.hosts.in_production_segment"}));
+                "inventory.isolation.last_drill_result", "inventory.isolation.last_drill_failed",
+                "inventory.segments.backup_declared", "inventory.segments.overlaps",
+                "inventory.hosts.in_production_segment"}));
   const auto targets = p.plan(base_inventory(), run_context{});
   ASSERT_EQ(targets.size(), 1u);
   EXPECT_EQ(targets[0].name, "inventory");
@@ -94,7 +95,8 @@ TEST(InventoryProbe, CleanInventory) {
   EXPECT_EQ(to_string(obs.outcome), std::string_view("ok"));
   EXPECT_EQ(obs.probe, "inventory");
   EXPECT_EQ(obs.target, "inventory");
-  EXPECT_EQ(obs.facts.size(), 6u);
+  EXPECT_EQ(obs.facts.size(), 7u);
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_result"), json(""));
   EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_failed"), json(false));  // none recorded
   EXPECT_EQ(value_of(obs, "inventory.isolation.procedure_declared"), json(true));
   EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_age_days"), json(30));
@@ -253,6 +255,7 @@ TEST(InventoryProbe, DrillRecordsOfCloisonDrillFeedTheDrillFacts) {
   EXPECT_EQ(obs.facts.at("inventory.isolation.last_drill_age_days").evidence,
             std::vector<std::string>{"drill/last-success.json"});
   EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_failed"), json(true));
+  EXPECT_EQ(value_of(obs, "inventory.isolation.last_drill_result"), json("failed"));
 
   // An older drill than the date typed by hand does not move it back; a passed latest drill.
   dir.write("last-success.json", drill_record_text("passed", "2025-01-10T02:00:00Z"));
