@@ -29,6 +29,13 @@ const fact_spec* probe_set::find_fact(std::string_view fact) const {
   return nullptr;
 }
 
+std::shared_ptr<connector> vantage_connector(const vantage_point& v,
+                                             const std::string& learned_keys_store) {
+  if (v.remote() && !is_local_address(v.address, local_addresses()))
+    return std::make_shared<ssh_connector>(v, ssh_connector_settings{}, learned_keys_store);
+  return std::make_shared<asio_connector>();
+}
+
 probe_set builtin_probes(const probe_memory& memory) {
   const std::string store = memory.learned_keys_store;
   std::vector<std::unique_ptr<probe>> probes;
@@ -37,12 +44,7 @@ probe_set builtin_probes(const probe_memory& memory) {
       std::make_shared<local_runner>(),
       [store](const backup_host& h) { return std::make_shared<ssh_runner>(h, store); }));
   probes.push_back(std::make_unique<reachability_probe>(
-      [store](const vantage_point& v) -> std::shared_ptr<connector> {
-        // A remote vantage point that is this machine is probed locally.
-        if (v.remote() && !is_local_address(v.address, local_addresses()))
-          return std::make_shared<ssh_connector>(v, ssh_connector_settings{}, store);
-        return std::make_shared<asio_connector>();
-      }));
+      [store](const vantage_point& v) { return vantage_connector(v, store); }));
   probes.push_back(std::make_unique<directory_probe>());
   return probe_set(std::move(probes));
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "probes/probe.h"
+#include "probes/reachability/tcp_prober.h"
 
 namespace cloison {
 
@@ -28,6 +29,12 @@ class probe_set {
 struct probe_memory {
   std::string learned_keys_store;  // SSH host keys learned on first use (ssh_runner.h); "": none
 };
+
+// How the reachability of vantage point `v` is probed from this machine: over SSH for a remote
+// vantage point (pinned keys, `learned_keys_store` as ssh_runner.h says), with local sockets for a
+// local one or a remote one that is this machine.
+std::shared_ptr<connector> vantage_connector(const vantage_point& v,
+                                             const std::string& learned_keys_store);
 
 // Every probe of this build, wired to the real system (local processes, sockets, clock).
 probe_set builtin_probes(const probe_memory& memory = {});

@@ -19,7 +19,6 @@
 #include "agent/session/drill_report.h"
 #include "core/observation.h"
 #include "probes/reachability/reachability_probe.h"
-#include "probes/reachability/ssh_connector.h"
 #include "probes/registry.h"
 #include "probes/transport/local_runner.h"
 #include "probes/transport/ssh_runner.h"
@@ -102,11 +101,7 @@ drill_tools real_tools(const inventory& inv, const isolation_drill& d, lang l) {
       return local_program_problem(program);
     };
   }
-  tools.connector_for = [](const vantage_point& v) -> std::shared_ptr<connector> {
-    if (v.remote() && !is_local_address(v.address, local_addresses()))
-      return std::make_shared<ssh_connector>(v, ssh_connector_settings{});
-    return std::make_shared<asio_connector>();
-  };
+  tools.connector_for = [](const vantage_point& v) { return vantage_connector(v, {}); };
   tools.settings.timeout = std::chrono::milliseconds(inv.reachability.timeout_ms);
   tools.settings.retries = static_cast<int>(inv.reachability.retries);
   tools.settings.concurrency = inv.reachability.concurrency;
